@@ -1,0 +1,60 @@
+# A thin wrapper over Meson + Ninja. Every target installs what it needs first.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+REL_BUILD  ?= build-release
+NINJA      := ninja
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all deps run test test-plain asan check format format-check bench clean
+
+all: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+deps:
+	@tools/install-deps.sh build
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN_BUILD)/build.ninja: | deps
+	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined \
+		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
+
+$(REL_BUILD)/build.ninja: | deps
+	meson setup $(REL_BUILD) --buildtype=release -Dtests=disabled
+
+# Serves the demo site on SQLite at http://$(LISTEN) with ./stet.db.
+run: all
+	STET_WEATHER_URL=file://$(CURDIR)/demo/weather.json \
+		$(BUILD)/stet serve --demo --listen $(LISTEN) --db sqlite:stet.db
+
+# Everything, plain and under AddressSanitizer + UBSan; the last line counts both.
+test:
+	@tools/install-deps.sh test
+	@$(MAKE) --no-print-directory all $(ASAN_BUILD)/build.ninja
+	@$(NINJA) -C $(ASAN_BUILD)
+	@tools/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+# The plain build only (faster while developing).
+test-plain: all
+	@tools/install-deps.sh test
+	@tools/run-tests.sh $(BUILD)
+
+check: format-check
+	tools/check-layers.sh
+	tools/check-banned.sh
+	$(MAKE) test
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+
+bench: $(REL_BUILD)/build.ninja
+	@tools/install-deps.sh bench
+	$(NINJA) -C $(REL_BUILD)
+	bench/run.sh $(REL_BUILD)/stet
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(REL_BUILD)

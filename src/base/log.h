@@ -1,0 +1,10 @@
+/* Log lines on stderr: one line per event, `LEVEL [request-id] message`. A request id
+ * of NULL (process-level events) prints as "-". Thread-safe. */
+#ifndef STET_BASE_LOG_H
+#define STET_BASE_LOG_H
+
+void log_info(const char *rid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_warn(const char *rid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_error(const char *rid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,47 @@
+/* Configuration: command-line flag > environment variable > INI file > default, per
+ * SPEC section 3. A struct config owns its strings; free with config_cleanup. */
+#ifndef STET_CONFIG_H
+#define STET_CONFIG_H
+
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    char *listen_host;   /* "127.0.0.1", "::1", "0.0.0.0" */
+    uint16_t listen_port; /* 0 allowed: any free port */
+    char *base_url;      /* no trailing slash; default "http://<listen>" */
+    bool base_https;     /* base_url starts with https: cookies get Secure */
+    char *db_url;        /* "sqlite:stet.db" */
+    char *site_name;
+    char *weather_url;   /* NULL: no weather strip */
+    int weather_refresh; /* seconds, >= 10 */
+    bool weather_fahrenheit;
+    bool require_registration;
+    int comment_max_length; /* characters, 1..100000 */
+    unsigned threads;       /* I/O threads; default: number of CPUs, at most 8 */
+};
+
+/* Values given on the command line; NULL means not given. */
+struct config_flags {
+    const char *config_file;
+    const char *listen;
+    const char *db_url;
+};
+
+/* Looks up an environment variable; tests pass a fake. */
+typedef const char *(*config_getenv_fn)(const char *name);
+
+/* Builds the configuration. The INI file is read only when given (flag or
+ * STET_CONFIG). STET_EINVAL with a message in `err` for an unreadable file, an
+ * unknown key, or a bad value (listen without a port, refresh not a number...). */
+int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env,
+                char *err, size_t err_len) STET_MUST_CHECK;
+void config_cleanup(struct config *c);
+
+/* Splits "HOST:PORT" or "[V6]:PORT"; host is heap-allocated for the caller. */
+int config_parse_listen(const char *s, char **host, uint16_t *port) STET_MUST_CHECK;
+
+#endif

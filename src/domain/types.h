@@ -1,0 +1,68 @@
+/* The nouns of stet as plain data: users, stories, comments. Shared by domain/,
+ * store/ (which fills them) and the layers that render them. Strings point into
+ * the arena of whoever loaded the object. */
+#ifndef STET_DOMAIN_TYPES_H
+#define STET_DOMAIN_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum role {
+    ROLE_READER = 0,
+    ROLE_MODERATOR = 1,
+    ROLE_ADMIN = 2,
+};
+
+enum comment_status {
+    COMMENT_VISIBLE = 0,
+    COMMENT_HELD = 1,
+    COMMENT_REJECTED = 2,
+    COMMENT_DELETED = 3,
+};
+
+struct user {
+    int64_t id;
+    const char *username;
+    const char *display_name;
+    const char *email; /* shown only to its owner */
+    enum role role;
+    int64_t created_at; /* Unix seconds */
+};
+
+struct story {
+    int64_t id;
+    const char *slug;
+    const char *title;
+    const char *byline;    /* "" when none */
+    const char *body_src;  /* Markdown as the editor wrote it */
+    const char *body_html; /* rendered once at write time */
+    int64_t published_at;
+    int64_t created_at;
+    int64_t n_comments; /* visible comments, kept by the store on every change */
+    bool comments_open;
+};
+
+struct comment {
+    int64_t id;
+    int64_t story_id;
+    const char *story_slug;
+    int64_t parent_id; /* 0: top level */
+    int64_t author_id; /* 0: legacy comment with no account */
+    const char *author_username;     /* NULL for legacy comments */
+    const char *author_display_name; /* NULL for legacy comments */
+    const char *legacy_author;       /* name from the older system, or NULL */
+    const char *body_src;
+    const char *body_html; /* rendered once at write time */
+    int64_t created_at;
+    int64_t edited_at; /* 0: never edited */
+    bool is_legacy;
+    enum comment_status status;
+};
+
+const char *role_name(enum role r);
+/* Parses "reader" / "moderator" / "admin"; false otherwise. */
+bool role_parse(const char *s, size_t len, enum role *out);
+const char *comment_status_name(enum comment_status s);
+
+#endif

@@ -1,0 +1,87 @@
+/* One HTTP request as handlers see it: method, path, headers, body, and the response
+ * being built. Everything hangs off req->arena, which lives until libmicrohttpd has
+ * sent the response. No libmicrohttpd type appears here. */
+#ifndef STET_HTTP_REQ_H
+#define STET_HTTP_REQ_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/str.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;  /* process state, opaque to http/ */
+struct user; /* the logged-in reader, set by web/ */
+
+enum http_method {
+    HTTP_OTHER = 0,
+    HTTP_GET = 1 << 0,
+    HTTP_HEAD = 1 << 1,
+    HTTP_POST = 1 << 2,
+    HTTP_PUT = 1 << 3,
+    HTTP_PATCH = 1 << 4,
+    HTTP_DELETE = 1 << 5,
+    HTTP_OPTIONS = 1 << 6,
+};
+
+/* A decoded name/value pair (header, form field, query parameter, path parameter).
+ * Both slices point into the request arena and are NUL-terminated there. */
+struct kv {
+    struct str name;
+    struct str value;
+};
+
+struct kvs {
+    struct kv *items;
+    size_t n;
+};
+
+/* First value named `name` (exact match; case-insensitive when `nocase`), or false. */
+bool kvs_get(const struct kvs *k, const char *name, bool nocase, struct str *out);
+
+#define RESP_MAX_HEADERS 16
+
+struct resp {
+    int status;               /* 0 until a handler answered */
+    const char *content_type; /* static string or arena */
+    const char *body;         /* arena or static; copied into libmicrohttpd */
+    size_t body_len;
+    struct kv headers[RESP_MAX_HEADERS];
+    size_t n_headers;
+};
+
+struct req {
+    struct arena *arena;
+    struct app *app;
+    const char *id;          /* request id for logs, e.g. "4f1c-17" */
+    enum http_method method;
+    struct str method_name;  /* as sent, for the access log */
+    struct str path;         /* raw path, without the query */
+    struct str query;        /* raw query string after '?', may be empty */
+    struct kvs headers;      /* all request headers, copied on the first call */
+    struct str body;         /* complete body (arena), empty when none */
+    struct str peer;         /* client IP address text */
+    int fail;                /* set by http/ before dispatch: STET_ELIMIT when the body was too large */
+    int64_t started_ns;      /* CLOCK_MONOTONIC at the first call */
+
+    /* Filled by web/ during dispatch. */
+    struct kvs params;       /* path parameters from the route pattern */
+    const struct user *user; /* NULL: anonymous */
+    void *web;               /* web/-private per-request state */
+
+    struct resp resp;
+};
+
+/* Header value by case-insensitive name, or false. */
+bool req_header(const struct req *req, const char *name, struct str *out);
+
+/* Sets the response status, content type and body (borrowed: must live in the
+ * request arena or be static). */
+void resp_set(struct req *req, int status, const char *content_type, const char *body, size_t len);
+/* Adds a response header; name and value are copied into the arena. Aborts past
+ * RESP_MAX_HEADERS, which is a programming error. */
+void resp_add_header(struct req *req, const char *name, const char *value);
+
+#endif

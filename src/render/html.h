@@ -1,0 +1,20 @@
+/* Escaping for the place text lands: HTML text and quoted attributes, URL
+ * components. Every string that came from a user passes through one of these. */
+#ifndef STET_RENDER_HTML_H
+#define STET_RENDER_HTML_H
+
+#include "base/arena.h"
+#include "base/buf.h"
+
+#include <stddef.h>
+
+/* Escapes & < > " ' so the result is safe in HTML text and in a quoted attribute. */
+void html_escape(struct buf *out, const char *s, size_t len);
+/* Arena copy of `s`, HTML-escaped. */
+char *html_escape_dup(struct arena *a, const char *s);
+/* Percent-encodes everything but unreserved characters (RFC 3986: A-Z a-z 0-9 - . _ ~). */
+void url_encode(struct buf *out, const char *s, size_t len);
+/* Arena copy of `s`, percent-encoded. */
+char *url_encode_dup(struct arena *a, const char *s);
+
+#endif

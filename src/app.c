@@ -1,2 +1,78 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Building and tearing down process state. Each step reports its own failure, so
+ * `stet serve` prints one precise line when something is wrong at startup. */
+#include "app.h"
+
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "domain/password.h"
+#include "render/markdown.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void stylesheet_version(char out[17])
+{
+    /* FNV-1a over the embedded stylesheet: changes exactly when the file does. */
+    uint64_t h = 1469598103934665603ULL;
+    for (const struct embedded_file *f = embedded_static; f->name != NULL; f++)
+        for (size_t i = 0; i < f->len; i++)
+            h = (h ^ f->data[i]) * 1099511628211ULL;
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+int app_init(struct app *app, struct config *cfg, unsigned n_connections)
+{
+    char err[256];
+    int rc;
+
+    memset(app, 0, sizeof(*app));
+    app->cfg = *cfg;
+    memset(cfg, 0, sizeof(*cfg));
+    app->env.markdown = md_to_safe_html;
+    app->env.comment_max_chars = app->cfg.comment_max_length;
+
+    if (secret_init() != 0) {
+        fprintf(stderr, "stet: cannot initialize libsodium\n");
+        return STET_EIO;
+    }
+    md_init();
+    stylesheet_version(app->css_version);
+
+    rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "stet: template error: %s\n", err);
+        return rc;
+    }
+    rc = store_pool_new(app->cfg.db_url, n_connections, &app->pool);
+    if (rc != 0) {
+        fprintf(stderr, "stet: cannot open database %s\n", app->cfg.db_url);
+        return rc;
+    }
+    struct store *st = store_pool_acquire(app->pool);
+    int applied = 0;
+    rc = store_migrate(st, &applied);
+    store_pool_release(app->pool, st);
+    if (rc != 0) {
+        fprintf(stderr, "stet: database migration failed\n");
+        return rc;
+    }
+    if (applied > 0)
+        log_info(NULL, "applied %d database migration(s)", applied);
+    app->weather = weather_new(app->cfg.weather_url, app->cfg.weather_refresh,
+                               app->cfg.weather_fahrenheit);
+    return 0;
+}
+
+void app_cleanup(struct app *app)
+{
+    weather_free(app->weather);
+    store_pool_free(app->pool);
+    tmpl_set_free(app->templates);
+    config_cleanup(&app->cfg);
+    memset(app, 0, sizeof(*app));
+}
+
+struct dctx app_dctx(struct app *app, struct arena *a, struct store *st, struct err_detail *err)
+{
+    return (struct dctx){.a = a, .st = st, .env = &app->env, .now = time_now(), .err = err};
+}

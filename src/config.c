@@ -1,2 +1,387 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Builds struct config from defaults, an INI file, the environment and command-line
+ * flags, in that order, so each later layer overrides the earlier ones. Every value
+ * goes through one setter per key, so the file, the environment and the flags share
+ * the same validation. */
+#include "config.h"
+
+#include "base/str.h"
+#include "base/xalloc.h"
+
+#include <assert.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_LISTEN  "127.0.0.1:8080"
+#define DEFAULT_DB_URL  "sqlite:stet.db"
+#define DEFAULT_SITE    "stet"
+#define DEFAULT_REFRESH 1800
+#define DEFAULT_MAX_LEN 10000
+#define MAX_THREADS     64
+
+/* State shared by the setters: where errors go and whether base_url was given, since
+ * an unset base_url is derived from the final listen address. */
+struct loader {
+    struct config *c;
+    bool base_url_set;
+    char *err;
+    size_t err_len;
+    /* INI parsing only: the file, the physical line being read, and the first
+     * error's line (0: none yet). */
+    const char *file;
+    FILE *fp;
+    int lineno;
+    bool at_line_start;
+    int err_line;
+};
+
+static void replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = xstrdup(value);
+}
+
+static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct loader *l, const char *fmt, ...)
+{
+    if (l->err != NULL && l->err_len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(l->err, l->err_len, fmt, ap);
+        va_end(ap);
+    }
+    return STET_EINVAL;
+}
+
+int config_parse_listen(const char *s, char **host, uint16_t *port)
+{
+    const char *colon;
+    const char *h;
+    size_t h_len;
+    int64_t p;
+
+    if (s == NULL || *s == '\0')
+        return STET_EINVAL;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return STET_EINVAL;
+        h = s + 1;
+        h_len = (size_t)(close - h);
+        colon = close + 1;
+        if (h_len == 0)
+            return STET_EINVAL;
+        /* Only hex digits, colons and dots (an embedded IPv4 tail) form an IPv6 literal. */
+        for (size_t i = 0; i < h_len; i++) {
+            char ch = h[i];
+            bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                      (ch >= 'A' && ch <= 'F') || ch == ':' || ch == '.';
+            if (!ok)
+                return STET_EINVAL;
+        }
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return STET_EINVAL;
+        h = s;
+        h_len = (size_t)(colon - s);
+        if (h_len == 0)
+            return STET_EINVAL;
+        /* A bare IPv6 address is ambiguous about where the port starts. */
+        if (memchr(h, ':', h_len) != NULL)
+            return STET_EINVAL;
+        for (size_t i = 0; i < h_len; i++) {
+            char ch = h[i];
+            bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                      (ch >= 'A' && ch <= 'Z') || ch == '.' || ch == '-';
+            if (!ok)
+                return STET_EINVAL;
+        }
+    }
+    if (str_to_i64(str_from(colon + 1), 0, 65535, &p) != 0)
+        return STET_EINVAL;
+    /* str_to_i64 accepts a sign; a port is digits only. */
+    if (colon[1] == '+' || colon[1] == '-')
+        return STET_EINVAL;
+    struct str hs = {h, h_len};
+    if (str_eq_nocase(hs, STR_LIT("localhost")))
+        *host = xstrdup("127.0.0.1");
+    else
+        *host = xstrndup(h, h_len);
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    struct str s = str_trim(str_from(v));
+    if (str_eq_nocase(s, STR_LIT("true")) || str_eq_nocase(s, STR_LIT("yes")) ||
+        str_eq_nocase(s, STR_LIT("on")) || str_eq_cstr(s, "1")) {
+        *out = true;
+        return 0;
+    }
+    if (str_eq_nocase(s, STR_LIT("false")) || str_eq_nocase(s, STR_LIT("no")) ||
+        str_eq_nocase(s, STR_LIT("off")) || str_eq_cstr(s, "0")) {
+        *out = false;
+        return 0;
+    }
+    return STET_EINVAL;
+}
+
+static int parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+    return str_to_i64(str_trim(str_from(v)), min, max, out);
+}
+
+/* Applies one value. `where` names its origin ("stet.ini:3", "STET_LISTEN",
+ * "--listen") for the error message. */
+static int set_key(struct loader *l, const char *key, const char *value, const char *where)
+{
+    struct config *c = l->c;
+    int64_t n;
+    bool b;
+
+    if (strcmp(key, "server.listen") == 0) {
+        char *host = NULL;
+        uint16_t port;
+        if (config_parse_listen(value, &host, &port) != 0)
+            return fail(l, "%s: invalid listen address '%s' (want HOST:PORT or [V6]:PORT)", where,
+                        value);
+        free(c->listen_host);
+        c->listen_host = host;
+        c->listen_port = port;
+    } else if (strcmp(key, "server.base_url") == 0) {
+        struct str s = str_from(value);
+        bool https = str_starts_with(s, "https://");
+        if (!https && !str_starts_with(s, "http://"))
+            return fail(l, "%s: base_url '%s' must start with http:// or https://", where, value);
+        size_t len = s.len;
+        if (len > 0 && value[len - 1] == '/')
+            len--;
+        if (len <= strlen(https ? "https://" : "http://"))
+            return fail(l, "%s: base_url '%s' has no host", where, value);
+        free(c->base_url);
+        c->base_url = xstrndup(value, len);
+        c->base_https = https;
+        l->base_url_set = true;
+    } else if (strcmp(key, "server.threads") == 0) {
+        if (parse_int(value, 1, MAX_THREADS, &n) != 0)
+            return fail(l, "%s: threads '%s' is not a number in 1..%d", where, value, MAX_THREADS);
+        c->threads = (unsigned)n;
+    } else if (strcmp(key, "database.url") == 0) {
+        if (*value == '\0')
+            return fail(l, "%s: database url is empty", where);
+        replace(&c->db_url, value);
+    } else if (strcmp(key, "site.name") == 0) {
+        replace(&c->site_name, value);
+    } else if (strcmp(key, "weather.url") == 0) {
+        free(c->weather_url);
+        /* An empty value switches the strip off, so an environment variable can
+         * override a URL set in the file. */
+        c->weather_url = *value != '\0' ? xstrdup(value) : NULL;
+    } else if (strcmp(key, "weather.refresh") == 0) {
+        if (parse_int(value, 1, 86400, &n) != 0)
+            return fail(l, "%s: weather.refresh '%s' is not a number of seconds in 1..86400", where,
+                        value);
+        c->weather_refresh = (int)n;
+    } else if (strcmp(key, "weather.units") == 0) {
+        struct str s = str_trim(str_from(value));
+        if (str_eq_nocase(s, STR_LIT("celsius")))
+            c->weather_fahrenheit = false;
+        else if (str_eq_nocase(s, STR_LIT("fahrenheit")))
+            c->weather_fahrenheit = true;
+        else
+            return fail(l, "%s: weather.units '%s' must be celsius or fahrenheit", where, value);
+    } else if (strcmp(key, "comments.require_registration") == 0) {
+        if (parse_bool(value, &b) != 0)
+            return fail(l, "%s: comments.require_registration '%s' must be true or false", where,
+                        value);
+        c->require_registration = b;
+    } else if (strcmp(key, "comments.max_length") == 0) {
+        if (parse_int(value, 1, 100000, &n) != 0)
+            return fail(l, "%s: comments.max_length '%s' is not a number in 1..100000", where,
+                        value);
+        c->comment_max_length = (int)n;
+    } else {
+        return fail(l, "%s: unknown key '%s'", where, key);
+    }
+    return 0;
+}
+
+/* An fgets-style reader that tracks the physical line number, so a handler error can
+ * name its line even though inih only reports the first error's line. */
+static char *ini_reader_fn(char *str, int num, void *stream)
+{
+    struct loader *l = stream;
+    char *r = fgets(str, num, l->fp);
+    if (r == NULL)
+        return NULL;
+    if (l->at_line_start)
+        l->lineno++;
+    size_t len = strlen(r);
+    l->at_line_start = len > 0 && r[len - 1] == '\n';
+    return r;
+}
+
+static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
+{
+    struct loader *l = user;
+    char key[256];
+    char where[512];
+
+    if (l->err_line != 0)
+        return 0; /* keep the first error's message */
+    snprintf(where, sizeof(where), "%s:%d", l->file, l->lineno);
+    int n = snprintf(key, sizeof(key), "%s.%s", section, name);
+    if (n < 0 || (size_t)n >= sizeof(key)) {
+        l->err_line = l->lineno;
+        fail(l, "%s: key too long", where);
+        return 0;
+    }
+    if (set_key(l, key, value, where) != 0) {
+        l->err_line = l->lineno;
+        return 0;
+    }
+    return 1;
+}
+
+static int load_file(struct loader *l, const char *path)
+{
+    l->fp = fopen(path, "r");
+    if (l->fp == NULL)
+        return fail(l, "cannot read %s", path);
+    l->file = path;
+    l->lineno = 0;
+    l->at_line_start = true;
+    l->err_line = 0;
+    int rc = ini_parse_stream(ini_reader_fn, l, ini_handler_fn, l);
+    bool read_error = ferror(l->fp) != 0;
+    fclose(l->fp);
+    l->fp = NULL;
+    if (read_error)
+        return fail(l, "cannot read %s", path);
+    if (rc == 0 && l->err_line == 0)
+        return 0;
+    /* inih reports the first failing line, which may be a syntax error that comes
+     * before the first bad key; the handler's message only fits its own line. */
+    if (rc > 0 && (l->err_line == 0 || rc < l->err_line))
+        return fail(l, "%s:%d: syntax error (want [section] or key = value)", path, rc);
+    if (rc < 0 && l->err_line == 0)
+        return fail(l, "cannot read %s", path);
+    return STET_EINVAL; /* the handler wrote the message */
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 8)
+        n = 8;
+    return (unsigned)n;
+}
+
+static void derive_base_url(struct config *c)
+{
+    char url[512];
+    bool v6 = strchr(c->listen_host, ':') != NULL;
+    snprintf(url, sizeof(url), v6 ? "http://[%s]:%u" : "http://%s:%u", c->listen_host,
+             (unsigned)c->listen_port);
+    replace(&c->base_url, url);
+    c->base_https = false;
+}
+
+void config_set_bound_port(struct config *c, uint16_t port)
+{
+    c->listen_port = port;
+    if (c->base_url_derived)
+        derive_base_url(c);
+}
+
+const char *config_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env, char *err,
+                size_t err_len)
+{
+    static const struct {
+        const char *env;
+        const char *key;
+    } env_keys[] = {
+        {"STET_LISTEN", "server.listen"},      {"STET_BASE_URL", "server.base_url"},
+        {"STET_DATABASE_URL", "database.url"}, {"STET_SITE_NAME", "site.name"},
+        {"STET_WEATHER_URL", "weather.url"},   {"STET_THREADS", "server.threads"},
+    };
+    struct loader l = {.c = c, .err = err, .err_len = err_len};
+    int rc;
+
+    if (err != NULL && err_len > 0)
+        err[0] = '\0';
+    memset(c, 0, sizeof(*c));
+    rc = config_parse_listen(DEFAULT_LISTEN, &c->listen_host, &c->listen_port);
+    assert(rc == 0);
+    c->db_url = xstrdup(DEFAULT_DB_URL);
+    c->site_name = xstrdup(DEFAULT_SITE);
+    c->weather_url = NULL;
+    c->weather_refresh = DEFAULT_REFRESH;
+    c->weather_fahrenheit = false;
+    c->require_registration = true;
+    c->comment_max_length = DEFAULT_MAX_LEN;
+    c->threads = default_threads();
+
+    const char *file = flags != NULL ? flags->config_file : NULL;
+    if (file == NULL && env != NULL)
+        file = env("STET_CONFIG");
+    if (file != NULL && *file != '\0') {
+        rc = load_file(&l, file);
+        if (rc != 0)
+            goto out;
+    }
+
+    if (env != NULL) {
+        for (size_t i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+            const char *v = env(env_keys[i].env);
+            if (v == NULL)
+                continue;
+            rc = set_key(&l, env_keys[i].key, v, env_keys[i].env);
+            if (rc != 0)
+                goto out;
+        }
+    }
+
+    if (flags != NULL && flags->listen != NULL) {
+        rc = set_key(&l, "server.listen", flags->listen, "--listen");
+        if (rc != 0)
+            goto out;
+    }
+    if (flags != NULL && flags->db_url != NULL) {
+        rc = set_key(&l, "database.url", flags->db_url, "--db");
+        if (rc != 0)
+            goto out;
+    }
+
+    c->base_url_derived = !l.base_url_set;
+    if (!l.base_url_set)
+        derive_base_url(c);
+    rc = 0;
+out:
+    if (rc != 0)
+        config_cleanup(c);
+    return rc;
+}
+
+void config_cleanup(struct config *c)
+{
+    free(c->listen_host);
+    free(c->base_url);
+    free(c->db_url);
+    free(c->site_name);
+    free(c->weather_url);
+    memset(c, 0, sizeof(*c));
+}

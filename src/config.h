@@ -13,11 +13,12 @@ struct config {
     char *listen_host;   /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t listen_port; /* 0 allowed: any free port */
     char *base_url;      /* no trailing slash; default "http://<listen>" */
+    bool base_url_derived; /* base_url was not configured but built from listen */
     bool base_https;     /* base_url starts with https: cookies get Secure */
     char *db_url;        /* "sqlite:stet.db" */
     char *site_name;
     char *weather_url;   /* NULL: no weather strip */
-    int weather_refresh; /* seconds, >= 10 */
+    int weather_refresh; /* seconds, 1..86400 */
     bool weather_fahrenheit;
     bool require_registration;
     int comment_max_length; /* characters, 1..100000 */
@@ -33,6 +34,8 @@ struct config_flags {
 
 /* Looks up an environment variable; tests pass a fake. */
 typedef const char *(*config_getenv_fn)(const char *name);
+/* The real environment (getenv). */
+const char *config_getenv(const char *name);
 
 /* Builds the configuration. The INI file is read only when given (flag or
  * STET_CONFIG). STET_EINVAL with a message in `err` for an unreadable file, an
@@ -40,6 +43,10 @@ typedef const char *(*config_getenv_fn)(const char *name);
 int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env,
                 char *err, size_t err_len) STET_MUST_CHECK;
 void config_cleanup(struct config *c);
+
+/* Records the port actually bound (after listening on port 0), updating a derived
+ * base_url to match. */
+void config_set_bound_port(struct config *c, uint16_t port);
 
 /* Splits "HOST:PORT" or "[V6]:PORT"; host is heap-allocated for the caller. */
 int config_parse_listen(const char *s, char **host, uint16_t *port) STET_MUST_CHECK;

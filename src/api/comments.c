@@ -1,2 +1,62 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Comments over JSON: a story's comments page by page, and posting one. */
+#include "api/api.h"
+#include "domain/comments.h"
+#include "web/respond.h"
+#include "web/web.h"
+
+#define API_COMMENTS_DEFAULT 50
+
+int api_comments_list(struct req *req)
+{
+    struct str slug, sort = STR_NULL, cursor = STR_NULL;
+    struct story story;
+    struct comment *cs;
+    size_t n;
+    const char *next;
+    int64_t limit;
+    int rc = req_path_param(req, "slug", &slug);
+    if (rc == 0)
+        rc = api_query_int(req, "limit", 1, COMMENT_PAGE_MAX, API_COMMENTS_DEFAULT, &limit);
+    if (rc != 0)
+        return respond_error(req, rc);
+    req_query(req, "sort", &sort);
+    req_query(req, "cursor", &cursor);
+    if (sort.len > 0 && !str_eq_cstr(sort, "oldest") && !str_eq_cstr(sort, "newest"))
+        return respond_error(req, err_set(&web_state(req)->err, STET_EBADREQ, "sort",
+                                          "sort must be oldest or newest."));
+    struct dctx ctx = req_dctx(req);
+    rc = comment_list_page(&ctx, req_viewer(req), slug, str_eq_cstr(sort, "newest"), (int)limit,
+                           cursor, &story, &cs, &n, &next);
+    if (rc != 0)
+        return respond_error(req, rc);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_comment(&cs[i]));
+    return respond_json(req, 200,
+                        json_pack("{s:I, s:o, s:o}", "count", (json_int_t)story.n_comments,
+                                  "comments", list, "next_cursor",
+                                  next != NULL ? json_string(next) : json_null()));
+}
+
+int api_comments_create(struct req *req)
+{
+    struct str slug, body = STR_NULL;
+    int64_t parent_id = 0;
+    const struct api_field fields[] = {
+        {"body", API_STRING, &body, NULL, NULL},
+        {"parent_id", API_INT, NULL, &parent_id, NULL},
+    };
+    struct comment c;
+    int rc = req_path_param(req, "slug", &slug);
+    if (rc != 0)
+        return respond_error(req, rc);
+    /* Anonymous posters learn they must register before being told about their JSON. */
+    struct dctx ctx = req_dctx(req);
+    if (req_viewer(req) != NULL)
+        rc = api_parse_body(req, fields, 2);
+    if (rc == 0)
+        rc = comment_post(&ctx, req_viewer(req), slug, body, parent_id, &c);
+    if (rc != 0)
+        return respond_error(req, rc);
+    return respond_json(req, 201, json_pack("{s:o}", "comment", json_comment(&c)));
+}

@@ -1,2 +1,101 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Input rules. Messages are written for the person who typed the value; they are
+ * shown verbatim in forms and API errors. */
+#include "domain/validate.h"
+
+#include "base/utf8.h"
+
+#include <string.h>
+
+static bool username_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+}
+
+int validate_username(struct str s, struct err_detail *err)
+{
+    if (s.len < USERNAME_MIN || s.len > USERNAME_MAX)
+        return err_set(err, STET_EINVAL, "username", "Username must be 3 to 32 characters long.");
+    for (size_t i = 0; i < s.len; i++)
+        if (!username_char(s.ptr[i]))
+            return err_set(err, STET_EINVAL, "username",
+                           "Username may contain only letters, digits, '_', '.' and '-'.");
+    return 0;
+}
+
+int validate_email(struct str s, struct err_detail *err)
+{
+    static const char *const bad = "Enter a valid email address.";
+    if (s.len == 0)
+        return err_set(err, STET_EINVAL, "email", "Email address is required.");
+    if (s.len > EMAIL_MAX)
+        return err_set(err, STET_EINVAL, "email", "Email address must be at most 254 bytes.");
+    if (!utf8_valid(s.ptr, s.len))
+        return err_set(err, STET_EINVAL, "email", bad);
+    const char *at = memchr(s.ptr, '@', s.len);
+    if (at == NULL || at == s.ptr || at == s.ptr + s.len - 1)
+        return err_set(err, STET_EINVAL, "email", bad);
+    if (memchr(at + 1, '@', (size_t)(s.ptr + s.len - at - 1)) != NULL)
+        return err_set(err, STET_EINVAL, "email", bad);
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',')
+            return err_set(err, STET_EINVAL, "email", bad);
+    }
+    return 0;
+}
+
+int validate_password(struct str s, struct err_detail *err)
+{
+    if (s.len < PASSWORD_MIN)
+        return err_set(err, STET_EINVAL, "password", "Password must be at least 8 characters.");
+    if (s.len > PASSWORD_MAX)
+        return err_set(err, STET_EINVAL, "password", "Password must be at most 1024 bytes.");
+    return 0;
+}
+
+int validate_comment_body(struct str s, int max_chars, struct str *trimmed,
+                          struct err_detail *err)
+{
+    if (!utf8_valid(s.ptr, s.len))
+        return err_set(err, STET_EINVAL, "body", "Comment must be valid UTF-8 text.");
+    struct str t = str_trim(s);
+    if (t.len == 0)
+        return err_set(err, STET_EINVAL, "body", "Comment cannot be empty.");
+    if (utf8_count(t.ptr, t.len) > (size_t)max_chars)
+        return err_set(err, STET_EINVAL, "body", "Comment is too long.");
+    if (utf8_has_control(t.ptr, t.len))
+        return err_set(err, STET_EINVAL, "body", "Comment contains control characters.");
+    *trimmed = t;
+    return 0;
+}
+
+int validate_slug(struct str s, struct err_detail *err)
+{
+    static const char *const msg =
+        "Slug must be 1 to 100 of a-z, 0-9 and '-', not starting or ending with '-'.";
+    if (s.len == 0 || s.len > SLUG_MAX || s.ptr[0] == '-' || s.ptr[s.len - 1] == '-')
+        return err_set(err, STET_EINVAL, "slug", msg);
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return err_set(err, STET_EINVAL, "slug", msg);
+    }
+    return 0;
+}
+
+int validate_line(struct str s, const char *field, int max_chars, bool required,
+                  struct str *trimmed, struct err_detail *err)
+{
+    if (!utf8_valid(s.ptr, s.len))
+        return err_set(err, STET_EINVAL, field, "Text must be valid UTF-8.");
+    struct str t = str_trim(s);
+    if (required && t.len == 0)
+        return err_set(err, STET_EINVAL, field, "This field is required.");
+    if (utf8_count(t.ptr, t.len) > (size_t)max_chars)
+        return err_set(err, STET_EINVAL, field, "Text is too long.");
+    if (utf8_has_control(t.ptr, t.len) || memchr(t.ptr, '\n', t.len) != NULL)
+        return err_set(err, STET_EINVAL, field, "Text must be a single line.");
+    *trimmed = t;
+    return 0;
+}

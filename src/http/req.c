@@ -1,2 +1,51 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Accessors for a request's headers and the response a handler builds. Everything
+ * copied here goes into the request arena, so nothing outlives the request. */
+#include "http/req.h"
+
+#include "base/log.h"
+
+#include <stdlib.h>
+
+bool kvs_get(const struct kvs *k, const char *name, bool nocase, struct str *out)
+{
+    if (k == NULL || name == NULL)
+        return false;
+    struct str want = str_from(name);
+    for (size_t i = 0; i < k->n; i++) {
+        const struct kv *kv = &k->items[i];
+        if (nocase ? str_eq_nocase(kv->name, want) : str_eq(kv->name, want)) {
+            if (out != NULL)
+                *out = kv->value;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool req_header(const struct req *req, const char *name, struct str *out)
+{
+    return kvs_get(&req->headers, name, true, out);
+}
+
+void resp_set(struct req *req, int status, const char *content_type, const char *body, size_t len)
+{
+    req->resp.status = status;
+    req->resp.content_type = content_type;
+    req->resp.body = body;
+    req->resp.body_len = len;
+}
+
+void resp_add_header(struct req *req, const char *name, const char *value)
+{
+    if (req->resp.n_headers >= RESP_MAX_HEADERS) {
+        /* More headers than any handler should ever set: a bug, not an input. */
+        log_error(req->id, "resp_add_header: more than %d headers (adding %s)", RESP_MAX_HEADERS,
+                  name);
+        abort();
+    }
+    struct kv *kv = &req->resp.headers[req->resp.n_headers++];
+    const char *n = arena_strdup(req->arena, name);
+    const char *v = arena_strdup(req->arena, value);
+    kv->name = str_from(n);
+    kv->value = str_from(v);
+}

@@ -1,2 +1,569 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* libmicrohttpd glue: epoll I/O threads read requests into a struct req, answer
+ * GET/HEAD/OPTIONS inline and hand every other method to a small worker pool (the
+ * connection is suspended meanwhile), so slow writes and password hashing never stall
+ * the other connections of an I/O thread. */
+#include "http/server.h"
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "http/limits.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Request-head bytes beyond HTTP_MAX_HEADERS that libmicrohttpd's per-connection pool
+ * needs for its own bookkeeping (parsed header records, the response head). */
+#define POOL_SLACK 4096
+
+enum rstate {
+    RS_NEW,      /* created when the request line arrived; handler not called yet */
+    RS_READING,  /* headers copied, body arriving */
+    RS_QUEUED,   /* connection suspended, request waiting for or running on a worker */
+    RS_ANSWERED, /* dispatch done, response not yet queued */
+    RS_SENT,     /* response handed to libmicrohttpd */
+};
+
+/* Per-request transport state; lives in the request arena. */
+struct rctx {
+    struct req req;
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    enum rstate state;
+    char *body; /* heap while the body arrives; copied into the arena at the end */
+    size_t body_len;
+    size_t body_cap;
+    int sent_status;
+    uint64_t sent_bytes;
+    struct rctx *next; /* worker queue link */
+};
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct http_server_config cfg;
+    unsigned id_prefix;
+    atomic_uint_fast64_t next_id;
+
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* queue not empty, or stopping */
+    pthread_cond_t idle_cv; /* n_inflight dropped to 0 */
+    struct rctx *head;
+    struct rctx *tail;
+    bool stopping;
+    size_t n_inflight;
+
+    pthread_t *workers;
+    unsigned n_workers;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static enum http_method parse_method(const char *m)
+{
+    static const struct {
+        const char *name;
+        enum http_method method;
+    } methods[] = {
+        {MHD_HTTP_METHOD_GET, HTTP_GET},         {MHD_HTTP_METHOD_HEAD, HTTP_HEAD},
+        {MHD_HTTP_METHOD_POST, HTTP_POST},       {MHD_HTTP_METHOD_PUT, HTTP_PUT},
+        {MHD_HTTP_METHOD_PATCH, HTTP_PATCH},     {MHD_HTTP_METHOD_DELETE, HTTP_DELETE},
+        {MHD_HTTP_METHOD_OPTIONS, HTTP_OPTIONS},
+    };
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strcmp(m, methods[i].name) == 0)
+            return methods[i].method;
+    return HTTP_OTHER;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (n < 0)
+        return;
+    size_t len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        msg[--len] = '\0';
+    log_warn(NULL, "libmicrohttpd: %s", msg);
+}
+#pragma GCC diagnostic pop
+
+static void peer_text(struct rctx *rc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rc->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET) {
+            struct sockaddr_in sin;
+            memcpy(&sin, sa, sizeof(sin));
+            inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof(buf));
+        } else if (sa->sa_family == AF_INET6) {
+            struct sockaddr_in6 sin6;
+            memcpy(&sin6, sa, sizeof(sin6));
+            inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof(buf));
+        }
+    }
+    rc->req.peer = str_from(arena_strdup(rc->req.arena, buf));
+}
+
+/* Runs when the request line has been read, before libmicrohttpd splits and unescapes
+ * the target: the only place the raw path and query are available. Whatever it returns
+ * becomes the request's context, and the completed callback is guaranteed from here on,
+ * which makes it the right place to count a request as in flight. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http_server *srv = cls;
+    struct arena *a = arena_new(HTTP_ARENA_BLOCK);
+    struct rctx *rc = ARENA_NEW(a, struct rctx);
+    struct req *req = &rc->req;
+
+    rc->srv = srv;
+    rc->conn = conn;
+    rc->state = RS_NEW;
+    req->arena = a;
+    req->app = srv->cfg.app;
+    req->started_ns = now_ns();
+    uint64_t n = (uint64_t)atomic_fetch_add(&srv->next_id, 1);
+    req->id = arena_printf(a, "%04x-%" PRIx64, srv->id_prefix, n);
+    req->method_name = STR_LIT("");
+    req->body = STR_LIT("");
+
+    const char *u = uri != NULL ? uri : "";
+    size_t len = strlen(u);
+    const char *q = memchr(u, '?', len);
+    size_t path_len = q != NULL ? (size_t)(q - u) : len;
+    req->path = (struct str){arena_strndup(a, u, path_len), path_len};
+    if (q != NULL)
+        req->query = (struct str){arena_strndup(a, q + 1, len - path_len - 1), len - path_len - 1};
+    else
+        req->query = STR_LIT("");
+    peer_text(rc);
+
+    pthread_mutex_lock(&srv->mu);
+    srv->n_inflight++;
+    pthread_mutex_unlock(&srv->mu);
+    return rc;
+}
+
+struct header_fill {
+    struct arena *arena;
+    struct kv *items;
+    size_t cap;
+    size_t n;
+};
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct header_fill *hf = cls;
+    if (hf->n >= hf->cap || key == NULL)
+        return MHD_NO;
+    if (value == NULL)
+        value = "";
+    struct kv *kv = &hf->items[hf->n++];
+    kv->name = str_from(arena_strdup(hf->arena, key));
+    kv->value = str_from(arena_strdup(hf->arena, value));
+    return MHD_YES;
+}
+
+static void copy_headers(struct rctx *rc)
+{
+    int n = MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, NULL, NULL);
+    if (n <= 0)
+        return;
+    struct header_fill hf = {rc->req.arena, ARENA_NEW_ARRAY(rc->req.arena, struct kv, (size_t)n),
+                             (size_t)n, 0};
+    MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, copy_header, &hf);
+    rc->req.headers.items = hf.items;
+    rc->req.headers.n = hf.n;
+}
+
+static enum MHD_Result send_response(struct rctx *rc)
+{
+    struct req *req = &rc->req;
+    struct resp *r = &req->resp;
+    int status = r->status;
+    const char *body = r->body != NULL ? r->body : "";
+    size_t len = r->body != NULL ? r->body_len : 0;
+
+    if (status == 0) {
+        log_error(req->id, "no response for %.*s %.*s", (int)req->method_name.len,
+                  req->method_name.ptr, (int)req->path.len, req->path.ptr);
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        body = "";
+        len = 0;
+    }
+    /* MUST_COPY never writes through the pointer; the integer detour only drops const. */
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    if (mr == NULL) {
+        log_error(req->id, "cannot create a response");
+        return MHD_NO;
+    }
+    if (r->status != 0) {
+        for (size_t i = 0; i < r->n_headers; i++)
+            if (MHD_add_response_header(mr, r->headers[i].name.ptr, r->headers[i].value.ptr) ==
+                MHD_NO)
+                log_warn(req->id, "response header %s refused", r->headers[i].name.ptr);
+        if (r->content_type != NULL &&
+            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type) == MHD_NO)
+            log_warn(req->id, "content type %s refused", r->content_type);
+    }
+    enum MHD_Result ret = MHD_queue_response(rc->conn, (unsigned)status, mr);
+    MHD_destroy_response(mr);
+    if (ret == MHD_NO) {
+        log_error(req->id, "cannot queue status %d", status);
+        return MHD_NO;
+    }
+    rc->state = RS_SENT;
+    rc->sent_status = status;
+    rc->sent_bytes = req->method == HTTP_HEAD ? 0 : len;
+    return MHD_YES;
+}
+
+static void answer_plain(struct rctx *rc, int status, const char *text)
+{
+    resp_set(&rc->req, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+static enum MHD_Result first_call(struct rctx *rc, const char *method)
+{
+    struct req *req = &rc->req;
+    req->method = parse_method(method);
+    req->method_name = str_from(arena_strdup(req->arena, method));
+    copy_headers(rc);
+    rc->state = RS_READING;
+
+    if (req->path.len > HTTP_MAX_PATH) {
+        answer_plain(rc, MHD_HTTP_URI_TOO_LONG, "URI too long\n");
+        return send_response(rc);
+    }
+
+    struct str cl;
+    int64_t declared;
+    if (req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH, &cl) &&
+        str_to_i64(str_trim(cl), 0, INT64_MAX, &declared) == 0) {
+        if (declared > HTTP_MAX_BODY) {
+            /* Answering before the body is read makes libmicrohttpd close the
+             * connection afterwards, which is what an oversized upload deserves. */
+            req->fail = STET_ELIMIT;
+            rc->srv->cfg.dispatch(req);
+            return send_response(rc);
+        }
+        if (declared > 0) {
+            rc->body_cap = (size_t)declared;
+            rc->body = xmalloc(rc->body_cap);
+        }
+    }
+    /* No response yet: queueing one before the request is complete would make
+     * libmicrohttpd 0.9.75 close a keep-alive connection. */
+    return MHD_YES;
+}
+
+static void take_body(struct rctx *rc, const char *data, size_t size)
+{
+    if (rc->req.fail != 0)
+        return; /* over the limit already: read and discard the rest */
+    if (size > HTTP_MAX_BODY - rc->body_len) {
+        rc->req.fail = STET_ELIMIT;
+        free(rc->body);
+        rc->body = NULL;
+        rc->body_len = 0;
+        rc->body_cap = 0;
+        return;
+    }
+    if (rc->body_len + size > rc->body_cap) {
+        size_t cap = rc->body_cap < 1024 ? 1024 : rc->body_cap;
+        while (cap < rc->body_len + size)
+            cap *= 2;
+        if (cap > HTTP_MAX_BODY)
+            cap = HTTP_MAX_BODY;
+        rc->body = xrealloc(rc->body, cap);
+        rc->body_cap = cap;
+    }
+    memcpy(rc->body + rc->body_len, data, size);
+    rc->body_len += size;
+}
+
+static void finish_body(struct rctx *rc)
+{
+    if (rc->body_len > 0)
+        rc->req.body =
+            (struct str){arena_strndup(rc->req.arena, rc->body, rc->body_len), rc->body_len};
+    free(rc->body);
+    rc->body = NULL;
+    rc->body_len = 0;
+    rc->body_cap = 0;
+}
+
+static bool runs_inline(const struct req *req)
+{
+    /* A refused request only renders an error, which never blocks. */
+    if (req->fail != 0)
+        return true;
+    return (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) == 0;
+}
+
+static void enqueue(struct http_server *srv, struct rctx *rc)
+{
+    pthread_mutex_lock(&srv->mu);
+    rc->next = NULL;
+    if (srv->tail != NULL)
+        srv->tail->next = rc;
+    else
+        srv->head = rc;
+    srv->tail = rc;
+    pthread_cond_signal(&srv->work_cv);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct rctx *rc = *con_cls;
+    if (rc == NULL) {
+        /* The URI callback always runs first; this only guards a library change. */
+        rc = on_uri(srv, url, conn);
+        *con_cls = rc;
+    }
+
+    switch (rc->state) {
+    case RS_NEW:
+        return first_call(rc, method);
+    case RS_READING:
+        if (*upload_data_size > 0) {
+            take_body(rc, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        finish_body(rc);
+        if (runs_inline(&rc->req)) {
+            srv->cfg.dispatch(&rc->req);
+            return send_response(rc);
+        }
+        /* Suspend before the worker can see the request, so its resume always
+         * follows this suspend. */
+        rc->state = RS_QUEUED;
+        MHD_suspend_connection(conn);
+        enqueue(srv, rc);
+        return MHD_YES;
+    case RS_ANSWERED:
+        return send_response(rc);
+    case RS_QUEUED:
+    case RS_SENT:
+        break;
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *srv = cls;
+    struct rctx *rc = *con_cls;
+    if (rc == NULL)
+        return;
+    *con_cls = NULL;
+
+    int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rc->sent_status : 0;
+    int64_t duration_us = (now_ns() - rc->req.started_ns) / 1000;
+    if (srv->cfg.done != NULL)
+        srv->cfg.done(&rc->req, status, status != 0 ? rc->sent_bytes : 0, duration_us);
+    free(rc->body);
+    arena_free(rc->req.arena);
+
+    pthread_mutex_lock(&srv->mu);
+    if (--srv->n_inflight == 0)
+        pthread_cond_broadcast(&srv->idle_cv);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+static void *worker_main(void *arg)
+{
+    struct http_server *srv = arg;
+    for (;;) {
+        pthread_mutex_lock(&srv->mu);
+        while (srv->head == NULL && !srv->stopping)
+            pthread_cond_wait(&srv->work_cv, &srv->mu);
+        struct rctx *rc = srv->head;
+        if (rc == NULL) {
+            /* Stopping and the queue is drained. */
+            pthread_mutex_unlock(&srv->mu);
+            return NULL;
+        }
+        srv->head = rc->next;
+        if (srv->head == NULL)
+            srv->tail = NULL;
+        pthread_mutex_unlock(&srv->mu);
+
+        srv->cfg.dispatch(&rc->req);
+        /* The resume hands rc back to the I/O thread; it must be the last touch. */
+        rc->state = RS_ANSWERED;
+        MHD_resume_connection(rc->conn);
+    }
+}
+
+static void stop_workers(struct http_server *srv)
+{
+    pthread_mutex_lock(&srv->mu);
+    srv->stopping = true;
+    pthread_cond_broadcast(&srv->work_cv);
+    pthread_mutex_unlock(&srv->mu);
+    for (unsigned i = 0; i < srv->n_workers; i++)
+        pthread_join(srv->workers[i], NULL);
+    srv->n_workers = 0;
+}
+
+static void server_free(struct http_server *srv)
+{
+    pthread_cond_destroy(&srv->idle_cv);
+    pthread_cond_destroy(&srv->work_cv);
+    pthread_mutex_destroy(&srv->mu);
+    free(srv->workers);
+    free(srv);
+}
+
+static unsigned random_prefix(void)
+{
+    uint16_t r;
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+        r = (uint16_t)(now_ns() ^ getpid());
+    return r;
+}
+
+int http_server_start(const struct http_server_config *cfg, struct http_server **out)
+{
+    *out = NULL;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+    const struct sockaddr *sa;
+    const char *host = cfg->host != NULL ? cfg->host : "127.0.0.1";
+
+    memset(&sin, 0, sizeof(sin));
+    memset(&sin6, 0, sizeof(sin6));
+    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons(cfg->port);
+        sa = (const struct sockaddr *)&sin;
+    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons(cfg->port);
+        sa = (const struct sockaddr *)&sin6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        log_error(NULL, "cannot listen on %s: not a numeric IPv4 or IPv6 address", host);
+        return STET_EIO;
+    }
+
+    struct http_server *srv = xcalloc(1, sizeof(*srv));
+    srv->cfg = *cfg;
+    srv->id_prefix = random_prefix();
+    atomic_init(&srv->next_id, 1);
+    pthread_mutex_init(&srv->mu, NULL);
+    pthread_cond_init(&srv->work_cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->idle_cv, &ca);
+    pthread_condattr_destroy(&ca);
+
+    unsigned n_workers = cfg->n_workers > 0 ? cfg->n_workers : 1;
+    srv->workers = xcalloc(n_workers, sizeof(pthread_t));
+    for (unsigned i = 0; i < n_workers; i++) {
+        int err = pthread_create(&srv->workers[i], NULL, worker_main, srv);
+        if (err != 0) {
+            log_error(NULL, "cannot start worker thread: %s", strerror(err));
+            stop_workers(srv);
+            server_free(srv);
+            return STET_EIO;
+        }
+        srv->n_workers++;
+    }
+
+    /* libmicrohttpd warns about a pool size below 2, so a single I/O thread passes the
+     * timeout a second time in that slot instead (both take an unsigned int). */
+    unsigned n_io = cfg->n_io_threads;
+    enum MHD_OPTION pool_opt =
+        n_io > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_CONNECTION_TIMEOUT;
+    unsigned pool_val = n_io > 1 ? n_io : HTTP_CONN_TIMEOUT_S;
+    /* The logger goes first so that messages about later options reach it too. */
+    srv->daemon = MHD_start_daemon(
+        flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, sa, pool_opt, pool_val, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)HTTP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(HTTP_MAX_HEADERS + POOL_SLACK), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        log_error(NULL, "cannot listen on %s port %u", host, (unsigned)cfg->port);
+        stop_workers(srv);
+        server_free(srv);
+        return STET_EIO;
+    }
+    *out = srv;
+    return 0;
+}
+
+uint16_t http_server_port(const struct http_server *srv)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return di != NULL ? di->port : 0;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+    if (srv == NULL)
+        return;
+    /* Stop accepting first; connections already open keep being served. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += HTTP_SHUTDOWN_GRACE_S;
+    pthread_mutex_lock(&srv->mu);
+    while (srv->n_inflight > 0) {
+        if (pthread_cond_timedwait(&srv->idle_cv, &srv->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    size_t left = srv->n_inflight;
+    pthread_mutex_unlock(&srv->mu);
+    if (left > 0)
+        log_warn(NULL, "shutdown: %zu requests still in flight after %d s", left,
+                 HTTP_SHUTDOWN_GRACE_S);
+
+    /* Workers drain the queue before exiting, so no suspended connection is left
+     * behind for MHD_stop_daemon. */
+    stop_workers(srv);
+    MHD_stop_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    server_free(srv);
+}

@@ -29,6 +29,9 @@ void tval_put_html(struct arena *a, struct tval *map, const char *key, const cha
 void tval_put_int(struct arena *a, struct tval *map, const char *key, int64_t v);
 void tval_put_bool(struct arena *a, struct tval *map, const char *key, bool v);
 void tval_put(struct arena *a, struct tval *map, const char *key, struct tval *child);
+/* A bare string value (escaped like tval_put_str), e.g. for a list of strings that
+ * a template prints with {{.}}; `s` is borrowed, NULL reads as "". */
+struct tval *tval_str(struct arena *a, const char *s);
 /* Appends to a list. */
 void tval_push(struct arena *a, struct tval *list, struct tval *item);
 

@@ -1,2 +1,283 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* The weather refresher: one background thread per struct weather fetches the
+ * provider with libcurl, parses the answer with jansson, and publishes the reading
+ * under a mutex that readers hold only for a copy, so a render never waits on the
+ * network. */
+#include "services/weather.h"
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WEATHER_MIN_C     (-150.0)
+#define WEATHER_MAX_C     150.0
+#define WEATHER_TIMEOUT_S 10L
+#define WEATHER_CONNECT_S 5L
+#define WEATHER_REDIRECTS 3L
+
+struct weather {
+    char *url; /* NULL: never fetches */
+    int refresh_s;
+    bool fahrenheit;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cond; /* signalled by weather_free to end the wait early */
+    bool stop;
+    bool has_thread;
+    pthread_t thread;
+
+    bool has_reading;
+    struct weather_reading reading;
+    uint64_t version;
+};
+
+/* libcurl wants one process-wide init before any thread uses it. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int first_number(json_t *daily, const char *key, double *out)
+{
+    json_t *arr = json_object_get(daily, key);
+    if (!json_is_array(arr) || json_array_size(arr) == 0)
+        return STET_EINVAL;
+    json_t *v = json_array_get(arr, 0);
+    if (!json_is_number(v))
+        return STET_EINVAL;
+    double d = json_number_value(v);
+    if (!isfinite(d) || d < WEATHER_MIN_C || d > WEATHER_MAX_C)
+        return STET_EINVAL;
+    *out = d;
+    return 0;
+}
+
+static int round_temp(double c, bool fahrenheit)
+{
+    double v = fahrenheit ? c * 9.0 / 5.0 + 32.0 : c;
+    /* lround gives the integer 0 for -0.4, so the strip never shows "-0". */
+    return (int)lround(v);
+}
+
+int weather_parse(const char *json, size_t len, bool fahrenheit, int *hi, int *lo)
+{
+    json_error_t jerr;
+    double max_c, min_c;
+    int rc = STET_EINVAL;
+
+    if (json == NULL || len > WEATHER_MAX_BODY)
+        return STET_EINVAL;
+    json_t *root = json_loadb(json, len, 0, &jerr);
+    if (root == NULL)
+        return STET_EINVAL;
+    json_t *daily = json_object_get(root, "daily");
+    if (!json_is_object(daily))
+        goto out;
+    if (first_number(daily, "temperature_2m_max", &max_c) != 0 ||
+        first_number(daily, "temperature_2m_min", &min_c) != 0)
+        goto out;
+    *hi = round_temp(max_c, fahrenheit);
+    *lo = round_temp(min_c, fahrenheit);
+    rc = 0;
+out:
+    json_decref(root);
+    return rc;
+}
+
+/* Collects the body and refuses to grow past WEATHER_MAX_BODY: returning a short
+ * count makes libcurl abort the transfer with CURLE_WRITE_ERROR. */
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
+{
+    struct buf *body = user;
+    size_t n = size * nmemb;
+    if (n > WEATHER_MAX_BODY || body->len + n > WEATHER_MAX_BODY)
+        return 0;
+    buf_append(body, data, n);
+    return n;
+}
+
+/* Lets weather_free interrupt a slow transfer instead of waiting out the timeout. */
+static int progress_cb(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct weather *w = user;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    pthread_mutex_lock(&w->mu);
+    bool stop = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return stop ? 1 : 0;
+}
+
+/* One fetch and parse. 0 with hi/lo filled, or STET_EIO after logging one line. */
+static int fetch_once(struct weather *w, int *hi, int *lo)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    struct buf body = BUF_INIT;
+    int rc = STET_EIO;
+
+    CURL *h = curl_easy_init();
+    if (h == NULL) {
+        log_warn(NULL, "weather: cannot create a curl handle");
+        return STET_EIO;
+    }
+    errbuf[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, w->url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    /* A redirect must not turn a remote answer into a local file read. */
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, WEATHER_REDIRECTS);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, WEATHER_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, WEATHER_CONNECT_S);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)WEATHER_MAX_BODY);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "stet/" STET_VERSION);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, w);
+
+    CURLcode cc = curl_easy_perform(h);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        goto out; /* shutting down */
+    if (cc != CURLE_OK) {
+        if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
+            log_warn(NULL, "weather: %s: answer larger than %d bytes", w->url, WEATHER_MAX_BODY);
+        else
+            log_warn(NULL, "weather: %s: %s", w->url,
+                     errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
+        goto out;
+    }
+    if (weather_parse(buf_cstr(&body), body.len, w->fahrenheit, hi, lo) != 0) {
+        log_warn(NULL, "weather: %s: answer is not a daily forecast with max and min", w->url);
+        goto out;
+    }
+    rc = 0;
+out:
+    curl_easy_cleanup(h);
+    buf_cleanup(&body);
+    return rc;
+}
+
+static void publish(struct weather *w, int hi, int lo, int64_t now)
+{
+    pthread_mutex_lock(&w->mu);
+    bool was_shown = w->has_reading && now - w->reading.fetched_at <= WEATHER_MAX_AGE_S;
+    if (!was_shown || w->reading.hi != hi || w->reading.lo != lo)
+        w->version++;
+    w->reading.hi = hi;
+    w->reading.lo = lo;
+    w->reading.fetched_at = now;
+    w->has_reading = true;
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void *refresher(void *arg)
+{
+    struct weather *w = arg;
+
+    for (;;) {
+        int hi, lo;
+        if (fetch_once(w, &hi, &lo) == 0)
+            publish(w, hi, lo, time_now());
+
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += w->refresh_s;
+        pthread_mutex_lock(&w->mu);
+        while (!w->stop) {
+            if (pthread_cond_timedwait(&w->cond, &w->mu, &deadline) == ETIMEDOUT)
+                break;
+        }
+        bool stop = w->stop;
+        pthread_mutex_unlock(&w->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
+{
+    struct weather *w = xcalloc(1, sizeof(*w));
+    pthread_condattr_t attr;
+
+    w->refresh_s = refresh_s > 0 ? refresh_s : 1;
+    w->fahrenheit = fahrenheit;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_condattr_init(&attr);
+    /* A wall-clock jump must neither stall the refresh nor make it spin. */
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    if (url == NULL || *url == '\0')
+        return w;
+
+    w->url = xstrdup(url);
+    pthread_once(&curl_once, curl_init_once);
+    if (pthread_create(&w->thread, NULL, refresher, w) != 0) {
+        log_error(NULL, "weather: cannot start the refresh thread; no weather strip");
+        return w;
+    }
+    w->has_thread = true;
+    return w;
+}
+
+void weather_free(struct weather *w)
+{
+    if (w == NULL)
+        return;
+    if (w->has_thread) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = true;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->mu);
+    free(w->url);
+    free(w);
+}
+
+bool weather_get(struct weather *w, int64_t now, struct weather_reading *out)
+{
+    bool ok = false;
+    if (w == NULL)
+        return false;
+    pthread_mutex_lock(&w->mu);
+    if (w->has_reading && now - w->reading.fetched_at <= WEATHER_MAX_AGE_S) {
+        *out = w->reading;
+        ok = true;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return ok;
+}
+
+uint64_t weather_version(struct weather *w)
+{
+    uint64_t v;
+    if (w == NULL)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    v = w->version;
+    pthread_mutex_unlock(&w->mu);
+    return v;
+}

@@ -1,2 +1,150 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* Responses, and the single place where an error code becomes an HTTP status, an API
+ * error code and a default message. */
+#include "web/respond.h"
+
+#include "app.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "web/views.h"
+#include "web/web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct error_kind {
+    int rc;
+    int status;
+    const char *code;
+    const char *title;
+    const char *message;
+};
+
+static const struct error_kind error_kinds[] = {
+    {STET_ENOTFOUND, 404, "not_found", "Not found", "There is nothing at this address."},
+    {STET_EINVAL, 422, "invalid", "Invalid input", "A field breaks a rule."},
+    {STET_ECONFLICT, 409, "conflict", "Already taken", "That value is already taken."},
+    {STET_EFORBIDDEN, 403, "forbidden", "Forbidden", "You are not allowed to do that."},
+    {STET_EUNAUTH, 401, "registration_required", "Registration required",
+     "You must be registered to comment on stories."},
+    {STET_ELIMIT, 413, "payload_too_large", "Too large",
+     "The request body is larger than the limit of 64 KiB."},
+    {STET_ECLOSED, 403, "comments_closed", "Comments closed",
+     "Comments are closed for this story."},
+    {STET_EBADREQ, 400, "bad_request", "Bad request", "The request is malformed."},
+    {STET_EUNAVAIL, 503, "unavailable", "Unavailable",
+     "The database cannot be reached right now. Please try again shortly."},
+    {STET_EMETHOD, 405, "method_not_allowed", "Method not allowed",
+     "This address does not accept that method."},
+    {STET_ERATE, 429, "rate_limited", "Too many requests",
+     "Too many requests. Please wait a moment and try again."},
+};
+
+static const struct error_kind internal_error = {
+    STET_EIO, 500, "internal", "Something went wrong",
+    "Something went wrong on our side. Please try again."};
+
+static const struct error_kind *error_kind(int rc)
+{
+    for (size_t i = 0; i < sizeof(error_kinds) / sizeof(error_kinds[0]); i++)
+        if (error_kinds[i].rc == rc)
+            return &error_kinds[i];
+    return &internal_error;
+}
+
+int respond_status(int rc)
+{
+    return error_kind(rc)->status;
+}
+
+static bool is_api(const struct req *req)
+{
+    return str_starts_with(req->path, "/api/") || str_eq_cstr(req->path, "/api");
+}
+
+int respond_bytes(struct req *req, int status, const char *content_type, const char *body,
+                  size_t len)
+{
+    resp_set(req, status, content_type, body, len);
+    return 0;
+}
+
+static int respond_buf(struct req *req, int status, const char *content_type, struct buf *b)
+{
+    char *body = arena_strndup(req->arena, buf_cstr(b), b->len);
+    size_t len = b->len;
+    buf_cleanup(b);
+    return respond_bytes(req, status, content_type, body, len);
+}
+
+int respond_page(struct req *req, int status, const char *tmpl, const char *title,
+                 struct tval *ctx)
+{
+    const struct tmpl_set *ts = req->app->templates;
+    struct buf content = BUF_INIT, page = BUF_INIT;
+
+    int rc = tmpl_render(ts, tmpl, ctx, &content);
+    if (rc == 0) {
+        struct tval *layout = view_layout(req, title);
+        tval_put_html(req->arena, layout, "content", arena_strndup(req->arena, buf_cstr(&content),
+                                                                   content.len));
+        rc = tmpl_render(ts, "layout.html", layout, &page);
+    }
+    buf_cleanup(&content);
+    if (rc != 0) {
+        buf_cleanup(&page);
+        log_error(req->id, "rendering %s failed: %s", tmpl, err_name(rc));
+        static const char fallback[] = "<!doctype html><title>Error</title><p>Something went "
+                                       "wrong on our side. Please try again.</p>\n";
+        return respond_bytes(req, 500, "text/html; charset=utf-8", fallback,
+                             sizeof(fallback) - 1);
+    }
+    return respond_buf(req, status, "text/html; charset=utf-8", &page);
+}
+
+int respond_json(struct req *req, int status, json_t *doc)
+{
+    if (doc == NULL)
+        return respond_bytes(req, status, "application/json; charset=utf-8", "", 0);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (text == NULL)
+        return respond_error(req, STET_EIO);
+    size_t len = strlen(text);
+    char *body = arena_strndup(req->arena, text, len);
+    free(text);
+    return respond_bytes(req, status, "application/json; charset=utf-8", body, len);
+}
+
+int respond_api_error(struct req *req, int status, const char *code, const char *message,
+                      const char *field)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (field != NULL)
+        json_object_set_new(err, "field", json_string(field));
+    if (status == 429)
+        resp_add_header(req, "Retry-After", "60");
+    return respond_json(req, status, json_pack("{s:o}", "error", err));
+}
+
+int respond_error(struct req *req, int rc)
+{
+    const struct error_kind *k = error_kind(rc);
+    struct web_state *ws = web_state(req);
+    const char *message = ws != NULL && ws->err.message != NULL ? ws->err.message : k->message;
+    const char *field = ws != NULL ? ws->err.field : NULL;
+
+    if (rc == STET_EIO)
+        message = k->message; /* never leak internal detail */
+    if (is_api(req))
+        return respond_api_error(req, k->status, k->code, message, field);
+    if (rc == STET_ERATE)
+        resp_add_header(req, "Retry-After", "60");
+    struct tval *ctx = view_error(req, k->status, k->title, message, rc == STET_EUNAUTH);
+    return respond_page(req, k->status, "error.html", k->title, ctx);
+}
+
+int respond_redirect(struct req *req, const char *location)
+{
+    resp_add_header(req, "Location", location);
+    return respond_bytes(req, 303, "text/plain; charset=utf-8", "", 0);
+}

@@ -1,2 +1,38 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* The route table: every URL stet answers, its methods, handler, flags and the form
+ * fields its handler may see. */
+#include "api/api.h"
+#include "web/handlers.h"
+#include "web/router.h"
+
+static const char *const comment_fields[] = {"body", "parent_id", "csrf", NULL};
+static const char *const register_fields[] = {"username", "email", "password", "csrf", "next",
+                                              NULL};
+static const char *const login_fields[] = {"login", "password", "csrf", "next", NULL};
+static const char *const csrf_only[] = {"csrf", NULL};
+
+#define FORM_POST (ROUTE_FORM | ROUTE_CSRF)
+
+const struct route web_routes[] = {
+    {HTTP_GET, "/", page_front_show, 0, NULL},
+    {HTTP_GET, "/stories/{slug}", page_story_show, 0, NULL},
+    {HTTP_POST, "/stories/{slug}/comments", page_comment_post, FORM_POST, comment_fields},
+    {HTTP_GET, "/register", page_register_show, 0, NULL},
+    {HTTP_POST, "/register", page_register_post, FORM_POST, register_fields},
+    {HTTP_GET, "/login", page_login_show, 0, NULL},
+    {HTTP_POST, "/login", page_login_post, FORM_POST, login_fields},
+    {HTTP_POST, "/logout", page_logout_post, FORM_POST, csrf_only},
+    {HTTP_GET, "/healthz", page_healthz, ROUTE_NOAUTH, NULL},
+    {HTTP_GET, "/static/{file}", page_static_file, ROUTE_NOAUTH, NULL},
+
+    {HTTP_POST, "/api/v1/users", api_users_create, ROUTE_API, NULL},
+    {HTTP_POST, "/api/v1/sessions", api_sessions_create, ROUTE_API, NULL},
+    {HTTP_DELETE, "/api/v1/sessions/current", api_sessions_delete, ROUTE_API, NULL},
+    {HTTP_GET, "/api/v1/stories", api_stories_list, ROUTE_API, NULL},
+    {HTTP_POST, "/api/v1/stories", api_stories_create, ROUTE_API, NULL},
+    {HTTP_GET, "/api/v1/stories/{slug}", api_stories_show, ROUTE_API, NULL},
+    {HTTP_GET, "/api/v1/stories/{slug}/comments", api_comments_list, ROUTE_API, NULL},
+    {HTTP_POST, "/api/v1/stories/{slug}/comments", api_comments_create, ROUTE_API, NULL},
+    {HTTP_GET, "/api/v1/counts", api_counts, ROUTE_API, NULL},
+};
+
+const size_t web_n_routes = sizeof(web_routes) / sizeof(web_routes[0]);

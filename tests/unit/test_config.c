@@ -1,17 +1,491 @@
-/* Placeholder until the config tests are written. */
+/* Unit tests for config: defaults, the flag > environment > file > default order,
+ * listen-address parsing, derived base_url, and INI errors that name file and line. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
-static void placeholder(void **state)
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The fake environment: config_getenv_fn takes no context, so the table is file-level
+ * test state, reset before every test. */
+#define MAX_FAKE_ENV 16
+static struct {
+    const char *name;
+    const char *value;
+} fake_env[MAX_FAKE_ENV];
+static size_t n_fake_env;
+static char tmp_dir[64];
+
+static const char *fake_getenv(const char *name)
+{
+    for (size_t i = 0; i < n_fake_env; i++)
+        if (strcmp(fake_env[i].name, name) == 0)
+            return fake_env[i].value;
+    return NULL;
+}
+
+static void set_env(const char *name, const char *value)
+{
+    assert_true(n_fake_env < MAX_FAKE_ENV);
+    fake_env[n_fake_env].name = name;
+    fake_env[n_fake_env].value = value;
+    n_fake_env++;
+}
+
+static int setup(void **state)
 {
     (void)state;
+    n_fake_env = 0;
+    snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/stet-config-XXXXXX");
+    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes `text` to NAME in the test's temp dir; returns the path (static storage,
+ * one file per test is enough). */
+static const char *write_ini(const char *name, const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof(path), "%s/%s", tmp_dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static void load_ok(struct config *c, const struct config_flags *flags)
+{
+    char err[256] = "";
+    int rc = config_load(c, flags, fake_getenv, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("config_load failed: %d %s", rc, err);
+}
+
+/* Expects STET_EINVAL and a message containing `needle`. */
+static void load_bad(const struct config_flags *flags, const char *needle)
+{
+    struct config c;
+    char err[256] = "";
+    int rc = config_load(&c, flags, fake_getenv, err, sizeof(err));
+    assert_int_equal(rc, STET_EINVAL);
+    if (strstr(err, needle) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, needle);
+    /* A failed load leaves nothing to free, and cleanup stays safe. */
+    assert_null(c.listen_host);
+    assert_null(c.db_url);
+    config_cleanup(&c);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_int_equal(c.listen_port, 8080);
+    assert_string_equal(c.base_url, "http://127.0.0.1:8080");
+    assert_false(c.base_https);
+    assert_string_equal(c.db_url, "sqlite:stet.db");
+    assert_string_equal(c.site_name, "stet");
+    assert_null(c.weather_url);
+    assert_int_equal(c.weather_refresh, 1800);
+    assert_false(c.weather_fahrenheit);
+    assert_true(c.require_registration);
+    assert_int_equal(c.comment_max_length, 10000);
+    assert_true(c.threads >= 1 && c.threads <= 8);
+    config_cleanup(&c);
+
+    /* NULL flags and NULL env mean "none given". */
+    char err[64];
+    assert_int_equal(config_load(&c, NULL, NULL, err, sizeof(err)), 0);
+    assert_int_equal(c.listen_port, 8080);
+    config_cleanup(&c);
+}
+
+static void test_precedence(void **state)
+{
+    (void)state;
+    struct config c;
+    const char *ini = write_ini("p.ini", "[server]\nlisten = 10.0.0.1:1001\n"
+                                         "[database]\nurl = sqlite:file.db\n"
+                                         "[site]\nname = From File\n");
+    struct config_flags f = {.config_file = ini};
+
+    /* File beats default. */
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "10.0.0.1");
+    assert_int_equal(c.listen_port, 1001);
+    assert_string_equal(c.db_url, "sqlite:file.db");
+    assert_string_equal(c.site_name, "From File");
+    assert_string_equal(c.base_url, "http://10.0.0.1:1001");
+    config_cleanup(&c);
+
+    /* Environment beats file. */
+    set_env("STET_LISTEN", "10.0.0.2:1002");
+    set_env("STET_DATABASE_URL", "postgres://env/db");
+    set_env("STET_SITE_NAME", "From Env");
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "10.0.0.2");
+    assert_int_equal(c.listen_port, 1002);
+    assert_string_equal(c.db_url, "postgres://env/db");
+    assert_string_equal(c.site_name, "From Env");
+    config_cleanup(&c);
+
+    /* Flag beats environment. */
+    f.listen = "10.0.0.3:1003";
+    f.db_url = "sqlite:flag.db";
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "10.0.0.3");
+    assert_int_equal(c.listen_port, 1003);
+    assert_string_equal(c.db_url, "sqlite:flag.db");
+    assert_string_equal(c.base_url, "http://10.0.0.3:1003");
+    assert_string_equal(c.site_name, "From Env");
+    config_cleanup(&c);
+
+    /* Flag beats file with no environment. */
+    n_fake_env = 0;
+    load_ok(&c, &f);
+    assert_int_equal(c.listen_port, 1003);
+    assert_string_equal(c.db_url, "sqlite:flag.db");
+    config_cleanup(&c);
+}
+
+static void test_config_file_sources(void **state)
+{
+    (void)state;
+    struct config c;
+    const char *a = write_ini("a.ini", "[site]\nname = A\n");
+    char a_path[128];
+    snprintf(a_path, sizeof(a_path), "%s", a);
+    const char *b = write_ini("b.ini", "[site]\nname = B\n");
+
+    /* STET_CONFIG names the file when no flag does. */
+    set_env("STET_CONFIG", a_path);
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_string_equal(c.site_name, "A");
+    config_cleanup(&c);
+
+    /* --config beats STET_CONFIG. */
+    f.config_file = b;
+    load_ok(&c, &f);
+    assert_string_equal(c.site_name, "B");
+    config_cleanup(&c);
+}
+
+static void test_base_url(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {.listen = "[::1]:0"};
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "::1");
+    assert_int_equal(c.listen_port, 0);
+    assert_string_equal(c.base_url, "http://[::1]:0");
+    config_cleanup(&c);
+
+    f.listen = "localhost:80";
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_string_equal(c.base_url, "http://127.0.0.1:80");
+    config_cleanup(&c);
+
+    /* An explicit base_url wins over the derived one; one trailing slash goes. */
+    const char *ini = write_ini("u.ini", "[server]\nbase_url = https://news.example.org/\n");
+    f.config_file = ini;
+    load_ok(&c, &f);
+    assert_string_equal(c.base_url, "https://news.example.org");
+    assert_true(c.base_https);
+    config_cleanup(&c);
+
+    set_env("STET_BASE_URL", "http://proxy.example:8000/stet");
+    load_ok(&c, &f);
+    assert_string_equal(c.base_url, "http://proxy.example:8000/stet");
+    assert_false(c.base_https);
+    config_cleanup(&c);
+
+    n_fake_env = 0;
+    set_env("STET_BASE_URL", "ftp://x");
+    load_bad(&f, "STET_BASE_URL");
+    n_fake_env = 0;
+    set_env("STET_BASE_URL", "https://");
+    load_bad(&f, "STET_BASE_URL");
+}
+
+static void test_parse_listen(void **state)
+{
+    (void)state;
+    char *host = NULL;
+    uint16_t port = 1;
+
+    assert_int_equal(config_parse_listen("127.0.0.1:8080", &host, &port), 0);
+    assert_string_equal(host, "127.0.0.1");
+    assert_int_equal(port, 8080);
+    free(host);
+    assert_int_equal(config_parse_listen("[::1]:0", &host, &port), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 0);
+    free(host);
+    assert_int_equal(config_parse_listen("[2001:db8::1]:65535", &host, &port), 0);
+    assert_string_equal(host, "2001:db8::1");
+    assert_int_equal(port, 65535);
+    free(host);
+    assert_int_equal(config_parse_listen("LocalHost:80", &host, &port), 0);
+    assert_string_equal(host, "127.0.0.1");
+    free(host);
+    assert_int_equal(config_parse_listen("0.0.0.0:443", &host, &port), 0);
+    assert_string_equal(host, "0.0.0.0");
+    free(host);
+
+    static const char *const bad[] = {
+        "",
+        "127.0.0.1",
+        "127.0.0.1:",
+        ":8080",
+        "127.0.0.1:65536",
+        "1.2.3.4:-1",
+        "1.2.3.4:+80",
+        "1.2.3.4:80x",
+        "1.2.3.4:8 0",
+        "::1:80",
+        "[::1]",
+        "[::1]80",
+        "[]:80",
+        "[::1:80",
+        "[::g]:80",
+        "host name:80",
+        "1.2.3.4:99999999999999999999",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        host = NULL;
+        if (config_parse_listen(bad[i], &host, &port) != STET_EINVAL)
+            fail_msg("'%s' should be rejected", bad[i]);
+        assert_null(host);
+    }
+
+    struct config_flags f = {.listen = "127.0.0.1"};
+    load_bad(&f, "--listen");
+    f.listen = NULL;
+    set_env("STET_LISTEN", "nope");
+    load_bad(&f, "STET_LISTEN");
+}
+
+static void test_ini_errors(void **state)
+{
+    (void)state;
+    struct config_flags f = {0};
+    char needle[256];
+
+    f.config_file = write_ini("k.ini", "; a comment\n[server]\ncolour = blue\n");
+    snprintf(needle, sizeof(needle), "%s:3: unknown key 'server.colour'", f.config_file);
+    load_bad(&f, needle);
+
+    f.config_file = write_ini("s.ini", "[wether]\nurl = x\n");
+    load_bad(&f, ":2: unknown key 'wether.url'");
+
+    f.config_file = write_ini("v.ini", "[weather]\nrefresh = 60\n\n\nrefresh = soon\n");
+    load_bad(&f, "v.ini:5:");
+    load_bad(&f, "soon");
+
+    f.config_file = write_ini("l.ini", "[server]\nlisten = 127.0.0.1\n");
+    load_bad(&f, "l.ini:2:");
+
+    f.config_file = write_ini("x.ini", "[site]\nname = ok\nthis line has no equals sign\n");
+    load_bad(&f, "x.ini:3:");
+
+    /* The first error is reported even when a later line is also bad. */
+    f.config_file = write_ini("m.ini", "[a]\nb = 1\n[site]\nc = 2\n");
+    load_bad(&f, "m.ini:2: unknown key 'a.b'");
+
+    /* A syntax error before a bad key is the one reported. */
+    f.config_file = write_ini("y.ini", "[site]\nbroken line\n[site]\nnope = 1\n");
+    load_bad(&f, "y.ini:2:");
+
+    /* An error inside the file wins over good flags. */
+    f.config_file = write_ini("e.ini", "[comments]\nmax_length = 0\n");
+    f.listen = "127.0.0.1:1";
+    load_bad(&f, "e.ini:2:");
+    f.listen = NULL;
+
+    /* A key before any section. */
+    f.config_file = write_ini("n.ini", "listen = 127.0.0.1:80\n");
+    load_bad(&f, "n.ini:1: unknown key");
+
+    /* A tiny error buffer is truncated, never overrun. */
+    struct config c;
+    char tiny[8];
+    memset(tiny, 'z', sizeof(tiny));
+    assert_int_equal(config_load(&c, &f, fake_getenv, tiny, sizeof(tiny)), STET_EINVAL);
+    assert_int_equal(tiny[7], '\0');
+    assert_int_equal(config_load(&c, &f, fake_getenv, NULL, 0), STET_EINVAL);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    struct config_flags f = {.config_file = "/nonexistent/stet.ini"};
+    load_bad(&f, "cannot read /nonexistent/stet.ini");
+    f.config_file = NULL;
+    set_env("STET_CONFIG", "/nonexistent/other.ini");
+    load_bad(&f, "cannot read /nonexistent/other.ini");
+    /* A directory opens but cannot be read as a file. */
+    f.config_file = tmp_dir;
+    load_bad(&f, "cannot read");
+}
+
+static void test_every_key(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    f.config_file = write_ini("all.ini", "[server]\n"
+                                         "listen = 0.0.0.0:9000\n"
+                                         "base_url = https://example.net\n"
+                                         "threads = 3\n"
+                                         "[database]\n"
+                                         "url = postgresql://u@h/db\n"
+                                         "[site]\n"
+                                         "name = The Daily Stet\n"
+                                         "[weather]\n"
+                                         "url = https://api.open-meteo.com/v1/forecast?a=1\n"
+                                         "refresh = 600\n"
+                                         "units = Fahrenheit\n"
+                                         "[comments]\n"
+                                         "require_registration = no\n"
+                                         "max_length = 500\n");
+    load_ok(&c, &f);
+    assert_string_equal(c.listen_host, "0.0.0.0");
+    assert_int_equal(c.listen_port, 9000);
+    assert_string_equal(c.base_url, "https://example.net");
+    assert_true(c.base_https);
+    assert_int_equal(c.threads, 3);
+    assert_string_equal(c.db_url, "postgresql://u@h/db");
+    assert_string_equal(c.site_name, "The Daily Stet");
+    assert_string_equal(c.weather_url, "https://api.open-meteo.com/v1/forecast?a=1");
+    assert_int_equal(c.weather_refresh, 600);
+    assert_true(c.weather_fahrenheit);
+    assert_false(c.require_registration);
+    assert_int_equal(c.comment_max_length, 500);
+    config_cleanup(&c);
+
+    /* The environment can override and also switch the weather strip off. */
+    set_env("STET_WEATHER_URL", "");
+    set_env("STET_THREADS", "5");
+    load_ok(&c, &f);
+    assert_null(c.weather_url);
+    assert_int_equal(c.threads, 5);
+    config_cleanup(&c);
+    n_fake_env = 0;
+    set_env("STET_WEATHER_URL", "file:///tmp/w.json");
+    load_ok(&c, &f);
+    assert_string_equal(c.weather_url, "file:///tmp/w.json");
+    config_cleanup(&c);
+    n_fake_env = 0;
+    set_env("STET_THREADS", "0");
+    load_bad(&f, "STET_THREADS");
+}
+
+/* Loads a one-key INI and returns the rc; `c` is valid only on success. */
+static int load_one(struct config *c, const char *section, const char *key, const char *value)
+{
+    char text[256];
+    char err[256];
+    snprintf(text, sizeof(text), "[%s]\n%s = %s\n", section, key, value);
+    struct config_flags f = {.config_file = write_ini("one.ini", text)};
+    return config_load(c, &f, fake_getenv, err, sizeof(err));
+}
+
+static void test_bool_and_ranges(void **state)
+{
+    (void)state;
+    struct config c;
+    static const struct {
+        const char *v;
+        bool want;
+    } bools[] = {{"true", true},   {"TRUE", true}, {"yes", true}, {"1", true},   {"on", true},
+                 {"false", false}, {"No", false},  {"0", false},  {"off", false}};
+    for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+        assert_int_equal(load_one(&c, "comments", "require_registration", bools[i].v), 0);
+        assert_int_equal(c.require_registration, bools[i].want);
+        config_cleanup(&c);
+    }
+    assert_int_equal(load_one(&c, "comments", "require_registration", "maybe"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "require_registration", "2"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "require_registration", ""), STET_EINVAL);
+
+    assert_int_equal(load_one(&c, "weather", "units", "celsius"), 0);
+    assert_false(c.weather_fahrenheit);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "weather", "units", "fahrenheit"), 0);
+    assert_true(c.weather_fahrenheit);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "weather", "units", "kelvin"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "weather", "units", "f"), STET_EINVAL);
+
+    static const struct {
+        const char *key;
+        const char *v;
+        int want; /* -1: rejected */
+    } nums[] = {
+        {"refresh", "1", 1},    {"refresh", "86400", 86400},
+        {"refresh", "0", -1},   {"refresh", "86401", -1},
+        {"refresh", "-5", -1},  {"refresh", "soon", -1},
+        {"refresh", "60s", -1}, {"refresh", "", -1},
+        {"refresh", "1e3", -1}, {"refresh", "99999999999999999999", -1},
+    };
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        int rc = load_one(&c, "weather", nums[i].key, nums[i].v);
+        if (nums[i].want < 0) {
+            if (rc != STET_EINVAL)
+                fail_msg("refresh '%s' should be rejected", nums[i].v);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(c.weather_refresh, nums[i].want);
+            config_cleanup(&c);
+        }
+    }
+
+    assert_int_equal(load_one(&c, "comments", "max_length", "1"), 0);
+    assert_int_equal(c.comment_max_length, 1);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "max_length", "100000"), 0);
+    assert_int_equal(c.comment_max_length, 100000);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "max_length", "0"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "max_length", "100001"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "max_length", "-1"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "database", "url", ""), STET_EINVAL);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_file_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_listen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ini_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
+    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

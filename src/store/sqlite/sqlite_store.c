@@ -1,2 +1,1020 @@
-/* Placeholder until this module is written. */
-typedef int stet_placeholder_t;
+/* The SQLite backend of the store: one sqlite3 connection per struct store, every
+ * query a cached prepared statement with bound parameters, multi-row writes in one
+ * BEGIN IMMEDIATE transaction. Driver errors are logged here and mapped to STET_E*. */
+#include "store/sqlite/sqlite_store.h"
+
+#include "base/buf.h"
+#include "base/embedded.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_MIG_HAS,
+    S_MIG_RECORD,
+    S_STORY_INSERT,
+    S_STORY_FIND,
+    S_STORY_LIST,
+    S_STORY_SET_OPEN,
+    S_STORY_COUNT,
+    S_USER_INSERT,
+    S_USER_FIND_LOGIN,
+    S_USER_FIND_ID,
+    S_USER_SET_ROLE,
+    S_SESSION_INSERT,
+    S_SESSION_FIND,
+    S_SESSION_DELETE,
+    S_COMMENT_INSERT,
+    S_STORY_BUMP,
+    S_COMMENT_FIND,
+    S_COMMENT_LIST_ASC,
+    S_COMMENT_LIST_DESC,
+    S_COMMENT_LIST_VIEWER_ASC,
+    S_COMMENT_LIST_VIEWER_DESC,
+    N_STMT
+};
+
+#define STORY_COLS                                                                                 \
+    "id, slug, title, byline, body_src, body_html, published_at, created_at, comment_count, "      \
+    "comments_open"
+#define USER_COLS "u.id, u.username, u.display_name, u.email, u.role, u.created_at"
+#define COMMENT_COLS                                                                               \
+    "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
+    "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status"
+#define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
+
+/* Visible comments only: one ordered range scan of comments_story, no sort. */
+#define COMMENT_LIST(cmp, dir)                                                                     \
+    "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
+    " WHERE c.story_id = ?1 AND c.status = 'visible' AND (c.created_at, c.id) " cmp " (?2, ?3)"    \
+    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT ?4"
+
+/* Visible plus the viewer's held comments: each branch is its own bounded range scan
+ * of comments_story, so only the (at most 2 * limit) survivors get sorted. */
+#define COMMENT_BRANCH(status_cond, cmp, dir)                                                      \
+    "SELECT id FROM (SELECT id FROM comments WHERE story_id = ?1 AND " status_cond                 \
+    " AND (created_at, id) " cmp " (?2, ?3) ORDER BY created_at " dir ", id " dir " LIMIT ?4)"
+/* clang-format off */
+#define COMMENT_LIST_VIEWER(cmp, dir)                                                              \
+    "SELECT " COMMENT_COLS " FROM ("                                                               \
+    COMMENT_BRANCH("status = 'visible'", cmp, dir)                                                 \
+    " UNION ALL "                                                                                  \
+    COMMENT_BRANCH("status = 'held' AND author_id = ?5", cmp, dir)                                 \
+    ") p JOIN comments c ON c.id = p.id" COMMENT_JOINS                                             \
+    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT ?4"
+/* clang-format on */
+
+static const char *const stmt_sql[N_STMT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_MIG_HAS] = "SELECT 1 FROM schema_migrations WHERE version = ?1",
+    [S_MIG_RECORD] =
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+    [S_STORY_INSERT] = "INSERT INTO stories (slug, title, byline, body_src, body_html, "
+                       "published_at, created_at, comments_open) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_STORY_FIND] = "SELECT " STORY_COLS " FROM stories WHERE slug = ?1",
+    [S_STORY_LIST] = "SELECT " STORY_COLS " FROM stories WHERE (published_at, id) < (?1, ?2) "
+                     "ORDER BY published_at DESC, id DESC LIMIT ?3",
+    [S_STORY_SET_OPEN] = "UPDATE stories SET comments_open = ?2 WHERE id = ?1",
+    [S_STORY_COUNT] = "SELECT comment_count FROM stories WHERE slug = ?1",
+    [S_USER_INSERT] = "INSERT INTO users (username, display_name, email, password_hash, role, "
+                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Usernames cannot hold '@', so a login matches at most one user either way;
+     * the ORDER BY only makes that explicit. */
+    [S_USER_FIND_LOGIN] = "SELECT " USER_COLS ", u.password_hash FROM users u "
+                          "WHERE lower(u.username) = lower(?1) OR lower(u.email) = lower(?1) "
+                          "ORDER BY lower(u.username) = lower(?1) DESC LIMIT 1",
+    [S_USER_FIND_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+    [S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE lower(username) = lower(?1)",
+    [S_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                         "VALUES (?1, ?2, ?3, ?4)",
+    [S_SESSION_FIND] = "SELECT " USER_COLS " FROM sessions se JOIN users u ON u.id = se.user_id "
+                       "WHERE se.token_hash = ?1 AND se.expires_at > ?2",
+    [S_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [S_COMMENT_INSERT] = "INSERT INTO comments (story_id, parent_id, author_id, legacy_author, "
+                         "body_src, body_html, created_at, edited_at, is_legacy, status) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_STORY_BUMP] = "UPDATE stories SET comment_count = comment_count + 1 WHERE id = ?1",
+    [S_COMMENT_FIND] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS " WHERE c.id = ?1",
+    [S_COMMENT_LIST_ASC] = COMMENT_LIST(">", "ASC"),
+    [S_COMMENT_LIST_DESC] = COMMENT_LIST("<", "DESC"),
+    [S_COMMENT_LIST_VIEWER_ASC] = COMMENT_LIST_VIEWER(">", "ASC"),
+    [S_COMMENT_LIST_VIEWER_DESC] = COMMENT_LIST_VIEWER("<", "DESC"),
+};
+
+struct sqlite_store {
+    struct store base; /* first, so a struct store * converts back */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[N_STMT];
+};
+
+static void sq_close(struct store *st);
+static int sq_migrate(struct store *st, int *applied);
+static int sq_story_insert(struct store *st, const struct story *s, int64_t *id);
+static int sq_story_find(struct arena *a, struct store *st, struct str slug, struct story *out);
+static int sq_story_list(struct arena *a, struct store *st, const struct store_page *pg,
+                         struct story **out, size_t *n);
+static int sq_story_set_open(struct store *st, int64_t story_id, bool open);
+static int sq_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
+static int sq_user_insert(struct store *st, const struct user *u, const char *password_hash,
+                          int64_t *id);
+static int sq_user_find_login(struct arena *a, struct store *st, struct str login, struct user *out,
+                              const char **password_hash);
+static int sq_user_find_id(struct arena *a, struct store *st, int64_t id, struct user *out);
+static int sq_user_set_role(struct store *st, struct str username, enum role role);
+static int sq_session_insert(struct store *st, const char *token_hash, int64_t user_id,
+                             int64_t created_at, int64_t expires_at);
+static int sq_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
+                           struct user *out);
+static int sq_session_delete(struct store *st, const char *token_hash);
+static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id);
+static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
+static int sq_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
+                           const struct store_page *pg, struct comment **out, size_t *n);
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .story_insert = sq_story_insert,
+    .story_find = sq_story_find,
+    .story_list = sq_story_list,
+    .story_set_open = sq_story_set_open,
+    .story_counts = sq_story_counts,
+    .user_insert = sq_user_insert,
+    .user_find_login = sq_user_find_login,
+    .user_find_id = sq_user_find_id,
+    .user_set_role = sq_user_set_role,
+    .session_insert = sq_session_insert,
+    .session_find = sq_session_find,
+    .session_delete = sq_session_delete,
+    .comment_insert = sq_comment_insert,
+    .comment_find = sq_comment_find,
+    .comment_list = sq_comment_list,
+};
+
+static struct sqlite_store *to_sq(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+/* Maps a failed SQLite call to a STET_E* code, logging once unless the outcome is an
+ * expected one (a unique value taken). `rc` is an extended result code. */
+static int fail(struct sqlite_store *ss, int rc, const char *what)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return STET_ECONFLICT;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        log_warn(NULL, "sqlite: %s: %s", what, sqlite3_errmsg(ss->db));
+        return STET_EINVAL;
+    default:
+        break;
+    }
+    log_error(NULL, "sqlite: %s: %s (%d)", what, sqlite3_errmsg(ss->db), rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+        return STET_EUNAVAIL;
+    default:
+        return STET_EIO;
+    }
+}
+
+/* Statements are prepared on first use rather than in open, because before migrate
+ * the tables they name do not exist yet. */
+static int stmt_get(struct sqlite_store *ss, enum stmt_id id, sqlite3_stmt **out)
+{
+    if (ss->stmts[id] == NULL) {
+        int rc = sqlite3_prepare_v3(ss->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &ss->stmts[id], NULL);
+        if (rc != SQLITE_OK) {
+            ss->stmts[id] = NULL;
+            return fail(ss, rc, "prepare");
+        }
+    }
+    *out = ss->stmts[id];
+    return 0;
+}
+
+/* Every use ends here: a statement left un-reset would hold its read transaction
+ * open, pinning an old snapshot and blocking WAL checkpoints. */
+static void stmt_done(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+}
+
+/* Text that must not be NULL in the schema; a NULL pointer binds as "". The bytes
+ * stay owned by the caller until stmt_done, hence SQLITE_STATIC. */
+static int bind_text(sqlite3_stmt *q, int i, const char *p, size_t len)
+{
+    if (p == NULL) {
+        p = "";
+        len = 0;
+    }
+    return sqlite3_bind_text64(q, i, p, len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+static int bind_cstr(sqlite3_stmt *q, int i, const char *s)
+{
+    return bind_text(q, i, s, s != NULL ? strlen(s) : 0);
+}
+
+static int bind_cstr_or_null(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s == NULL)
+        return sqlite3_bind_null(q, i);
+    return bind_text(q, i, s, strlen(s));
+}
+
+static int bind_nonzero_or_null(sqlite3_stmt *q, int i, int64_t v)
+{
+    if (v == 0)
+        return sqlite3_bind_null(q, i);
+    return sqlite3_bind_int64(q, i, v);
+}
+
+/* NULL for SQL NULL; otherwise an arena copy (text may legally hold NUL bytes, so
+ * the length comes from the column, not strlen). */
+static const char *col_str_or_null(struct arena *a, sqlite3_stmt *q, int i)
+{
+    if (sqlite3_column_type(q, i) == SQLITE_NULL)
+        return NULL;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int n = sqlite3_column_bytes(q, i);
+    if (t == NULL || n <= 0)
+        return arena_strndup(a, "", 0);
+    return arena_strndup(a, (const char *)t, (size_t)n);
+}
+
+static const char *col_str(struct arena *a, sqlite3_stmt *q, int i)
+{
+    const char *s = col_str_or_null(a, q, i);
+    return s != NULL ? s : arena_strndup(a, "", 0);
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored) and resets it. */
+static int run(struct sqlite_store *ss, sqlite3_stmt *q, const char *what)
+{
+    int rc = sqlite3_step(q);
+    int ret = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : fail(ss, rc, what);
+    stmt_done(q);
+    return ret;
+}
+
+static int run_id(struct sqlite_store *ss, enum stmt_id id, const char *what)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, id, &q);
+    if (rc != 0)
+        return rc;
+    return run(ss, q, what);
+}
+
+static int tx_begin(struct sqlite_store *ss)
+{
+    return run_id(ss, S_BEGIN, "begin");
+}
+
+static int tx_commit(struct sqlite_store *ss)
+{
+    return run_id(ss, S_COMMIT, "commit");
+}
+
+/* Called on any failure inside a transaction; a no-op when SQLite already rolled
+ * back on its own (some errors do). */
+static void tx_rollback(struct sqlite_store *ss)
+{
+    if (sqlite3_get_autocommit(ss->db))
+        return;
+    if (run_id(ss, S_ROLLBACK, "rollback") != 0)
+        return;
+}
+
+/* One bind failure is as good as any: it can only be SQLITE_NOMEM/TOOBIG/RANGE. */
+static int bind_failed(struct sqlite_store *ss, sqlite3_stmt *q, int rc, const char *what)
+{
+    int ret = fail(ss, rc, what);
+    stmt_done(q);
+    return ret;
+}
+
+int sqlite_store_open(const char *path, struct store **out)
+{
+    static const char pragmas[] = "PRAGMA busy_timeout = 5000;"
+                                  "PRAGMA journal_mode = WAL;"
+                                  "PRAGMA synchronous = FULL;"
+                                  "PRAGMA foreign_keys = ON;";
+    *out = NULL;
+    if (path == NULL || path[0] == '\0') {
+        log_error(NULL, "sqlite: empty database path");
+        return STET_EINVAL;
+    }
+    struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
+    ss->base.ops = &sqlite_ops;
+    /* NOMUTEX: a connection is used by one thread at a time (the pool hands it out). */
+    int rc = sqlite3_open_v2(
+        path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        int ret;
+        if (ss->db == NULL) {
+            log_error(NULL, "sqlite: open %s: out of memory", path);
+            ret = STET_EIO;
+        } else {
+            log_error(NULL, "sqlite: open %s: %s", path, sqlite3_errmsg(ss->db));
+            ret = (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_BUSY ? STET_EUNAVAIL
+                                                                               : STET_EIO;
+        }
+        sqlite3_close(ss->db);
+        free(ss);
+        return ret;
+    }
+    sqlite3_extended_result_codes(ss->db, 1);
+    rc = sqlite3_exec(ss->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int ret = fail(ss, rc, "open pragmas");
+        sqlite3_close(ss->db);
+        free(ss);
+        return ret;
+    }
+    *out = &ss->base;
+    return 0;
+}
+
+static void sq_close(struct store *st)
+{
+    struct sqlite_store *ss = to_sq(st);
+    for (int i = 0; i < N_STMT; i++)
+        sqlite3_finalize(ss->stmts[i]);
+    /* With every statement finalized this cannot fail with SQLITE_BUSY. */
+    sqlite3_close(ss->db);
+    free(ss);
+}
+
+/* ---- migrations ---- */
+
+static int cmp_file_name(const void *x, const void *y)
+{
+    const struct embedded_file *const *a = x;
+    const struct embedded_file *const *b = y;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* "0001_init.sql" -> 1; -1 when the name does not start with digits and '_'. */
+static int64_t migration_version(const char *name)
+{
+    int64_t v = 0;
+    size_t i = 0;
+    for (; name[i] >= '0' && name[i] <= '9'; i++) {
+        if (i >= 9)
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    if (i == 0 || name[i] != '_')
+        return -1;
+    return v;
+}
+
+/* Applies one migration unless recorded; checks inside the write transaction so two
+ * processes migrating at once cannot both apply it. *ran is set when it did. */
+static int migrate_one(struct sqlite_store *ss, const struct embedded_file *f, bool *ran)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t version = migration_version(f->name);
+    *ran = false;
+    if (version < 0) {
+        log_error(NULL, "sqlite: migration %s: name must be NNNN_name.sql", f->name);
+        return STET_EIO;
+    }
+    int rc = tx_begin(ss);
+    if (rc != 0)
+        return rc;
+    rc = stmt_get(ss, S_MIG_HAS, &q);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(q, 1, version);
+    int step = sqlite3_step(q);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = fail(ss, step, "migrate check");
+    stmt_done(q);
+    if (rc != 0 || step == SQLITE_ROW)
+        goto out;
+
+    step = sqlite3_exec(ss->db, (const char *)f->data, NULL, NULL, NULL);
+    if (step != SQLITE_OK) {
+        char what[160];
+        snprintf(what, sizeof(what), "migration %s", f->name);
+        rc = fail(ss, step, what);
+        goto out;
+    }
+    rc = stmt_get(ss, S_MIG_RECORD, &q);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(q, 1, version);
+    if ((step = bind_cstr(q, 2, f->name)) != SQLITE_OK) {
+        rc = bind_failed(ss, q, step, "migrate record");
+        goto out;
+    }
+    sqlite3_bind_int64(q, 3, (int64_t)time(NULL));
+    rc = run(ss, q, "migrate record");
+    if (rc == 0)
+        *ran = true;
+out:
+    if (rc == 0)
+        rc = tx_commit(ss);
+    if (rc != 0) {
+        tx_rollback(ss);
+        *ran = false;
+    }
+    return rc;
+}
+
+static int sq_migrate(struct store *st, int *applied)
+{
+    struct sqlite_store *ss = to_sq(st);
+    size_t n_files = 0;
+    int n_applied = 0;
+    if (applied != NULL)
+        *applied = 0;
+    int rc = sqlite3_exec(ss->db,
+                          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+                          "KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return fail(ss, rc, "migrate schema_migrations");
+
+    while (embedded_migrations_sqlite[n_files].name != NULL)
+        n_files++;
+    const struct embedded_file **files = xcalloc(n_files + 1, sizeof(*files));
+    for (size_t i = 0; i < n_files; i++)
+        files[i] = &embedded_migrations_sqlite[i];
+    qsort(files, n_files, sizeof(*files), cmp_file_name);
+
+    rc = 0;
+    for (size_t i = 0; i < n_files && rc == 0; i++) {
+        bool ran;
+        rc = migrate_one(ss, files[i], &ran);
+        if (ran) {
+            n_applied++;
+            log_info(NULL, "sqlite: applied migration %s", files[i]->name);
+        }
+    }
+    free(files);
+    if (applied != NULL)
+        *applied = n_applied;
+    return rc;
+}
+
+/* ---- row readers ---- */
+
+static void read_story(struct arena *a, sqlite3_stmt *q, struct story *s)
+{
+    s->id = sqlite3_column_int64(q, 0);
+    s->slug = col_str(a, q, 1);
+    s->title = col_str(a, q, 2);
+    s->byline = col_str(a, q, 3);
+    s->body_src = col_str(a, q, 4);
+    s->body_html = col_str(a, q, 5);
+    s->published_at = sqlite3_column_int64(q, 6);
+    s->created_at = sqlite3_column_int64(q, 7);
+    s->n_comments = sqlite3_column_int64(q, 8);
+    s->comments_open = sqlite3_column_int64(q, 9) != 0;
+}
+
+/* The schema's CHECK keeps roles to the three names; anything else reads as the
+ * least privileged role rather than failing the whole request. */
+static enum role col_role(sqlite3_stmt *q, int i)
+{
+    enum role r = ROLE_READER;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int n = sqlite3_column_bytes(q, i);
+    if (t != NULL && !role_parse((const char *)t, (size_t)n, &r))
+        r = ROLE_READER;
+    return r;
+}
+
+static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
+{
+    u->id = sqlite3_column_int64(q, 0);
+    u->username = col_str(a, q, 1);
+    u->display_name = col_str(a, q, 2);
+    u->email = col_str(a, q, 3);
+    u->role = col_role(q, 4);
+    u->created_at = sqlite3_column_int64(q, 5);
+}
+
+static enum comment_status col_status(sqlite3_stmt *q, int i)
+{
+    static const enum comment_status all[] = {COMMENT_VISIBLE, COMMENT_HELD, COMMENT_REJECTED,
+                                              COMMENT_DELETED};
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    for (size_t k = 0; t != NULL && k < sizeof(all) / sizeof(all[0]); k++) {
+        if (strcmp(t, comment_status_name(all[k])) == 0)
+            return all[k];
+    }
+    /* Unknown text cannot pass the CHECK; hide such a row rather than show it. */
+    return COMMENT_HELD;
+}
+
+static void read_comment(struct arena *a, sqlite3_stmt *q, struct comment *c)
+{
+    c->id = sqlite3_column_int64(q, 0);
+    c->story_id = sqlite3_column_int64(q, 1);
+    c->story_slug = col_str(a, q, 2);
+    c->parent_id = sqlite3_column_int64(q, 3); /* NULL reads as 0 */
+    c->author_id = sqlite3_column_int64(q, 4);
+    c->author_username = col_str_or_null(a, q, 5);
+    c->author_display_name = col_str_or_null(a, q, 6);
+    c->legacy_author = col_str_or_null(a, q, 7);
+    c->body_src = col_str(a, q, 8);
+    c->body_html = col_str(a, q, 9);
+    c->created_at = sqlite3_column_int64(q, 10);
+    c->edited_at = sqlite3_column_int64(q, 11);
+    c->is_legacy = sqlite3_column_int64(q, 12) != 0;
+    c->status = col_status(q, 13);
+}
+
+/* Steps a single-row query: 0 with the row current, ENOTFOUND, or the mapped error.
+ * On non-zero the statement has been reset. */
+static int step_one(struct sqlite_store *ss, sqlite3_stmt *q, const char *what)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        return 0;
+    int ret = rc == SQLITE_DONE ? STET_ENOTFOUND : fail(ss, rc, what);
+    stmt_done(q);
+    return ret;
+}
+
+/* Grows an arena array of `size`-byte elements up to `limit` entries; old copies are
+ * abandoned in the arena, which is cheap next to a query. */
+static void *grow(struct arena *a, void *arr, size_t size, size_t n, size_t *cap, size_t limit)
+{
+    if (n < *cap)
+        return arr;
+    size_t ncap = *cap == 0 ? 16 : *cap * 2;
+    if (ncap > limit)
+        ncap = limit;
+    void *fresh = arena_alloc(a, size * ncap);
+    if (n > 0)
+        memcpy(fresh, arr, size * n);
+    *cap = ncap;
+    return fresh;
+}
+
+static int check_page(const struct store_page *pg)
+{
+    if (pg == NULL || pg->limit < 0)
+        return STET_EINVAL;
+    return 0;
+}
+
+/* ---- stories ---- */
+
+static int sq_story_insert(struct store *st, const struct story *s, int64_t *id)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_STORY_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int b = bind_cstr(q, 1, s->slug);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 2, s->title);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 3, s->byline);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 4, s->body_src);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 5, s->body_html);
+    if (b != SQLITE_OK)
+        return bind_failed(ss, q, b, "story_insert");
+    sqlite3_bind_int64(q, 6, s->published_at);
+    sqlite3_bind_int64(q, 7, s->created_at);
+    sqlite3_bind_int(q, 8, s->comments_open ? 1 : 0);
+    rc = run(ss, q, "story_insert");
+    if (rc == 0 && id != NULL)
+        *id = sqlite3_last_insert_rowid(ss->db);
+    return rc;
+}
+
+static int sq_story_find(struct arena *a, struct store *st, struct str slug, struct story *out)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_STORY_FIND, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_text(q, 1, slug.ptr, slug.len)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "story_find");
+    rc = step_one(ss, q, "story_find");
+    if (rc != 0)
+        return rc;
+    read_story(a, q, out);
+    stmt_done(q);
+    return 0;
+}
+
+static int sq_story_list(struct arena *a, struct store *st, const struct store_page *pg,
+                         struct story **out, size_t *n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    struct story *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = check_page(pg);
+    if (rc != 0 || pg->limit == 0)
+        return rc;
+    rc = stmt_get(ss, S_STORY_LIST, &q);
+    if (rc != 0)
+        return rc;
+    /* No cursor: start above every possible row in (published_at DESC, id DESC). */
+    sqlite3_bind_int64(q, 1, pg->has_cursor ? pg->cursor_time : INT64_MAX);
+    sqlite3_bind_int64(q, 2, pg->has_cursor ? pg->cursor_id : INT64_MAX);
+    sqlite3_bind_int64(q, 3, pg->limit);
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, "story_list");
+            break;
+        }
+        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)pg->limit);
+        read_story(a, q, &arr[cnt++]);
+    }
+    stmt_done(q);
+    if (rc != 0)
+        return rc;
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
+static int sq_story_set_open(struct store *st, int64_t story_id, bool open)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_STORY_SET_OPEN, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, story_id);
+    sqlite3_bind_int(q, 2, open ? 1 : 0);
+    rc = run(ss, q, "story_set_open");
+    if (rc == 0 && sqlite3_changes(ss->db) == 0)
+        return STET_ENOTFOUND;
+    return rc;
+}
+
+static int sq_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_STORY_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    /* One point lookup per slug on the unique index; n is bounded by the caller. */
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = bind_text(q, 1, slugs[i].ptr, slugs[i].len)) != SQLITE_OK)
+            return bind_failed(ss, q, rc, "story_counts");
+        rc = step_one(ss, q, "story_counts");
+        if (rc == STET_ENOTFOUND) {
+            counts[i] = -1;
+            continue;
+        }
+        if (rc != 0)
+            return rc;
+        counts[i] = sqlite3_column_int64(q, 0);
+        stmt_done(q);
+    }
+    return 0;
+}
+
+/* ---- users and sessions ---- */
+
+static int sq_user_insert(struct store *st, const struct user *u, const char *password_hash,
+                          int64_t *id)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_USER_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int b = bind_cstr(q, 1, u->username);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 2, u->display_name);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 3, u->email);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 4, password_hash);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 5, role_name(u->role));
+    if (b != SQLITE_OK)
+        return bind_failed(ss, q, b, "user_insert");
+    sqlite3_bind_int64(q, 6, u->created_at);
+    rc = run(ss, q, "user_insert");
+    if (rc == 0 && id != NULL)
+        *id = sqlite3_last_insert_rowid(ss->db);
+    return rc;
+}
+
+static int sq_user_find_login(struct arena *a, struct store *st, struct str login, struct user *out,
+                              const char **password_hash)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_USER_FIND_LOGIN, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_text(q, 1, login.ptr, login.len)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "user_find_login");
+    rc = step_one(ss, q, "user_find_login");
+    if (rc != 0)
+        return rc;
+    read_user(a, q, out);
+    if (password_hash != NULL)
+        *password_hash = col_str(a, q, 6);
+    stmt_done(q);
+    return 0;
+}
+
+static int sq_user_find_id(struct arena *a, struct store *st, int64_t id, struct user *out)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_USER_FIND_ID, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    rc = step_one(ss, q, "user_find_id");
+    if (rc != 0)
+        return rc;
+    read_user(a, q, out);
+    stmt_done(q);
+    return 0;
+}
+
+static int sq_user_set_role(struct store *st, struct str username, enum role role)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    if ((unsigned)role > ROLE_ADMIN)
+        return STET_EINVAL;
+    int rc = stmt_get(ss, S_USER_SET_ROLE, &q);
+    if (rc != 0)
+        return rc;
+    int b = bind_text(q, 1, username.ptr, username.len);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 2, role_name(role));
+    if (b != SQLITE_OK)
+        return bind_failed(ss, q, b, "user_set_role");
+    rc = run(ss, q, "user_set_role");
+    if (rc == 0 && sqlite3_changes(ss->db) == 0)
+        return STET_ENOTFOUND;
+    return rc;
+}
+
+static bool token_hash_ok(const char *token_hash)
+{
+    return token_hash != NULL &&
+           strnlen(token_hash, STORE_TOKEN_HASH_LEN + 1) == STORE_TOKEN_HASH_LEN;
+}
+
+static int sq_session_insert(struct store *st, const char *token_hash, int64_t user_id,
+                             int64_t created_at, int64_t expires_at)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    if (!token_hash_ok(token_hash))
+        return STET_EINVAL;
+    int rc = stmt_get(ss, S_SESSION_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_cstr(q, 1, token_hash)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "session_insert");
+    sqlite3_bind_int64(q, 2, user_id);
+    sqlite3_bind_int64(q, 3, created_at);
+    sqlite3_bind_int64(q, 4, expires_at);
+    return run(ss, q, "session_insert");
+}
+
+static int sq_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
+                           struct user *out)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    if (!token_hash_ok(token_hash))
+        return STET_ENOTFOUND;
+    int rc = stmt_get(ss, S_SESSION_FIND, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_cstr(q, 1, token_hash)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "session_find");
+    sqlite3_bind_int64(q, 2, now);
+    rc = step_one(ss, q, "session_find");
+    if (rc != 0)
+        return rc;
+    read_user(a, q, out);
+    stmt_done(q);
+    return 0;
+}
+
+static int sq_session_delete(struct store *st, const char *token_hash)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    if (!token_hash_ok(token_hash))
+        return STET_ENOTFOUND;
+    int rc = stmt_get(ss, S_SESSION_DELETE, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_cstr(q, 1, token_hash)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "session_delete");
+    rc = run(ss, q, "session_delete");
+    if (rc == 0 && sqlite3_changes(ss->db) == 0)
+        return STET_ENOTFOUND;
+    return rc;
+}
+
+/* ---- comments ---- */
+
+static int comment_insert_row(struct sqlite_store *ss, const struct comment *c)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_COMMENT_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, c->story_id);
+    bind_nonzero_or_null(q, 2, c->parent_id);
+    bind_nonzero_or_null(q, 3, c->author_id);
+    int b = bind_cstr_or_null(q, 4, c->legacy_author);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 5, c->body_src);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 6, c->body_html);
+    if (b == SQLITE_OK)
+        b = bind_cstr(q, 10, comment_status_name(c->status));
+    if (b != SQLITE_OK)
+        return bind_failed(ss, q, b, "comment_insert");
+    sqlite3_bind_int64(q, 7, c->created_at);
+    bind_nonzero_or_null(q, 8, c->edited_at);
+    sqlite3_bind_int(q, 9, c->is_legacy ? 1 : 0);
+    return run(ss, q, "comment_insert");
+}
+
+static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int64_t new_id = 0;
+    if ((unsigned)c->status > COMMENT_DELETED)
+        return STET_EINVAL;
+    int rc = tx_begin(ss);
+    if (rc != 0)
+        return rc;
+    rc = comment_insert_row(ss, c);
+    if (rc != 0)
+        goto out;
+    new_id = sqlite3_last_insert_rowid(ss->db);
+    if (c->status == COMMENT_VISIBLE) {
+        rc = stmt_get(ss, S_STORY_BUMP, &q);
+        if (rc != 0)
+            goto out;
+        sqlite3_bind_int64(q, 1, c->story_id);
+        rc = run(ss, q, "comment_insert count");
+        if (rc == 0 && sqlite3_changes(ss->db) != 1)
+            rc = STET_EINVAL; /* unreachable while the foreign key holds */
+        if (rc != 0)
+            goto out;
+    }
+    rc = tx_commit(ss);
+out:
+    if (rc != 0) {
+        tx_rollback(ss);
+        return rc;
+    }
+    if (id != NULL)
+        *id = new_id;
+    return 0;
+}
+
+static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_COMMENT_FIND, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    rc = step_one(ss, q, "comment_find");
+    if (rc != 0)
+        return rc;
+    read_comment(a, q, out);
+    stmt_done(q);
+    return 0;
+}
+
+static int sq_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
+                           const struct store_page *pg, struct comment **out, size_t *n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    struct comment *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    enum stmt_id id;
+    *out = NULL;
+    *n = 0;
+    int rc = check_page(pg);
+    if (rc != 0 || pg->limit == 0)
+        return rc;
+    if (f->viewer_id != 0)
+        id = pg->newest_first ? S_COMMENT_LIST_VIEWER_DESC : S_COMMENT_LIST_VIEWER_ASC;
+    else
+        id = pg->newest_first ? S_COMMENT_LIST_DESC : S_COMMENT_LIST_ASC;
+    rc = stmt_get(ss, id, &q);
+    if (rc != 0)
+        return rc;
+    /* No cursor: start beyond every row in the chosen direction. */
+    int64_t start = pg->newest_first ? INT64_MAX : INT64_MIN;
+    sqlite3_bind_int64(q, 1, f->story_id);
+    sqlite3_bind_int64(q, 2, pg->has_cursor ? pg->cursor_time : start);
+    sqlite3_bind_int64(q, 3, pg->has_cursor ? pg->cursor_id : start);
+    sqlite3_bind_int64(q, 4, pg->limit);
+    if (f->viewer_id != 0)
+        sqlite3_bind_int64(q, 5, f->viewer_id);
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, "comment_list");
+            break;
+        }
+        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)pg->limit);
+        read_comment(a, q, &arr[cnt++]);
+    }
+    stmt_done(q);
+    if (rc != 0)
+        return rc;
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
+/* ---- test support ---- */
+
+int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan)
+{
+    static const struct {
+        const char *name;
+        enum stmt_id id;
+    } lists[] = {
+        {"story_list", S_STORY_LIST},
+        {"story_counts", S_STORY_COUNT},
+        {"comment_list_asc", S_COMMENT_LIST_ASC},
+        {"comment_list_desc", S_COMMENT_LIST_DESC},
+        {"comment_list_viewer_asc", S_COMMENT_LIST_VIEWER_ASC},
+        {"comment_list_viewer_desc", S_COMMENT_LIST_VIEWER_DESC},
+        {"user_find_login", S_USER_FIND_LOGIN},
+        {"session_find", S_SESSION_FIND},
+    };
+    struct sqlite_store *ss = to_sq(st);
+    struct buf b;
+    int rc = 0;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc == 0; i++) {
+        sqlite3_stmt *q = NULL;
+        char *sql = arena_printf(a, "EXPLAIN QUERY PLAN %s", stmt_sql[lists[i].id]);
+        int prc = sqlite3_prepare_v2(ss->db, sql, -1, &q, NULL);
+        if (prc != SQLITE_OK) {
+            rc = fail(ss, prc, "explain");
+            break;
+        }
+        buf_printf(&b, "== %s\n", lists[i].name);
+        while ((prc = sqlite3_step(q)) == SQLITE_ROW)
+            buf_printf(&b, "%s\n", (const char *)sqlite3_column_text(q, 3));
+        if (prc != SQLITE_DONE)
+            rc = fail(ss, prc, "explain");
+        sqlite3_finalize(q);
+    }
+    if (rc == 0)
+        *plan = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
+    buf_cleanup(&b);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* The process: configuration, database connections, templates, weather and the
+ * HTTP server, built once by `stet serve` (or a CLI command) and freed at exit. */
+#ifndef STET_APP_H
+#define STET_APP_H
+
+#include "base/err.h"
+#include "config.h"
+#include "domain/context.h"
+#include "render/template.h"
+#include "services/weather.h"
+#include "store/store.h"
+
+struct app {
+    struct config cfg;
+    struct store_pool *pool;
+    struct tmpl_set *templates;
+    struct weather *weather;
+    struct domain_env env;
+    char css_version[17]; /* cache-busting hash of the stylesheet */
+};
+
+/* Opens the database (migrating it), compiles templates, starts the weather
+ * refresher. `n_connections` sizes the store pool. Takes ownership of *cfg (the
+ * caller's copy is cleared). Errors are reported on stderr as "stet: ...". */
+int app_init(struct app *app, struct config *cfg, unsigned n_connections) STET_MUST_CHECK;
+void app_cleanup(struct app *app);
+
+/* A domain call context for one unit of work. */
+struct dctx app_dctx(struct app *app, struct arena *a, struct store *st, struct err_detail *err);
+
+#endif

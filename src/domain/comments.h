@@ -1,0 +1,53 @@
+/* Comments: posting under a story (with the rules of SPEC section 6), listing for
+ * the API, and the threaded view of a story page. */
+#ifndef STET_DOMAIN_COMMENTS_H
+#define STET_DOMAIN_COMMENTS_H
+
+#include "domain/context.h"
+#include "domain/types.h"
+
+#define COMMENT_PAGE_MAX 100
+#define COMMENT_THREAD_DEPTH 5   /* replies nest visibly this deep, deeper ones stay at 5 */
+#define STORY_PAGE_COMMENTS 1000 /* comments shown on one story page */
+
+/* Posts a comment as `author` (NULL: anonymous). EUNAUTH when anonymous,
+ * ENOTFOUND for an unknown story, ECLOSED when the story is closed, EINVAL (field
+ * "body" or "parent_id" in ctx->err) for a bad body or a parent that is not a
+ * visible comment of the same story. `parent_id` 0 means top level. */
+int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
+                 struct str body, int64_t parent_id, struct comment *out) STET_MUST_CHECK;
+
+/* One page of a story's comments for the API. `cursor` empty: first page.
+ * ENOTFOUND for an unknown story, EBADREQ for a bad limit or cursor. */
+int comment_list_page(const struct dctx *ctx, const struct user *viewer, struct str slug,
+                      bool newest_first, int limit, struct str cursor, struct story *story,
+                      struct comment **out, size_t *n, const char **next_cursor) STET_MUST_CHECK;
+
+/* A comment in a thread; children in the order they were written. */
+struct comment_node {
+    const struct comment *c;
+    int depth; /* 1 for top level, at most COMMENT_THREAD_DEPTH */
+    struct comment_node *first_child;
+    struct comment_node *last_child;
+    struct comment_node *next;
+};
+
+/* Arranges comments (oldest first) into threads. A reply whose parent is not in the
+ * list is shown at top level; replies below COMMENT_THREAD_DEPTH are attached to
+ * their ancestor at that depth. All nodes live in the arena. */
+void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
+                        struct comment_node **roots);
+
+/* Everything a story page shows. */
+struct story_page {
+    struct story story;
+    struct comment *comments; /* oldest first */
+    size_t n_comments;
+    struct comment_node *threads;
+};
+
+/* Loads a story with its comments as `viewer` sees them (NULL: anonymous). */
+int story_page_load(const struct dctx *ctx, const struct user *viewer, struct str slug,
+                    struct story_page *out) STET_MUST_CHECK;
+
+#endif

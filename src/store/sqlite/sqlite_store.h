@@ -1,0 +1,19 @@
+/* The SQLite backend, private to store/: store.c opens it for "sqlite:PATH" URLs.
+ * No SQLite type appears here, so including it never pulls in <sqlite3.h>. */
+#ifndef STET_STORE_SQLITE_SQLITE_STORE_H
+#define STET_STORE_SQLITE_SQLITE_STORE_H
+
+#include "base/arena.h"
+#include "store/store.h"
+
+/* Opens the database file at `path` (":memory:" for a private in-memory database),
+ * in WAL mode with foreign keys on. EUNAVAIL when it cannot be opened, EIO on any
+ * other failure (logged). Close with store_close. */
+int sqlite_store_open(const char *path, struct store **out) STET_MUST_CHECK;
+
+/* For tests: the EXPLAIN QUERY PLAN of every list query, one "== name" header then
+ * one line per plan step, allocated in `a`. The store must be migrated. EIO (logged)
+ * when a query cannot be explained. */
+int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan) STET_MUST_CHECK;
+
+#endif

@@ -1,0 +1,19 @@
+/* HTML page handlers (the web/..._pages.c files). Each parses its input, makes one domain call
+ * and renders; all return 0 after setting the response. */
+#ifndef STET_WEB_HANDLERS_H
+#define STET_WEB_HANDLERS_H
+
+#include "http/req.h"
+
+int page_front_show(struct req *req);
+int page_story_show(struct req *req);
+int page_comment_post(struct req *req);
+int page_register_show(struct req *req);
+int page_register_post(struct req *req);
+int page_login_show(struct req *req);
+int page_login_post(struct req *req);
+int page_logout_post(struct req *req);
+int page_static_file(struct req *req);
+int page_healthz(struct req *req);
+
+#endif

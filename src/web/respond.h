@@ -1,0 +1,33 @@
+/* Building responses: HTML pages through the layout, JSON documents, redirects,
+ * and the one mapping from STET_E* codes to HTTP statuses and API error codes. */
+#ifndef STET_WEB_RESPOND_H
+#define STET_WEB_RESPOND_H
+
+#include "http/req.h"
+#include "render/template.h"
+
+#include <jansson.h>
+
+/* Renders `tmpl` with `ctx` into the layout (titled `title`) and answers `status`.
+ * Always returns 0 (a render failure becomes a logged 500). */
+int respond_page(struct req *req, int status, const char *tmpl, const char *title,
+                 struct tval *ctx);
+/* Answers the error `rc` (STET_E*), with the message and field of the request's
+ * error detail when set: JSON for API routes, an HTML error page otherwise.
+ * Returns 0. */
+int respond_error(struct req *req, int rc);
+/* Answers an API error with an explicit code and message (e.g. invalid_credentials). */
+int respond_api_error(struct req *req, int status, const char *code, const char *message,
+                      const char *field);
+/* Answers JSON; takes the reference to `doc` (NULL with 204). Returns 0. */
+int respond_json(struct req *req, int status, json_t *doc);
+/* 303 See Other to a local path. Returns 0. */
+int respond_redirect(struct req *req, const char *location);
+/* A plain or static body with its content type. Returns 0. */
+int respond_bytes(struct req *req, int status, const char *content_type, const char *body,
+                  size_t len);
+
+/* HTTP status for a STET_E* code. */
+int respond_status(int rc);
+
+#endif

@@ -1,0 +1,33 @@
+/* View models: domain objects turned into template contexts (render/template.h),
+ * with every user-supplied string passed as an escaped value and only HTML that
+ * stet rendered itself passed as trusted. The key names are the templates' contract. */
+#ifndef STET_WEB_VIEWS_H
+#define STET_WEB_VIEWS_H
+
+#include "domain/comments.h"
+#include "http/req.h"
+#include "render/template.h"
+
+/* What the comment form re-shows after an error, or where a reply goes. */
+struct comment_form_view {
+    struct str body;
+    const char *error;    /* NULL: no error */
+    int64_t parent_id;    /* 0: top level */
+};
+
+/* Values shared by the layout: site name, title, stylesheet, weather, viewer. */
+struct tval *view_layout(struct req *req, const char *title);
+struct tval *view_front(struct req *req, const struct story *stories, size_t n);
+struct tval *view_story(struct req *req, const struct story_page *p,
+                        const struct comment_form_view *form);
+/* Register and login forms; `err` may be NULL. */
+struct tval *view_register(struct req *req, struct str username, struct str email,
+                           struct str next, const struct err_detail *err);
+struct tval *view_login(struct req *req, struct str login, struct str next, const char *error);
+struct tval *view_error(struct req *req, int status, const char *title, const char *message,
+                        bool show_register);
+
+/* `next` when it is a safe local path ("/x", not "//x" or a URL), else "/". */
+const char *view_safe_next(struct arena *a, struct str next);
+
+#endif

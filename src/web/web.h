@@ -1,0 +1,52 @@
+/* Per-request state of the web layer and the helpers handlers use to reach it: the
+ * store connection, the declared form fields, the CSRF token and the domain
+ * context. Handlers include this and web/respond.h, nothing lower in http/. */
+#ifndef STET_WEB_WEB_H
+#define STET_WEB_WEB_H
+
+#include "app.h"
+#include "domain/context.h"
+#include "http/req.h"
+#include "web/router.h"
+
+#define WEB_SESSION_COOKIE "stet_session"
+#define WEB_CSRF_COOKIE "stet_csrf"
+
+struct web_state {
+    const struct route *route;
+    struct store *st;          /* acquired on first use, released after the handler */
+    struct kvs form;           /* declared fields of a form body */
+    struct str session_token;  /* from the cookie or the Bearer header; may be empty */
+    const char *csrf;          /* this client's CSRF token, created on demand */
+    bool csrf_is_new;          /* the response must set the CSRF cookie */
+    struct err_detail err;     /* detail of the last domain error */
+};
+
+static inline struct web_state *web_state(struct req *req)
+{
+    return (struct web_state *)req->web;
+}
+
+/* The request's store connection (acquired from the pool on first call). */
+struct store *req_store(struct req *req);
+/* A domain context over the request arena and store; errors detail into the state. */
+struct dctx req_dctx(struct req *req);
+/* A path parameter captured by the route, or ENOTFOUND. */
+int req_path_param(struct req *req, const char *name, struct str *out) STET_MUST_CHECK;
+/* A declared form field; empty slice when absent. */
+struct str req_form(struct req *req, const char *name);
+/* A query parameter, percent-decoded; false when absent. EBADREQ cases read as absent. */
+bool req_query(struct req *req, const char *name, struct str *out);
+/* The CSRF token to embed in forms; sets the cookie on this response when new. */
+const char *req_csrf(struct req *req);
+/* The logged-in reader or NULL. */
+static inline const struct user *req_viewer(const struct req *req)
+{
+    return req->user;
+}
+
+/* The transport's callbacks (web/dispatch.c). */
+void web_dispatch(struct req *req);
+void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us);
+
+#endif

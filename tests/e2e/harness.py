@@ -1,0 +1,636 @@
+"""End-to-end harness: starts a real `stet serve` on a free loopback port with a
+fresh SQLite database, drives it over HTTP (forms, cookies, CSRF, JSON API) and
+fails a test when the server crashes, exits non-zero or prints a sanitizer report.
+Python 3 standard library only."""
+
+import html
+import html.parser
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
+                     "ERROR: ThreadSanitizer", "ERROR: MemorySanitizer")
+
+REGISTRATION_MESSAGE = "You must be registered to comment on stories."
+LOGIN_ERROR = "Wrong username, email or password."
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def stet_bin():
+    """The binary under test: $STET_BIN (relative to the cwd) or build/stet."""
+    path = os.environ.get("STET_BIN")
+    if path:
+        return os.path.abspath(path)
+    return os.path.join(REPO, "build", "stet")
+
+
+def clean_env(extra=None):
+    """The environment for stet: ours without any STET_* setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STET_")}
+    if extra:
+        env.update(extra)
+    return env
+
+
+def sanitizer_report(text):
+    for marker in SANITIZER_MARKERS:
+        if marker in text:
+            return marker
+    return None
+
+
+# ---------------------------------------------------------------- responses
+
+
+class Response:
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # list of (name, value)
+        self.body = body
+
+    def header(self, name, default=None):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return default
+
+    def header_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        return "<Response %d %s %r>" % (self.status, self.reason, self.body[:300])
+
+
+# ---------------------------------------------------------------- HTML parsing
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = dict(attrs)
+        self.parent = parent
+        self.children = []  # Node or str
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self):
+        return (self.attrs.get("class") or "").split()
+
+    def has_class(self, c):
+        return c in self.classes
+
+    def iter(self):
+        for ch in self.children:
+            if isinstance(ch, Node):
+                yield ch
+                yield from ch.iter()
+
+    def find_all(self, tag=None, cls=None, **attrs):
+        out = []
+        for n in self.iter():
+            if tag and n.tag != tag:
+                continue
+            if cls and not n.has_class(cls):
+                continue
+            if any(n.attrs.get(k.rstrip("_")) != v for k, v in attrs.items()):
+                continue
+            out.append(n)
+        return out
+
+    def find(self, tag=None, cls=None, **attrs):
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def by_id(self, ident):
+        for n in self.iter():
+            if n.attrs.get("id") == ident:
+                return n
+        return None
+
+    def ancestors(self):
+        n = self.parent
+        while n is not None:
+            yield n
+            n = n.parent
+
+    def text(self):
+        parts = []
+        for ch in self.children:
+            parts.append(ch if isinstance(ch, str) else ch.text())
+        return "".join(parts)
+
+    def norm_text(self):
+        return " ".join(self.text().split())
+
+
+class _TreeBuilder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", [], None)
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, [(k, v if v is not None else "") for k, v in attrs], self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_startendtag(self, tag, attrs):
+        node = Node(tag, [(k, v if v is not None else "") for k, v in attrs], self.cur)
+        self.cur.children.append(node)
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not None and n.tag != tag:
+            n = n.parent
+        if n is not None and n.parent is not None:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def parse_html(text):
+    b = _TreeBuilder()
+    b.feed(text)
+    b.close()
+    return b.root
+
+
+def form_fields(form):
+    """Name -> value for a form's inputs, textareas and selects (as a browser submits)."""
+    fields = {}
+    for n in form.iter():
+        name = n.get("name")
+        if not name:
+            continue
+        if n.tag == "input":
+            typ = (n.get("type") or "text").lower()
+            if typ in ("submit", "button", "image", "reset", "file"):
+                continue
+            if typ in ("checkbox", "radio") and "checked" not in n.attrs:
+                continue
+            fields[name] = n.get("value", "")
+        elif n.tag == "textarea":
+            fields[name] = n.text()
+        elif n.tag == "select":
+            opts = n.find_all("option")
+            sel = [o for o in opts if "selected" in o.attrs] or opts[:1]
+            if sel:
+                fields[name] = sel[0].get("value", sel[0].text())
+    return fields
+
+
+def csrf_from_html(text):
+    root = parse_html(text)
+    for n in root.find_all("input"):
+        if n.get("name") == "csrf":
+            return n.get("value")
+    return None
+
+
+def strip_tags(text):
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split())
+
+
+# ---------------------------------------------------------------- client
+
+
+class Client:
+    """One browser-like user: keeps cookies, never follows redirects."""
+
+    def __init__(self, server, timeout=10.0):
+        self.server = server
+        self.cookies = {}
+        self.timeout = timeout
+
+    @property
+    def base(self):
+        return self.server.base_url
+
+    def cookie_header(self):
+        return "; ".join("%s=%s" % kv for kv in self.cookies.items())
+
+    def _store_cookies(self, resp):
+        for sc in resp.header_all("Set-Cookie"):
+            parts = [p.strip() for p in sc.split(";")]
+            if "=" not in parts[0]:
+                continue
+            name, value = parts[0].split("=", 1)
+            attrs = {}
+            for p in parts[1:]:
+                k, _, v = p.partition("=")
+                attrs[k.strip().lower()] = v.strip()
+            expired = attrs.get("max-age") in ("0", "-1") or (
+                "expires" in attrs and "1970" in attrs["expires"])
+            if expired or value == "":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    def request(self, method, path, body=None, headers=None, token=None, cookies=True,
+                timeout=None):
+        hdrs = {}
+        if cookies and self.cookies:
+            hdrs["Cookie"] = self.cookie_header()
+        if token is not None:
+            hdrs["Authorization"] = "Bearer " + token
+        if headers:
+            hdrs.update(headers)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        resp = raw_request(self.server.host, self.server.port, method, path, body, hdrs,
+                           timeout or self.timeout)
+        self._store_cookies(resp)
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_form(self, path, fields, **kw):
+        if isinstance(fields, (bytes, str)):
+            data = fields
+        else:
+            data = urllib.parse.urlencode(fields)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        headers.update(kw.pop("headers", {}) or {})
+        return self.request("POST", path, body=data, headers=headers, **kw)
+
+    def post_json(self, path, obj, method="POST", **kw):
+        if isinstance(obj, bytes):
+            data = obj
+        else:
+            data = json.dumps(obj).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        headers.update(kw.pop("headers", {}) or {})
+        return self.request(method, path, body=data, headers=headers, **kw)
+
+    def csrf(self, path="/login"):
+        """GETs a page with a form and returns its csrf token (the cookie's value)."""
+        r = self.get(path)
+        tok = csrf_from_html(r.text)
+        if tok is None:
+            raise AssertionError("no csrf field on %s (%d)" % (path, r.status))
+        return tok
+
+    def submit(self, page_path, form_selector, values, action=None):
+        """GETs page_path, finds the form (by id or action) and posts it with `values`
+        merged over its own fields, exactly like a browser would."""
+        r = self.get(page_path)
+        root = parse_html(r.text)
+        form = None
+        for f in root.find_all("form"):
+            action = f.get("action") or ""
+            if form_selector in (f.get("id"), action, action.split("?")[0]):
+                form = f
+                break
+        if form is None:
+            raise AssertionError("no form %r on %s:\n%s" % (form_selector, page_path, r.text[:2000]))
+        fields = form_fields(form)
+        fields.update(values)
+        return self.post_form(action or form.get("action"), fields)
+
+    def register(self, username, email=None, password=DEFAULT_PASSWORD, next_path=None):
+        email = email or "%s@example.com" % username.lower()
+        page = "/register" if next_path is None else "/register?next=" + urllib.parse.quote(
+            next_path, safe="")
+        return self.submit(page, "/register",
+                           {"username": username, "email": email, "password": password})
+
+    def login(self, login, password=DEFAULT_PASSWORD, next_path=None):
+        page = "/login" if next_path is None else "/login?next=" + urllib.parse.quote(
+            next_path, safe="")
+        return self.submit(page, "/login", {"login": login, "password": password})
+
+    def logout(self):
+        return self.submit("/", "/logout", {})
+
+
+def raw_request(host, port, method, path, body, headers, timeout):
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        try:
+            conn.request(method, path, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer (413) before reading all of a large body
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, r.reason, r.getheaders(), data)
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------- server
+
+
+class Server:
+    """A running `stet serve` with its own temp directory and SQLite database."""
+
+    def __init__(self, demo=False, config=None, env=None, extra_args=None):
+        self.tmp = tempfile.mkdtemp(prefix="stet-e2e-")
+        self.db = "sqlite:" + os.path.join(self.tmp, "stet.db")
+        self.bin = stet_bin()
+        self.env = clean_env(env)
+        self.config_path = None
+        if config is not None:
+            self.config_path = os.path.join(self.tmp, "stet.ini")
+            with open(self.config_path, "w") as f:
+                f.write(config)
+        args = [self.bin, "serve", "--listen", "127.0.0.1:0", "--db", self.db]
+        if self.config_path:
+            args += ["--config", self.config_path]
+        if demo:
+            args.append("--demo")
+        args += extra_args or []
+        self.stderr_path = os.path.join(self.tmp, "stderr.log")
+        self.stderr_file = open(self.stderr_path, "wb")
+        self.proc = None
+        self.host = "127.0.0.1"
+        self.port = None
+        self.base_url = None
+        self.cli_reports = []
+        self._start(args)
+
+    def _start(self, args):
+        if not os.access(self.bin, os.X_OK):
+            self._cleanup_tmp()
+            raise RuntimeError("stet binary not found: %s (set STET_BIN)" % self.bin)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr_file,
+                                     stdin=subprocess.DEVNULL, env=self.env, cwd=self.tmp)
+        line_box = []
+
+        def read_line():
+            line_box.append(self.proc.stdout.readline())
+
+        t = threading.Thread(target=read_line, daemon=True)
+        t.start()
+        t.join(20)
+        line = line_box[0].decode("utf-8", "replace").strip() if line_box else None
+        m = re.fullmatch(r"stet: listening on http://127\.0\.0\.1:(\d+)", line or "")
+        if not m:
+            self._kill()
+            raise RuntimeError("stet did not print its listening line (got %r)\nstderr:\n%s"
+                               % (line, self.stderr_text()[-3000:]))
+        # Keep draining stdout so a chatty server never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.port = int(m.group(1))
+        self.base_url = "http://127.0.0.1:%d" % self.port
+        deadline = time.monotonic() + 20
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                r = raw_request(self.host, self.port, "GET", "/healthz", None, {}, 2)
+                if r.status == 200:
+                    return
+                last = r
+            except OSError as e:
+                last = e
+            time.sleep(0.05)
+        self._kill()
+        raise RuntimeError("stet /healthz never answered 200 (last: %r)\nstderr:\n%s"
+                           % (last, self.stderr_text()[-3000:]))
+
+    def _kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.stderr_file.close()
+
+    def _cleanup_tmp(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stderr_text(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def problems(self):
+        """Why the server is unhealthy right now, or None."""
+        if self.proc.poll() is not None:
+            return "stet exited with status %s\nstderr tail:\n%s" % (
+                self.proc.returncode, self.stderr_text()[-4000:])
+        marker = sanitizer_report(self.stderr_text())
+        if marker:
+            return "sanitizer report (%s) in stet stderr:\n%s" % (marker,
+                                                                   self.stderr_text()[-6000:])
+        if self.cli_reports:
+            return "sanitizer report from a CLI run:\n" + self.cli_reports[0]
+        return None
+
+    def stop(self):
+        """SIGTERM, then wait; returns None or a description of what went wrong."""
+        problem = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                problem = "stet did not exit within 15 s of SIGTERM"
+        self.stderr_file.close()
+        if problem is None and self.proc.returncode != 0:
+            problem = "stet exited with status %d after SIGTERM" % self.proc.returncode
+        err = self.stderr_text()
+        marker = sanitizer_report(err)
+        if marker:
+            problem = (problem or "") + "\nsanitizer report (%s):\n%s" % (marker, err[-6000:])
+        elif problem:
+            problem += "\nstderr tail:\n" + err[-3000:]
+        if self.cli_reports:
+            problem = (problem or "") + "\nCLI sanitizer report:\n" + self.cli_reports[0]
+        if problem is None:
+            self._cleanup_tmp()
+        else:
+            problem += "\n(kept %s)" % self.tmp
+        return problem
+
+    # --- CLI on the same database
+
+    def cli(self, *args, stdin=None, config=True, timeout=30):
+        cmd = [self.bin] + list(args) + ["--db", self.db]
+        if config and self.config_path:
+            cmd += ["--config", self.config_path]
+        if stdin is None:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, env=self.env,
+                               cwd=self.tmp, timeout=timeout)
+        else:
+            p = subprocess.run(cmd, input=stdin.encode() if isinstance(stdin, str) else stdin,
+                               capture_output=True, env=self.env, cwd=self.tmp, timeout=timeout)
+        err = p.stderr.decode("utf-8", "replace")
+        if sanitizer_report(err):
+            self.cli_reports.append("%r:\n%s" % (cmd, err[-4000:]))
+        return p
+
+    def add_user(self, username, email=None, password=DEFAULT_PASSWORD, role=None):
+        email = email or "%s@example.com" % username.lower()
+        args = ["user", "add", "--username", username, "--email", email]
+        if role:
+            args += ["--role", role]
+        p = self.cli(*args, stdin=password + "\n")
+        if p.returncode != 0:
+            raise AssertionError("stet user add failed (%d): %s" % (p.returncode, p.stderr))
+        return p
+
+    def add_story(self, slug, title=None, body="A story body.\n\nSecond paragraph.",
+                  byline="By A. Reporter", published_at=None):
+        args = ["story", "add", "--slug", slug, "--title", title or slug.replace("-", " ").title(),
+                "--byline", byline, "--body-file", "-"]
+        if published_at:
+            args += ["--published-at", published_at]
+        p = self.cli(*args, stdin=body)
+        if p.returncode != 0:
+            raise AssertionError("stet story add failed (%d): %s" % (p.returncode, p.stderr))
+        return p
+
+    def client(self):
+        return Client(self)
+
+
+# ---------------------------------------------------------------- test base
+
+
+_counter = [0]
+
+
+def unique(prefix="u"):
+    _counter[0] += 1
+    return "%s%d%s" % (prefix, _counter[0], os.urandom(2).hex())
+
+
+class ServerTest(unittest.TestCase):
+    """One server per test class; each test checks the server is still healthy."""
+
+    server_kwargs = {}
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(**cls.server_kwargs)
+        try:
+            cls.prepare()
+        except BaseException:
+            cls.server.stop()
+            raise
+
+    @classmethod
+    def prepare(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server is not None:
+            problem = cls.server.stop()
+            cls.server = None
+            if problem:
+                raise AssertionError(problem)
+
+    def tearDown(self):
+        problem = self.server.problems()
+        if problem:
+            self.fail(problem)
+
+    # --- helpers
+
+    def client(self):
+        return self.server.client()
+
+    def api_user(self, username=None, password=DEFAULT_PASSWORD, email=None):
+        """Registers over the API and returns (client, token, user json)."""
+        username = username or unique("api")
+        email = email or "%s@example.com" % username.lower()
+        c = self.client()
+        r = c.post_json("/api/v1/users", {"username": username, "email": email,
+                                          "password": password})
+        self.assertEqual(r.status, 201, r)
+        r = c.post_json("/api/v1/sessions", {"login": username, "password": password})
+        self.assertEqual(r.status, 201, r)
+        j = r.json()
+        return c, j["token"], j["user"]
+
+    def token_for(self, login, password=DEFAULT_PASSWORD):
+        r = self.client().post_json("/api/v1/sessions", {"login": login, "password": password})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["token"]
+
+    def web_user(self, username=None, next_path=None):
+        """Registers through the HTML form; returns a logged-in client."""
+        username = username or unique("web")
+        c = self.client()
+        r = c.register(username, next_path=next_path)
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("stet_session", c.cookies)
+        return c
+
+    def count(self, slug):
+        r = self.client().get("/api/v1/counts?stories=" + urllib.parse.quote(slug))
+        self.assertEqual(r.status, 200, r)
+        return r.json()["counts"].get(slug)
+
+    def api_comments(self, slug, query=""):
+        r = self.client().get("/api/v1/stories/%s/comments%s" % (slug, query))
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def assertLocation(self, resp, path):
+        loc = resp.header("Location")
+        self.assertIsNotNone(loc, "no Location header: %r" % resp)
+        if loc.startswith(self.server.base_url):
+            loc = loc[len(self.server.base_url):]
+        self.assertEqual(loc, path, resp)
+
+    def assertApiError(self, resp, status, code=None, field=None):
+        self.assertEqual(resp.status, status, resp)
+        ctype = resp.header("Content-Type", "")
+        self.assertTrue(ctype.startswith("application/json"), "content-type %r: %r" % (ctype, resp))
+        j = resp.json()
+        self.assertIn("error", j, resp)
+        err = j["error"]
+        self.assertIsInstance(err.get("message"), str, resp)
+        self.assertTrue(err["message"], resp)
+        if code:
+            self.assertEqual(err.get("code"), code, resp)
+        if field:
+            self.assertEqual(err.get("field"), field, resp)
+        return err
+
+    def assertFormError(self, resp, status):
+        self.assertEqual(resp.status, status, resp)
+        root = parse_html(resp.text)
+        errs = [p for p in root.find_all("p", cls="form-error") if p.get("role") == "alert"]
+        self.assertTrue(errs, 'no <p class="form-error" role="alert"> in %r' % resp)
+        return errs[0].norm_text()
+
+    def assertNoRaw(self, text, payloads):
+        for p in payloads:
+            self.assertNotIn(p, text, "raw payload %r appears unescaped" % p)

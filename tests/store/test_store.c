@@ -1,0 +1,845 @@
+/* The store conformance suite: written against store/store.h only, so the same
+ * cases run on every backend. The URL comes from argv[1], else STET_TEST_STORE_URL,
+ * else "sqlite::memory:". The database must start empty (test_migrate counts the
+ * migrations it applies); names carry a per-run tag so a shared server database
+ * does not collide with earlier runs of the other cases. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/embedded.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *g_url = "sqlite::memory:";
+static unsigned g_tag;
+static unsigned g_seq;
+
+struct fx {
+    struct store *st;
+    struct arena *a;
+};
+
+/* A name unique to this run and call: "<prefix>-<tag>-<seq>". */
+static const char *uniq(struct arena *a, const char *prefix)
+{
+    return arena_printf(a, "%s-%u-%u", prefix, g_tag, ++g_seq);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    if (f == NULL || store_open(g_url, &f->st) != 0) {
+        free(f);
+        return -1;
+    }
+    if (store_migrate(f->st, NULL) != 0) {
+        store_close(f->st);
+        free(f);
+        return -1;
+    }
+    f->a = arena_new(16384);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st);
+    arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+static int64_t add_story(struct fx *f, const char *slug, int64_t published_at)
+{
+    struct story s = {
+        .slug = slug,
+        .title = "A title",
+        .byline = "By Someone",
+        .body_src = "Body *src*",
+        .body_html = "<p>Body <em>src</em></p>",
+        .published_at = published_at,
+        .created_at = published_at - 10,
+        .comments_open = true,
+    };
+    int64_t id = 0;
+    assert_int_equal(store_story_insert(f->st, &s, &id), 0);
+    assert_true(id > 0);
+    return id;
+}
+
+static int64_t add_user(struct fx *f, const char *username, const char *email)
+{
+    struct user u = {
+        .username = username,
+        .display_name = "Display Name",
+        .email = email,
+        .role = ROLE_READER,
+        .created_at = 1700000000,
+    };
+    int64_t id = 0;
+    assert_int_equal(store_user_insert(f->st, &u, "$argon2id$fakehash", &id), 0);
+    assert_true(id > 0);
+    return id;
+}
+
+static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
+                           int64_t created_at, enum comment_status status)
+{
+    struct comment c = {
+        .story_id = story_id,
+        .parent_id = parent_id,
+        .author_id = author_id,
+        .body_src = "hello",
+        .body_html = "<p>hello</p>",
+        .created_at = created_at,
+        .status = status,
+    };
+    int64_t id = 0;
+    assert_int_equal(store_comment_insert(f->st, &c, &id), 0);
+    assert_true(id > 0);
+    return id;
+}
+
+static int64_t count_of(struct fx *f, const char *slug)
+{
+    int64_t n = -2;
+    struct str s = str_from(slug);
+    assert_int_equal(store_story_counts(f->st, &s, 1, &n), 0);
+    return n;
+}
+
+/* ---- migrations and opening ---- */
+
+static void test_migrate(void **state)
+{
+    (void)state;
+    const struct embedded_file *files =
+        strncmp(g_url, "postgres", 8) == 0 ? embedded_migrations_pg : embedded_migrations_sqlite;
+    int n_files = 0;
+    while (files[n_files].name != NULL)
+        n_files++;
+    assert_true(n_files >= 1);
+
+    struct store *st;
+    int applied = -1;
+    assert_int_equal(store_open(g_url, &st), 0);
+    assert_int_equal(store_migrate(st, &applied), 0);
+    assert_int_equal(applied, n_files);
+    applied = -1;
+    assert_int_equal(store_migrate(st, &applied), 0);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_migrate(st, NULL), 0);
+    store_close(st);
+}
+
+static void test_open_rejects_bad_urls(void **state)
+{
+    (void)state;
+    struct store *st = (struct store *)&st;
+    assert_int_equal(store_open("mysql://localhost/x", &st), STET_EINVAL);
+    assert_null(st);
+    assert_int_equal(store_open("", &st), STET_EINVAL);
+    assert_int_equal(store_open("sqlite", &st), STET_EINVAL);
+    assert_int_equal(store_open("sqlite:", &st), STET_EINVAL);
+    assert_int_equal(store_open("SQLITE::memory:", &st), STET_EINVAL);
+    if (strncmp(g_url, "sqlite:", 7) == 0) {
+        assert_int_equal(store_open("sqlite:/nonexistent-dir/for/stet/x.db", &st), STET_EUNAVAIL);
+        assert_null(st);
+    }
+    store_close(NULL);
+}
+
+/* ---- stories ---- */
+
+static void test_story_insert_find(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "story");
+    int64_t id = add_story(f, slug, 1700000100);
+
+    struct story s;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
+    assert_int_equal(s.id, id);
+    assert_string_equal(s.slug, slug);
+    assert_string_equal(s.title, "A title");
+    assert_string_equal(s.byline, "By Someone");
+    assert_string_equal(s.body_src, "Body *src*");
+    assert_string_equal(s.body_html, "<p>Body <em>src</em></p>");
+    assert_int_equal(s.published_at, 1700000100);
+    assert_int_equal(s.created_at, 1700000090);
+    assert_int_equal(s.n_comments, 0);
+    assert_true(s.comments_open);
+
+    /* A slice that is a prefix of a real slug is a different slug. */
+    assert_int_equal(store_story_find(f->a, f->st, (struct str){slug, strlen(slug) - 1}, &s),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_story_find(f->a, f->st, STR_LIT("no-such-story"), &s), STET_ENOTFOUND);
+    assert_int_equal(store_story_find(f->a, f->st, STR_NULL, &s), STET_ENOTFOUND);
+
+    /* NULL byline is stored as "". */
+    struct story nb = {.slug = uniq(f->a, "nobyline"),
+                       .title = "t",
+                       .body_src = "b",
+                       .body_html = "b",
+                       .published_at = 1,
+                       .created_at = 1};
+    int64_t nb_id;
+    assert_int_equal(store_story_insert(f->st, &nb, &nb_id), 0);
+    assert_int_equal(store_story_find(f->a, f->st, str_from(nb.slug), &s), 0);
+    assert_string_equal(s.byline, "");
+    assert_false(s.comments_open);
+}
+
+static void test_story_duplicate_slug(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "dup");
+    add_story(f, slug, 1700000000);
+    struct story s = {.slug = slug,
+                      .title = "other",
+                      .byline = "",
+                      .body_src = "x",
+                      .body_html = "x",
+                      .published_at = 5,
+                      .created_at = 5};
+    int64_t id = -5;
+    assert_int_equal(store_story_insert(f->st, &s, &id), STET_ECONFLICT);
+    assert_int_equal(id, -5);
+    struct story got;
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &got), 0);
+    assert_string_equal(got.title, "A title");
+}
+
+/* Pages through the whole list, which may hold other cases' stories too, and checks
+ * the order is strict and that ours appear once each, in the expected order. */
+static void test_story_list_paging(void **state)
+{
+    struct fx *f = *state;
+    /* Far-future times keep these at the head of the list; three ties on T. */
+    const int64_t T = 4102444800 + (int64_t)(g_tag % 100000) * 10;
+    const int64_t times[] = {T, T - 1, T, T + 5, T - 2, T, T - 1};
+    enum { N = sizeof(times) / sizeof(times[0]) };
+    int64_t ids[N];
+    for (int i = 0; i < N; i++)
+        ids[i] = add_story(f, uniq(f->a, "list"), times[i]);
+    /* Expected newest-first order of ours: T+5, then T ties by id desc, T-1 ties, T-2. */
+    const int64_t want[N] = {ids[3], ids[5], ids[2], ids[0], ids[6], ids[1], ids[4]};
+
+    struct store_page pg = {.limit = 3};
+    int64_t seen[N];
+    int n_seen = 0;
+    int64_t last_time = INT64_MAX, last_id = INT64_MAX;
+    size_t total = 0;
+    for (int page = 0; page < 100000; page++) {
+        struct story *rows;
+        size_t n;
+        assert_int_equal(store_story_list(f->a, f->st, &pg, &rows, &n), 0);
+        assert_true(n <= 3);
+        for (size_t i = 0; i < n; i++) {
+            /* Strictly after the previous row in (published_at DESC, id DESC). */
+            assert_true(rows[i].published_at < last_time ||
+                        (rows[i].published_at == last_time && rows[i].id < last_id));
+            last_time = rows[i].published_at;
+            last_id = rows[i].id;
+            for (int k = 0; k < N; k++) {
+                if (rows[i].id == ids[k]) {
+                    assert_true(n_seen < N);
+                    seen[n_seen++] = rows[i].id;
+                }
+            }
+        }
+        total += n;
+        if (n < 3)
+            break;
+        pg.has_cursor = true;
+        pg.cursor_time = rows[n - 1].published_at;
+        pg.cursor_id = rows[n - 1].id;
+    }
+    assert_true(total >= N);
+    assert_int_equal(n_seen, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(seen[i], want[i]);
+
+    /* A cursor in the middle of the T ties resumes right after it. */
+    struct store_page mid = {.limit = 2, .has_cursor = true, .cursor_time = T, .cursor_id = ids[5]};
+    struct story *rows;
+    size_t n;
+    assert_int_equal(store_story_list(f->a, f->st, &mid, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, ids[2]);
+    assert_int_equal(rows[1].id, ids[0]);
+
+    struct store_page zero = {.limit = 0};
+    assert_int_equal(store_story_list(f->a, f->st, &zero, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    struct store_page neg = {.limit = -1};
+    assert_int_equal(store_story_list(f->a, f->st, &neg, &rows, &n), STET_EINVAL);
+}
+
+static void test_story_set_open(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "open");
+    int64_t id = add_story(f, slug, 1700000000);
+    struct story s;
+    assert_int_equal(store_story_set_open(f->st, id, false), 0);
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
+    assert_false(s.comments_open);
+    assert_int_equal(store_story_set_open(f->st, id, true), 0);
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
+    assert_true(s.comments_open);
+    assert_int_equal(store_story_set_open(f->st, INT64_MAX, false), STET_ENOTFOUND);
+}
+
+static void test_story_counts(void **state)
+{
+    struct fx *f = *state;
+    const char *sa = uniq(f->a, "ca");
+    const char *sb = uniq(f->a, "cb");
+    int64_t a_id = add_story(f, sa, 1700000000);
+    add_story(f, sb, 1700000001);
+    int64_t uid = add_user(f, uniq(f->a, "counter"), uniq(f->a, "counter@x.example"));
+    add_comment(f, a_id, uid, 0, 10, COMMENT_VISIBLE);
+    add_comment(f, a_id, uid, 0, 11, COMMENT_VISIBLE);
+
+    struct str slugs[] = {str_from(sa), STR_LIT("no-such-slug"), str_from(sb), STR_NULL};
+    int64_t counts[4] = {-9, -9, -9, -9};
+    assert_int_equal(store_story_counts(f->st, slugs, 4, counts), 0);
+    assert_int_equal(counts[0], 2);
+    assert_int_equal(counts[1], -1);
+    assert_int_equal(counts[2], 0);
+    assert_int_equal(counts[3], -1);
+    assert_int_equal(store_story_counts(f->st, slugs, 0, counts), 0);
+}
+
+/* ---- users and sessions ---- */
+
+static void test_user_insert_conflicts(void **state)
+{
+    struct fx *f = *state;
+    const char *name = arena_printf(f->a, "Alice_%u", g_tag);
+    const char *email = arena_printf(f->a, "alice.%u@Example.com", g_tag);
+    int64_t id = add_user(f, name, email);
+
+    struct user dup = {.username = arena_printf(f->a, "aLICE_%u", g_tag),
+                       .display_name = "x",
+                       .email = uniq(f->a, "other@example.com"),
+                       .created_at = 1};
+    int64_t dup_id = -5;
+    assert_int_equal(store_user_insert(f->st, &dup, "h", &dup_id), STET_ECONFLICT);
+    assert_int_equal(dup_id, -5);
+    dup.username = uniq(f->a, "bob");
+    dup.email = arena_printf(f->a, "ALICE.%u@example.COM", g_tag);
+    assert_int_equal(store_user_insert(f->st, &dup, "h", &dup_id), STET_ECONFLICT);
+
+    /* Login by username in another case, then by email in another case. */
+    struct user u;
+    const char *hash = NULL;
+    assert_int_equal(store_user_find_login(
+                         f->a, f->st, str_from(arena_printf(f->a, "ALICE_%u", g_tag)), &u, &hash),
+                     0);
+    assert_int_equal(u.id, id);
+    assert_string_equal(u.username, name);
+    assert_string_equal(u.email, email);
+    assert_string_equal(u.display_name, "Display Name");
+    assert_int_equal(u.role, ROLE_READER);
+    assert_int_equal(u.created_at, 1700000000);
+    assert_string_equal(hash, "$argon2id$fakehash");
+    assert_int_equal(
+        store_user_find_login(
+            f->a, f->st, str_from(arena_printf(f->a, "ALICE.%u@EXAMPLE.COM", g_tag)), &u, NULL),
+        0);
+    assert_int_equal(u.id, id);
+    assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("nobody-at-all"), &u, &hash),
+                     STET_ENOTFOUND);
+    /* A prefix of the username is not the username. */
+    assert_int_equal(store_user_find_login(f->a, f->st, (struct str){name, 5}, &u, NULL),
+                     STET_ENOTFOUND);
+
+    memset(&u, 0, sizeof(u));
+    assert_int_equal(store_user_find_id(f->a, f->st, id, &u), 0);
+    assert_string_equal(u.username, name);
+    assert_int_equal(store_user_find_id(f->a, f->st, -1, &u), STET_ENOTFOUND);
+}
+
+static void test_user_set_role(void **state)
+{
+    struct fx *f = *state;
+    const char *name = uniq(f->a, "Role");
+    int64_t id = add_user(f, name, uniq(f->a, "role@x.example"));
+    struct user u;
+    char *upper = arena_strdup(f->a, name);
+    upper[0] = 'r';
+    assert_int_equal(store_user_set_role(f->st, str_from(upper), ROLE_ADMIN), 0);
+    assert_int_equal(store_user_find_id(f->a, f->st, id, &u), 0);
+    assert_int_equal(u.role, ROLE_ADMIN);
+    assert_int_equal(store_user_set_role(f->st, str_from(name), ROLE_MODERATOR), 0);
+    assert_int_equal(store_user_find_id(f->a, f->st, id, &u), 0);
+    assert_int_equal(u.role, ROLE_MODERATOR);
+    assert_int_equal(store_user_set_role(f->st, STR_LIT("no-such-user"), ROLE_ADMIN),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_user_set_role(f->st, str_from(name), (enum role)7), STET_EINVAL);
+    assert_int_equal(store_user_find_id(f->a, f->st, id, &u), 0);
+    assert_int_equal(u.role, ROLE_MODERATOR);
+}
+
+static const char *token_for(struct arena *a, unsigned n)
+{
+    /* 64 hex characters, distinct per run and per n. */
+    return arena_printf(a, "%016x%016x%016x%016x", g_tag, n, 0xabcdefu, n * 7u + 1);
+}
+
+static void test_sessions(void **state)
+{
+    struct fx *f = *state;
+    const char *name = uniq(f->a, "sess");
+    int64_t uid = add_user(f, name, uniq(f->a, "sess@x.example"));
+    const char *tok = token_for(f->a, ++g_seq);
+    assert_int_equal(strlen(tok), STORE_TOKEN_HASH_LEN);
+
+    assert_int_equal(store_session_insert(f->st, tok, uid, 1000, 2000), 0);
+    assert_int_equal(store_session_insert(f->st, tok, uid, 1000, 2000), STET_ECONFLICT);
+
+    struct user u;
+    assert_int_equal(store_session_find(f->a, f->st, tok, 1999, &u), 0);
+    assert_int_equal(u.id, uid);
+    assert_string_equal(u.username, name);
+    /* Expiry is exclusive: at expires_at the session is gone. */
+    assert_int_equal(store_session_find(f->a, f->st, tok, 2000, &u), STET_ENOTFOUND);
+    assert_int_equal(store_session_find(f->a, f->st, tok, 5000, &u), STET_ENOTFOUND);
+    assert_int_equal(store_session_find(f->a, f->st, token_for(f->a, ++g_seq), 1500, &u),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_session_find(f->a, f->st, "short", 1500, &u), STET_ENOTFOUND);
+
+    assert_int_equal(store_session_delete(f->st, tok), 0);
+    assert_int_equal(store_session_find(f->a, f->st, tok, 1500, &u), STET_ENOTFOUND);
+    assert_int_equal(store_session_delete(f->st, tok), STET_ENOTFOUND);
+
+    /* Malformed hashes and unknown users change nothing. */
+    assert_int_equal(store_session_insert(f->st, "abc", uid, 1, 2), STET_EINVAL);
+    assert_int_equal(store_session_insert(f->st, token_for(f->a, ++g_seq), INT64_MAX - 3, 1, 2),
+                     STET_EINVAL);
+}
+
+/* ---- comments ---- */
+
+static void test_comment_insert_counts_and_held(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "cm");
+    int64_t sid = add_story(f, slug, 1700000000);
+    int64_t alice = add_user(f, uniq(f->a, "calice"), uniq(f->a, "calice@x.example"));
+    int64_t bob = add_user(f, uniq(f->a, "cbob"), uniq(f->a, "cbob@x.example"));
+
+    int64_t v1 = add_comment(f, sid, alice, 0, 100, COMMENT_VISIBLE);
+    assert_int_equal(count_of(f, slug), 1);
+    int64_t h1 = add_comment(f, sid, bob, 0, 101, COMMENT_HELD);
+    assert_int_equal(count_of(f, slug), 1);
+    add_comment(f, sid, bob, 0, 102, COMMENT_REJECTED);
+    add_comment(f, sid, alice, 0, 103, COMMENT_DELETED);
+    int64_t v2 = add_comment(f, sid, bob, 0, 104, COMMENT_VISIBLE);
+    assert_int_equal(count_of(f, slug), 2);
+    struct story s;
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
+    assert_int_equal(s.n_comments, 2);
+
+    struct store_page pg = {.limit = 50};
+    struct comment_filter flt = {.story_id = sid};
+    struct comment *rows;
+    size_t n;
+    /* Anonymous and alice see only visible; bob also sees his own held one. */
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, v1);
+    assert_int_equal(rows[1].id, v2);
+    flt.viewer_id = alice;
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    flt.viewer_id = bob;
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].id, v1);
+    assert_int_equal(rows[1].id, h1);
+    assert_int_equal(rows[1].status, COMMENT_HELD);
+    assert_int_equal(rows[2].id, v2);
+    assert_int_equal(rows[2].status, COMMENT_VISIBLE);
+
+    /* A failed insert changes nothing: unknown story, unknown parent, unknown author. */
+    struct comment bad = {.story_id = INT64_MAX - 7,
+                          .author_id = alice,
+                          .body_src = "x",
+                          .body_html = "x",
+                          .created_at = 200,
+                          .status = COMMENT_VISIBLE};
+    int64_t id = -5;
+    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    assert_int_equal(id, -5);
+    bad.story_id = sid;
+    bad.parent_id = INT64_MAX - 7;
+    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    bad.parent_id = 0;
+    bad.author_id = INT64_MAX - 7;
+    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    assert_int_equal(id, -5);
+    assert_int_equal(count_of(f, slug), 2);
+    flt.viewer_id = 0;
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    /* The store is still usable after the rolled-back transactions. */
+    add_comment(f, sid, alice, 0, 300, COMMENT_VISIBLE);
+    assert_int_equal(count_of(f, slug), 3);
+}
+
+static void test_comment_threads_and_find(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "thread");
+    int64_t sid = add_story(f, slug, 1700000000);
+    const char *name = uniq(f->a, "threader");
+    int64_t uid = add_user(f, name, uniq(f->a, "threader@x.example"));
+
+    int64_t root = add_comment(f, sid, uid, 0, 100, COMMENT_VISIBLE);
+    int64_t reply = add_comment(f, sid, uid, root, 101, COMMENT_VISIBLE);
+    int64_t deeper = add_comment(f, sid, uid, reply, 102, COMMENT_VISIBLE);
+    struct comment legacy = {.story_id = sid,
+                             .parent_id = root,
+                             .legacy_author = "Old Bob",
+                             .body_src = "from before",
+                             .body_html = "<p>from before</p>",
+                             .created_at = 50,
+                             .edited_at = 60,
+                             .is_legacy = true,
+                             .status = COMMENT_VISIBLE};
+    int64_t leg_id;
+    assert_int_equal(store_comment_insert(f->st, &legacy, &leg_id), 0);
+
+    struct comment c;
+    assert_int_equal(store_comment_find(f->a, f->st, deeper, &c), 0);
+    assert_int_equal(c.id, deeper);
+    assert_int_equal(c.story_id, sid);
+    assert_string_equal(c.story_slug, slug);
+    assert_int_equal(c.parent_id, reply);
+    assert_int_equal(c.author_id, uid);
+    assert_string_equal(c.author_username, name);
+    assert_string_equal(c.author_display_name, "Display Name");
+    assert_null(c.legacy_author);
+    assert_string_equal(c.body_src, "hello");
+    assert_string_equal(c.body_html, "<p>hello</p>");
+    assert_int_equal(c.created_at, 102);
+    assert_int_equal(c.edited_at, 0);
+    assert_false(c.is_legacy);
+    assert_int_equal(c.status, COMMENT_VISIBLE);
+
+    assert_int_equal(store_comment_find(f->a, f->st, root, &c), 0);
+    assert_int_equal(c.parent_id, 0);
+
+    assert_int_equal(store_comment_find(f->a, f->st, leg_id, &c), 0);
+    assert_int_equal(c.author_id, 0);
+    assert_null(c.author_username);
+    assert_null(c.author_display_name);
+    assert_string_equal(c.legacy_author, "Old Bob");
+    assert_true(c.is_legacy);
+    assert_int_equal(c.edited_at, 60);
+    assert_int_equal(c.parent_id, root);
+
+    assert_int_equal(store_comment_find(f->a, f->st, INT64_MAX - 1, &c), STET_ENOTFOUND);
+    assert_int_equal(store_comment_find(f->a, f->st, 0, &c), STET_ENOTFOUND);
+    assert_int_equal(store_comment_find(f->a, f->st, -3, &c), STET_ENOTFOUND);
+
+    struct store_page pg = {.limit = 10};
+    struct comment_filter flt = {.story_id = sid};
+    struct comment *rows;
+    size_t n;
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(rows[0].id, leg_id); /* created_at 50 */
+    assert_int_equal(rows[1].id, root);
+    assert_int_equal(rows[2].parent_id, root);
+    assert_int_equal(rows[3].parent_id, reply);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(rows[i].story_slug, slug);
+    assert_null(rows[0].author_username);
+    assert_string_equal(rows[1].author_username, name);
+}
+
+/* Pages a story's comments with `limit` and checks the concatenation equals
+ * `want` (ids in the expected order). */
+static void page_all(struct fx *f, const struct comment_filter *flt, bool newest_first, int limit,
+                     const int64_t *want, size_t n_want)
+{
+    struct store_page pg = {.limit = limit, .newest_first = newest_first};
+    size_t got = 0;
+    for (int guard = 0; guard < 1000; guard++) {
+        struct comment *rows;
+        size_t n;
+        assert_int_equal(store_comment_list(f->a, f->st, flt, &pg, &rows, &n), 0);
+        assert_true(n <= (size_t)limit);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(got < n_want);
+            assert_int_equal(rows[i].id, want[got]);
+            got++;
+        }
+        if (n < (size_t)limit)
+            break;
+        pg.has_cursor = true;
+        pg.cursor_time = rows[n - 1].created_at;
+        pg.cursor_id = rows[n - 1].id;
+    }
+    assert_int_equal(got, n_want);
+}
+
+static void test_comment_list_paging(void **state)
+{
+    struct fx *f = *state;
+    int64_t sid = add_story(f, uniq(f->a, "paging"), 1700000000);
+    int64_t other_sid = add_story(f, uniq(f->a, "paging-other"), 1700000000);
+    int64_t u1 = add_user(f, uniq(f->a, "pager1"), uniq(f->a, "pager1@x.example"));
+    int64_t u2 = add_user(f, uniq(f->a, "pager2"), uniq(f->a, "pager2@x.example"));
+
+    /* Inserted out of time order, with ties, and a held comment by u2 in between. */
+    const int64_t times[] = {30, 10, 20, 10, 30, 10, 40, 20, 5, 30};
+    const enum comment_status st[] = {
+        COMMENT_VISIBLE, COMMENT_VISIBLE, COMMENT_HELD,    COMMENT_VISIBLE, COMMENT_VISIBLE,
+        COMMENT_VISIBLE, COMMENT_VISIBLE, COMMENT_VISIBLE, COMMENT_HELD,    COMMENT_VISIBLE};
+    enum { N = sizeof(times) / sizeof(times[0]) };
+    int64_t ids[N];
+    for (int i = 0; i < N; i++)
+        ids[i] = add_comment(f, sid, i % 2 ? u1 : u2, 0, times[i], st[i]);
+    add_comment(f, other_sid, u2, 0, 15, COMMENT_VISIBLE);
+    add_comment(f, other_sid, u2, 0, 15, COMMENT_HELD);
+
+    /* Expected (created_at, id) ascending; ids rise with insertion order. */
+    const int64_t vis_asc[] = {ids[1], ids[3], ids[5], ids[7], ids[0], ids[4], ids[9], ids[6]};
+    const int64_t u2_asc[] = {ids[8], ids[1], ids[3], ids[5], ids[2],
+                              ids[7], ids[0], ids[4], ids[9], ids[6]};
+    int64_t vis_desc[8], u2_desc[10];
+    for (int i = 0; i < 8; i++)
+        vis_desc[i] = vis_asc[7 - i];
+    for (int i = 0; i < 10; i++)
+        u2_desc[i] = u2_asc[9 - i];
+
+    struct comment_filter anon = {.story_id = sid};
+    struct comment_filter as_u1 = {.story_id = sid, .viewer_id = u1};
+    struct comment_filter as_u2 = {.story_id = sid, .viewer_id = u2};
+    for (int limit = 1; limit <= 11; limit += 2) {
+        page_all(f, &anon, false, limit, vis_asc, 8);
+        page_all(f, &anon, true, limit, vis_desc, 8);
+        page_all(f, &as_u1, false, limit, vis_asc, 8);
+        page_all(f, &as_u2, false, limit, u2_asc, 10);
+        page_all(f, &as_u2, true, limit, u2_desc, 10);
+    }
+
+    struct comment_filter none = {.story_id = INT64_MAX - 2};
+    struct store_page pg = {.limit = 5};
+    struct comment *rows;
+    size_t n = 9;
+    assert_int_equal(store_comment_list(f->a, f->st, &none, &pg, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    pg.limit = -1;
+    assert_int_equal(store_comment_list(f->a, f->st, &anon, &pg, &rows, &n), STET_EINVAL);
+}
+
+/* ---- hostile input ---- */
+
+static void test_hostile_strings(void **state)
+{
+    struct fx *f = *state;
+    const char *evil = "'; DROP TABLE users; --";
+    const char *quotes = "it's \"quoted\" \\ back\\slash %s %n ?1 $1 :x @y";
+    const char *slug = arena_printf(f->a, "%s-%u", evil, g_tag);
+    struct story s = {.slug = slug,
+                      .title = quotes,
+                      .byline = "O'Brien",
+                      .body_src = "Ünïcödé ✓ 日本語",
+                      .body_html = "<script>alert('x')</script>",
+                      .published_at = 1,
+                      .created_at = 1};
+    int64_t sid;
+    assert_int_equal(store_story_insert(f->st, &s, &sid), 0);
+    struct story got;
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &got), 0);
+    assert_string_equal(got.slug, slug);
+    assert_string_equal(got.title, quotes);
+    assert_string_equal(got.byline, "O'Brien");
+    assert_string_equal(got.body_src, "Ünïcödé ✓ 日本語");
+    assert_string_equal(got.body_html, "<script>alert('x')</script>");
+    assert_int_equal(store_story_find(f->a, f->st, str_from("' OR '1'='1"), &got), STET_ENOTFOUND);
+
+    const char *uname = arena_printf(f->a, "%s%u", evil, g_tag);
+    int64_t uid = add_user(f, uname, arena_printf(f->a, "x'%u@y.example", g_tag));
+    struct user u;
+    assert_int_equal(store_user_find_login(f->a, f->st, str_from(uname), &u, NULL), 0);
+    assert_int_equal(u.id, uid);
+    assert_string_equal(u.username, uname);
+    assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("' OR 1=1 --"), &u, NULL),
+                     STET_ENOTFOUND);
+
+    struct comment c = {.story_id = sid,
+                        .author_id = uid,
+                        .legacy_author = evil,
+                        .body_src = evil,
+                        .body_html = quotes,
+                        .created_at = 1,
+                        .status = COMMENT_VISIBLE};
+    int64_t cid;
+    assert_int_equal(store_comment_insert(f->st, &c, &cid), 0);
+    struct comment gc;
+    assert_int_equal(store_comment_find(f->a, f->st, cid, &gc), 0);
+    assert_string_equal(gc.body_src, evil);
+    assert_string_equal(gc.body_html, quotes);
+    assert_string_equal(gc.legacy_author, evil);
+    assert_string_equal(gc.story_slug, slug);
+
+    /* The users table survived: a fresh insert and lookup still work. */
+    add_user(f, uniq(f->a, "survivor"), uniq(f->a, "survivor@x.example"));
+}
+
+/* ---- pool ---- */
+
+enum { POOL_SIZE = 2, POOL_THREADS = 4, POOL_ROUNDS = 50 };
+
+struct pool_shared {
+    struct store_pool *pool;
+    pthread_mutex_t mu;
+    struct store *held[POOL_THREADS];
+    int n_held;
+    int max_held;
+    int errors;
+};
+
+static void *pool_worker(void *arg)
+{
+    struct pool_shared *sh = arg;
+    struct arena *a = arena_new(4096);
+    for (int i = 0; i < POOL_ROUNDS; i++) {
+        struct store *st = store_pool_acquire(sh->pool);
+        pthread_mutex_lock(&sh->mu);
+        /* Nobody else may hold the same connection. */
+        for (int k = 0; k < sh->n_held; k++) {
+            if (sh->held[k] == st)
+                sh->errors++;
+        }
+        sh->held[sh->n_held++] = st;
+        if (sh->n_held > sh->max_held)
+            sh->max_held = sh->n_held;
+        pthread_mutex_unlock(&sh->mu);
+
+        /* Each sqlite::memory: connection is its own database, so migrate it here. */
+        struct user u;
+        if (store_migrate(st, NULL) != 0 ||
+            store_user_find_id(a, st, INT64_MAX - 11, &u) != STET_ENOTFOUND)
+            sh->errors++;
+        sched_yield();
+
+        pthread_mutex_lock(&sh->mu);
+        for (int k = 0; k < sh->n_held; k++) {
+            if (sh->held[k] == st) {
+                sh->held[k] = sh->held[--sh->n_held];
+                break;
+            }
+        }
+        pthread_mutex_unlock(&sh->mu);
+        store_pool_release(sh->pool, st);
+    }
+    arena_free(a);
+    return NULL;
+}
+
+static void test_pool_threads(void **state)
+{
+    (void)state;
+    struct pool_shared sh = {.n_held = 0};
+    pthread_t th[POOL_THREADS];
+    assert_int_equal(store_pool_new(g_url, POOL_SIZE, &sh.pool), 0);
+    pthread_mutex_init(&sh.mu, NULL);
+    for (int i = 0; i < POOL_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, pool_worker, &sh), 0);
+    for (int i = 0; i < POOL_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    pthread_mutex_destroy(&sh.mu);
+    assert_int_equal(sh.errors, 0);
+    assert_true(sh.max_held >= 1 && sh.max_held <= POOL_SIZE);
+    assert_int_equal(sh.n_held, 0);
+    store_pool_free(sh.pool);
+    store_pool_free(NULL);
+
+    struct store_pool *p = (struct store_pool *)&p;
+    assert_int_equal(store_pool_new(g_url, 0, &p), STET_EINVAL);
+    assert_null(p);
+    assert_int_equal(store_pool_new("nope://x", 2, &p), STET_EINVAL);
+    assert_null(p);
+}
+
+/* ---- enum names shared with the schema ---- */
+
+static void test_type_names(void **state)
+{
+    (void)state;
+    enum role r = ROLE_ADMIN;
+    assert_string_equal(role_name(ROLE_READER), "reader");
+    assert_string_equal(role_name(ROLE_MODERATOR), "moderator");
+    assert_string_equal(role_name(ROLE_ADMIN), "admin");
+    assert_string_equal(role_name((enum role)42), "unknown");
+    assert_true(role_parse("moderator", 9, &r));
+    assert_int_equal(r, ROLE_MODERATOR);
+    assert_true(role_parse("readerXYZ", 6, &r));
+    assert_int_equal(r, ROLE_READER);
+    assert_false(role_parse("Admin", 5, &r));
+    assert_false(role_parse("admi", 4, &r));
+    assert_false(role_parse("admin ", 6, &r));
+    assert_false(role_parse("", 0, &r));
+    assert_false(role_parse(NULL, 0, &r));
+    assert_string_equal(comment_status_name(COMMENT_VISIBLE), "visible");
+    assert_string_equal(comment_status_name(COMMENT_HELD), "held");
+    assert_string_equal(comment_status_name(COMMENT_REJECTED), "rejected");
+    assert_string_equal(comment_status_name(COMMENT_DELETED), "deleted");
+    assert_string_equal(comment_status_name((enum comment_status) - 1), "unknown");
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = getenv("STET_TEST_STORE_URL");
+    if (argc > 1)
+        g_url = argv[1];
+    else if (env != NULL && env[0] != '\0')
+        g_url = env;
+    g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+
+    /* test_migrate must run first: it needs the database still empty. */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_migrate),
+        cmocka_unit_test(test_open_rejects_bad_urls),
+        cmocka_unit_test_setup_teardown(test_story_insert_find, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_duplicate_slug, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_list_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_set_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_insert_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_set_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_insert_counts_and_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_threads_and_find, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_list_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+        cmocka_unit_test(test_pool_threads),
+        cmocka_unit_test(test_type_names),
+    };
+    /* Only the scheme: a server URL may carry a password. */
+    fprintf(stderr, "store suite on %.*s\n", (int)strcspn(g_url, ":"), g_url);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,174 @@
+/* Unit tests for base/timefmt: formatting known instants, the strict ISO 8601 parser
+ * (offsets, fractions, calendar validity, garbage) and the round trip between them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/timefmt.h"
+
+#include <string.h>
+
+static int64_t parse_ok(const char *s)
+{
+    int64_t t = 42;
+    int rc = time_parse_iso(str_from(s), &t);
+    if (rc != 0)
+        fail_msg("expected '%s' to parse", s);
+    return t;
+}
+
+static void parse_bad(const char *s)
+{
+    int64_t t = 42;
+    int rc = time_parse_iso(str_from(s), &t);
+    if (rc != STET_EINVAL)
+        fail_msg("expected '%s' to be rejected, got %d", s, rc);
+    assert_int_equal(t, 42);
+}
+
+static void test_format_iso(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t;
+        const char *iso;
+    } cases[] = {
+        {0, "1970-01-01T00:00:00Z"},
+        {1796011351, "2026-11-30T04:02:31Z"},
+        {951782400, "2000-02-29T00:00:00Z"},
+        {1709251199, "2024-02-29T23:59:59Z"},
+        {-1, "1969-12-31T23:59:59Z"},
+        {2147483648LL, "2038-01-19T03:14:08Z"},
+        {4107542400LL, "2100-03-01T00:00:00Z"},
+        {253402300799LL, "9999-12-31T23:59:59Z"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[TIMEFMT_ISO_LEN];
+        memset(out, 'x', sizeof(out));
+        time_format_iso(cases[i].t, out);
+        assert_string_equal(out, cases[i].iso);
+    }
+}
+
+static void test_format_human(void **state)
+{
+    (void)state;
+    char out[32];
+    time_format_human(1796011351, out);
+    assert_string_equal(out, "30 November 2026");
+    time_format_human(0, out);
+    assert_string_equal(out, "1 January 1970");
+    time_format_human(951782400, out);
+    assert_string_equal(out, "29 February 2000");
+}
+
+static void test_now(void **state)
+{
+    (void)state;
+    int64_t t = time_now();
+    assert_true(t > 1700000000); /* after 2023: the clock is wall time in seconds */
+}
+
+static void test_parse_dates(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_ok("1970-01-01"), 0);
+    assert_int_equal(parse_ok("2026-11-30"), 1795996800);
+    assert_int_equal(parse_ok("2000-02-29"), 951782400);
+    assert_int_equal(parse_ok("2024-02-29"), 1709164800);
+    assert_int_equal(parse_ok("1900-01-01"), -2208988800LL);
+    assert_int_equal(parse_ok("2026-12-31"), 1798675200);
+}
+
+static void test_parse_times(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_ok("2026-11-30T04:02:31Z"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30t04:02:31z"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30 04:02:31Z"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30T04:02Z"), 1796011320);
+    assert_int_equal(parse_ok("2026-11-30T04:02:31+00:00"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30T05:32:31+01:30"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-29T23:02:31-05:00"), 1796011351);
+    assert_int_equal(parse_ok("1970-01-01T00:00:00-00:01"), 60);
+    /* Fractions are accepted and truncated. */
+    assert_int_equal(parse_ok("2026-11-30T04:02:31.999Z"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30T04:02:31.5+00:00"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30T04:02:31.123456789Z"), 1796011351);
+    assert_int_equal(parse_ok("2026-11-30T23:59:59Z"), 1796083199);
+}
+
+static void test_parse_invalid(void **state)
+{
+    (void)state;
+    parse_bad("");
+    parse_bad("garbage");
+    parse_bad("2026");
+    parse_bad("2026-11");
+    parse_bad("2026-11-3");
+    parse_bad("2026-02-29"); /* not a leap year */
+    parse_bad("1900-02-29"); /* century, not a leap year */
+    parse_bad("2026-13-01");
+    parse_bad("2026-00-10");
+    parse_bad("2026-01-00");
+    parse_bad("2026-01-32");
+    parse_bad("2026-04-31");
+    parse_bad("2026/11/30");
+    parse_bad("2026-11-30x");
+    parse_bad("2026-11-30T");
+    parse_bad("2026-11-30T04:02:31"); /* no zone */
+    parse_bad("2026-11-30T24:00:00Z");
+    parse_bad("2026-11-30T04:60:00Z");
+    parse_bad("2026-11-30T04:02:61Z");
+    parse_bad("2026-11-30T04:02:31.Z");
+    parse_bad("2026-11-30T04:02:31.1234567890Z");
+    parse_bad("2026-11-30T04:02:31+0100");
+    parse_bad("2026-11-30T04:02:31+24:00");
+    parse_bad("2026-11-30T04:02:31+01:60");
+    parse_bad("2026-11-30T04:02:31Z ");
+    parse_bad("2026-11-30T04:02:31ZZ");
+    parse_bad(" 2026-11-30");
+    parse_bad("-026-11-30");
+    parse_bad("2026-11-30T4:02:31Z");
+    parse_bad("2026-11-30T04:2:31Z");
+    /* The slice length bounds the parse: no reading past it. */
+    int64_t t;
+    struct str cut = {"2026-11-30T04:02:31Z", 12};
+    assert_int_equal(time_parse_iso(cut, &t), STET_EINVAL);
+    struct str date_only = {"2026-11-30T04:02:31Z", 10};
+    assert_int_equal(time_parse_iso(date_only, &t), 0);
+    assert_int_equal(t, 1795996800);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    static const int64_t samples[] = {
+        0,          1,          59,           86399,  951782400,    1709251199,
+        1796011351, 2147483647, 4107542400LL, -86400, -2208988800LL};
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+        char iso[TIMEFMT_ISO_LEN];
+        time_format_iso(samples[i], iso);
+        assert_int_equal(parse_ok(iso), samples[i]);
+    }
+    /* A sweep over several years hits every month length and leap day. */
+    for (int64_t t = 1577836800; t < 1735689600; t += 86400 + 3607) {
+        char iso[TIMEFMT_ISO_LEN];
+        time_format_iso(t, iso);
+        assert_int_equal(parse_ok(iso), t);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_iso),  cmocka_unit_test(test_format_human),
+        cmocka_unit_test(test_now),         cmocka_unit_test(test_parse_dates),
+        cmocka_unit_test(test_parse_times), cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,217 @@
+/* Comment rules (who may post where, what a body and a parent must be, failures
+ * leaving nothing behind) and threading for display. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "domain/comments.h"
+#include "domain/stories.h"
+#include "test_store.h"
+
+#include <string.h>
+
+/* The domain does not depend on the real Markdown renderer: wrap the text in <p>. */
+static int fake_markdown(struct arena *a, const char *src, size_t len, char **out)
+{
+    *out = arena_printf(a, "<p>%.*s</p>", (int)len, src);
+    return 0;
+}
+
+static const struct domain_env env = {.markdown = fake_markdown, .comment_max_chars = 20};
+static const struct user admin = {.id = 0, .username = "ed", .role = ROLE_ADMIN};
+
+struct fixture {
+    struct arena *a;
+    struct store *st;
+    struct err_detail err;
+    struct dctx ctx;
+    struct user reader;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->a = arena_new(4096);
+    f->st = test_store_new();
+    f->ctx = (struct dctx){.a = f->a, .st = f->st, .env = &env, .now = 1700000000, .err = &f->err};
+    struct user u = {.username = "reader", .display_name = "reader", .email = "r@x",
+                     .created_at = 1};
+    assert_int_equal(store_user_insert(f->st, &u, "hash", &u.id), 0);
+    f->reader = u;
+    struct story s;
+    struct story_input one = {.slug = STR_LIT("one"), .title = STR_LIT("One")};
+    struct story_input two = {.slug = STR_LIT("two"), .title = STR_LIT("Two")};
+    assert_int_equal(story_create(&f->ctx, &admin, &one, &s), 0);
+    assert_int_equal(story_create(&f->ctx, &admin, &two, &s), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->st);
+    arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+static int64_t count_of(struct fixture *f, const char *slug)
+{
+    struct story s;
+    assert_int_equal(story_get(&f->ctx, str_from(slug), &s), 0);
+    return s.n_comments;
+}
+
+static void test_post_and_reply(void **state)
+{
+    struct fixture *f = *state;
+    struct comment c, r;
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("  hi  "), 0, &c),
+                     0);
+    assert_true(c.id > 0);
+    assert_string_equal(c.body_html, "<p>hi</p>");
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("re"), c.id, &r),
+                     0);
+    assert_int_equal(r.parent_id, c.id);
+    assert_int_equal(count_of(f, "one"), 2);
+    assert_int_equal(count_of(f, "two"), 0);
+}
+
+static void test_rules(void **state)
+{
+    struct fixture *f = *state;
+    struct comment c, other;
+    assert_int_equal(comment_post(&f->ctx, NULL, STR_LIT("one"), STR_LIT("x"), 0, &c),
+                     STET_EUNAUTH);
+    assert_string_equal(f->err.message, "You must be registered to comment on stories.");
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("nope"), STR_LIT("x"), 0, &c),
+                     STET_ENOTFOUND);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("   "), 0, &c),
+                     STET_EINVAL);
+    assert_string_equal(f->err.field, "body");
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
+                                  STR_LIT("twenty-one characters"), 0, &c),
+                     STET_EINVAL);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 999, &c),
+                     STET_EINVAL);
+    assert_string_equal(f->err.field, "parent_id");
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other),
+                     0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), other.id,
+                                  &c),
+                     STET_EINVAL);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), -5, &c),
+                     STET_EINVAL);
+    assert_int_equal(story_set_comments_open(&f->ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
+                     STET_ECLOSED);
+    assert_int_equal(count_of(f, "one"), 0);
+    assert_int_equal(count_of(f, "two"), 1);
+}
+
+static int fail_insert(struct store *st, const struct comment *c, int64_t *id)
+{
+    (void)st;
+    (void)c;
+    (void)id;
+    return STET_EIO;
+}
+
+static void test_store_failure(void **state)
+{
+    struct fixture *f = *state;
+    static struct store_ops patched;
+    const struct store_ops *orig = f->st->ops;
+    struct comment c;
+    test_store_patch(f->st, &patched)->comment_insert = fail_insert;
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
+                     STET_EIO);
+    f->st->ops = orig;
+    assert_int_equal(count_of(f, "one"), 0);
+}
+
+static void test_list_page(void **state)
+{
+    struct fixture *f = *state;
+    struct comment c, *out;
+    struct story s;
+    size_t n;
+    const char *next;
+    for (int i = 0; i < 5; i++) {
+        f->ctx.now++;
+        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
+                         0);
+    }
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_NULL, &s,
+                                       &out, &n, &next),
+                     0);
+    assert_int_equal(n, 2);
+    assert_non_null(next);
+    int64_t seen = out[1].id;
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
+                                       &s, &out, &n, &next),
+                     0);
+    assert_int_equal(n, 2);
+    assert_true(out[0].id > seen);
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
+                                       &s, &out, &n, &next),
+                     0);
+    assert_int_equal(n, 1);
+    assert_null(next);
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 0, STR_NULL, &s,
+                                       &out, &n, &next),
+                     STET_EBADREQ);
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_LIT("x.y"),
+                                       &s, &out, &n, &next),
+                     STET_EBADREQ);
+}
+
+static void test_tree(void **state)
+{
+    struct fixture *f = *state;
+    /* A chain of seven replies, a second top-level comment, and an orphan. */
+    struct comment cs[9] = {0};
+    for (int i = 0; i < 7; i++) {
+        cs[i].id = i + 1;
+        cs[i].parent_id = i; /* 0 for the first */
+    }
+    cs[7].id = 20;
+    cs[8].id = 21;
+    cs[8].parent_id = 999;
+    struct comment_node *roots;
+    comment_tree_build(f->a, cs, 9, &roots);
+    assert_ptr_equal(roots->c, &cs[0]);
+    assert_ptr_equal(roots->next->c, &cs[7]);
+    assert_ptr_equal(roots->next->next->c, &cs[8]);
+    assert_null(roots->next->next->next);
+    const struct comment_node *n = roots;
+    for (int depth = 1; depth <= COMMENT_THREAD_DEPTH; depth++) {
+        assert_int_equal(n->depth, depth);
+        if (depth < COMMENT_THREAD_DEPTH)
+            n = n->first_child;
+    }
+    /* Comments 5, 6 and 7 are nested deeper than shown: 6 and 7 both hang below 4. */
+    const struct comment_node *level4 = roots->first_child->first_child->first_child;
+    assert_int_equal(level4->c->id, 4);
+    assert_int_equal(level4->first_child->c->id, 5);
+    assert_int_equal(level4->first_child->next->c->id, 6);
+    assert_int_equal(level4->first_child->next->next->c->id, 7);
+    assert_int_equal(level4->first_child->next->next->depth, COMMENT_THREAD_DEPTH);
+    comment_tree_build(f->a, cs, 0, &roots);
+    assert_null(roots);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_post_and_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -37,6 +37,7 @@ void buf_reserve(struct buf *b, size_t extra)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0';
 }
 
 void buf_append(struct buf *b, const void *data, size_t len)
@@ -87,7 +88,7 @@ const char *buf_cstr(const struct buf *b)
 char *buf_steal(struct buf *b, size_t *len)
 {
     if (b->data == NULL)
-        buf_reserve(b, 0), b->data[0] = '\0';
+        buf_reserve(b, 0);
     char *p = b->data;
     if (len != NULL)
         *len = b->len;

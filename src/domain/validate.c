@@ -94,7 +94,7 @@ int validate_line(struct str s, const char *field, int max_chars, bool required,
         return err_set(err, STET_EINVAL, field, "This field is required.");
     if (utf8_count(t.ptr, t.len) > (size_t)max_chars)
         return err_set(err, STET_EINVAL, field, "Text is too long.");
-    if (utf8_has_control(t.ptr, t.len) || memchr(t.ptr, '\n', t.len) != NULL)
+    if (t.len > 0 && (utf8_has_control(t.ptr, t.len) || memchr(t.ptr, '\n', t.len) != NULL))
         return err_set(err, STET_EINVAL, field, "Text must be a single line.");
     *trimmed = t;
     return 0;

@@ -443,8 +443,6 @@ class Server:
         if marker:
             return "sanitizer report (%s) in stet stderr:\n%s" % (marker,
                                                                    self.stderr_text()[-6000:])
-        if self.cli_reports:
-            return "sanitizer report from a CLI run:\n" + self.cli_reports[0]
         return None
 
     def stop(self):
@@ -467,8 +465,6 @@ class Server:
             problem = (problem or "") + "\nsanitizer report (%s):\n%s" % (marker, err[-6000:])
         elif problem:
             problem += "\nstderr tail:\n" + err[-3000:]
-        if self.cli_reports:
-            problem = (problem or "") + "\nCLI sanitizer report:\n" + self.cli_reports[0]
         if problem is None:
             self._cleanup_tmp()
         else:
@@ -555,10 +551,16 @@ class ServerTest(unittest.TestCase):
             if problem:
                 raise AssertionError(problem)
 
+    def setUp(self):
+        self._cli_reports_seen = len(self.server.cli_reports)
+
     def tearDown(self):
         problem = self.server.problems()
         if problem:
             self.fail(problem)
+        new = self.server.cli_reports[getattr(self, "_cli_reports_seen", 0):]
+        if new:
+            self.fail("sanitizer report from a CLI run:\n" + new[0])
 
     # --- helpers
 

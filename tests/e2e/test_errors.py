@@ -202,6 +202,7 @@ class FormErrors(ServerTest):
         cls.server.add_story(cls.other, title="Other")
 
     def setUp(self):
+        super().setUp()
         if not hasattr(type(self), "c"):
             type(self).c = self.web_user()
         self.c = type(self).c

@@ -31,6 +31,11 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     app->env.markdown = md_to_safe_html;
     app->env.comment_max_chars = app->cfg.comment_max_length;
 
+    if (!app->cfg.require_registration) {
+        fprintf(stderr, "stet: comments.require_registration = false (anonymous comments) is "
+                        "not supported yet\n");
+        return STET_EINVAL;
+    }
     if (secret_init() != 0) {
         fprintf(stderr, "stet: cannot initialize libsodium\n");
         return STET_EIO;

@@ -63,7 +63,7 @@ for dir in "$@"; do
 
     echo "==== $dir: e2e ===="
     log=$tmp/e2e.log
-    STET_BIN=$abs/stet python3 "$root/tests/e2e/run.py" 2>&1 | tee "$log"
+    STET_BIN=$abs/stet python3 -B "$root/tests/e2e/run.py" 2>&1 | tee "$log"
     counts=$(last_count "$log" e2e)
     if [ -n "$counts" ]; then
         # shellcheck disable=SC2086

@@ -209,18 +209,18 @@ struct tval *view_story(struct req *req, const struct story_page *p,
     return m;
 }
 
-struct tval *view_register(struct req *req, struct str username, struct str email,
-                           struct str next, const struct err_detail *err)
+/* The shared part of the account forms: where they post, the CSRF token, where to
+ * go afterwards, the error, and the link to the other account form. */
+static struct tval *account_form(struct req *req, struct tval *page, const char *action,
+                                 struct str next, const struct err_detail *err,
+                                 const char *other_key, const char *other_path)
 {
     struct arena *a = req->arena;
-    struct tval *m = tval_map(a);
     struct tval *fm = tval_map(a);
     const char *safe_next = view_safe_next(a, next);
-    tval_put_str(a, fm, "action", "/register");
+    tval_put_str(a, fm, "action", action);
     tval_put_str(a, fm, "csrf", req_csrf(req));
     tval_put_str(a, fm, "next", safe_next);
-    tval_put_str(a, fm, "username", arena_strndup(a, username.ptr, username.len));
-    tval_put_str(a, fm, "email", arena_strndup(a, email.ptr, email.len));
     if (err != NULL && err->message != NULL) {
         tval_put_str(a, fm, "error", err->message);
         if (err->field != NULL) {
@@ -229,8 +229,19 @@ struct tval *view_register(struct req *req, struct str username, struct str emai
             tval_put_bool(a, fm, arena_printf(a, "%s_invalid", err->field), true);
         }
     }
-    tval_put(a, m, "form", fm);
-    tval_put_str(a, m, "login_url", with_next(a, "/login", safe_next));
+    tval_put(a, page, "form", fm);
+    tval_put_str(a, page, other_key, with_next(a, other_path, safe_next));
+    return fm;
+}
+
+struct tval *view_register(struct req *req, struct str username, struct str email,
+                           struct str next, const struct err_detail *err)
+{
+    struct arena *a = req->arena;
+    struct tval *m = tval_map(a);
+    struct tval *fm = account_form(req, m, "/register", next, err, "login_url", "/login");
+    tval_put_str(a, fm, "username", arena_strndup(a, username.ptr, username.len));
+    tval_put_str(a, fm, "email", arena_strndup(a, email.ptr, email.len));
     return m;
 }
 
@@ -238,16 +249,10 @@ struct tval *view_login(struct req *req, struct str login, struct str next, cons
 {
     struct arena *a = req->arena;
     struct tval *m = tval_map(a);
-    struct tval *fm = tval_map(a);
-    const char *safe_next = view_safe_next(a, next);
-    tval_put_str(a, fm, "action", "/login");
-    tval_put_str(a, fm, "csrf", req_csrf(req));
-    tval_put_str(a, fm, "next", safe_next);
+    /* A login error names no field: the same answer whichever part was wrong. */
+    struct err_detail err = {.message = error};
+    struct tval *fm = account_form(req, m, "/login", next, &err, "register_url", "/register");
     tval_put_str(a, fm, "login", arena_strndup(a, login.ptr, login.len));
-    if (error != NULL)
-        tval_put_str(a, fm, "error", error);
-    tval_put(a, m, "form", fm);
-    tval_put_str(a, m, "register_url", with_next(a, "/register", safe_next));
     return m;
 }
 
@@ -261,8 +266,15 @@ struct tval *view_error(struct req *req, int status, const char *title, const ch
     tval_put_str(a, m, "message", message);
     tval_put_bool(a, m, "show_register", show_register);
     if (show_register) {
-        tval_put_str(a, m, "register_url", "/register");
-        tval_put_str(a, m, "login_url", "/login");
+        /* Posting a comment anonymously: registering should lead back to the story. */
+        const char *back = NULL;
+        if (str_starts_with(req->path, "/stories/") && req->path.len > 9) {
+            const char *slash = memchr(req->path.ptr + 9, '/', req->path.len - 9);
+            size_t len = slash != NULL ? (size_t)(slash - req->path.ptr) : req->path.len;
+            back = view_safe_next(a, (struct str){req->path.ptr, len});
+        }
+        tval_put_str(a, m, "register_url", with_next(a, "/register", back));
+        tval_put_str(a, m, "login_url", with_next(a, "/login", back));
     }
     tval_put_str(a, m, "home_url", "/");
     return m;

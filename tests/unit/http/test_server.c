@@ -104,6 +104,35 @@ static void done(struct req *req, int status, uint64_t bytes, int64_t duration_u
     seen.last_status = status;
     seen.last_bytes = bytes;
     snprintf(seen.last_peer, sizeof(seen.last_peer), "%.*s", (int)req->peer.len, req->peer.ptr);
+    pthread_cond_broadcast(&seen.cv);
+    pthread_mutex_unlock(&seen.mu);
+}
+
+struct done_snapshot {
+    int n_done;
+    int last_status;
+    uint64_t last_bytes;
+    char last_peer[64];
+};
+
+/* Copies what the done callback has seen, first waiting (bounded: a deadlock
+ * breaker, not a timing assertion) until it has run at least `n` times. The done
+ * callback runs after the response is on the wire, so the client can get there
+ * first. Tests assert on the copy, never while holding the lock: a failed assertion
+ * jumps out and would leave it held, stalling the server's I/O thread. */
+static void done_wait(int n, struct done_snapshot *out)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    pthread_mutex_lock(&seen.mu);
+    while (seen.n_done < n)
+        if (pthread_cond_timedwait(&seen.cv, &seen.mu, &dl) != 0)
+            break;
+    out->n_done = seen.n_done;
+    out->last_status = seen.last_status;
+    out->last_bytes = seen.last_bytes;
+    memcpy(out->last_peer, seen.last_peer, sizeof(out->last_peer));
     pthread_mutex_unlock(&seen.mu);
 }
 
@@ -201,6 +230,9 @@ static void test_get(void **state)
 {
     (void)state;
     struct reply r;
+    struct done_snapshot snap;
+    done_wait(0, &snap);
+    int before = snap.n_done;
     CURL *c = easy();
     struct curl_slist *h = curl_slist_append(NULL, "X-Test: Hello");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -210,11 +242,11 @@ static void test_get(void **state)
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
 
-    pthread_mutex_lock(&seen.mu);
-    assert_int_equal(seen.last_status, 200);
-    assert_int_equal(seen.last_bytes, r.len);
-    assert_string_equal(seen.last_peer, "127.0.0.1");
-    pthread_mutex_unlock(&seen.mu);
+    done_wait(before + 1, &snap);
+    assert_int_equal(snap.n_done, before + 1);
+    assert_int_equal(snap.last_status, 200);
+    assert_int_equal(snap.last_bytes, r.len);
+    assert_string_equal(snap.last_peer, "127.0.0.1");
 }
 
 static void test_keep_alive(void **state)
@@ -365,6 +397,9 @@ static void test_path_too_long(void **state)
 static void test_head(void **state)
 {
     (void)state;
+    struct done_snapshot snap;
+    done_wait(0, &snap);
+    int before = snap.n_done;
     struct reply r;
     CURL *c = easy();
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -383,9 +418,10 @@ static void test_head(void **state)
     curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &n_connects);
     assert_int_equal(n_connects, 0);
     curl_easy_cleanup(c);
-    pthread_mutex_lock(&seen.mu);
-    assert_int_equal(seen.last_status, 200);
-    pthread_mutex_unlock(&seen.mu);
+    /* HEAD and GET both completed with 200. */
+    done_wait(before + 2, &snap);
+    assert_int_equal(snap.n_done, before + 2);
+    assert_int_equal(snap.last_status, 200);
 }
 
 static void test_no_answer_is_500(void **state)
@@ -497,10 +533,10 @@ static void test_graceful_stop(void **state)
     assert_int_equal(p.rc, CURLE_OK);
     assert_int_equal(p.r.status, 200);
     assert_string_equal(p.r.body, "slow done");
-    pthread_mutex_lock(&seen.mu);
-    assert_int_equal(seen.n_done, before + 1);
-    assert_int_equal(seen.last_status, 200);
-    pthread_mutex_unlock(&seen.mu);
+    struct done_snapshot snap;
+    done_wait(before + 1, &snap);
+    assert_int_equal(snap.n_done, before + 1);
+    assert_int_equal(snap.last_status, 200);
 
     /* Nothing listens any more. */
     struct reply r;

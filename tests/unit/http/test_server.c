@@ -25,10 +25,13 @@ static struct {
     bool slow_entered;
     bool get_done;
     int n_done;
-    int last_status;
-    uint64_t last_bytes;
-    char last_peer[64];
-} seen = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, 0, 0, 0, ""};
+    struct done_entry {
+        char id[64];
+        int status;
+        uint64_t bytes;
+        char peer[64];
+    } recent[64]; /* ring of the latest completions, by request id */
+} seen = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, 0, {{"", 0, 0, ""}}};
 
 static struct http_server *srv;
 static uint16_t port;
@@ -100,40 +103,40 @@ static void done(struct req *req, int status, uint64_t bytes, int64_t duration_u
 {
     (void)duration_us;
     pthread_mutex_lock(&seen.mu);
-    seen.n_done++;
-    seen.last_status = status;
-    seen.last_bytes = bytes;
-    snprintf(seen.last_peer, sizeof(seen.last_peer), "%.*s", (int)req->peer.len, req->peer.ptr);
+    struct done_entry *e = &seen.recent[seen.n_done++ % 64];
+    snprintf(e->id, sizeof(e->id), "%s", req->id != NULL ? req->id : "");
+    e->status = status;
+    e->bytes = bytes;
+    snprintf(e->peer, sizeof(e->peer), "%.*s", (int)req->peer.len, req->peer.ptr);
     pthread_cond_broadcast(&seen.cv);
     pthread_mutex_unlock(&seen.mu);
 }
 
-struct done_snapshot {
-    int n_done;
-    int last_status;
-    uint64_t last_bytes;
-    char last_peer[64];
-};
-
-/* Copies what the done callback has seen, first waiting (bounded: a deadlock
- * breaker, not a timing assertion) until it has run at least `n` times. The done
- * callback runs after the response is on the wire, so the client can get there
- * first. Tests assert on the copy, never while holding the lock: a failed assertion
- * jumps out and would leave it held, stalling the server's I/O thread. */
-static void done_wait(int n, struct done_snapshot *out)
+/* Copies what the done callback saw for request `id`, waiting (bounded: a deadlock
+ * breaker, not a timing assertion) until it has run for it. The done callback runs
+ * after the response is on the wire, so the client can get there first. Tests
+ * assert on the copy, never while holding the lock: a failed assertion jumps out
+ * and would leave it held, stalling the server's I/O thread. */
+static bool done_find(const char *id, struct done_entry *out)
 {
+    if (id[0] == '\0')
+        return false;
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
     dl.tv_sec += 10;
+    bool found = false;
     pthread_mutex_lock(&seen.mu);
-    while (seen.n_done < n)
-        if (pthread_cond_timedwait(&seen.cv, &seen.mu, &dl) != 0)
+    for (;;) {
+        for (int i = 0; i < 64 && !found; i++)
+            if (strcmp(seen.recent[i].id, id) == 0) {
+                *out = seen.recent[i];
+                found = true;
+            }
+        if (found || pthread_cond_timedwait(&seen.cv, &seen.mu, &dl) != 0)
             break;
-    out->n_done = seen.n_done;
-    out->last_status = seen.last_status;
-    out->last_bytes = seen.last_bytes;
-    memcpy(out->last_peer, seen.last_peer, sizeof(out->last_peer));
+    }
     pthread_mutex_unlock(&seen.mu);
+    return found;
 }
 
 struct reply {
@@ -230,9 +233,7 @@ static void test_get(void **state)
 {
     (void)state;
     struct reply r;
-    struct done_snapshot snap;
-    done_wait(0, &snap);
-    int before = snap.n_done;
+    struct done_entry d;
     CURL *c = easy();
     struct curl_slist *h = curl_slist_append(NULL, "X-Test: Hello");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -242,11 +243,10 @@ static void test_get(void **state)
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
 
-    done_wait(before + 1, &snap);
-    assert_int_equal(snap.n_done, before + 1);
-    assert_int_equal(snap.last_status, 200);
-    assert_int_equal(snap.last_bytes, r.len);
-    assert_string_equal(snap.last_peer, "127.0.0.1");
+    assert_true(done_find(r.req_id, &d));
+    assert_int_equal(d.status, 200);
+    assert_int_equal(d.bytes, r.len);
+    assert_string_equal(d.peer, "127.0.0.1");
 }
 
 static void test_keep_alive(void **state)
@@ -397,9 +397,8 @@ static void test_path_too_long(void **state)
 static void test_head(void **state)
 {
     (void)state;
-    struct done_snapshot snap;
-    done_wait(0, &snap);
-    int before = snap.n_done;
+    struct done_entry d;
+    char head_id[64];
     struct reply r;
     CURL *c = easy();
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -409,6 +408,7 @@ static void test_head(void **state)
     curl_off_t cl = -1;
     curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
     assert_int_equal(cl, strlen("HEAD /h q= body=0 h=- peer=127.0.0.1"));
+    snprintf(head_id, sizeof(head_id), "%s", r.req_id);
     /* The connection stays usable after a body-less response. */
     curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -419,9 +419,10 @@ static void test_head(void **state)
     assert_int_equal(n_connects, 0);
     curl_easy_cleanup(c);
     /* HEAD and GET both completed with 200. */
-    done_wait(before + 2, &snap);
-    assert_int_equal(snap.n_done, before + 2);
-    assert_int_equal(snap.last_status, 200);
+    assert_true(done_find(head_id, &d));
+    assert_int_equal(d.status, 200);
+    assert_true(done_find(r.req_id, &d));
+    assert_int_equal(d.status, 200);
 }
 
 static void test_no_answer_is_500(void **state)
@@ -450,6 +451,8 @@ static void *post_thread(void *arg)
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &p->r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &p->r);
     p->rc = curl_easy_perform(c);
     if (p->rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->r.status);
@@ -526,17 +529,15 @@ static void test_graceful_stop(void **state)
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, post_thread, &p), 0);
     assert_true(wait_flag(&seen.slow_entered));
-    int before = seen.n_done;
     http_server_stop(srv);
     srv = NULL;
     pthread_join(t, NULL);
     assert_int_equal(p.rc, CURLE_OK);
     assert_int_equal(p.r.status, 200);
     assert_string_equal(p.r.body, "slow done");
-    struct done_snapshot snap;
-    done_wait(before + 1, &snap);
-    assert_int_equal(snap.n_done, before + 1);
-    assert_int_equal(snap.last_status, 200);
+    struct done_entry d;
+    assert_true(done_find(p.r.req_id, &d));
+    assert_int_equal(d.status, 200);
 
     /* Nothing listens any more. */
     struct reply r;

@@ -5,7 +5,7 @@ REL_BUILD  ?= build-release
 NINJA      := ninja
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps run test test-plain asan check format format-check bench clean
+.PHONY: all deps run run-postgres test test-plain asan check format format-check bench clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -27,6 +27,11 @@ $(REL_BUILD)/build.ninja: | deps
 run: all
 	STET_WEATHER_URL=file://$(CURDIR)/demo/weather.json \
 		$(BUILD)/stet serve --demo --listen $(LISTEN) --db sqlite:stet.db
+
+# The same demo on a throwaway PostgreSQL cluster, removed again on exit.
+run-postgres: all
+	@tools/install-deps.sh test
+	tools/run-postgres.sh $(BUILD)/stet $(LISTEN)
 
 # Everything, plain and under AddressSanitizer + UBSan; the last line counts both.
 test:

@@ -6,13 +6,14 @@
 #include "base/timefmt.h"
 #include "domain/password.h"
 #include "render/markdown.h"
+#include "web/live.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void stylesheet_version(char out[17])
+static void static_assets_version(char out[17])
 {
-    /* FNV-1a over the embedded stylesheet: changes exactly when the file does. */
+    /* FNV-1a over the embedded static files: changes exactly when one of them does. */
     uint64_t h = 1469598103934665603ULL;
     for (const struct embedded_file *f = embedded_static; f->name != NULL; f++)
         for (size_t i = 0; i < f->len; i++)
@@ -41,7 +42,7 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
         return STET_EIO;
     }
     md_init();
-    stylesheet_version(app->css_version);
+    static_assets_version(app->static_version);
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
     if (rc != 0) {
@@ -68,8 +69,24 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     return 0;
 }
 
+static void publish(void *ctx, int64_t story_id, int64_t seq)
+{
+    live_publish(ctx, story_id, seq);
+}
+
+int app_start_live(struct app *app)
+{
+    app->live = live_new(app->cfg.db_url);
+    if (app->live == NULL)
+        return STET_EIO;
+    app->env.published = publish;
+    app->env.published_ctx = app->live;
+    return 0;
+}
+
 void app_cleanup(struct app *app)
 {
+    live_free(app->live);
     weather_free(app->weather);
     store_pool_free(app->pool);
     tmpl_set_free(app->templates);

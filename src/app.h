@@ -15,8 +15,9 @@ struct app {
     struct store_pool *pool;
     struct tmpl_set *templates;
     struct weather *weather;
+    struct live *live; /* NULL for offline commands */
     struct domain_env env;
-    char css_version[17]; /* cache-busting hash of the stylesheet */
+    char static_version[17]; /* cache-busting hash of the static assets */
 };
 
 /* Opens the database (migrating it), compiles templates, starts the weather
@@ -24,6 +25,9 @@ struct app {
  * caller's copy is cleared). Errors are reported on stderr as "stet: ...". */
 int app_init(struct app *app, struct config *cfg, unsigned n_connections) STET_MUST_CHECK;
 void app_cleanup(struct app *app);
+
+/* Starts live comments (serve only): the hub, and the domain's hook into it. */
+int app_start_live(struct app *app) STET_MUST_CHECK;
 
 /* A domain call context for one unit of work. */
 struct dctx app_dctx(struct app *app, struct arena *a, struct store *st, struct err_detail *err);

@@ -72,6 +72,10 @@ int cmd_serve(int argc, char **argv)
         app_cleanup(&app);
         return CLI_FAIL;
     }
+    if (app_start_live(&app) != 0) {
+        app_cleanup(&app);
+        return cli_fail(CLI_FAIL, "cannot start live comments");
+    }
     if (demo && seed_demo(&app) != 0) {
         app_cleanup(&app);
         return cli_fail(CLI_FAIL, "cannot add the demo stories");

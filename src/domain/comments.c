@@ -51,9 +51,11 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         .created_at = ctx->now,
         .status = COMMENT_VISIBLE,
     };
-    rc = store_comment_insert(ctx->st, &c, &c.id);
+    rc = store_comment_insert(ctx->st, &c, &c.id, &c.event_seq);
     if (rc != 0)
         return rc;
+    if (c.event_seq != 0 && ctx->env->published != NULL)
+        ctx->env->published(ctx->env->published_ctx, c.story_id, c.event_seq);
     *out = c;
     return 0;
 }

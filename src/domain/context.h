@@ -15,10 +15,15 @@
 /* Renders user Markdown to safe HTML in the arena; 0 or STET_EIO. */
 typedef int (*domain_markdown_fn)(struct arena *a, const char *src, size_t len, char **out);
 
+/* Told after a comment became visible and its transaction committed (live updates). */
+typedef void (*domain_published_fn)(void *ctx, int64_t story_id, int64_t event_seq);
+
 /* Process-lifetime settings and services, owned by struct app. */
 struct domain_env {
     domain_markdown_fn markdown;
-    int comment_max_chars; /* comments.max_length */
+    int comment_max_chars;       /* comments.max_length */
+    domain_published_fn published; /* may be NULL */
+    void *published_ctx;
 };
 
 struct dctx {

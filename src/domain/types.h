@@ -40,6 +40,7 @@ struct story {
     int64_t published_at;
     int64_t created_at;
     int64_t n_comments; /* visible comments, kept by the store on every change */
+    int64_t event_seq;  /* last live-event number of this story (0: none yet) */
     bool comments_open;
 };
 
@@ -58,6 +59,7 @@ struct comment {
     int64_t edited_at; /* 0: never edited */
     bool is_legacy;
     enum comment_status status;
+    int64_t event_seq; /* the story's event number when it became visible; 0: none */
 };
 
 const char *role_name(enum role r);

@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct app;  /* process state, opaque to http/ */
-struct user; /* the logged-in reader, set by web/ */
+struct app;         /* process state, opaque to http/ */
+struct user;        /* the logged-in reader, set by web/ */
+struct http_stream; /* a streaming body, see http/stream.h */
 
 enum http_method {
     HTTP_OTHER = 0,
@@ -50,21 +51,22 @@ struct resp {
     size_t body_len;
     struct kv headers[RESP_MAX_HEADERS];
     size_t n_headers;
+    struct http_stream *stream; /* set by resp_stream: the body is streamed instead */
 };
 
 struct req {
     struct arena *arena;
     struct app *app;
-    const char *id;          /* request id for logs, e.g. "4f1c-17" */
+    const char *id; /* request id for logs, e.g. "4f1c-17" */
     enum http_method method;
-    struct str method_name;  /* as sent, for the access log */
-    struct str path;         /* raw path, without the query */
-    struct str query;        /* raw query string after '?', may be empty */
-    struct kvs headers;      /* all request headers, copied on the first call */
-    struct str body;         /* complete body (arena), empty when none */
-    struct str peer;         /* client IP address text */
-    int fail;                /* set by http/ before dispatch: STET_ELIMIT when the body was too large */
-    int64_t started_ns;      /* CLOCK_MONOTONIC at the first call */
+    struct str method_name; /* as sent, for the access log */
+    struct str path;        /* raw path, without the query */
+    struct str query;       /* raw query string after '?', may be empty */
+    struct kvs headers;     /* all request headers, copied on the first call */
+    struct str body;        /* complete body (arena), empty when none */
+    struct str peer;        /* client IP address text */
+    int fail;           /* set by http/ before dispatch: STET_ELIMIT when the body was too large */
+    int64_t started_ns; /* CLOCK_MONOTONIC at the first call */
 
     /* Filled by web/ during dispatch. */
     struct kvs params;       /* path parameters from the route pattern */
@@ -78,7 +80,8 @@ struct req {
 bool req_header(const struct req *req, const char *name, struct str *out);
 
 /* Sets the response status, content type and body (borrowed: must live in the
- * request arena or be static). */
+ * request arena or be static). Not for a request answered with resp_stream
+ * (http/stream.h), whose streamed body would still be sent. */
 void resp_set(struct req *req, int status, const char *content_type, const char *body, size_t len);
 /* Adds a response header; name and value are copied into the arena. Aborts past
  * RESP_MAX_HEADERS, which is a programming error. */

@@ -1,12 +1,13 @@
 /* libmicrohttpd glue: epoll I/O threads read requests into a struct req, answer
  * GET/HEAD/OPTIONS inline and hand every other method to a small worker pool (the
  * connection is suspended meanwhile), so slow writes and password hashing never stall
- * the other connections of an I/O thread. */
+ * the other connections of an I/O thread. Streaming bodies live in stream.c. */
 #include "http/server.h"
 
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/limits.h"
+#include "http/stream_mhd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +49,9 @@ struct rctx {
     size_t body_cap;
     int sent_status;
     uint64_t sent_bytes;
-    struct rctx *next; /* worker queue link */
+    struct http_stream *stream; /* queued streaming body; valid until its free callback */
+    bool counted;               /* still in n_inflight (streams leave it once queued) */
+    struct rctx *next;          /* worker queue link */
 };
 
 struct http_server {
@@ -66,6 +70,8 @@ struct http_server {
 
     pthread_t *workers;
     unsigned n_workers;
+
+    struct stream_registry streams;
 };
 
 static int64_t now_ns(void)
@@ -163,6 +169,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
     pthread_mutex_lock(&srv->mu);
     srv->n_inflight++;
+    rc->counted = true;
     pthread_mutex_unlock(&srv->mu);
     return rc;
 }
@@ -201,10 +208,76 @@ static void copy_headers(struct rctx *rc)
     rc->req.headers.n = hf.n;
 }
 
+static void add_headers(struct rctx *rc, struct MHD_Response *mr)
+{
+    const struct req *req = &rc->req;
+    const struct resp *r = &req->resp;
+    for (size_t i = 0; i < r->n_headers; i++)
+        if (MHD_add_response_header(mr, r->headers[i].name.ptr, r->headers[i].value.ptr) == MHD_NO)
+            log_warn(req->id, "response header %s refused", r->headers[i].name.ptr);
+    if (r->content_type != NULL &&
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type) == MHD_NO)
+        log_warn(req->id, "content type %s refused", r->content_type);
+}
+
+static bool has_header(const struct resp *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_headers; i++)
+        if (str_eq_nocase(r->headers[i].name, str_from(name)))
+            return true;
+    return false;
+}
+
+/* A streamed body leaves the in-flight count once queued: it ends only when its
+ * client or owner ends it, and a graceful stop must not wait for that. */
+static void leave_inflight(struct rctx *rc)
+{
+    struct http_server *srv = rc->srv;
+    pthread_mutex_lock(&srv->mu);
+    if (rc->counted) {
+        rc->counted = false;
+        if (--srv->n_inflight == 0)
+            pthread_cond_broadcast(&srv->idle_cv);
+    }
+    pthread_mutex_unlock(&srv->mu);
+}
+
+static enum MHD_Result send_stream(struct rctx *rc)
+{
+    struct req *req = &rc->req;
+    struct resp *r = &req->resp;
+    struct http_stream *s = r->stream;
+    r->stream = NULL; /* stream_response_new owns it from here, even when it fails */
+    struct MHD_Response *mr = stream_response_new(s, &rc->srv->streams, rc->conn);
+    if (mr == NULL)
+        return MHD_NO;
+    add_headers(rc, mr);
+    /* Proxies and caches must pass events through as they come. */
+    if (!has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (!has_header(r, "X-Accel-Buffering"))
+        MHD_add_response_header(mr, "X-Accel-Buffering", "no");
+    int status = r->status != 0 ? r->status : MHD_HTTP_OK;
+    enum MHD_Result ret = MHD_queue_response(rc->conn, (unsigned)status, mr);
+    /* When queueing failed this drops the last reference and ends the stream. */
+    MHD_destroy_response(mr);
+    if (ret == MHD_NO) {
+        log_error(req->id, "cannot queue a stream");
+        return MHD_NO;
+    }
+    rc->stream = s;
+    rc->state = RS_SENT;
+    rc->sent_status = status;
+    leave_inflight(rc);
+    return MHD_YES;
+}
+
 static enum MHD_Result send_response(struct rctx *rc)
 {
     struct req *req = &rc->req;
     struct resp *r = &req->resp;
+    if (r->stream != NULL)
+        return send_stream(rc);
     int status = r->status;
     const char *body = r->body != NULL ? r->body : "";
     size_t len = r->body != NULL ? r->body_len : 0;
@@ -223,15 +296,8 @@ static enum MHD_Result send_response(struct rctx *rc)
         log_error(req->id, "cannot create a response");
         return MHD_NO;
     }
-    if (r->status != 0) {
-        for (size_t i = 0; i < r->n_headers; i++)
-            if (MHD_add_response_header(mr, r->headers[i].name.ptr, r->headers[i].value.ptr) ==
-                MHD_NO)
-                log_warn(req->id, "response header %s refused", r->headers[i].name.ptr);
-        if (r->content_type != NULL &&
-            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type) == MHD_NO)
-            log_warn(req->id, "content type %s refused", r->content_type);
-    }
+    if (r->status != 0)
+        add_headers(rc, mr);
     enum MHD_Result ret = MHD_queue_response(rc->conn, (unsigned)status, mr);
     MHD_destroy_response(mr);
     if (ret == MHD_NO) {
@@ -394,14 +460,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rc->sent_status : 0;
+    if (rc->stream != NULL) {
+        /* A stream usually ends with its client leaving; its head went out anyway.
+         * The response, and so the stream, is freed only after this callback. */
+        status = rc->sent_status;
+        rc->sent_bytes = rc->req.method == HTTP_HEAD ? 0 : stream_bytes(rc->stream);
+    }
     int64_t duration_us = (now_ns() - rc->req.started_ns) / 1000;
     if (srv->cfg.done != NULL)
         srv->cfg.done(&rc->req, status, status != 0 ? rc->sent_bytes : 0, duration_us);
+    /* Set by the dispatcher but never queued (the client left first): still owed
+     * its done call. */
+    stream_abandon(rc->req.resp.stream);
+    /* Only this I/O thread changes it, and rc goes with the arena. */
+    bool counted = rc->counted;
     free(rc->body);
     arena_free(rc->req.arena);
 
     pthread_mutex_lock(&srv->mu);
-    if (--srv->n_inflight == 0)
+    if (counted && --srv->n_inflight == 0)
         pthread_cond_broadcast(&srv->idle_cv);
     pthread_mutex_unlock(&srv->mu);
 }
@@ -444,11 +521,37 @@ static void stop_workers(struct http_server *srv)
 
 static void server_free(struct http_server *srv)
 {
+    stream_registry_cleanup(&srv->streams);
     pthread_cond_destroy(&srv->idle_cv);
     pthread_cond_destroy(&srv->work_cv);
     pthread_mutex_destroy(&srv->mu);
     free(srv->workers);
     free(srv);
+}
+
+/* Every connection, idle streams included, holds a descriptor; the usual soft limit
+ * of 1024 would refuse clients long before HTTP_MAX_CONNECTIONS. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn(NULL, "getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+        return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            log_warn(NULL, "cannot raise the open files limit from %llu: %s",
+                     (unsigned long long)old, strerror(errno));
+            rl.rlim_cur = old;
+        }
+    }
+    if (rl.rlim_cur == RLIM_INFINITY)
+        log_info(NULL, "open files limit: unlimited");
+    else
+        log_info(NULL, "open files limit: %llu%s", (unsigned long long)rl.rlim_cur,
+                 rl.rlim_cur < HTTP_MAX_CONNECTIONS ? " (below HTTP_MAX_CONNECTIONS)" : "");
 }
 
 static unsigned random_prefix(void)
@@ -495,6 +598,8 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&srv->idle_cv, &ca);
     pthread_condattr_destroy(&ca);
+    stream_registry_init(&srv->streams);
+    raise_fd_limit();
 
     unsigned n_workers = cfg->n_workers > 0 ? cfg->n_workers : 1;
     srv->workers = xcalloc(n_workers, sizeof(pthread_t));
@@ -519,7 +624,8 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     srv->daemon = MHD_start_daemon(
         flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, sa, pool_opt, pool_val, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)HTTP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (unsigned int)HTTP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(HTTP_MAX_HEADERS + POOL_SLACK), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
@@ -544,6 +650,12 @@ void http_server_stop(struct http_server *srv)
         return;
     /* Stop accepting first; connections already open keep being served. */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    /* Streams never finish on their own: end them now, while the I/O threads can
+     * still send each one its last chunk. No connection may stay suspended into
+     * MHD_stop_daemon, which also runs the done callbacks of those still open. */
+    size_t n_streams = stream_registry_end_all(&srv->streams);
+    if (n_streams > 0)
+        log_info(NULL, "shutdown: ending %zu streams", n_streams);
 
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);

@@ -21,24 +21,29 @@ typedef void (*http_dispatch_fn)(struct req *req);
 typedef void (*http_done_fn)(struct req *req, int status, uint64_t bytes, int64_t duration_us);
 
 struct http_server_config {
-    const char *host;       /* numeric IPv4 or IPv6 address to bind */
-    uint16_t port;          /* 0: any free port */
-    unsigned n_io_threads;  /* epoll threads */
-    unsigned n_workers;     /* blocking-work threads */
-    struct app *app;        /* copied into every req->app */
+    const char *host;      /* numeric IPv4 or IPv6 address to bind */
+    uint16_t port;         /* 0: any free port */
+    unsigned n_io_threads; /* epoll threads */
+    unsigned n_workers;    /* blocking-work threads */
+    struct app *app;       /* copied into every req->app */
     http_dispatch_fn dispatch;
     http_done_fn done;
 };
 
 struct http_server;
 
-/* Binds and starts serving. STET_EIO (logged) when the address cannot be bound. The
- * caller frees the server with http_server_stop. */
-int http_server_start(const struct http_server_config *cfg, struct http_server **out) STET_MUST_CHECK;
+/* Binds and starts serving. Raises the process's soft RLIMIT_NOFILE to its hard
+ * limit (logged), since every open connection and idle stream holds a descriptor.
+ * STET_EIO (logged) when the address cannot be bound. The caller frees the server
+ * with http_server_stop. */
+int http_server_start(const struct http_server_config *cfg,
+                      struct http_server **out) STET_MUST_CHECK;
 /* The bound port (useful after binding port 0). */
 uint16_t http_server_port(const struct http_server *srv);
-/* Stops accepting, lets in-flight requests finish (up to HTTP_SHUTDOWN_GRACE_S),
- * then stops the threads and frees the server. NULL is a no-op. */
+/* Stops accepting, ends every open stream (http/stream.h: its done runs before
+ * this returns), lets in-flight requests finish (up to HTTP_SHUTDOWN_GRACE_S; open
+ * streams are not waited for), then stops the threads and frees the server. NULL is
+ * a no-op. */
 void http_server_stop(struct http_server *srv);
 
 #endif

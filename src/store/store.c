@@ -3,9 +3,15 @@
 #include "store/store.h"
 
 #include "base/log.h"
+#include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <string.h>
+
+static bool is_pg_url(struct str u)
+{
+    return str_starts_with(u, "postgres://") || str_starts_with(u, "postgresql://");
+}
 
 int store_open(const char *url, struct store **out)
 {
@@ -17,10 +23,8 @@ int store_open(const char *url, struct store **out)
     struct str u = str_from(url);
     if (str_starts_with(u, "sqlite:"))
         return sqlite_store_open(url + strlen("sqlite:"), out);
-    if (str_starts_with(u, "postgres://") || str_starts_with(u, "postgresql://")) {
-        log_error(NULL, "store: PostgreSQL support is not built yet");
-        return STET_EINVAL;
-    }
+    if (is_pg_url(u))
+        return pg_store_open(url, out);
     /* The URL is not echoed: it may carry a password. */
     log_error(NULL, "store: unsupported database URL (use sqlite:PATH or postgres://...)");
     return STET_EINVAL;
@@ -30,4 +34,26 @@ void store_close(struct store *st)
 {
     if (st != NULL)
         st->ops->close(st);
+}
+
+/* A listener is a PostgreSQL notion; the only other backend, SQLite, lives inside
+ * one process, which publishes its own changes. */
+int store_listener_start(const char *url, store_event_fn fn, void *ctx, struct store_listener **out)
+{
+    *out = NULL;
+    if (url == NULL || fn == NULL)
+        return STET_EINVAL;
+    struct str u = str_from(url);
+    if (str_starts_with(u, "sqlite:") && u.len > strlen("sqlite:"))
+        return 0;
+    if (is_pg_url(u))
+        return pg_listener_start(url, fn, ctx, out);
+    log_error(NULL, "store: unsupported database URL for a listener");
+    return STET_EINVAL;
+}
+
+void store_listener_stop(struct store_listener *l)
+{
+    /* Only PostgreSQL ever makes one. */
+    pg_listener_stop(l);
 }

@@ -69,14 +69,23 @@ struct store_ops {
                         struct user *out);
     int (*session_delete)(struct store *st, const char *token_hash);
 
-    /* Inserts and, when the comment is visible, bumps the story's count, in one
-     * transaction. */
-    int (*comment_insert)(struct store *st, const struct comment *c, int64_t *id);
+    /* Inserts and, when the comment is visible, bumps the story's count and its
+     * event_seq and gives the comment that number (c->event_seq is ignored;
+     * `event_seq` receives it, 0 for an invisible comment), all in one transaction.
+     * Because the story row is updated in the transaction, event numbers of a story
+     * commit in increasing order. On PostgreSQL the transaction also sends
+     * NOTIFY stet_events, 'STORY_ID:SEQ' so other nodes learn of it at commit. */
+    int (*comment_insert)(struct store *st, const struct comment *c, int64_t *id,
+                          int64_t *event_seq);
     int (*comment_find)(struct arena *a, struct store *st, int64_t id, struct comment *out);
     /* Visible comments of a story (and the viewer's own held ones), ordered by
      * (created_at, id), oldest first unless pg->newest_first. */
     int (*comment_list)(struct arena *a, struct store *st, const struct comment_filter *f,
                         const struct store_page *pg, struct comment **out, size_t *n);
+    /* Visible comments of a story with event_seq > after_seq, by event_seq, at most
+     * `limit` (the live stream's catch-up and fan-out). */
+    int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
+                          int limit, struct comment **out, size_t *n);
 };
 
 struct store {
@@ -165,9 +174,9 @@ static inline STET_MUST_CHECK int store_session_delete(struct store *st, const c
     return st->ops->session_delete(st, token_hash);
 }
 static inline STET_MUST_CHECK int store_comment_insert(struct store *st, const struct comment *c,
-                                                       int64_t *id)
+                                                       int64_t *id, int64_t *event_seq)
 {
-    return st->ops->comment_insert(st, c, id);
+    return st->ops->comment_insert(st, c, id, event_seq);
 }
 static inline STET_MUST_CHECK int store_comment_find(struct arena *a, struct store *st,
                                                      int64_t id, struct comment *out)
@@ -181,5 +190,24 @@ static inline STET_MUST_CHECK int store_comment_list(struct arena *a, struct sto
 {
     return st->ops->comment_list(a, st, f, pg, out, n);
 }
+static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct store *st,
+                                                       int64_t story_id, int64_t after_seq,
+                                                       int limit, struct comment **out, size_t *n)
+{
+    return st->ops->comment_events(a, st, story_id, after_seq, limit, out, n);
+}
+
+/* Change notifications from other nodes. On PostgreSQL a thread holds its own
+ * connection with LISTEN stet_events and calls `fn(ctx, story_id, seq)` for each
+ * notification, in commit order; when the connection drops it reconnects by itself
+ * (with backoff) and then calls `fn(ctx, 0, 0)`: "anything may have changed while I
+ * was away". SQLite is one process: *out is set to NULL and nothing runs (the
+ * process publishes its own changes). EINVAL for an unknown URL scheme. */
+typedef void (*store_event_fn)(void *ctx, int64_t story_id, int64_t seq);
+struct store_listener;
+int store_listener_start(const char *url, store_event_fn fn, void *ctx,
+                         struct store_listener **out) STET_MUST_CHECK;
+/* Stops the thread and closes its connection; NULL is a no-op. */
+void store_listener_stop(struct store_listener *l);
 
 #endif

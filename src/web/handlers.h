@@ -8,6 +8,7 @@
 int page_front_show(struct req *req);
 int page_story_show(struct req *req);
 int page_comment_post(struct req *req);
+int page_story_events(struct req *req);
 int page_register_show(struct req *req);
 int page_register_post(struct req *req);
 int page_login_show(struct req *req);
@@ -15,5 +16,6 @@ int page_login_post(struct req *req);
 int page_logout_post(struct req *req);
 int page_static_file(struct req *req);
 int page_healthz(struct req *req);
+int page_favicon(struct req *req);
 
 #endif

@@ -16,6 +16,7 @@ const struct route web_routes[] = {
     {HTTP_GET, "/", page_front_show, 0, NULL},
     {HTTP_GET, "/stories/{slug}", page_story_show, 0, NULL},
     {HTTP_POST, "/stories/{slug}/comments", page_comment_post, FORM_POST, comment_fields},
+    {HTTP_GET, "/stories/{slug}/events", page_story_events, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/register", page_register_show, 0, NULL},
     {HTTP_POST, "/register", page_register_post, FORM_POST, register_fields},
     {HTTP_GET, "/login", page_login_show, 0, NULL},
@@ -23,6 +24,7 @@ const struct route web_routes[] = {
     {HTTP_POST, "/logout", page_logout_post, FORM_POST, csrf_only},
     {HTTP_GET, "/healthz", page_healthz, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/static/{file}", page_static_file, ROUTE_NOAUTH, NULL},
+    {HTTP_GET, "/favicon.ico", page_favicon, ROUTE_NOAUTH, NULL},
 
     {HTTP_POST, "/api/v1/users", api_users_create, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/sessions", api_sessions_create, ROUTE_API, NULL},

@@ -34,6 +34,14 @@ int page_static_file(struct req *req)
     return respond_error(req, STET_ENOTFOUND);
 }
 
+int page_favicon(struct req *req)
+{
+    /* No icon yet; answering 204 with a long cache keeps browsers from asking on
+     * every page. */
+    resp_add_header(req, "Cache-Control", "public, max-age=86400");
+    return respond_bytes(req, 204, "image/x-icon", "", 0);
+}
+
 int page_healthz(struct req *req)
 {
     resp_add_header(req, "Cache-Control", "no-store");

@@ -60,7 +60,7 @@ struct tval *view_layout(struct req *req, const char *title)
     tval_put_str(a, m, "page_title",
                  title != NULL ? arena_printf(a, "%s · %s", title, app->cfg.site_name)
                                : app->cfg.site_name);
-    tval_put_str(a, m, "css_url", arena_printf(a, "/static/stet.css?v=%s", app->css_version));
+    tval_put_str(a, m, "css_url", arena_printf(a, "/static/stet.css?v=%s", app->static_version));
     tval_put_str(a, m, "login_url", with_next(a, "/login", next));
     tval_put_str(a, m, "register_url", with_next(a, "/register", next));
 
@@ -179,6 +179,10 @@ struct tval *view_story(struct req *req, const struct story_page *p,
         tval_push(a, list, view_comment(a, n, s->slug, can_post));
     tval_put(a, m, "comments", list);
     tval_put_int(a, m, "comment_count", s->n_comments);
+    tval_put_str(a, m, "events_url", arena_printf(a, "%s/events", url));
+    tval_put_int(a, m, "event_seq", s->event_seq);
+    tval_put_str(a, m, "live_js_url",
+                 arena_printf(a, "/static/live.js?v=%s", req->app->static_version));
     tval_put_bool(a, m, "has_comments", p->n_comments > 0);
     tval_put_bool(a, m, "comments_open", s->comments_open);
 

@@ -1,6 +1,7 @@
 // Browser test: a real Chromium (Debian's, driven by playwright-core) reads a demo
 // story, follows "Click here to register", registers, posts a comment and sees it
-// listed with the count at 1. Starts its own `stet serve --demo` on a fresh database.
+// listed with the count at 1; a second page on a story sees a comment posted in
+// another appear live. Starts its own `stet serve --demo` on a fresh database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -174,3 +175,52 @@ async function assertVisibleText(locator, text) {
   const got = await locator.innerText();
   assert.ok(got.includes(text), `expected ${JSON.stringify(text)} in ${JSON.stringify(got.slice(0, 500))}`);
 }
+
+test('a comment posted in one page appears live in another', async () => {
+  const watcherCtx = await browser.newContext();
+  const posterCtx = await browser.newContext();
+  const watcher = await watcherCtx.newPage();
+  const poster = await posterCtx.newPage();
+  watcher.setDefaultTimeout(10000);
+  poster.setDefaultTimeout(10000);
+  const pageErrors = [];
+  watcher.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  await watcher.goto(`${server.base}/`);
+  const items = watcher.locator('li.story-item');
+  assert.ok((await items.count()) >= 2, 'the demo front page lists fewer than two stories');
+  const slug = await items.nth(1).getAttribute('data-slug');
+  await watcher.goto(`${server.base}/stories/${slug}`);
+  const before = Number(await watcher.locator('#comments').getAttribute('data-count'));
+  // A marker that a reload or navigation would wipe.
+  await watcher.evaluate(() => { window.__stillHere = true; });
+
+  const name = `live${Date.now() % 1000000}`;
+  await poster.goto(`${server.base}/register?next=${encodeURIComponent(`/stories/${slug}`)}`);
+  await poster.getByLabel(/user ?name/i).fill(name);
+  await poster.getByLabel(/e-?mail/i).fill(`${name}@example.com`);
+  await poster.getByLabel(/password/i).fill('a browser password');
+  await Promise.all([
+    poster.waitForURL(`**/stories/${slug}`),
+    poster.locator('form:has(input[name="password"])').locator('button[type="submit"], input[type="submit"]').first().click(),
+  ]);
+  await poster.locator('#comment-body').fill('Seen live in the other *tab* <img src=x onerror="window.__pwned=1">');
+  await Promise.all([
+    poster.waitForURL(new RegExp(`/stories/${slug}#comment-\\d+$`)),
+    poster.getByRole('button', { name: 'Post comment' }).click(),
+  ]);
+  const id = /#comment-(\d+)$/.exec(poster.url())[1];
+
+  const live = watcher.locator(`article.comment#comment-${id}`);
+  await live.waitFor({ state: 'visible', timeout: 10000 });
+  assert.match(await live.locator('.comment-body').innerText(), /Seen live in the other tab/);
+  assert.match(await live.locator('.comment-author').innerText(), new RegExp(name));
+  assert.equal(await watcher.locator('#comments').getAttribute('data-count'), String(before + 1));
+  assert.equal((await watcher.locator('#comments .comment-count').first().innerText()).trim(), String(before + 1));
+  assert.equal(await watcher.locator(`#comment-${id}`).count(), 1, 'the comment was inserted twice');
+  assert.equal(await watcher.evaluate(() => window.__stillHere), true, 'the watching page reloaded');
+  assert.equal(await watcher.evaluate(() => window.__pwned), undefined, 'a live comment ran script');
+  assert.deepEqual(pageErrors, []);
+  await watcherCtx.close();
+  await posterCtx.close();
+});

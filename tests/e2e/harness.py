@@ -1,7 +1,11 @@
 """End-to-end harness: starts a real `stet serve` on a free loopback port with a
-fresh SQLite database, drives it over HTTP (forms, cookies, CSRF, JSON API) and
-fails a test when the server crashes, exits non-zero or prints a sanitizer report.
-Python 3 standard library only."""
+fresh database, drives it over HTTP (forms, cookies, CSRF, JSON API, Server-Sent
+Events) and fails a test when the server crashes, exits non-zero or prints a
+sanitizer report. Python 3 standard library only.
+
+Backend: STET_E2E_BACKEND=sqlite (default; a file in the server's temp dir) or
+postgres (STET_E2E_PG_DIR names a cluster started by `tools/pg-cluster.sh start`;
+every server gets a fresh database from `tools/pg-cluster.sh createdb`)."""
 
 import html
 import html.parser
@@ -9,8 +13,10 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -26,6 +32,45 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer
 REGISTRATION_MESSAGE = "You must be registered to comment on stories."
 LOGIN_ERROR = "Wrong username, email or password."
 DEFAULT_PASSWORD = "correct horse battery"
+
+BACKEND = os.environ.get("STET_E2E_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres"):
+    raise SystemExit("STET_E2E_BACKEND must be sqlite or postgres, not %r" % BACKEND)
+PG_DIR = os.environ.get("STET_E2E_PG_DIR")
+PG_CLUSTER = os.path.join(REPO, "tools", "pg-cluster.sh")
+IS_POSTGRES = BACKEND == "postgres"
+
+
+def pg_cluster(*args, timeout=60):
+    """Runs `tools/pg-cluster.sh ARGS...` on STET_E2E_PG_DIR; returns its stdout."""
+    if not PG_DIR:
+        raise RuntimeError("STET_E2E_BACKEND=postgres needs STET_E2E_PG_DIR (a running cluster)")
+    p = subprocess.run(["sh", PG_CLUSTER, args[0], PG_DIR] + list(args[1:]),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("pg-cluster.sh %s failed (%d): %s" % (
+            " ".join(args), p.returncode, p.stderr.decode("utf-8", "replace")[-2000:]))
+    return p.stdout.decode("utf-8", "replace").strip()
+
+
+def new_database_url(tmp):
+    """A fresh, empty database for one server (and any further nodes sharing it)."""
+    if not IS_POSTGRES:
+        return "sqlite:" + os.path.join(tmp, "stet.db")
+    url = pg_cluster("createdb", "e2e_" + os.urandom(6).hex()).splitlines()[-1].strip()
+    if not url.startswith(("postgresql:", "postgres:")):
+        raise RuntimeError("pg-cluster.sh createdb printed %r, not a URL" % url)
+    return url
+
+
+def pause_cluster():
+    """Stops the PostgreSQL server, keeping its data (postgres backend only)."""
+    pg_cluster("pause")
+
+
+def resume_cluster():
+    """Starts the paused PostgreSQL server again on the same socket."""
+    pg_cluster("resume")
 
 
 def stet_bin():
@@ -352,9 +397,13 @@ def raw_request(host, port, method, path, body, headers, timeout):
 class Server:
     """A running `stet serve` with its own temp directory and SQLite database."""
 
-    def __init__(self, demo=False, config=None, env=None, extra_args=None):
+    def __init__(self, demo=False, config=None, env=None, extra_args=None, db=None):
         self.tmp = tempfile.mkdtemp(prefix="stet-e2e-")
-        self.db = "sqlite:" + os.path.join(self.tmp, "stet.db")
+        try:
+            self.db = db or new_database_url(self.tmp)
+        except BaseException:
+            self._cleanup_tmp()
+            raise
         self.bin = stet_bin()
         self.env = clean_env(env)
         self.config_path = None
@@ -512,6 +561,223 @@ class Server:
     def client(self):
         return Client(self)
 
+    def another_node(self, **kw):
+        """A second `stet serve` on the same database (same --db URL)."""
+        return Server(db=self.db, **kw)
+
+    def rss_kb(self):
+        """The server's resident set size (VmRSS) in kB, or None."""
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return None
+
+    def events(self, slug, last_event_id=None, query=None, timeout=10.0, connect=True):
+        """An EventStream on /stories/SLUG/events (Last-Event-ID as a header)."""
+        headers = {}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        path = "/stories/%s/events" % slug
+        if query:
+            path += "?" + query
+        s = EventStream(self.host, self.port, path, headers, timeout)
+        if connect:
+            s.read_head()
+        return s
+
+
+# ---------------------------------------------------------------- server-sent events
+
+
+class StreamClosed(Exception):
+    pass
+
+
+class EventStream:
+    """A raw-socket Server-Sent Events client: sends the GET at once, then reads the
+    head and the (possibly chunked) body incrementally, each read with a deadline."""
+
+    def __init__(self, host, port, path, headers=None, timeout=10.0):
+        self.timeout = timeout
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        hdrs = {"Host": "%s:%d" % (host, port), "Accept": "text/event-stream",
+                "Cache-Control": "no-cache"}
+        hdrs.update(headers or {})
+        req = "GET %s HTTP/1.1\r\n" % path + "".join(
+            "%s: %s\r\n" % kv for kv in hdrs.items()) + "\r\n"
+        self.sock.sendall(req.encode("latin-1"))
+        self.raw = b""  # undecoded bytes from the socket
+        self.body = b""  # decoded body bytes not yet parsed into blocks
+        self.all_body = b""  # every decoded body byte, for asserting the exact prefix
+        self.status = None
+        self.headers = []
+        self.chunked = False
+        self.length = None  # Content-Length of a non-stream answer
+        self.eof = False
+        self.blocks = []  # parsed SSE blocks, each a list of (field, value)
+        self.comments = []  # comment lines (": keep-alive") seen
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def header(self, name, default=None):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return default
+
+    def _recv(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([self.sock], [], [], left)
+        if not r:
+            return False
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            data = b""
+        if not data:
+            self.eof = True
+            return False
+        self.raw += data
+        return True
+
+    def read_head(self, timeout=None):
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while b"\r\n\r\n" not in self.raw:
+            if not self._recv(deadline):
+                raise AssertionError("no complete response head on the event stream (%s; got %r)"
+                                     % ("closed" if self.eof else "timeout", self.raw[:300]))
+        head, self.raw = self.raw.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        self.status = int(parts[1])
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            self.headers.append((k.strip(), v.strip()))
+        te = (self.header("Transfer-Encoding") or "").lower()
+        self.chunked = "chunked" in te
+        cl = self.header("Content-Length")
+        self.length = int(cl) if cl is not None and not self.chunked else None
+        self._decode()
+        return self.status
+
+    def _decode(self):
+        if not self.chunked:
+            self.body += self.raw
+            self.all_body += self.raw
+            self.raw = b""
+            return
+        while True:
+            nl = self.raw.find(b"\r\n")
+            if nl < 0:
+                return
+            size = int(self.raw[:nl].split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.eof = True
+                self.raw = b""
+                return
+            if len(self.raw) < nl + 2 + size + 2:
+                return
+            chunk = self.raw[nl + 2:nl + 2 + size]
+            self.raw = self.raw[nl + 2 + size + 2:]
+            self.body += chunk
+            self.all_body += chunk
+
+    def read_body(self, timeout=None):
+        """The whole body of a non-stream answer (an error page)."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not self.eof and (self.length is None or len(self.all_body) < self.length):
+            if not self._recv(deadline):
+                break
+            self._decode()
+        return self.all_body
+
+    def wait_body(self, n, timeout=None):
+        """Reads until at least n decoded body bytes arrived (or timeout/close)."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while len(self.all_body) < n and not self.eof:
+            if not self._recv(deadline):
+                break
+            self._decode()
+        return self.all_body
+
+    def _parse(self):
+        text = self.body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        while b"\n\n" in text:
+            block, text = text.split(b"\n\n", 1)
+            fields = []
+            for line in block.decode("utf-8").split("\n"):
+                if line.startswith(":"):
+                    self.comments.append(line)
+                    continue
+                name, sep, value = line.partition(":")
+                if sep and value.startswith(" "):
+                    value = value[1:]
+                fields.append((name, value))
+            if fields:
+                self.blocks.append(fields)
+        self.body = text
+
+    def next_block(self, timeout=None):
+        """The next SSE block (list of (field, value)), or raises on timeout/close."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        self._parse()
+        while not self.blocks:
+            if self.eof:
+                raise StreamClosed("event stream closed by the server (pending %r)" % self.body[:200])
+            if not self._recv(deadline):
+                if self.eof:
+                    continue
+                raise socket.timeout("no event within %.1f s (pending %r)" % (
+                    timeout or self.timeout, self.body[:200]))
+            self._decode()
+            self._parse()
+        return self.blocks.pop(0)
+
+    def wait_comment(self, timeout=None):
+        """Reads until a comment line (": keep-alive") arrived; True if one did."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        self._parse()
+        while not self.comments and not self.eof:
+            if not self._recv(deadline):
+                break
+            self._decode()
+            self._parse()
+        return bool(self.comments)
+
+    def next_event(self, timeout=None):
+        """The next block carrying an `event` or `data` field, as a dict with keys
+        id, event, data (data lines joined by newlines); fields appearing twice are
+        reported under 'dup'."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            block = self.next_block(max(0.01, deadline - time.monotonic()))
+            names = [n for n, _ in block]
+            if "event" not in names and "data" not in names:
+                continue
+            ev = {"fields": block, "dup": [n for n in set(names) if names.count(n) > 1 and n != "data"]}
+            for n, v in block:
+                if n == "data":
+                    ev["data"] = v if "data" not in ev else ev["data"] + "\n" + v
+                else:
+                    ev.setdefault(n, v)
+            return ev
+
 
 # ---------------------------------------------------------------- test base
 
@@ -636,3 +902,47 @@ class ServerTest(unittest.TestCase):
     def assertNoRaw(self, text, payloads):
         for p in payloads:
             self.assertNotIn(p, text, "raw payload %r appears unescaped" % p)
+
+
+class TwoNodeTest(ServerTest):
+    """Two `stet serve` processes on one database: cls.server (node A) and cls.node_b.
+    With `two_nodes = False` node B is node A itself (for tests that also make sense
+    on one node, e.g. on SQLite)."""
+
+    two_nodes = True
+    node_b = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.two_nodes:
+            cls.node_b = cls.server
+            return
+        try:
+            cls.node_b = cls.server.another_node(**cls.server_kwargs)
+        except BaseException:
+            cls.server.stop()
+            cls.server = None
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        problem = None
+        if cls.node_b is not None and cls.node_b is not cls.server:
+            problem = cls.node_b.stop()
+        cls.node_b = None
+        try:
+            super().tearDownClass()
+        finally:
+            if problem:
+                raise AssertionError("node B: " + problem)
+
+    def tearDown(self):
+        if self.node_b is not self.server:
+            problem = self.node_b.problems()
+            if problem:
+                self.fail("node B: " + problem)
+        super().tearDown()
+
+    def client_b(self):
+        return self.node_b.client()

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Runs every tests/e2e/test_*.py against STET_BIN (default build/stet) and ends with
-the line `e2e: N passed, N failed`; exits non-zero when anything failed.
+the line `e2e: N passed, N failed, N skipped`; exits non-zero when anything failed.
+Backend: STET_E2E_BACKEND=sqlite (default) or postgres with STET_E2E_PG_DIR (a
+cluster from `tools/pg-cluster.sh start DIR`).
 Usage: run.py [-v] [-k PATTERN] [MODULE...]"""
 
 import argparse
@@ -61,8 +63,13 @@ def main():
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
     total = suite.countTestCases()
 
-    from harness import stet_bin
-    print("e2e: %d tests against %s" % (total, stet_bin()), flush=True)
+    from harness import BACKEND, IS_POSTGRES, PG_DIR, stet_bin
+    print("e2e: %d tests against %s on %s" % (total, stet_bin(), BACKEND), flush=True)
+    if IS_POSTGRES and not (PG_DIR and os.path.isdir(PG_DIR)):
+        print("e2e: STET_E2E_BACKEND=postgres needs STET_E2E_PG_DIR, a running cluster's "
+              "directory (tools/pg-cluster.sh start DIR); got %r" % PG_DIR)
+        print("e2e: 0 passed, 1 failed, 0 skipped", flush=True)
+        return 1
     t0 = time.monotonic()
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,
                                      resultclass=CountingResult)
@@ -73,7 +80,7 @@ def main():
     if failed == 0 and (result.failures or result.errors or result.unexpectedSuccesses):
         failed = 1
     print("(%.1f s, %d skipped)" % (time.monotonic() - t0, skipped))
-    print("e2e: %d passed, %d failed" % (result.passed, failed), flush=True)
+    print("e2e: %d passed, %d failed, %d skipped" % (result.passed, failed, skipped), flush=True)
     return 1 if failed or result.passed == 0 else 0
 
 

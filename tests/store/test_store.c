@@ -2,7 +2,9 @@
  * cases run on every backend. The URL comes from argv[1], else STET_TEST_STORE_URL,
  * else "sqlite::memory:". The database must start empty (test_migrate counts the
  * migrations it applies); names carry a per-run tag so a shared server database
- * does not collide with earlier runs of the other cases. */
+ * does not collide with earlier runs of the other cases. With --pg the URL is
+ * STET_TEST_PG_DSN (or a fresh database in STET_TEST_PG_DIR's cluster, see pgtest.h),
+ * and the run is skipped when it is unset. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 #include "base/arena.h"
 #include "base/embedded.h"
 #include "store/store.h"
+
+#include "pgtest.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -96,8 +100,8 @@ static int64_t add_user(struct fx *f, const char *username, const char *email)
     return id;
 }
 
-static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
-                           int64_t created_at, enum comment_status status)
+static int64_t add_comment_seq(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
+                               int64_t created_at, enum comment_status status, int64_t *seq)
 {
     struct comment c = {
         .story_id = story_id,
@@ -108,10 +112,23 @@ static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id, in
         .created_at = created_at,
         .status = status,
     };
-    int64_t id = 0;
-    assert_int_equal(store_comment_insert(f->st, &c, &id), 0);
+    int64_t id = 0, got_seq = -1;
+    assert_int_equal(store_comment_insert(f->st, &c, &id, &got_seq), 0);
     assert_true(id > 0);
+    /* Only a visible comment gets an event number. */
+    if (status == COMMENT_VISIBLE)
+        assert_true(got_seq > 0);
+    else
+        assert_int_equal(got_seq, 0);
+    if (seq != NULL)
+        *seq = got_seq;
     return id;
+}
+
+static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
+                           int64_t created_at, enum comment_status status)
+{
+    return add_comment_seq(f, story_id, author_id, parent_id, created_at, status, NULL);
 }
 
 static int64_t count_of(struct fx *f, const char *slug)
@@ -487,14 +504,14 @@ static void test_comment_insert_counts_and_held(void **state)
                           .created_at = 200,
                           .status = COMMENT_VISIBLE};
     int64_t id = -5;
-    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    assert_int_equal(store_comment_insert(f->st, &bad, &id, NULL), STET_EINVAL);
     assert_int_equal(id, -5);
     bad.story_id = sid;
     bad.parent_id = INT64_MAX - 7;
-    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    assert_int_equal(store_comment_insert(f->st, &bad, &id, NULL), STET_EINVAL);
     bad.parent_id = 0;
     bad.author_id = INT64_MAX - 7;
-    assert_int_equal(store_comment_insert(f->st, &bad, &id), STET_EINVAL);
+    assert_int_equal(store_comment_insert(f->st, &bad, &id, NULL), STET_EINVAL);
     assert_int_equal(id, -5);
     assert_int_equal(count_of(f, slug), 2);
     flt.viewer_id = 0;
@@ -526,7 +543,7 @@ static void test_comment_threads_and_find(void **state)
                              .is_legacy = true,
                              .status = COMMENT_VISIBLE};
     int64_t leg_id;
-    assert_int_equal(store_comment_insert(f->st, &legacy, &leg_id), 0);
+    assert_int_equal(store_comment_insert(f->st, &legacy, &leg_id, NULL), 0);
 
     struct comment c;
     assert_int_equal(store_comment_find(f->a, f->st, deeper, &c), 0);
@@ -654,6 +671,230 @@ static void test_comment_list_paging(void **state)
     assert_int_equal(store_comment_list(f->a, f->st, &anon, &pg, &rows, &n), STET_EINVAL);
 }
 
+/* ---- live-event numbers ---- */
+
+static void test_event_numbers(void **state)
+{
+    struct fx *f = *state;
+    /* A publication time no other case uses, so a cursor can pick story a alone. */
+    const int64_t t_a = 3000000000 + (int64_t)(g_tag % 100000) * 10;
+    const char *sa = uniq(f->a, "ev-a");
+    const char *sb = uniq(f->a, "ev-b");
+    int64_t a = add_story(f, sa, t_a);
+    int64_t b = add_story(f, sb, t_a + 1);
+    int64_t u = add_user(f, uniq(f->a, "evu"), uniq(f->a, "evu@x.example"));
+    int64_t seq = -1;
+
+    struct story s;
+    assert_int_equal(store_story_find(f->a, f->st, str_from(sa), &s), 0);
+    assert_int_equal(s.event_seq, 0);
+
+    int64_t a1 = add_comment_seq(f, a, u, 0, 10, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 1);
+    add_comment_seq(f, b, u, 0, 10, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 1);
+    int64_t held = add_comment_seq(f, a, u, 0, 11, COMMENT_HELD, &seq);
+    assert_int_equal(seq, 0);
+    int64_t a2 = add_comment_seq(f, a, u, a1, 5, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 2);
+    add_comment_seq(f, b, u, 0, 12, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 2);
+    add_comment_seq(f, a, u, 0, 13, COMMENT_REJECTED, &seq);
+    assert_int_equal(seq, 0);
+    int64_t a3 = add_comment_seq(f, a, u, 0, 14, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 3);
+
+    /* A failed insert rolls back its number with it. */
+    struct comment bad = {.story_id = a,
+                          .parent_id = INT64_MAX - 9,
+                          .author_id = u,
+                          .body_src = "x",
+                          .body_html = "x",
+                          .created_at = 15,
+                          .status = COMMENT_VISIBLE};
+    int64_t id = -5;
+    seq = -5;
+    assert_int_equal(store_comment_insert(f->st, &bad, &id, &seq), STET_EINVAL);
+    assert_int_equal(seq, -5);
+    int64_t a4 = add_comment_seq(f, a, u, 0, 16, COMMENT_VISIBLE, &seq);
+    assert_int_equal(seq, 4);
+    /* The out-parameters may be NULL. */
+    bad.parent_id = 0;
+    assert_int_equal(store_comment_insert(f->st, &bad, NULL, NULL), 0);
+
+    assert_int_equal(store_story_find(f->a, f->st, str_from(sa), &s), 0);
+    assert_int_equal(s.event_seq, 5);
+    assert_int_equal(s.n_comments, 5);
+    assert_int_equal(store_story_find(f->a, f->st, str_from(sb), &s), 0);
+    assert_int_equal(s.event_seq, 2);
+    assert_int_equal(s.n_comments, 2);
+
+    /* story_list fills it too: the cursor just above story a returns it first. */
+    struct store_page pg = {.limit = 1, .has_cursor = true, .cursor_time = t_a, .cursor_id = a + 1};
+    struct story *rows;
+    size_t n;
+    assert_int_equal(store_story_list(f->a, f->st, &pg, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, a);
+    assert_int_equal(rows[0].event_seq, 5);
+
+    struct comment c;
+    const int64_t ids[] = {a1, a2, a3, a4};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(store_comment_find(f->a, f->st, ids[i], &c), 0);
+        assert_int_equal(c.event_seq, i + 1);
+    }
+    assert_int_equal(store_comment_find(f->a, f->st, held, &c), 0);
+    assert_int_equal(c.event_seq, 0);
+
+    /* comment_list reports the numbers in its own (created_at) order. */
+    struct comment_filter flt = {.story_id = a, .viewer_id = u};
+    struct store_page cp = {.limit = 20};
+    struct comment *cs;
+    assert_int_equal(store_comment_list(f->a, f->st, &flt, &cp, &cs, &n), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(cs[0].id, a2);
+    assert_int_equal(cs[0].event_seq, 2);
+    assert_int_equal(cs[1].id, a1);
+    assert_int_equal(cs[1].event_seq, 1);
+    assert_int_equal(cs[2].id, held);
+    assert_int_equal(cs[2].event_seq, 0);
+}
+
+static void test_comment_events(void **state)
+{
+    struct fx *f = *state;
+    const char *slug = uniq(f->a, "events");
+    int64_t sid = add_story(f, slug, 1700000000);
+    int64_t other = add_story(f, uniq(f->a, "events-other"), 1700000000);
+    const char *name = uniq(f->a, "eventer");
+    int64_t u = add_user(f, name, uniq(f->a, "eventer@x.example"));
+    enum { N = 7 };
+    int64_t ids[N];
+    /* Times run backwards: event order is commit order, not created_at. */
+    for (int i = 0; i < N; i++) {
+        int64_t seq;
+        ids[i] = add_comment_seq(f, sid, u, 0, 100 - i, COMMENT_VISIBLE, &seq);
+        assert_int_equal(seq, i + 1);
+        add_comment(f, sid, u, 0, 100, COMMENT_HELD);
+        add_comment(f, other, u, 0, 100, COMMENT_VISIBLE);
+    }
+
+    int64_t after = 0;
+    int got = 0;
+    for (int page = 0; page < 10; page++) {
+        struct comment *rows;
+        size_t n;
+        assert_int_equal(store_comment_events(f->a, f->st, sid, after, 3, &rows, &n), 0);
+        assert_true(n <= 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(got < N);
+            assert_int_equal(rows[i].id, ids[got]);
+            assert_int_equal(rows[i].event_seq, got + 1);
+            assert_int_equal(rows[i].story_id, sid);
+            assert_string_equal(rows[i].story_slug, slug);
+            assert_string_equal(rows[i].author_username, name);
+            assert_string_equal(rows[i].body_html, "<p>hello</p>");
+            assert_int_equal(rows[i].status, COMMENT_VISIBLE);
+            got++;
+        }
+        if (n == 0)
+            break;
+        after = rows[n - 1].event_seq;
+    }
+    assert_int_equal(got, N);
+
+    struct comment *rows;
+    size_t n = 99;
+    assert_int_equal(store_comment_events(f->a, f->st, sid, -5, 2, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].event_seq, 1);
+    assert_int_equal(store_comment_events(f->a, f->st, sid, N, 10, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_comment_events(f->a, f->st, sid, 0, 0, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_comment_events(f->a, f->st, INT64_MAX - 4, 0, 10, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_comment_events(f->a, f->st, sid, 0, -1, &rows, &n), STET_EINVAL);
+}
+
+/* ---- change listener ---- */
+
+struct heard {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int n_ready; /* fn(ctx, 0, 0) calls */
+    int64_t story_id, seq;
+};
+
+static void on_event(void *ctx, int64_t story_id, int64_t seq)
+{
+    struct heard *h = ctx;
+    pthread_mutex_lock(&h->mu);
+    if (story_id == 0 && seq == 0) {
+        h->n_ready++;
+    } else {
+        h->story_id = story_id;
+        h->seq = seq;
+    }
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Waits up to `secs` for `*what` to reach `want`. */
+static bool wait_heard(struct heard *h, const int64_t *what, int64_t want, int secs)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += secs;
+    pthread_mutex_lock(&h->mu);
+    while (*what != want) {
+        if (pthread_cond_timedwait(&h->cv, &h->mu, &until) != 0)
+            break;
+    }
+    bool ok = *what == want;
+    pthread_mutex_unlock(&h->mu);
+    return ok;
+}
+
+static void test_listener(void **state)
+{
+    struct fx *f = *state;
+    struct store_listener *l = (struct store_listener *)&l;
+    struct heard h = {.n_ready = 0};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    assert_int_equal(store_listener_start("mysql://x", on_event, &h, &l), STET_EINVAL);
+    assert_null(l);
+    store_listener_stop(NULL);
+
+    assert_int_equal(store_listener_start(g_url, on_event, &h, &l), 0);
+    if (strncmp(g_url, "sqlite:", 7) == 0) {
+        assert_null(l); /* one process: nothing to listen to */
+    } else {
+        assert_non_null(l);
+        /* The first fn(ctx, 0, 0) says LISTEN is in place. */
+        pthread_mutex_lock(&h.mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        while (h.n_ready == 0 && pthread_cond_timedwait(&h.cv, &h.mu, &until) == 0) {
+        }
+        assert_int_equal(h.n_ready, 1);
+        pthread_mutex_unlock(&h.mu);
+        int64_t sid = add_story(f, uniq(f->a, "heard"), 1700000000);
+        int64_t u = add_user(f, uniq(f->a, "hearer"), uniq(f->a, "hearer@x.example"));
+        add_comment(f, sid, u, 0, 1, COMMENT_HELD); /* no event */
+        add_comment(f, sid, u, 0, 2, COMMENT_VISIBLE);
+        add_comment(f, sid, u, 0, 3, COMMENT_VISIBLE);
+        assert_true(wait_heard(&h, &h.seq, 2, 10));
+        assert_int_equal(h.story_id, sid);
+    }
+    store_listener_stop(l);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+}
+
 /* ---- hostile input ---- */
 
 static void test_hostile_strings(void **state)
@@ -697,13 +938,23 @@ static void test_hostile_strings(void **state)
                         .created_at = 1,
                         .status = COMMENT_VISIBLE};
     int64_t cid;
-    assert_int_equal(store_comment_insert(f->st, &c, &cid), 0);
+    assert_int_equal(store_comment_insert(f->st, &c, &cid, NULL), 0);
     struct comment gc;
     assert_int_equal(store_comment_find(f->a, f->st, cid, &gc), 0);
     assert_string_equal(gc.body_src, evil);
     assert_string_equal(gc.body_html, quotes);
     assert_string_equal(gc.legacy_author, evil);
     assert_string_equal(gc.story_slug, slug);
+
+    /* Keys no backend can store (a NUL byte, bytes that are not UTF-8) match nothing. */
+    assert_int_equal(store_story_find(f->a, f->st, (struct str){"a\0b", 3}, &got), STET_ENOTFOUND);
+    assert_int_equal(store_user_find_login(f->a, f->st, (struct str){"\xff\xfe", 2}, &u, NULL),
+                     STET_ENOTFOUND);
+    struct str bad_slugs[] = {{"\xc3\x28", 2}, {"x\0", 2}};
+    int64_t bad_counts[2] = {0, 0};
+    assert_int_equal(store_story_counts(f->st, bad_slugs, 2, bad_counts), 0);
+    assert_int_equal(bad_counts[0], -1);
+    assert_int_equal(bad_counts[1], -1);
 
     /* The users table survived: a fresh insert and lookup still work. */
     add_user(f, uniq(f->a, "survivor"), uniq(f->a, "survivor@x.example"));
@@ -813,11 +1064,21 @@ static void test_type_names(void **state)
 
 int main(int argc, char **argv)
 {
+    static char pg_url[1024];
     const char *env = getenv("STET_TEST_STORE_URL");
-    if (argc > 1)
+    if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
+        if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
+            fprintf(stderr, "store suite on postgres: skipped (STET_TEST_PG_DSN is not set)\n");
+            return PGTEST_SKIP;
+        }
+        g_url = pgtest_fresh_url("stet_store", pg_url, sizeof(pg_url));
+        if (g_url == NULL)
+            return 1;
+    } else if (argc > 1) {
         g_url = argv[1];
-    else if (env != NULL && env[0] != '\0')
+    } else if (env != NULL && env[0] != '\0') {
         g_url = env;
+    }
     g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 
     /* test_migrate must run first: it needs the database still empty. */
@@ -835,6 +1096,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_comment_insert_counts_and_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comment_threads_and_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comment_list_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
         cmocka_unit_test(test_pool_threads),
         cmocka_unit_test(test_type_names),

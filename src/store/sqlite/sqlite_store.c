@@ -40,16 +40,18 @@ enum stmt_id {
     S_COMMENT_LIST_DESC,
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
+    S_COMMENT_EVENTS,
     N_STMT
 };
 
 #define STORY_COLS                                                                                 \
     "id, slug, title, byline, body_src, body_html, published_at, created_at, comment_count, "      \
-    "comments_open"
+    "comments_open, event_seq"
 #define USER_COLS "u.id, u.username, u.display_name, u.email, u.role, u.created_at"
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
-    "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status"
+    "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status, " \
+    "c.event_seq"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
 /* Visible comments only: one ordered range scan of comments_story, no sort. */
@@ -102,15 +104,23 @@ static const char *const stmt_sql[N_STMT] = {
     [S_SESSION_FIND] = "SELECT " USER_COLS " FROM sessions se JOIN users u ON u.id = se.user_id "
                        "WHERE se.token_hash = ?1 AND se.expires_at > ?2",
     [S_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-    [S_COMMENT_INSERT] = "INSERT INTO comments (story_id, parent_id, author_id, legacy_author, "
-                         "body_src, body_html, created_at, edited_at, is_legacy, status) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [S_STORY_BUMP] = "UPDATE stories SET comment_count = comment_count + 1 WHERE id = ?1",
+    [S_COMMENT_INSERT] =
+        "INSERT INTO comments (story_id, parent_id, author_id, legacy_author, "
+        "body_src, body_html, created_at, edited_at, is_legacy, status, event_seq) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    /* The story row is the per-story sequence: bumping it under the write lock is what
+     * makes event numbers gap-free and commit in order. */
+    [S_STORY_BUMP] = "UPDATE stories SET comment_count = comment_count + 1, "
+                     "event_seq = event_seq + 1 WHERE id = ?1 RETURNING event_seq",
     [S_COMMENT_FIND] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS " WHERE c.id = ?1",
     [S_COMMENT_LIST_ASC] = COMMENT_LIST(">", "ASC"),
     [S_COMMENT_LIST_DESC] = COMMENT_LIST("<", "DESC"),
     [S_COMMENT_LIST_VIEWER_ASC] = COMMENT_LIST_VIEWER(">", "ASC"),
     [S_COMMENT_LIST_VIEWER_DESC] = COMMENT_LIST_VIEWER("<", "DESC"),
+    /* One range scan of comments_events; held comments have no number. */
+    [S_COMMENT_EVENTS] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
+                         " WHERE c.story_id = ?1 AND c.event_seq > ?2 AND c.status = 'visible'"
+                         " ORDER BY c.event_seq LIMIT ?3",
 };
 
 struct sqlite_store {
@@ -138,10 +148,13 @@ static int sq_session_insert(struct store *st, const char *token_hash, int64_t u
 static int sq_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
                            struct user *out);
 static int sq_session_delete(struct store *st, const char *token_hash);
-static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id);
+static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id,
+                             int64_t *event_seq);
 static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
 static int sq_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                            const struct store_page *pg, struct comment **out, size_t *n);
+static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
+                             int limit, struct comment **out, size_t *n);
 
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
@@ -162,6 +175,7 @@ static const struct store_ops sqlite_ops = {
     .comment_insert = sq_comment_insert,
     .comment_find = sq_comment_find,
     .comment_list = sq_comment_list,
+    .comment_events = sq_comment_events,
 };
 
 static struct sqlite_store *to_sq(struct store *st)
@@ -443,9 +457,9 @@ out:
     return rc;
 }
 
-static int sq_migrate(struct store *st, int *applied)
+/* Applies the migrations numbered up to `max_version`, in order. */
+static int migrate_upto(struct sqlite_store *ss, int64_t max_version, int *applied)
 {
-    struct sqlite_store *ss = to_sq(st);
     size_t n_files = 0;
     int n_applied = 0;
     if (applied != NULL)
@@ -467,6 +481,8 @@ static int sq_migrate(struct store *st, int *applied)
     rc = 0;
     for (size_t i = 0; i < n_files && rc == 0; i++) {
         bool ran;
+        if (migration_version(files[i]->name) > max_version)
+            break;
         rc = migrate_one(ss, files[i], &ran);
         if (ran) {
             n_applied++;
@@ -477,6 +493,23 @@ static int sq_migrate(struct store *st, int *applied)
     if (applied != NULL)
         *applied = n_applied;
     return rc;
+}
+
+static int sq_migrate(struct store *st, int *applied)
+{
+    return migrate_upto(to_sq(st), INT64_MAX, applied);
+}
+
+int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applied)
+{
+    return migrate_upto(to_sq(st), max_version, applied);
+}
+
+int sqlite_store_exec(struct store *st, const char *sql)
+{
+    struct sqlite_store *ss = to_sq(st);
+    int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : fail(ss, rc, "exec");
 }
 
 /* ---- row readers ---- */
@@ -493,6 +526,7 @@ static void read_story(struct arena *a, sqlite3_stmt *q, struct story *s)
     s->created_at = sqlite3_column_int64(q, 7);
     s->n_comments = sqlite3_column_int64(q, 8);
     s->comments_open = sqlite3_column_int64(q, 9) != 0;
+    s->event_seq = sqlite3_column_int64(q, 10);
 }
 
 /* The schema's CHECK keeps roles to the three names; anything else reads as the
@@ -546,6 +580,7 @@ static void read_comment(struct arena *a, sqlite3_stmt *q, struct comment *c)
     c->edited_at = sqlite3_column_int64(q, 11);
     c->is_legacy = sqlite3_column_int64(q, 12) != 0;
     c->status = col_status(q, 13);
+    c->event_seq = sqlite3_column_int64(q, 14); /* NULL reads as 0 */
 }
 
 /* Steps a single-row query: 0 with the row current, ENOTFOUND, or the mapped error.
@@ -854,7 +889,7 @@ static int sq_session_delete(struct store *st, const char *token_hash)
 
 /* ---- comments ---- */
 
-static int comment_insert_row(struct sqlite_store *ss, const struct comment *c)
+static int comment_insert_row(struct sqlite_store *ss, const struct comment *c, int64_t seq)
 {
     sqlite3_stmt *q = NULL;
     int rc = stmt_get(ss, S_COMMENT_INSERT, &q);
@@ -875,34 +910,39 @@ static int comment_insert_row(struct sqlite_store *ss, const struct comment *c)
     sqlite3_bind_int64(q, 7, c->created_at);
     bind_nonzero_or_null(q, 8, c->edited_at);
     sqlite3_bind_int(q, 9, c->is_legacy ? 1 : 0);
+    bind_nonzero_or_null(q, 11, seq);
     return run(ss, q, "comment_insert");
 }
 
-static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id)
+static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id,
+                             int64_t *event_seq)
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
-    int64_t new_id = 0;
+    int64_t new_id = 0, seq = 0;
     if ((unsigned)c->status > COMMENT_DELETED)
         return STET_EINVAL;
     int rc = tx_begin(ss);
     if (rc != 0)
         return rc;
-    rc = comment_insert_row(ss, c);
-    if (rc != 0)
-        goto out;
-    new_id = sqlite3_last_insert_rowid(ss->db);
+    /* The story first: its new number goes into the comment row. */
     if (c->status == COMMENT_VISIBLE) {
         rc = stmt_get(ss, S_STORY_BUMP, &q);
         if (rc != 0)
             goto out;
         sqlite3_bind_int64(q, 1, c->story_id);
-        rc = run(ss, q, "comment_insert count");
-        if (rc == 0 && sqlite3_changes(ss->db) != 1)
-            rc = STET_EINVAL; /* unreachable while the foreign key holds */
+        rc = step_one(ss, q, "comment_insert count");
+        if (rc == STET_ENOTFOUND)
+            rc = STET_EINVAL; /* no such story, as the foreign key would say */
         if (rc != 0)
             goto out;
+        seq = sqlite3_column_int64(q, 0);
+        stmt_done(q);
     }
+    rc = comment_insert_row(ss, c, seq);
+    if (rc != 0)
+        goto out;
+    new_id = sqlite3_last_insert_rowid(ss->db);
     rc = tx_commit(ss);
 out:
     if (rc != 0) {
@@ -911,6 +951,8 @@ out:
     }
     if (id != NULL)
         *id = new_id;
+    if (event_seq != NULL)
+        *event_seq = seq;
     return 0;
 }
 
@@ -977,6 +1019,44 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
     return 0;
 }
 
+static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
+                             int limit, struct comment **out, size_t *n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    struct comment *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    *out = NULL;
+    *n = 0;
+    if (limit < 0)
+        return STET_EINVAL;
+    if (limit == 0)
+        return 0;
+    int rc = stmt_get(ss, S_COMMENT_EVENTS, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, story_id);
+    sqlite3_bind_int64(q, 2, after_seq);
+    sqlite3_bind_int64(q, 3, limit);
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, "comment_events");
+            break;
+        }
+        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)limit);
+        read_comment(a, q, &arr[cnt++]);
+    }
+    stmt_done(q);
+    if (rc != 0)
+        return rc;
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
 /* ---- test support ---- */
 
 int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan)
@@ -991,6 +1071,7 @@ int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan
         {"comment_list_desc", S_COMMENT_LIST_DESC},
         {"comment_list_viewer_asc", S_COMMENT_LIST_VIEWER_ASC},
         {"comment_list_viewer_desc", S_COMMENT_LIST_VIEWER_DESC},
+        {"comment_events", S_COMMENT_EVENTS},
         {"user_find_login", S_USER_FIND_LOGIN},
         {"session_find", S_SESSION_FIND},
     };

@@ -16,4 +16,9 @@ int sqlite_store_open(const char *path, struct store **out) STET_MUST_CHECK;
  * when a query cannot be explained. */
 int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan) STET_MUST_CHECK;
 
+/* For tests: applies only the migrations numbered up to `max_version` (to build a
+ * database as an older release left it), and runs trusted SQL text. */
+int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
+int sqlite_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
+
 #endif

@@ -112,11 +112,12 @@ static void test_rules(void **state)
     assert_int_equal(count_of(f, "two"), 1);
 }
 
-static int fail_insert(struct store *st, const struct comment *c, int64_t *id)
+static int fail_insert(struct store *st, const struct comment *c, int64_t *id, int64_t *seq)
 {
     (void)st;
     (void)c;
     (void)id;
+    (void)seq;
     return STET_EIO;
 }
 

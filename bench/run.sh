@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# The side-by-side benchmarks of issue 4: stet's story page against nginx serving the
+# same bytes, a logged-in reader, durable comment posts, a 1,000,000-comment database
+# and memory with 10,000 idle live-comment connections. Prints one Markdown table and
+# writes it, with the machine it ran on, to bench/out/results.md.
+# Usage: bench/run.sh STET_BIN     (make bench builds a release stet and calls this)
+# Everything runs on 127.0.0.1; every process started is stopped by pid on exit.
+# BENCH_SECS (default 5) sets the length of one wrk round; BENCH_KEEP=1 keeps the
+# temporary directory (databases, logs, wrk output) for a look afterwards.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+
+[ $# -eq 1 ] || bench_die "usage: bench/run.sh STET_BIN"
+STET_BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+[ -x "$STET_BIN" ] || bench_die "$1 is not an executable"
+for tool in wrk nginx taskset curl sqlite3 python3; do
+    command -v "$tool" >/dev/null 2>&1 || bench_die "$tool is missing (make bench installs it)"
+done
+[ "$(nproc)" -ge 2 ] || bench_note "fewer than 2 CPUs: server and wrk will share CPU 0"
+
+SECS=${BENCH_SECS:-5}
+ROUNDS=3
+SSE_COUNT=${BENCH_SSE_COUNT:-10000}
+GEN_STORIES=${BENCH_GEN_STORIES:-10000}
+USERS=16
+SLUG=bench-story
+POST_SLUGS=""
+for k in 1 2 3 4 5 6 7 8; do POST_SLUGS="$POST_SLUGS${POST_SLUGS:+,}bench-post-$k"; done
+
+BENCH_TMP=$(mktemp -d /tmp/stet-bench.XXXXXX)
+chmod 755 "$BENCH_TMP"
+on_exit() {
+    bench_stop_all
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then bench_note "kept $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+# 10,000 idle connections need as many descriptors in the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+nofile=$(ulimit -n)
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- populate
+bench_note "populating a fresh SQLite database in $BENCH_TMP"
+DB1=$BENCH_TMP/page.db
+"$STET_BIN" migrate --db "sqlite:$DB1" >/dev/null 2>&1 || bench_die "stet migrate failed"
+cat >"$BENCH_TMP/story.md" <<'EOF'
+The harbour bridge reopened on Saturday morning after two years of repairs, and by
+noon the first cyclists had crossed it in both directions. The city engineer said the
+new deck is rated for another eighty years.
+
+Residents on the north bank, who lost their shortest way to the market when the
+bridge closed, lined the ramp with flags. "We walked the long way round for two
+winters," one shop owner said. "Today it took me four minutes."
+
+Buses return on Monday. The council will count traffic for a month before it
+decides whether the bus lane stays.
+EOF
+"$STET_BIN" story add --db "sqlite:$DB1" --slug "$SLUG" --title "Harbour bridge reopens after two years" \
+    --byline "By the bench desk" --body-file "$BENCH_TMP/story.md" >/dev/null 2>&1 ||
+    bench_die "stet story add failed"
+for s in ${POST_SLUGS//,/ }; do
+    "$STET_BIN" story add --db "sqlite:$DB1" --slug "$s" --title "Story $s for posting" \
+        --body-file "$BENCH_TMP/story.md" >/dev/null 2>&1 || bench_die "stet story add $s failed"
+done
+
+start_stet page "$DB1"
+PAGE_PID=$STET_PID
+sleep 1
+rss_idle=$(rss_kb "$PAGE_PID" VmRSS)
+
+TOKENS=()
+for u in $(seq -w 1 $USERS); do
+    name=benchuser$u
+    for _ in $(seq 1 10); do
+        read -r code body < <(api POST /api/v1/users \
+            "{\"username\":\"$name\",\"email\":\"$name@example.org\",\"password\":\"bench password $u\"}")
+        case $code in
+        201 | 409) break ;;
+        429) sleep "$(retry_after)" ;;
+        *) bench_die "POST /api/v1/users answered $code: $body" ;;
+        esac
+    done
+    for _ in $(seq 1 10); do
+        read -r code body < <(api POST /api/v1/sessions "{\"login\":\"$name\",\"password\":\"bench password $u\"}")
+        case $code in
+        201 | 200) break ;;
+        429) sleep "$(retry_after)" ;;
+        *) bench_die "POST /api/v1/sessions answered $code: $body" ;;
+        esac
+    done
+    [ "$code" = 201 ] || [ "$code" = 200 ] || bench_die "no session for $name (last answer $code)"
+    TOKENS+=("$(printf '%s' "$body" | json_get token)")
+done
+
+# 100 comments, every 4th a reply to the one before, spread over the users; a 429
+# (rate limit) moves on to the next user after the Retry-After pause.
+COMMENT_IDS=()
+words=(harbour bridge ferry council cyclists market traffic winter ramp timetable)
+u=0
+for k in $(seq 1 100); do
+    w1=${words[$((k % 10))]}
+    w2=${words[$(((k * 7) % 10))]}
+    text="Comment $k on the $w1. I think the *$w2* question matters more than the council admits;"
+    text="$text see [the minutes](https://example.org/minutes/$k) and the $w1 survey."
+    [ $((k % 3)) -eq 0 ] && text="$text\\n\\nA second paragraph: the $w2 has been a problem since **$((1990 + k % 30))**."
+    parent=""
+    if [ $((k % 4)) -eq 0 ]; then parent=",\"parent_id\":${COMMENT_IDS[$((k - 2))]}"; fi
+    posted=""
+    for _ in $(seq 1 20); do
+        read -r code body < <(api POST "/api/v1/stories/$SLUG/comments" "{\"body\":\"$text\"$parent}" "${TOKENS[$u]}")
+        u=$(((u + 1) % USERS))
+        if [ "$code" = 201 ]; then
+            posted=1
+            break
+        fi
+        [ "$code" = 429 ] || bench_die "posting comment $k answered $code: $body"
+        sleep "$(retry_after)"
+    done
+    [ -n "$posted" ] || bench_die "comment $k was rate limited 20 times"
+    COMMENT_IDS+=("$(printf '%s' "$body" | json_get comment id)")
+done
+
+URL=http://127.0.0.1:$STET_PORT/stories/$SLUG
+code=$(curl -sS -m 10 -D "$BENCH_TMP/page.headers" -o "$BENCH_TMP/page.html" -w '%{http_code}' "$URL")
+[ "$code" = 200 ] || bench_die "GET /stories/$SLUG answered $code"
+ncomments=$( (grep -o 'class="comment[ "]' "$BENCH_TMP/page.html" || true) | wc -l)
+[ "$ncomments" -eq 100 ] || bench_note "the saved page shows $ncomments comments, not 100"
+ctype=$(awk 'tolower($1) == "content-type:" { sub(/^[^:]*: */, ""); sub(/\r$/, ""); print }' "$BENCH_TMP/page.headers")
+page_bytes=$(wc -c <"$BENCH_TMP/page.html")
+COOKIE="Cookie: stet_session=${TOKENS[0]}"
+code=$(curl -sS -m 10 -H "$COOKIE" -o "$BENCH_TMP/page-reader.html" -w '%{http_code}' "$URL")
+[ "$code" = 200 ] || bench_die "GET /stories/$SLUG with the session cookie answered $code"
+grep -q 'id="comment-form"' "$BENCH_TMP/page-reader.html" ||
+    bench_note "the logged-in page has no comment form: is the cookie accepted?"
+if grep -qi '^connection: close' "$BENCH_TMP/page.headers"; then
+    bench_note "stet answered 'Connection: close' (every request pays a new connection)"
+fi
+
+# The "empty" and the 1,000,000-comment databases both start from this one, so the
+# benchmarked page is the same in both.
+sqlite3 "$DB1" ".backup '$BENCH_TMP/empty.db'"
+sqlite3 "$DB1" ".backup '$BENCH_TMP/big.db'"
+bench_note "generating 1,000,000 comments over 10,000 stories"
+python3 "$here/gen_comments.py" --db "$BENCH_TMP/big.db" --stories "$GEN_STORIES" --per-story 100 >&2 ||
+    bench_die "gen_comments.py failed"
+
+# ---------------------------------------------------------------- rows 1 and 2
+start_nginx "$BENCH_TMP/page.html" "/stories/$SLUG" "$ctype"
+NGX_URL=http://127.0.0.1:$NGINX_PORT/stories/$SLUG
+cmp -s "$BENCH_TMP/page.html" <(curl -sS -m 10 "$NGX_URL") || bench_die "nginx does not serve the saved bytes"
+bench_note "story page: stet (anonymous, logged-in) vs nginx, $ROUNDS alternating rounds of ${SECS}s"
+run_wrk "$BENCH_TMP/warm-stet.txt" 1 "$URL"
+run_wrk "$BENCH_TMP/warm-ngx.txt" 1 "$NGX_URL"
+for r in $(seq 1 $ROUNDS); do
+    run_wrk "$BENCH_TMP/anon-$r.txt" "$SECS" "$URL"
+    run_wrk "$BENCH_TMP/reader-$r.txt" "$SECS" "$URL" -H "$COOKIE"
+    run_wrk "$BENCH_TMP/nginx-$r.txt" "$SECS" "$NGX_URL"
+done
+rss_load=$(rss_kb "$PAGE_PID" VmHWM)
+bench_stop "$NGINX_PID"
+
+# "rps p50 p99 non2xx errors" over the rounds of one kind: medians, then sums.
+medians() {
+    local kind=$1 i out=""
+    for i in 1 2 3; do
+        out="$out $(for r in $(seq 1 $ROUNDS); do wrk_numbers "$BENCH_TMP/$kind-$r.txt" | cut -d' ' -f"$i"; done | median)"
+    done
+    for i in 4 5; do # error counts: the sum over the rounds
+        out="$out $(for r in $(seq 1 $ROUNDS); do wrk_numbers "$BENCH_TMP/$kind-$r.txt" | cut -d' ' -f"$i"; done | awk '{ s += $1 } END { print s + 0 }')"
+    done
+    echo "$out"
+}
+read -r a_rps a_p50 a_p99 a_bad a_err <<<"$(medians anon)"
+read -r l_rps l_p50 l_p99 l_bad l_err <<<"$(medians reader)"
+read -r n_rps n_p50 n_p99 n_bad n_err <<<"$(medians nginx)"
+
+# ---------------------------------------------------------------- row 3
+metric_batch() {
+    curl -sS -m 5 "http://127.0.0.1:$STET_PORT/metrics" 2>/dev/null | awk '
+        /^(stet_group_commit_batch_size|stet_db_commit_batch)/ {
+            name = $1; sub(/\{.*/, "", name)
+            if (name ~ /_sum$/) s += $NF
+            else if (name ~ /_count$/) c += $NF
+            else if (name !~ /_bucket$/) { g = $NF; hg = 1 }
+            found = 1
+        }
+        END { if (!found) print "none"; else printf "%s %s %s\n", s + 0, c + 0, (hg ? g : "x") }' ||
+        true
+}
+bench_note "durable comment posts: 64 connections, 10s"
+batch_before=$(metric_batch)
+run_wrk "$BENCH_TMP/posts.txt" 10 "http://127.0.0.1:$STET_PORT" -s "$here/post.lua" -- \
+    "$(
+        IFS=,
+        echo "${TOKENS[*]}"
+    )" "$POST_SLUGS"
+batch_after=$(metric_batch)
+read -r p_rps p_p50 p_p99 _ _ <<<"$(wrk_numbers "$BENCH_TMP/posts.txt")"
+p_ok=$(awk '$1 == "POSTS_201" { print $2 }' "$BENCH_TMP/posts.txt")
+p_non=$(awk '$1 == "POSTS_NON201" { print $2 }' "$BENCH_TMP/posts.txt")
+p_non_detail=$(awk '$1 == "POSTS_NON201" { print $3 }' "$BENCH_TMP/posts.txt")
+p_ok=${p_ok:-0}
+p_non=${p_non:-0}
+p_rate=$(awk -v r="$p_rps" -v ok="$p_ok" -v bad="$p_non" 'BEGIN { t = ok + bad; printf "%.0f", (t ? r * ok / t : 0) }')
+if [ "$batch_after" = none ]; then
+    batch_avg=n/a
+else
+    batch_avg=$(awk -v a="$batch_after" -v b="$batch_before" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        if (x[2] - y[2] > 0) printf "%.1f", (x[1] - y[1]) / (x[2] - y[2])
+        else if (x[3] != "x") printf "%.1f", x[3]
+        else print "n/a" }')
+fi
+if [ "$p_non" -gt 0 ]; then
+    bench_note "non-201 answers to posts: $p_non_detail"
+    grep '^POSTS_FIRST_BAD' "$BENCH_TMP/posts.txt" >&2 || true
+fi
+bench_stop "$PAGE_PID"
+
+# ---------------------------------------------------------------- row 4
+bench_note "story page: empty database vs 1,000,000 comments, $ROUNDS alternating rounds of ${SECS}s"
+start_stet empty "$BENCH_TMP/empty.db"
+EMPTY_PID=$STET_PID
+E_URL=http://127.0.0.1:$STET_PORT/stories/$SLUG
+start_stet big "$BENCH_TMP/big.db"
+BIG_PID=$STET_PID
+B_URL=http://127.0.0.1:$STET_PORT/stories/$SLUG
+e_len=$(curl -sS -m 10 "$E_URL" | wc -c)
+b_len=$(curl -sS -m 10 "$B_URL" | wc -c)
+[ "$e_len" = "$b_len" ] || bench_note "the page differs in size between the databases ($e_len vs $b_len bytes)"
+run_wrk "$BENCH_TMP/warm-e.txt" 1 "$E_URL"
+run_wrk "$BENCH_TMP/warm-b.txt" 1 "$B_URL"
+for r in $(seq 1 $ROUNDS); do
+    run_wrk "$BENCH_TMP/empty-$r.txt" "$SECS" "$E_URL"
+    run_wrk "$BENCH_TMP/big-$r.txt" "$SECS" "$B_URL"
+done
+read -r e_rps e_p50 e_p99 e_bad e_err <<<"$(medians empty)"
+read -r b_rps b_p50 b_p99 b_bad b_err <<<"$(medians big)"
+bench_stop "$BIG_PID"
+bench_stop "$EMPTY_PID"
+
+# ---------------------------------------------------------------- row 5
+bench_note "10,000 idle connections to GET /stories/$SLUG/events"
+start_stet sse "$BENCH_TMP/empty.db"
+SSE_PID=$STET_PID
+sleep 0.5
+taskset -c 1 python3 "$here/sse_hold.py" --port "$STET_PORT" --path "/stories/$SLUG/events" \
+    --count "$SSE_COUNT" --hold 150 --open-timeout 60 --status "$BENCH_TMP/sse.status" \
+    >"$BENCH_TMP/sse.out" 2>&1 &
+HOLD_PID=$!
+bench_track "$HOLD_PID"
+for i in $(seq 1 900); do
+    grep -q '^ready=1' "$BENCH_TMP/sse.status" 2>/dev/null && break
+    kill -0 "$HOLD_PID" 2>/dev/null || break
+    sleep 0.1
+done
+rss_sse=$(rss_kb "$SSE_PID" VmRSS)
+sse_get=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$STET_PORT/stories/$SLUG" 2>/dev/null) || true
+sse_state=$(head -n 1 "$BENCH_TMP/sse.status" 2>/dev/null || echo "client-failed")
+sse_error=$(sed -n 's/^first_error=//p' "$BENCH_TMP/sse.status" 2>/dev/null || true)
+bench_stop "$HOLD_PID"
+sse_alive=yes
+kill -0 "$SSE_PID" 2>/dev/null || sse_alive=no
+bench_stop "$SSE_PID"
+[ -s "$BENCH_TMP/sse.out" ] && cat "$BENCH_TMP/sse.out" >&2
+sse_word() { printf '%s\n' "$sse_state" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+s_open=$(sse_word open)
+s_codes=$(sse_word codes)
+s_wait=$(sse_word waiting_headers)
+s_closed=$(sse_word closed_by_server)
+s_reset=$(sse_word reset)
+s_cerr=$(sse_word connect_errors)
+
+# ---------------------------------------------------------------- the table
+MET=met
+NOT="**not met**"
+ms() { awk -v v="$1" 'BEGIN { printf "%.2f ms", v }'; }
+errs() { # non-2xx and socket errors of a wrk run, when there were any
+    if [ "$1" -gt 0 ] || [ "$2" -gt 0 ]; then printf '; %s non-2xx, %s socket errors' "$1" "$2"; fi
+}
+
+a_rr=$(ratio "$a_rps" "$n_rps")
+a_pr=$(ratio "$a_p99" "$n_p99")
+l_rr=$(ratio "$l_rps" "$n_rps")
+bp=$(ratio "$b_p50" "$e_p50")
+row1=$NOT row2=$NOT row3=$NOT row4=$NOT row5a=$NOT row5c=$NOT
+if ge "$a_rr" 0.9 && le "$a_pr" 1.5 && [ "$a_bad" -eq 0 ]; then row1=$MET; fi
+if ge "$l_rr" 0.5 && [ "$l_bad" -eq 0 ]; then row2=$MET; fi
+if ge "$p_rate" 5000 && [ "$p_non" -eq 0 ]; then row3=$MET; fi
+if le "$bp" 1.2 && [ "$b_bad" -eq 0 ]; then row4=$MET; fi
+if le "$(kb_to_mb "$rss_idle")" 32; then row5a=$MET; fi
+if [ "${s_open:-0}" -ge "$SSE_COUNT" ] && [ "${s_codes:-}" = "200:$SSE_COUNT" ] &&
+    le "$(kb_to_mb "$rss_sse")" 200 && [ "$sse_get" = 200 ] && [ "$sse_alive" = yes ]; then
+    row5c=$MET
+fi
+sse_desc="${s_open:-0} of $(fmt_int "$SSE_COUNT") open (status ${s_codes:-none}"
+[ "${s_wait:-0}" -gt 0 ] && sse_desc="$sse_desc, ${s_wait} without headers yet"
+sse_desc="$sse_desc; ${s_closed:-0} closed by server, ${s_reset:-0} reset, ${s_cerr:-0} connect errors)"
+[ -n "$sse_error" ] && sse_desc="$sse_desc, first error: $sse_error"
+sse_desc="$sse_desc; story page meanwhile: ${sse_get:-no answer}"
+[ "$sse_alive" = yes ] || sse_desc="$sse_desc; **stet exited**"
+
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+version=$("$STET_BIN" --version 2>&1 | head -n 1 || true)
+commit=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || true)
+if [ -n "$commit" ]; then
+    git -C "$here/.." diff --quiet HEAD -- src 2>/dev/null || commit="$commit with local changes"
+    version="$version ($commit)"
+fi
+{
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs ($cpu), Linux $(uname -r), $version."
+    echo "stet and nginx (one worker) pinned to CPU 0, \`wrk -t1 -c64 --latency\` on CPU 1, loopback;"
+    echo "load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers);"
+    echo "story page: $page_bytes bytes, $ncomments comments, \`$ctype\`; medians of $ROUNDS alternating ${SECS}s rounds."
+    echo
+    echo "| measure | req/s | p50 | p99 | vs baseline | target | result |"
+    echo "|---|---:|---:|---:|---|---|---|"
+    echo "| nginx, the same bytes from a file (baseline) | $(fmt_int "$n_rps") | $(ms "$n_p50") | $(ms "$n_p99") | baseline$(errs "$n_bad" "$n_err") | | |"
+    echo "| anonymous story page, 100 comments | $(fmt_int "$a_rps") | $(ms "$a_p50") | $(ms "$a_p99") | req/s ${a_rr}×, p99 ${a_pr}×$(errs "$a_bad" "$a_err") | ≥ 0.9× nginx req/s, p99 ≤ 1.5× nginx | $row1 |"
+    echo "| logged-in story page (session cookie) | $(fmt_int "$l_rps") | $(ms "$l_p50") | $(ms "$l_p99") | req/s ${l_rr}×, p99 $(ratio "$l_p99" "$n_p99")×$(errs "$l_bad" "$l_err") | ≥ 0.5× nginx req/s | $row2 |"
+    echo "| durable comment posts, 64 posters, 10 s | $(fmt_int "$p_rate") posts/s | $(ms "$p_p50") | $(ms "$p_p99") | $(fmt_int "$p_ok") acknowledged, $p_non non-201${p_non_detail:+ ($p_non_detail)}; avg group-commit batch: $batch_avg | ≥ 5,000/s, 0 non-201 | $row3 |"
+    echo "| story page, empty database (baseline) | $(fmt_int "$e_rps") | $(ms "$e_p50") | $(ms "$e_p99") | baseline$(errs "$e_bad" "$e_err") | | |"
+    echo "| story page, 1,000,000 comments over 10,000 stories | $(fmt_int "$b_rps") | $(ms "$b_p50") | $(ms "$b_p99") | p50 ${bp}×, p99 $(ratio "$b_p99" "$e_p99")×$(errs "$b_bad" "$b_err") | p50 ≤ 1.2× empty database | $row4 |"
+    echo "| RSS idle (VmRSS after start) | | | | $(kb_to_mb "$rss_idle") MB | ≤ 32 MB | $row5a |"
+    echo "| RSS peak under load (VmHWM after the story-page rounds) | | | | $(kb_to_mb "$rss_load") MB | (none) | — |"
+    echo "| RSS with 10,000 idle SSE connections | | | | $(kb_to_mb "$rss_sse") MB; $sse_desc | ≤ 200 MB, other requests still served | $row5c |"
+} >"$BENCH_TMP/results.md"
+mkdir -p "$here/out"
+cp "$BENCH_TMP/results.md" "$here/out/results.md"
+cat "$BENCH_TMP/results.md"
+[ "$nofile" -ge 10100 ] || bench_note "open-file limit is $nofile: 10,000 connections may not fit"

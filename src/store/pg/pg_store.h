@@ -1,0 +1,62 @@
+/* The PostgreSQL backend, private to store/: store.c opens it for "postgres://" and
+ * "postgresql://" URLs. No libpq type appears here, so including it never pulls in
+ * <libpq-fe.h>. */
+#ifndef STET_STORE_PG_PG_STORE_H
+#define STET_STORE_PG_PG_STORE_H
+
+#include "base/arena.h"
+#include "store/store.h"
+
+/* Connection keywords and values for libpq, NULL-terminated arrays on the heap. */
+struct pg_params {
+    char **keys;
+    char **vals;
+    size_t n;
+};
+
+/* Parses a libpq URL and adds what stet always wants: connect_timeout=5 and
+ * application_name=`app` unless the URL sets them, and client_encoding=UTF8. With
+ * `listener`, short TCP keepalives too, so a silently dead peer is noticed. EINVAL
+ * (logged without the URL, which may hold a password) when it does not parse. */
+int pg_params_from_url(const char *url, const char *app, bool listener,
+                       struct pg_params *out) STET_MUST_CHECK;
+void pg_params_cleanup(struct pg_params *p);
+
+/* `m` (a libpq message, which may span lines and ends in a newline) as one log
+ * line in `buf`; returns buf. */
+const char *pg_one_line(const char *m, char *buf, size_t size);
+
+/* Logs the server's warnings (and errors sent outside a query, such as "terminating
+ * connection") as log lines instead of libpq's default raw stderr print. Its
+ * signature is libpq's PQnoticeReceiver; `r` is a const PGresult *. */
+void pg_notice_receiver(void *arg, const void *r);
+
+/* Opens one connection (connect_timeout=5 and application_name=stet unless the URL
+ * sets them). EUNAVAIL when the server cannot be reached, EINVAL for a malformed
+ * URL, EIO otherwise (logged). Close with store_close. */
+int pg_store_open(const char *url, struct store **out) STET_MUST_CHECK;
+
+/* Starts the LISTEN thread for store_listener_start; see store.h. Never blocks on
+ * the network: the thread connects (and reconnects) by itself. EINVAL for a
+ * malformed URL. Stop with pg_listener_stop. */
+int pg_listener_start(const char *url, store_event_fn fn, void *ctx,
+                      struct store_listener **out) STET_MUST_CHECK;
+void pg_listener_stop(struct store_listener *l);
+
+/* For tests: runs ANALYZE, then EXPLAIN of every list and lookup query with sample
+ * parameters (story `story_id`, viewer `viewer_id`, events after `after_seq`), as
+ * custom and as generic plans: "== name mode" headers each followed by the plan
+ * lines, allocated in `a`. The store must be migrated. */
+int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int64_t viewer_id,
+                        int64_t after_seq, const char **plan) STET_MUST_CHECK;
+
+/* For tests: the connection's libpq URL parameters after the defaults are added,
+ * as "key=value" lines with any password left out, allocated in `a`. */
+int pg_store_conninfo(struct arena *a, const char *url, const char **out) STET_MUST_CHECK;
+
+/* For tests: applies only the migrations numbered up to `max_version` (to build a
+ * database as an older release left it), and runs trusted SQL text. */
+int pg_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
+int pg_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
+
+#endif

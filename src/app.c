@@ -31,6 +31,8 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     memset(cfg, 0, sizeof(*cfg));
     app->env.markdown = md_to_safe_html;
     app->env.comment_max_chars = app->cfg.comment_max_length;
+    app->env.comments_per_minute = app->cfg.comments_per_minute;
+    app->env.logins_per_15min = app->cfg.logins_per_15min;
 
     if (!app->cfg.require_registration) {
         fprintf(stderr, "stet: comments.require_registration = false (anonymous comments) is "

@@ -19,6 +19,8 @@
 #define DEFAULT_DB_URL  "sqlite:stet.db"
 #define DEFAULT_SITE    "stet"
 #define DEFAULT_REFRESH 1800
+#define DEFAULT_COMMENTS_PER_MINUTE 30
+#define DEFAULT_LOGINS_PER_15MIN 30
 #define DEFAULT_MAX_LEN 10000
 #define MAX_THREADS     64
 
@@ -206,6 +208,16 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
             return fail(l, "%s: comments.max_length '%s' is not a number in 1..100000", where,
                         value);
         c->comment_max_length = (int)n;
+    } else if (strcmp(key, "limits.comments_per_minute") == 0) {
+        if (parse_int(value, 0, 100000, &n) != 0)
+            return fail(l, "%s: limits.comments_per_minute '%s' is not a number in 0..100000",
+                        where, value);
+        c->comments_per_minute = (int)n;
+    } else if (strcmp(key, "limits.logins_per_15min") == 0) {
+        if (parse_int(value, 0, 100000, &n) != 0)
+            return fail(l, "%s: limits.logins_per_15min '%s' is not a number in 0..100000", where,
+                        value);
+        c->logins_per_15min = (int)n;
     } else {
         return fail(l, "%s: unknown key '%s'", where, key);
     }
@@ -333,6 +345,8 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->weather_fahrenheit = false;
     c->require_registration = true;
     c->comment_max_length = DEFAULT_MAX_LEN;
+    c->comments_per_minute = DEFAULT_COMMENTS_PER_MINUTE;
+    c->logins_per_15min = DEFAULT_LOGINS_PER_15MIN;
     c->threads = default_threads();
 
     const char *file = flags != NULL ? flags->config_file : NULL;

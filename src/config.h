@@ -22,6 +22,8 @@ struct config {
     bool weather_fahrenheit;
     bool require_registration;
     int comment_max_length; /* characters, 1..100000 */
+    int comments_per_minute; /* per account; 0: no limit */
+    int logins_per_15min;    /* attempts per login name; 0: no limit */
     unsigned threads;       /* I/O threads; default: number of CPUs, at most 8 */
 };
 

@@ -10,7 +10,7 @@ libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev
 libcurl4-openssl-dev libxml2-dev libinih-dev ca-certificates"
 case $what in
 test | bench)
-    pkgs="$pkgs libcmocka-dev python3 postgresql chromium nodejs npm sqlite3 curl" ;;
+    pkgs="$pkgs libcmocka-dev python3 postgresql chromium nodejs npm sqlite3 curl nginx-light openssl" ;;
 esac
 case $what in
 bench) pkgs="$pkgs nginx-light wrk util-linux" ;;

@@ -14,6 +14,7 @@ static const char usage[] =
     "\n"
     "  serve   [--config FILE] [--listen HOST:PORT] [--db URL] [--demo]\n"
     "  migrate [--db URL]\n"
+    "  migrate-data --from URL --to URL   (copy a whole site into an empty database)\n"
     "  story add --slug SLUG --title TEXT [--byline TEXT] [--body-file FILE|-]\n"
     "            [--published-at ISO8601]\n"
     "  story list\n"
@@ -130,7 +131,7 @@ int cli_main(int argc, char **argv)
         int (*run)(int argc, char **argv);
     } commands[] = {
         {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"story", cmd_story},
-        {"user", cmd_user},   {"help", cmd_help},
+        {"user", cmd_user},   {"help", cmd_help},       {"migrate-data", cmd_migrate_data},
     };
     if (argc < 2) {
         fputs(usage, stderr);

@@ -15,6 +15,7 @@ int cli_main(int argc, char **argv);
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_migrate_data(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 

@@ -1,9 +1,11 @@
 /* Comment rules on top of the store, and threading for display. */
 #include "domain/comments.h"
 
+#include "domain/ratelimit.h"
 #include "domain/stories.h"
 #include "domain/validate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
@@ -23,6 +25,13 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     if (!story.comments_open)
         return err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
     rc = validate_comment_body(body, ctx->env->comment_max_chars, &text, ctx->err);
+    if (rc != 0)
+        return rc;
+    const struct rate_rule flood = {"comment", ctx->env->comments_per_minute, 60,
+                                    "You are commenting too fast. Please wait a minute."};
+    char who[24];
+    int who_len = snprintf(who, sizeof(who), "%lld", (long long)author->id);
+    rc = rate_check(ctx, &flood, (struct str){who, (size_t)who_len});
     if (rc != 0)
         return rc;
     if (parent_id != 0) {

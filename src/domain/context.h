@@ -22,6 +22,8 @@ typedef void (*domain_published_fn)(void *ctx, int64_t story_id, int64_t event_s
 struct domain_env {
     domain_markdown_fn markdown;
     int comment_max_chars;       /* comments.max_length */
+    int comments_per_minute;     /* per account; 0: no limit */
+    int logins_per_15min;        /* per login name; 0: no limit */
     domain_published_fn published; /* may be NULL */
     void *published_ctx;
 };

@@ -2,6 +2,7 @@
 #include "domain/users.h"
 
 #include "domain/password.h"
+#include "domain/ratelimit.h"
 #include "domain/validate.h"
 
 #include <string.h>
@@ -54,7 +55,13 @@ int user_login(const struct dctx *ctx, struct str login, struct str password, st
         password_verify_dummy(password);
         return err_set(ctx->err, STET_EUNAUTH, "login", wrong);
     }
-    int rc = store_user_find_login(ctx->a, ctx->st, login, &u, &hash);
+    /* Guessing is limited per login name, whether or not the account exists. */
+    const struct rate_rule guesses = {"login", ctx->env->logins_per_15min, 15 * 60,
+                                      "Too many login attempts. Please wait 15 minutes."};
+    int rc = rate_check(ctx, &guesses, login);
+    if (rc != 0)
+        return rc;
+    rc = store_user_find_login(ctx->a, ctx->st, login, &u, &hash);
     if (rc == STET_ENOTFOUND) {
         password_verify_dummy(password);
         return err_set(ctx->err, STET_EUNAUTH, "login", wrong);

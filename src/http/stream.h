@@ -20,9 +20,10 @@
  * transport after HTTP_CONN_TIMEOUT_S without progress. */
 typedef ssize_t (*http_stream_fn)(void *ctx, char *buf, size_t max);
 /* Called exactly once when the stream is over (client gone, producer ended, or
- * server stopping), on an I/O thread or in http_server_stop; after it returns nobody
- * may wake the stream again and http/ never touches ctx again. The owner should
- * serialise done against its own calls of http_stream_wake (one lock around both). */
+ * server stopping), on an I/O thread, at the latest before http_server_stop
+ * returns. After it returns nobody may wake the stream again and http/ never
+ * touches ctx again; the owner should serialise done against its own calls of
+ * http_stream_wake (one lock around both). */
 typedef void (*http_stream_done_fn)(void *ctx);
 
 struct http_stream;

@@ -23,10 +23,10 @@
 
 /* Keyset page request over (sort key, id). `has_cursor` false: first page. */
 struct store_page {
-    int limit;              /* rows wanted; the backend returns at most limit */
+    int limit; /* rows wanted; the backend returns at most limit */
     bool has_cursor;
-    int64_t cursor_time;    /* sort key of the last row already seen */
-    int64_t cursor_id;      /* id of the last row already seen */
+    int64_t cursor_time; /* sort key of the last row already seen */
+    int64_t cursor_id;   /* id of the last row already seen */
     bool newest_first;
 };
 
@@ -36,6 +36,22 @@ struct comment_filter {
 };
 
 struct store;
+
+/* One row for the bulk copier (store_copy): `n` values as NUL-terminated text with
+ * their lengths in bytes, NULL for SQL NULL. Integers are decimal, booleans "0" or
+ * "1" on every backend. A non-zero return stops the export and is passed back. */
+typedef int (*store_row_fn)(void *ctx, const char *const *values, const size_t *lens, size_t n);
+
+/* Transaction steps for the bulk copier; see store_ops.transaction. */
+enum store_tx {
+    STORE_TX_SNAPSHOT, /* read-only, one consistent view of every table */
+    STORE_TX_WRITE,    /* read-write, taking the write lock now */
+    STORE_TX_COMMIT,
+    STORE_TX_ROLLBACK,
+};
+
+/* Longest rate-limit bucket name store_rate_hit accepts. */
+#define STORE_RATE_BUCKET_MAX 512
 
 struct store_ops {
     const char *name; /* "sqlite", "postgres" */
@@ -57,8 +73,8 @@ struct store_ops {
     int (*user_insert)(struct store *st, const struct user *u, const char *password_hash,
                        int64_t *id);
     /* By username or email, without regard to case; `password_hash` may be NULL. */
-    int (*user_find_login)(struct arena *a, struct store *st, struct str login,
-                           struct user *out, const char **password_hash);
+    int (*user_find_login)(struct arena *a, struct store *st, struct str login, struct user *out,
+                           const char **password_hash);
     int (*user_find_id)(struct arena *a, struct store *st, int64_t id, struct user *out);
     int (*user_set_role)(struct store *st, struct str username, enum role role);
 
@@ -86,6 +102,40 @@ struct store_ops {
      * `limit` (the live stream's catch-up and fan-out). */
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                           int limit, struct comment **out, size_t *n);
+
+    /* Counts one hit on (bucket, window_start) and returns the new count in *hits,
+     * atomically across connections and nodes. Now and then (on a window's first
+     * hit) it also deletes the bucket's windows older than window_start - 86400, a
+     * best-effort cleanup whose failure is logged and not returned. EINVAL for a
+     * NULL bucket or one over STORE_RATE_BUCKET_MAX bytes. */
+    int (*rate_hit)(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+
+    /* ---- bulk copy (store_copy, `stet migrate-data`) ----
+     * Table and column names must be plain identifiers ([a-z_][a-z0-9_]*, as in
+     * store_tables()); anything else is EINVAL. They are never user input. */
+
+    /* STORE_TX_SNAPSHOT or STORE_TX_WRITE opens a transaction that the copier's
+     * other calls then run in, until STORE_TX_COMMIT or STORE_TX_ROLLBACK (a no-op
+     * when none is open). */
+    int (*transaction)(struct store *st, enum store_tx step);
+    /* Calls fn for every row of `table` (the `n` columns), ordered by the first
+     * `n_key` columns (its primary key). Streams: rows are not all held at once. */
+    int (*table_export)(struct store *st, const char *table, const char *const *columns, size_t n,
+                        size_t n_key, store_row_fn fn, void *ctx);
+    /* Prepares an INSERT of the `n` columns into `table`; table_import_row then
+     * inserts one row of values in the store_row_fn format (the database converts
+     * the text to each column's type), table_import_end releases the statement.
+     * One import at a time per connection. A row the database refuses is EINVAL
+     * (bad value or missing referenced row), ECONFLICT (key taken) or EIO. */
+    int (*table_import_begin)(struct store *st, const char *table, const char *const *columns,
+                              size_t n);
+    int (*table_import_row)(struct store *st, const char *const *values, const size_t *lens,
+                            size_t n);
+    void (*table_import_end)(struct store *st);
+    /* After rows were inserted with explicit ids: makes the next generated value of
+     * `table`.`column` follow the largest one present (PostgreSQL identity
+     * sequences; nothing to do on SQLite). */
+    int (*table_sync_ids)(struct store *st, const char *table, const char *column);
 };
 
 struct store {
@@ -106,7 +156,6 @@ void store_pool_free(struct store_pool *p);
 struct store *store_pool_acquire(struct store_pool *p);
 void store_pool_release(struct store_pool *p, struct store *st);
 
-
 static inline STET_MUST_CHECK int store_migrate(struct store *st, int *applied)
 {
     return st->ops->migrate(st, applied);
@@ -122,8 +171,8 @@ static inline STET_MUST_CHECK int store_story_find(struct arena *a, struct store
     return st->ops->story_find(a, st, slug, out);
 }
 static inline STET_MUST_CHECK int store_story_list(struct arena *a, struct store *st,
-                                                   const struct store_page *pg,
-                                                   struct story **out, size_t *n)
+                                                   const struct store_page *pg, struct story **out,
+                                                   size_t *n)
 {
     return st->ops->story_list(a, st, pg, out, n);
 }
@@ -147,8 +196,8 @@ static inline STET_MUST_CHECK int store_user_find_login(struct arena *a, struct 
 {
     return st->ops->user_find_login(a, st, login, out, password_hash);
 }
-static inline STET_MUST_CHECK int store_user_find_id(struct arena *a, struct store *st,
-                                                     int64_t id, struct user *out)
+static inline STET_MUST_CHECK int store_user_find_id(struct arena *a, struct store *st, int64_t id,
+                                                     struct user *out)
 {
     return st->ops->user_find_id(a, st, id, out);
 }
@@ -178,8 +227,8 @@ static inline STET_MUST_CHECK int store_comment_insert(struct store *st, const s
 {
     return st->ops->comment_insert(st, c, id, event_seq);
 }
-static inline STET_MUST_CHECK int store_comment_find(struct arena *a, struct store *st,
-                                                     int64_t id, struct comment *out)
+static inline STET_MUST_CHECK int store_comment_find(struct arena *a, struct store *st, int64_t id,
+                                                     struct comment *out)
 {
     return st->ops->comment_find(a, st, id, out);
 }
@@ -196,6 +245,39 @@ static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct s
 {
     return st->ops->comment_events(a, st, story_id, after_seq, limit, out, n);
 }
+
+static inline STET_MUST_CHECK int store_rate_hit(struct store *st, const char *bucket,
+                                                 int64_t window_start, int64_t *hits)
+{
+    return st->ops->rate_hit(st, bucket, window_start, hits);
+}
+
+/* A table as the bulk copier sees it: every column, the first n_key of them its
+ * primary key, and `identity` the column whose generated values must be resynced
+ * after a copy (NULL when none). */
+struct store_table {
+    const char *name;
+    const char *const *columns;
+    size_t n_columns;
+    size_t n_key;
+    const char *identity;
+};
+
+/* Every table of the latest schema that holds site data (schema_migrations
+ * excluded), in foreign-key order: a table comes after those it references. Static
+ * storage; *n receives the count. */
+const struct store_table *store_tables(size_t *n);
+
+/* Called by store_copy after each table with the number of rows copied. */
+typedef void (*store_copy_progress_fn)(void *ctx, const char *table, int64_t rows);
+
+/* Moves a whole site: migrates both databases to the latest schema, then, inside
+ * one write transaction on `to` (all or nothing) and one snapshot on `from`, copies
+ * every row of every store_tables() table with its ids, and resyncs generated ids.
+ * `progress` may be NULL. ECONFLICT (logged) when `to` already holds rows, and
+ * only then; otherwise 0 or the first error (logged; `to` is left unchanged). */
+int store_copy(struct store *from, struct store *to, store_copy_progress_fn progress,
+               void *ctx) STET_MUST_CHECK;
 
 /* Change notifications from other nodes. On PostgreSQL a thread holds its own
  * connection with LISTEN stet_events and calls `fn(ctx, story_id, seq)` for each

@@ -6,8 +6,8 @@
 # Usage: [STET_BIN=build/stet] [STET_DEPLOY_BACKEND=postgresql] sh tests/deploy/run.sh
 #   STET_DEPLOY_BACKEND=postgresql turns the SQLite fallback into a failure.
 #   STET_DEPLOY_KEEP=1 keeps the temporary directory (logs, rendered config).
-set -u
 # shellcheck disable=SC2016 # the sh -c scripts below expand their own arguments
+set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${STET_BIN:-build/stet}

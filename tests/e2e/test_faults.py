@@ -73,9 +73,10 @@ class PostgresOutage(TwoNodeTest):
         try:
             for node in (self.server, self.node_b):
                 self.assert_unavailable(node, token)
-            p = self.server.cli("story", "list")
-            self.assertEqual(p.returncode, 1, p)
-            self.assertTrue(p.stderr.startswith(b"stet: "), p.stderr)
+            with self.subTest("the CLI fails cleanly while the database is down"):
+                p = self.server.cli("story", "list")
+                self.assertEqual(p.returncode, 1, p)
+                self.assertTrue(p.stderr.startswith(b"stet: "), p.stderr)
             for node in (self.server, self.node_b):
                 self.assertIsNone(node.problems())
         finally:

@@ -55,7 +55,8 @@ def open_stream(testcase, server, slug, **kw):
     """Connects, checks the 200 event-stream head and the `retry: 3000` opening."""
     s = server.events(slug, **kw)
     testcase.addCleanup(s.close)
-    testcase.assertEqual(s.status, 200, "events answered %d: %r" % (s.status, s.read_body(2)[:300]))
+    if s.status != 200:
+        testcase.fail("events answered %d: %r" % (s.status, s.read_body(2)[:300]))
     ctype = s.header("Content-Type", "")
     testcase.assertTrue(ctype.startswith("text/event-stream"), "Content-Type %r" % ctype)
     got = s.wait_body(len(RETRY_PREFIX))

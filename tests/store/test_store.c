@@ -1036,6 +1036,177 @@ static void test_pool_threads(void **state)
     assert_null(p);
 }
 
+/* ---- rate limits ---- */
+
+static int64_t hit(struct fx *f, const char *bucket, int64_t window)
+{
+    int64_t n = -1;
+    assert_int_equal(store_rate_hit(f->st, bucket, window, &n), 0);
+    return n;
+}
+
+static void test_rate_hit_counts(void **state)
+{
+    struct fx *f = *state;
+    const char *b1 = uniq(f->a, "comment:10.0.0.1");
+    const char *b2 = uniq(f->a, "comment:10.0.0.2");
+    assert_int_equal(hit(f, b1, 1000), 1);
+    assert_int_equal(hit(f, b1, 1000), 2);
+    assert_int_equal(hit(f, b1, 1000), 3);
+    /* Each window and each bucket counts on its own. */
+    assert_int_equal(hit(f, b1, 1060), 1);
+    assert_int_equal(hit(f, b2, 1000), 1);
+    assert_int_equal(hit(f, b1, 1000), 4);
+    assert_int_equal(hit(f, b2, 1000), 2);
+    assert_int_equal(hit(f, b1, 1060), 2);
+    /* Extreme windows are just numbers (and a first hit at INT64_MAX prunes the
+     * bucket's other windows without overflowing). */
+    const char *b3 = uniq(f->a, "extreme");
+    assert_int_equal(hit(f, b3, INT64_MIN), 1);
+    assert_int_equal(hit(f, b3, INT64_MIN), 2);
+    assert_int_equal(hit(f, b3, -5), 1);
+    assert_int_equal(hit(f, b3, INT64_MAX), 1);
+    assert_int_equal(hit(f, b3, INT64_MIN), 1);
+    assert_int_equal(hit(f, b3, INT64_MAX), 2);
+
+    /* Hostile bucket text is data, never SQL; a prefix is another bucket. */
+    const char *evil = arena_printf(f->a, "%s'); DELETE FROM rate_limits; --", b1);
+    assert_int_equal(hit(f, evil, 1000), 1);
+    assert_int_equal(hit(f, b1, 1000), 5);
+    assert_int_equal(hit(f, arena_printf(f->a, "%s ", b1), 1000), 1);
+    assert_int_equal(hit(f, arena_printf(f->a, "%s\xc3\xa9", b1), 1000), 1);
+
+    int64_t n = 77;
+    assert_int_equal(store_rate_hit(f->st, NULL, 1000, &n), STET_EINVAL);
+    assert_int_equal(n, 77);
+    char big[STORE_RATE_BUCKET_MAX + 2];
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(store_rate_hit(f->st, big, 1000, &n), STET_EINVAL);
+    big[STORE_RATE_BUCKET_MAX] = '\0'; /* exactly the limit is fine */
+    big[0] = (char)('a' + g_tag % 26);
+    big[1] = (char)('a' + g_seq++ % 26);
+    assert_int_equal(store_rate_hit(f->st, big, 1000, &n), 0);
+    assert_true(n >= 1);
+    /* Not valid UTF-8: refused as input (PostgreSQL) or stored as is (SQLite). */
+    int rc = store_rate_hit(f->st, "\xff\xfe", 1000, &n);
+    assert_true(rc == 0 || rc == STET_EINVAL);
+}
+
+static void test_rate_hit_prunes_old_windows(void **state)
+{
+    struct fx *f = *state;
+    const char *x = uniq(f->a, "login:x");
+    const char *y = uniq(f->a, "login:y");
+    assert_int_equal(hit(f, x, 0), 1);
+    assert_int_equal(hit(f, x, 0), 2);
+    assert_int_equal(hit(f, x, 100), 1);
+    assert_int_equal(hit(f, x, 100), 2);
+    assert_int_equal(hit(f, y, 0), 1);
+    /* A new window a day after 100 drops x's windows older than 100 only. */
+    assert_int_equal(hit(f, x, 86500), 1);
+    assert_int_equal(hit(f, x, 0), 1);   /* was pruned, starts again */
+    assert_int_equal(hit(f, x, 100), 3); /* exactly a day old: kept */
+    assert_int_equal(hit(f, y, 0), 2);   /* another bucket: untouched */
+    /* A later hit in an existing window prunes nothing (only first hits do). */
+    assert_int_equal(hit(f, y, 200000), 1);
+    assert_int_equal(hit(f, y, 0), 1);
+}
+
+enum { RATE_THREADS = 4, RATE_HITS = 150 };
+
+struct rate_shared {
+    const char *url;
+    const char *bucket;
+    int64_t seen[RATE_THREADS][RATE_HITS];
+    int errors[RATE_THREADS];
+};
+
+struct rate_arg {
+    struct rate_shared *sh;
+    int idx;
+};
+
+static void *rate_worker(void *arg)
+{
+    struct rate_arg *ra = arg;
+    struct store *st;
+    if (store_open(ra->sh->url, &st) != 0) {
+        ra->sh->errors[ra->idx]++;
+        return NULL;
+    }
+    for (int i = 0; i < RATE_HITS; i++) {
+        if (store_rate_hit(st, ra->sh->bucket, 4242, &ra->sh->seen[ra->idx][i]) != 0)
+            ra->sh->errors[ra->idx]++;
+        if (i % 16 == 0)
+            sched_yield();
+    }
+    store_close(st);
+    return NULL;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Every connection's hit is counted once: the counts handed out are exactly
+ * 1..N, with no count given twice and none lost. */
+static void test_rate_hit_threads(void **state)
+{
+    (void)state;
+    static struct rate_shared sh;
+    char dir[] = "/tmp/stet-rate-XXXXXX";
+    char url[256], path[200];
+    bool file = strncmp(g_url, "sqlite:", 7) == 0;
+    memset(&sh, 0, sizeof(sh));
+    if (file) {
+        /* Each sqlite::memory: connection would be its own database. */
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/rate.db", dir);
+        snprintf(url, sizeof(url), "sqlite:%s", path);
+        sh.url = url;
+    } else {
+        sh.url = g_url;
+    }
+    struct store *st;
+    assert_int_equal(store_open(sh.url, &st), 0);
+    assert_int_equal(store_migrate(st, NULL), 0);
+    char bucket[64];
+    snprintf(bucket, sizeof(bucket), "threads-%u-%u", g_tag, ++g_seq);
+    sh.bucket = bucket;
+
+    pthread_t th[RATE_THREADS];
+    struct rate_arg args[RATE_THREADS];
+    for (int i = 0; i < RATE_THREADS; i++) {
+        args[i] = (struct rate_arg){&sh, i};
+        assert_int_equal(pthread_create(&th[i], NULL, rate_worker, &args[i]), 0);
+    }
+    for (int i = 0; i < RATE_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < RATE_THREADS; i++)
+        assert_int_equal(sh.errors[i], 0);
+    int64_t *all = &sh.seen[0][0];
+    qsort(all, RATE_THREADS * RATE_HITS, sizeof(*all), cmp_i64);
+    for (int i = 0; i < RATE_THREADS * RATE_HITS; i++)
+        assert_int_equal(all[i], i + 1);
+    int64_t n = 0;
+    assert_int_equal(store_rate_hit(st, bucket, 4242, &n), 0);
+    assert_int_equal(n, RATE_THREADS * RATE_HITS + 1);
+    store_close(st);
+
+    if (file) {
+        static const char *const suffix[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            char p[256];
+            snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+            unlink(p);
+        }
+        assert_int_equal(rmdir(dir), 0);
+    }
+}
+
 /* ---- enum names shared with the schema ---- */
 
 static void test_type_names(void **state)
@@ -1101,6 +1272,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
         cmocka_unit_test(test_pool_threads),
+        cmocka_unit_test_setup_teardown(test_rate_hit_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_hit_prunes_old_windows, setup, teardown),
+        cmocka_unit_test(test_rate_hit_threads),
         cmocka_unit_test(test_type_names),
     };
     /* Only the scheme: a server URL may carry a password. */

@@ -472,6 +472,17 @@ static void test_bool_and_ranges(void **state)
     assert_int_equal(load_one(&c, "comments", "max_length", "100001"), STET_EINVAL);
     assert_int_equal(load_one(&c, "comments", "max_length", "-1"), STET_EINVAL);
     assert_int_equal(load_one(&c, "database", "url", ""), STET_EINVAL);
+
+    assert_int_equal(load_one(&c, "limits", "comments_per_minute", "0"), 0);
+    assert_int_equal(c.comments_per_minute, 0);
+    assert_int_equal(c.logins_per_15min, 30);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "limits", "logins_per_15min", "5"), 0);
+    assert_int_equal(c.logins_per_15min, 5);
+    assert_int_equal(c.comments_per_minute, 30);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "limits", "comments_per_minute", "-1"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "limits", "logins_per_15min", "x"), STET_EINVAL);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include "base/embedded.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/sql_ident.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -21,6 +22,12 @@
 /* Key of the session advisory lock held while migrating ("stet" in ASCII), so nodes
  * starting together apply each migration once. */
 #define PG_MIGRATE_LOCK "1937007988"
+
+/* The boolean type's OID (catalog/pg_type_d.h, which libpq does not install). */
+#define PG_BOOLOID 16
+
+/* Rows fetched per round trip when exporting a table through a cursor. */
+#define PG_EXPORT_BATCH "500"
 
 enum stmt_id {
     S_MIG_HAS,
@@ -46,6 +53,8 @@ enum stmt_id {
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
     S_COMMENT_EVENTS,
+    S_RATE_HIT,
+    S_RATE_PRUNE,
     N_STMT
 };
 
@@ -162,6 +171,15 @@ static const struct stmt_def stmts[N_STMT] = {
                           " WHERE c.story_id = $1 AND c.event_seq > $2 AND c.status = 'visible'"
                           " ORDER BY c.event_seq LIMIT $3",
                           3, true},
+    /* One statement: the unique key makes concurrent first hits from several nodes
+     * all land on one row, each counted once. */
+    [S_RATE_HIT] = {"rate_hit",
+                    "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) "
+                    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
+                    "RETURNING hits",
+                    2, false},
+    [S_RATE_PRUNE] = {"rate_prune",
+                      "DELETE FROM rate_limits WHERE bucket = $1 AND window_start < $2", 2, false},
 };
 
 struct pg_store {
@@ -172,6 +190,8 @@ struct pg_store {
     bool down;           /* the last attempt to reach the server failed (logged once) */
     bool must_reset;     /* the server said it is closing this session */
     int64_t retry_after; /* monotonic ms before which a slow reconnect is not retried */
+    int import_n;        /* columns of the prepared stet_import; 0: none */
+    bool import_stale;   /* stet_import still exists on the session but is finished */
 };
 
 static void pg_close(struct store *st);
@@ -200,6 +220,16 @@ static int pg_comment_list(struct arena *a, struct store *st, const struct comme
                            const struct store_page *pg, struct comment **out, size_t *n);
 static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
+static int pg_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int pg_transaction(struct store *st, enum store_tx step);
+static int pg_table_export(struct store *st, const char *table, const char *const *columns,
+                           size_t n, size_t n_key, store_row_fn fn, void *ctx);
+static int pg_table_import_begin(struct store *st, const char *table, const char *const *columns,
+                                 size_t n);
+static int pg_table_import_row(struct store *st, const char *const *values, const size_t *lens,
+                               size_t n);
+static void pg_table_import_end(struct store *st);
+static int pg_table_sync_ids(struct store *st, const char *table, const char *column);
 
 static const struct store_ops pg_ops = {
     .name = "postgres",
@@ -221,6 +251,13 @@ static const struct store_ops pg_ops = {
     .comment_find = pg_comment_find,
     .comment_list = pg_comment_list,
     .comment_events = pg_comment_events,
+    .rate_hit = pg_rate_hit,
+    .transaction = pg_transaction,
+    .table_export = pg_table_export,
+    .table_import_begin = pg_table_import_begin,
+    .table_import_row = pg_table_import_row,
+    .table_import_end = pg_table_import_end,
+    .table_sync_ids = pg_table_sync_ids,
 };
 
 static struct pg_store *to_pg(struct store *st)
@@ -412,6 +449,8 @@ static int reconnect(struct pg_store *ps)
         return STET_EUNAVAIL;
     PQreset(ps->conn);
     memset(ps->prepared, 0, sizeof(ps->prepared));
+    ps->import_n = 0;
+    ps->import_stale = false;
     ps->in_tx = false;
     ps->must_reset = false;
     if (PQstatus(ps->conn) == CONNECTION_OK) {
@@ -1302,6 +1341,247 @@ static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id
     if (rc != 0)
         return rc;
     return read_comments(a, r, out, n);
+}
+
+/* ---- rate limits ---- */
+
+static int pg_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits)
+{
+    struct pg_store *ps = to_pg(st);
+    struct params p = {0};
+    PGresult *r;
+    if (bucket == NULL || strnlen(bucket, STORE_RATE_BUCKET_MAX + 1) > STORE_RATE_BUCKET_MAX)
+        return STET_EINVAL;
+    p_cstr(&p, bucket);
+    p_i64(&p, window_start);
+    int rc = exec(ps, S_RATE_HIT, &p, &r);
+    if (rc != 0)
+        return rc;
+    int64_t n = PQntuples(r) > 0 ? col_i64(r, 0, 0) : 0;
+    PQclear(r);
+    if (n <= 0) {
+        log_error(NULL, "postgres: rate_hit: no count returned");
+        return STET_EIO;
+    }
+    /* A window's first hit is rare enough to pay for the cleanup, and it keeps the
+     * table to about a day of windows per live bucket. */
+    if (n == 1) {
+        p = (struct params){0};
+        p_cstr(&p, bucket);
+        p_i64(&p, window_start > INT64_MIN + 86400 ? window_start - 86400 : INT64_MIN);
+        (void)run(ps, S_RATE_PRUNE, &p, NULL); /* logged; the hit itself counted */
+    }
+    *hits = n;
+    return 0;
+}
+
+/* ---- bulk copy ---- */
+
+static int pg_transaction(struct store *st, enum store_tx step)
+{
+    struct pg_store *ps = to_pg(st);
+    int rc;
+    switch (step) {
+    case STORE_TX_SNAPSHOT:
+        if ((rc = ensure(ps)) != 0)
+            return rc;
+        rc = simple(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "begin snapshot");
+        if (rc == 0)
+            ps->in_tx = true;
+        return rc;
+    case STORE_TX_WRITE:
+        return tx_begin(ps);
+    case STORE_TX_COMMIT:
+        if (!ps->in_tx)
+            return 0;
+        /* COMMIT of a failed transaction "succeeds" by rolling back; say so instead. */
+        if (PQtransactionStatus(ps->conn) != PQTRANS_INTRANS) {
+            tx_rollback(ps);
+            log_error(NULL, "postgres: commit: the transaction had failed; rolled back");
+            return STET_EIO;
+        }
+        return tx_commit(ps);
+    case STORE_TX_ROLLBACK:
+        tx_rollback(ps);
+        return 0;
+    }
+    return STET_EINVAL;
+}
+
+static void put_list(struct buf *b, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s%s", i > 0 ? ", " : "", names[i]);
+}
+
+/* Hands one fetched batch to fn, booleans rewritten to the copier's "0"/"1". */
+static int export_batch(const PGresult *r, size_t n, const char **vals, size_t *lens,
+                        store_row_fn fn, void *ctx)
+{
+    for (int row = 0; row < PQntuples(r); row++) {
+        for (size_t i = 0; i < n; i++) {
+            int col = (int)i;
+            if (PQgetisnull(r, row, col)) {
+                vals[i] = NULL;
+                lens[i] = 0;
+            } else if (PQftype(r, col) == PG_BOOLOID) {
+                vals[i] = PQgetvalue(r, row, col)[0] == 't' ? "1" : "0";
+                lens[i] = 1;
+            } else {
+                vals[i] = PQgetvalue(r, row, col);
+                lens[i] = (size_t)PQgetlength(r, row, col);
+            }
+        }
+        int rc = fn(ctx, vals, lens, n);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A cursor, so a large table streams in batches instead of arriving whole. */
+static int pg_table_export(struct store *st, const char *table, const char *const *columns,
+                           size_t n, size_t n_key, store_row_fn fn, void *ctx)
+{
+    struct pg_store *ps = to_pg(st);
+    struct buf sql;
+    bool own_tx = !ps->in_tx, declared = false;
+    if (!store_ident_ok(table) || !store_idents_ok(columns, n) || n_key == 0 || n_key > n ||
+        n > INT_MAX || fn == NULL)
+        return STET_EINVAL;
+    int rc = own_tx ? tx_begin(ps) : 0;
+    if (rc != 0)
+        return rc;
+    buf_init(&sql);
+    buf_puts(&sql, "DECLARE stet_export NO SCROLL CURSOR FOR SELECT ");
+    put_list(&sql, columns, n);
+    buf_printf(&sql, " FROM %s ORDER BY ", table);
+    put_list(&sql, columns, n_key);
+    rc = simple(ps, buf_cstr(&sql), "table_export");
+    buf_cleanup(&sql);
+    declared = rc == 0;
+    const char **vals = xcalloc(n, sizeof(*vals));
+    size_t *lens = xcalloc(n, sizeof(*lens));
+    while (rc == 0) {
+        PGresult *r = PQexec(ps->conn, "FETCH FORWARD " PG_EXPORT_BATCH " FROM stet_export");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQnfields(r) != n) {
+            rc = fail(ps, r, "table_export fetch");
+            PQclear(r);
+            break;
+        }
+        bool last = PQntuples(r) == 0;
+        rc = export_batch(r, n, vals, lens, fn, ctx);
+        PQclear(r);
+        if (last)
+            break;
+    }
+    free(vals);
+    free(lens);
+    /* A caller's transaction goes on, so its cursor must go; a failed one cannot. */
+    if (declared && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS) {
+        int crc = simple(ps, "CLOSE stet_export", "table_export close");
+        if (rc == 0)
+            rc = crc;
+    }
+    if (own_tx) {
+        if (rc == 0)
+            rc = pg_transaction(st, STORE_TX_COMMIT);
+        else
+            tx_rollback(ps);
+    }
+    return rc;
+}
+
+static int pg_table_import_begin(struct store *st, const char *table, const char *const *columns,
+                                 size_t n)
+{
+    struct pg_store *ps = to_pg(st);
+    struct buf sql;
+    if (!store_ident_ok(table) || !store_idents_ok(columns, n) || n > 1000)
+        return STET_EINVAL;
+    pg_table_import_end(st);
+    int rc = ensure(ps);
+    if (rc != 0)
+        return rc;
+    if (ps->import_stale) {
+        rc = simple(ps, "DEALLOCATE stet_import", "table_import deallocate");
+        if (rc != 0)
+            return rc;
+        ps->import_stale = false;
+    }
+    buf_init(&sql);
+    buf_printf(&sql, "INSERT INTO %s (", table);
+    put_list(&sql, columns, n);
+    buf_puts(&sql, ") VALUES (");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&sql, "%s$%zu", i > 0 ? ", " : "", i + 1);
+    buf_puts(&sql, ")");
+    /* Untyped parameters take the types of their target columns, so decimal text
+     * becomes BIGINT and "0"/"1" BOOLEAN by the server's own input rules. */
+    PGresult *r = PQprepare(ps->conn, "stet_import", buf_cstr(&sql), (int)n, NULL);
+    buf_cleanup(&sql);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(ps, r, "table_import prepare");
+    PQclear(r);
+    if (rc == 0)
+        ps->import_n = (int)n;
+    return rc;
+}
+
+static int pg_table_import_row(struct store *st, const char *const *values, const size_t *lens,
+                               size_t n)
+{
+    struct pg_store *ps = to_pg(st);
+    if (ps->import_n == 0 || n != (size_t)ps->import_n)
+        return STET_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        /* Text parameters end at the first NUL; the server could not store one anyway. */
+        if (values[i] != NULL && memchr(values[i], '\0', lens[i]) != NULL) {
+            log_warn(NULL, "postgres: table_import: a text value holds a NUL byte");
+            return STET_EINVAL;
+        }
+    }
+    PGresult *r = PQexecPrepared(ps->conn, "stet_import", (int)n, values, NULL, NULL, 0);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(ps, r, "table_import");
+    PQclear(r);
+    return rc;
+}
+
+/* A statement cannot be dropped inside a failed transaction; then it is dropped
+ * before the next import instead. */
+static void pg_table_import_end(struct store *st)
+{
+    struct pg_store *ps = to_pg(st);
+    if (ps->import_n == 0)
+        return;
+    ps->import_n = 0;
+    ps->import_stale = true;
+    if (PQstatus(ps->conn) != CONNECTION_OK)
+        return;
+    PGTransactionStatusType ts = PQtransactionStatus(ps->conn);
+    if (ts != PQTRANS_IDLE && ts != PQTRANS_INTRANS)
+        return;
+    PGresult *r = PQexec(ps->conn, "DEALLOCATE stet_import");
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        ps->import_stale = false;
+    PQclear(r);
+}
+
+static int pg_table_sync_ids(struct store *st, const char *table, const char *column)
+{
+    struct pg_store *ps = to_pg(st);
+    struct buf sql;
+    if (!store_ident_ok(table) || !store_ident_ok(column))
+        return STET_EINVAL;
+    int rc = ensure(ps);
+    if (rc != 0)
+        return rc;
+    /* setval is strict: on an empty table max() is NULL and the sequence stays. */
+    buf_init(&sql);
+    buf_printf(&sql, "SELECT setval(pg_get_serial_sequence('%s', '%s'), max(%s)) FROM %s", table,
+               column, column, table);
+    rc = simple(ps, buf_cstr(&sql), "table_sync_ids");
+    buf_cleanup(&sql);
+    return rc;
 }
 
 /* ---- test support ---- */

@@ -7,6 +7,7 @@
 #include "base/embedded.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/sql_ident.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -41,6 +42,9 @@ enum stmt_id {
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
     S_COMMENT_EVENTS,
+    S_RATE_HIT,
+    S_RATE_PRUNE,
+    S_BEGIN_SNAPSHOT,
     N_STMT
 };
 
@@ -121,12 +125,21 @@ static const char *const stmt_sql[N_STMT] = {
     [S_COMMENT_EVENTS] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
                          " WHERE c.story_id = ?1 AND c.event_seq > ?2 AND c.status = 'visible'"
                          " ORDER BY c.event_seq LIMIT ?3",
+    /* One statement, so concurrent hits from any connection are counted exactly. */
+    [S_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
+                   "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
+                   "RETURNING hits",
+    [S_RATE_PRUNE] = "DELETE FROM rate_limits WHERE bucket = ?1 AND window_start < ?2",
+    /* Deferred: the snapshot starts at the first read and holds no write lock. */
+    [S_BEGIN_SNAPSHOT] = "BEGIN DEFERRED",
 };
 
 struct sqlite_store {
     struct store base; /* first, so a struct store * converts back */
     sqlite3 *db;
     sqlite3_stmt *stmts[N_STMT];
+    sqlite3_stmt *import; /* the bulk copier's INSERT, between import begin and end */
+    size_t import_n;
 };
 
 static void sq_close(struct store *st);
@@ -155,6 +168,16 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
                            const struct store_page *pg, struct comment **out, size_t *n);
 static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
+static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int sq_transaction(struct store *st, enum store_tx step);
+static int sq_table_export(struct store *st, const char *table, const char *const *columns,
+                           size_t n, size_t n_key, store_row_fn fn, void *ctx);
+static int sq_table_import_begin(struct store *st, const char *table, const char *const *columns,
+                                 size_t n);
+static int sq_table_import_row(struct store *st, const char *const *values, const size_t *lens,
+                               size_t n);
+static void sq_table_import_end(struct store *st);
+static int sq_table_sync_ids(struct store *st, const char *table, const char *column);
 
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
@@ -176,6 +199,13 @@ static const struct store_ops sqlite_ops = {
     .comment_find = sq_comment_find,
     .comment_list = sq_comment_list,
     .comment_events = sq_comment_events,
+    .rate_hit = sq_rate_hit,
+    .transaction = sq_transaction,
+    .table_export = sq_table_export,
+    .table_import_begin = sq_table_import_begin,
+    .table_import_row = sq_table_import_row,
+    .table_import_end = sq_table_import_end,
+    .table_sync_ids = sq_table_sync_ids,
 };
 
 static struct sqlite_store *to_sq(struct store *st)
@@ -372,6 +402,7 @@ int sqlite_store_open(const char *path, struct store **out)
 static void sq_close(struct store *st)
 {
     struct sqlite_store *ss = to_sq(st);
+    sqlite3_finalize(ss->import);
     for (int i = 0; i < N_STMT; i++)
         sqlite3_finalize(ss->stmts[i]);
     /* With every statement finalized this cannot fail with SQLITE_BUSY. */
@@ -1055,6 +1086,182 @@ static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id
     *out = arr;
     *n = cnt;
     return 0;
+}
+
+/* ---- rate limits ---- */
+
+static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    if (bucket == NULL || strnlen(bucket, STORE_RATE_BUCKET_MAX + 1) > STORE_RATE_BUCKET_MAX)
+        return STET_EINVAL;
+    int rc = stmt_get(ss, S_RATE_HIT, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_cstr(q, 1, bucket)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "rate_hit");
+    sqlite3_bind_int64(q, 2, window_start);
+    rc = step_one(ss, q, "rate_hit");
+    if (rc != 0)
+        return rc == STET_ENOTFOUND ? STET_EIO : rc;
+    int64_t n = sqlite3_column_int64(q, 0);
+    stmt_done(q);
+    /* A window's first hit is rare enough to pay for the cleanup, and it keeps the
+     * table to about a day of windows per live bucket. */
+    if (n == 1 && stmt_get(ss, S_RATE_PRUNE, &q) == 0) {
+        if (bind_cstr(q, 1, bucket) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 2,
+                               window_start > INT64_MIN + 86400 ? window_start - 86400 : INT64_MIN);
+            (void)run(ss, q, "rate_hit prune"); /* logged; the hit itself counted */
+        } else {
+            stmt_done(q);
+        }
+    }
+    *hits = n;
+    return 0;
+}
+
+/* ---- bulk copy ---- */
+
+static int sq_transaction(struct store *st, enum store_tx step)
+{
+    struct sqlite_store *ss = to_sq(st);
+    switch (step) {
+    case STORE_TX_SNAPSHOT:
+        return run_id(ss, S_BEGIN_SNAPSHOT, "begin snapshot");
+    case STORE_TX_WRITE:
+        return tx_begin(ss);
+    case STORE_TX_COMMIT:
+        return sqlite3_get_autocommit(ss->db) ? 0 : tx_commit(ss);
+    case STORE_TX_ROLLBACK:
+        tx_rollback(ss);
+        return 0;
+    }
+    return STET_EINVAL;
+}
+
+static void put_list(struct buf *b, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s%s", i > 0 ? ", " : "", names[i]);
+}
+
+/* A one-off statement from trusted text (identifiers already checked). */
+static int prepare_once(struct sqlite_store *ss, const char *sql, sqlite3_stmt **q,
+                        const char *what)
+{
+    int rc = sqlite3_prepare_v2(ss->db, sql, -1, q, NULL);
+    if (rc != SQLITE_OK) {
+        *q = NULL;
+        return fail(ss, rc, what);
+    }
+    return 0;
+}
+
+static int sq_table_export(struct store *st, const char *table, const char *const *columns,
+                           size_t n, size_t n_key, store_row_fn fn, void *ctx)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    struct buf sql;
+    if (!store_ident_ok(table) || !store_idents_ok(columns, n) || n_key == 0 || n_key > n ||
+        n > INT_MAX || fn == NULL)
+        return STET_EINVAL;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT ");
+    put_list(&sql, columns, n);
+    buf_printf(&sql, " FROM %s ORDER BY ", table);
+    put_list(&sql, columns, n_key);
+    int rc = prepare_once(ss, buf_cstr(&sql), &q, "table_export");
+    buf_cleanup(&sql);
+    if (rc != 0)
+        return rc;
+    const char **vals = xcalloc(n, sizeof(*vals));
+    size_t *lens = xcalloc(n, sizeof(*lens));
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, "table_export");
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            /* column_text renders integers in decimal, and the schema keeps booleans
+             * as 0/1 integers, so every value is already in the copier's format. */
+            if (sqlite3_column_type(q, (int)i) == SQLITE_NULL) {
+                vals[i] = NULL;
+                lens[i] = 0;
+                continue;
+            }
+            const unsigned char *t = sqlite3_column_text(q, (int)i);
+            vals[i] = t != NULL ? (const char *)t : "";
+            lens[i] = t != NULL ? (size_t)sqlite3_column_bytes(q, (int)i) : 0;
+        }
+        rc = fn(ctx, vals, lens, n);
+        if (rc != 0)
+            break;
+    }
+    free(vals);
+    free(lens);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int sq_table_import_begin(struct store *st, const char *table, const char *const *columns,
+                                 size_t n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    struct buf sql;
+    if (!store_ident_ok(table) || !store_idents_ok(columns, n) || n > 999)
+        return STET_EINVAL;
+    sq_table_import_end(st);
+    buf_init(&sql);
+    buf_printf(&sql, "INSERT INTO %s (", table);
+    put_list(&sql, columns, n);
+    buf_puts(&sql, ") VALUES (");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&sql, "%s?%zu", i > 0 ? ", " : "", i + 1);
+    buf_puts(&sql, ")");
+    int rc = prepare_once(ss, buf_cstr(&sql), &ss->import, "table_import");
+    buf_cleanup(&sql);
+    if (rc == 0)
+        ss->import_n = n;
+    return rc;
+}
+
+static int sq_table_import_row(struct store *st, const char *const *values, const size_t *lens,
+                               size_t n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = ss->import;
+    if (q == NULL || n != ss->import_n)
+        return STET_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        /* Text everywhere: each column's affinity turns decimal text back into an
+         * integer, so ids and flags land as integers, and text keeps its bytes. */
+        int b = values[i] == NULL ? sqlite3_bind_null(q, (int)i + 1)
+                                  : bind_text(q, (int)i + 1, values[i], lens[i]);
+        if (b != SQLITE_OK)
+            return bind_failed(ss, q, b, "table_import");
+    }
+    return run(ss, q, "table_import");
+}
+
+static void sq_table_import_end(struct store *st)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_finalize(ss->import);
+    ss->import = NULL;
+    ss->import_n = 0;
+}
+
+/* An INTEGER PRIMARY KEY takes max(id) + 1 by itself. */
+static int sq_table_sync_ids(struct store *st, const char *table, const char *column)
+{
+    (void)st;
+    return store_ident_ok(table) && store_ident_ok(column) ? 0 : STET_EINVAL;
 }
 
 /* ---- test support ---- */

@@ -170,6 +170,29 @@ static void test_list_page(void **state)
                      STET_EBADREQ);
 }
 
+static void test_rate_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct domain_env limited = env;
+    struct comment c;
+    limited.comments_per_minute = 2;
+    f->ctx.env = &limited;
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("a"), 0, &c), 0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("b"), 0, &c), 0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
+                     STET_ERATE);
+    assert_non_null(f->err.message);
+    assert_int_equal(count_of(f, "one"), 1);
+    /* Another account has its own allowance; the next minute starts afresh. */
+    struct user other = {.username = "other", .display_name = "other", .email = "o@x"};
+    assert_int_equal(store_user_insert(f->st, &other, "hash", &other.id), 0);
+    assert_int_equal(comment_post(&f->ctx, &other, STR_LIT("one"), STR_LIT("d"), 0, &c), 0);
+    f->ctx.now += 60;
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("e"), 0, &c), 0);
+    assert_int_equal(count_of(f, "one"), 3);
+    f->ctx.env = &env;
+}
+
 static void test_tree(void **state)
 {
     struct fixture *f = *state;
@@ -212,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,6 +87,26 @@ static void test_register_rules(void **state)
     assert_int_equal(user_change_role(&f->ctx, STR_LIT("ann"), STR_LIT("moderator")), 0);
 }
 
+static void test_login_rate_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct domain_env limited = env;
+    struct user u;
+    limited.logins_per_15min = 3;
+    f->ctx.env = &limited;
+    assert_int_equal(user_create(&f->ctx, STR_LIT("dan"), STR_LIT("d@x"), STR_LIT("long enough"),
+                                 ROLE_READER, &u),
+                     0);
+    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("wrong one"), &u), STET_EUNAUTH);
+    assert_int_equal(user_login(&f->ctx, STR_LIT("DAN"), STR_LIT("wrong two"), &u), STET_EUNAUTH);
+    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("wrong 3"), &u), STET_EUNAUTH);
+    /* The fourth attempt is refused even with the right password. */
+    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("long enough"), &u), STET_ERATE);
+    f->ctx.now += 15 * 60;
+    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("long enough"), &u), 0);
+    f->ctx.env = &env;
+}
+
 static void test_sessions(void **state)
 {
     struct fixture *f = *state;
@@ -115,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_and_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,85 @@
+/* `stet migrate-data --from URL --to URL`: moves a whole site between databases
+ * (SQLite to PostgreSQL or back), every row with its id, into an empty destination
+ * in one transaction. The copying itself is store_copy. */
+#include "cli/cli.h"
+
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_line[] = "usage: stet migrate-data --from URL --to URL";
+
+/* "--name VALUE" or "--name=VALUE"; returns the argv slots used, -1 without a value. */
+static int take(int argc, char **argv, int i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[i], name, n) != 0)
+        return 0;
+    if (argv[i][n] == '=') {
+        *value = argv[i] + n + 1;
+        return 1;
+    }
+    if (argv[i][n] != '\0')
+        return 0;
+    if (i + 1 >= argc)
+        return -1;
+    *value = argv[i + 1];
+    return 2;
+}
+
+static void on_progress(void *ctx, const char *table, int64_t rows)
+{
+    (void)ctx;
+    fprintf(stderr, "stet: copied %lld %s\n", (long long)rows, table);
+}
+
+/* URLs are never echoed: a PostgreSQL one may carry a password. */
+static int open_side(const char *url, const char *side, struct store **out)
+{
+    int rc = store_open(url, out);
+    if (rc != 0)
+        return cli_fail(CLI_FAIL, "migrate-data: cannot open the %s database (%s)", side,
+                        err_name(rc));
+    return CLI_OK;
+}
+
+int cmd_migrate_data(int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    for (int i = 1; i < argc;) {
+        int used = take(argc, argv, i, "--from", &from);
+        if (used == 0)
+            used = take(argc, argv, i, "--to", &to);
+        if (used < 0)
+            return cli_fail(CLI_USAGE, "%s needs a value\n%s", argv[i], usage_line);
+        if (used == 0)
+            return cli_fail(CLI_USAGE, "unexpected argument '%s'\n%s", argv[i], usage_line);
+        i += used;
+    }
+    if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0')
+        return cli_fail(CLI_USAGE, "%s", usage_line);
+    if (strcmp(from, to) == 0)
+        return cli_fail(CLI_USAGE, "migrate-data: --from and --to name the same database");
+
+    struct store *src = NULL, *dst = NULL;
+    int status = open_side(from, "source", &src);
+    if (status == CLI_OK)
+        status = open_side(to, "destination", &dst);
+    if (status != CLI_OK)
+        goto out;
+    int rc = store_copy(src, dst, on_progress, NULL);
+    if (rc == STET_ECONFLICT) {
+        status = cli_fail(CLI_FAIL, "migrate-data: the destination database already holds data "
+                                    "(table named above); it must be a new, empty database");
+    } else if (rc != 0) {
+        status = cli_fail(CLI_FAIL, "migrate-data: copy failed (%s); the destination is unchanged",
+                          err_name(rc));
+    } else {
+        printf("database copied\n");
+    }
+out:
+    store_close(dst);
+    store_close(src);
+    return status;
+}

@@ -1,0 +1,141 @@
+/* The bulk copier behind `stet migrate-data`: moves every row of every table from one
+ * store to another, ids included, through the backends' generic export and import
+ * ops. The one list of tables and columns lives here, in foreign-key order. */
+#include "store/store.h"
+
+#include "base/log.h"
+
+#include <stdio.h>
+
+static const char *const users_cols[] = {
+    "id", "username", "display_name", "email", "password_hash", "role", "created_at"};
+static const char *const stories_cols[] = {
+    "id",           "slug",       "title",         "byline",        "body_src", "body_html",
+    "published_at", "created_at", "comments_open", "comment_count", "event_seq"};
+static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
+static const char *const comments_cols[] = {
+    "id",         "story_id",  "parent_id", "author_id", "legacy_author", "body_src",  "body_html",
+    "created_at", "edited_at", "is_legacy", "status",    "legacy_source", "legacy_id", "event_seq"};
+static const char *const rate_limits_cols[] = {"bucket", "window_start", "hits"};
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+/* Referenced tables first. Comments reference comments (parent_id): ordered by id
+ * a parent comes first, because a reply is always younger than what it answers. */
+static const struct store_table tables[] = {
+    {"users", COLS(users_cols), 1, "id"},
+    {"stories", COLS(stories_cols), 1, "id"},
+    {"sessions", COLS(sessions_cols), 1, NULL},
+    {"comments", COLS(comments_cols), 1, "id"},
+    {"rate_limits", COLS(rate_limits_cols), 2, NULL},
+};
+
+const struct store_table *store_tables(size_t *n)
+{
+    *n = sizeof(tables) / sizeof(tables[0]);
+    return tables;
+}
+
+/* The export callback's own code for "a row exists", told apart from store errors. */
+#define HAS_ROWS 1
+
+static int stop_at_first_row(void *ctx, const char *const *values, const size_t *lens, size_t n)
+{
+    (void)ctx;
+    (void)values;
+    (void)lens;
+    (void)n;
+    return HAS_ROWS;
+}
+
+struct copy_ctx {
+    struct store *to;
+    const char *table;
+    int64_t rows;
+};
+
+static int copy_row(void *arg, const char *const *values, const size_t *lens, size_t n)
+{
+    struct copy_ctx *c = arg;
+    int rc = c->to->ops->table_import_row(c->to, values, lens, n);
+    if (rc == 0) {
+        c->rows++;
+        return 0;
+    }
+    /* The backend logs driver errors, but not a key conflict (usually expected). */
+    if (rc == STET_ECONFLICT) {
+        log_error(NULL, "store copy: %s: row %lld clashes with a key already in the destination",
+                  c->table, (long long)c->rows + 1);
+        return STET_EIO;
+    }
+    /* ECONFLICT is reserved for "destination not empty". */
+    return rc;
+}
+
+static int check_empty(struct store *to)
+{
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        const struct store_table *t = &tables[i];
+        int rc = to->ops->table_export(to, t->name, t->columns, t->n_key, t->n_key,
+                                       stop_at_first_row, NULL);
+        if (rc == HAS_ROWS) {
+            log_error(NULL, "store copy: the destination is not empty (table %s has rows)",
+                      t->name);
+            return STET_ECONFLICT;
+        }
+        if (rc != 0)
+            return rc == STET_ECONFLICT ? STET_EIO : rc;
+    }
+    return 0;
+}
+
+static int copy_table(struct store *from, struct store *to, const struct store_table *t,
+                      int64_t *rows)
+{
+    struct copy_ctx c = {.to = to, .table = t->name, .rows = 0};
+    int rc = to->ops->table_import_begin(to, t->name, t->columns, t->n_columns);
+    if (rc != 0)
+        return rc == STET_ECONFLICT ? STET_EIO : rc;
+    rc = from->ops->table_export(from, t->name, t->columns, t->n_columns, t->n_key, copy_row, &c);
+    to->ops->table_import_end(to);
+    if (rc == 0 && t->identity != NULL)
+        rc = to->ops->table_sync_ids(to, t->name, t->identity);
+    *rows = c.rows;
+    return rc == STET_ECONFLICT ? STET_EIO : rc;
+}
+
+int store_copy(struct store *from, struct store *to, store_copy_progress_fn progress, void *ctx)
+{
+    int rc = store_migrate(from, NULL);
+    if (rc == 0)
+        rc = store_migrate(to, NULL);
+    if (rc != 0)
+        return rc == STET_ECONFLICT ? STET_EIO : rc;
+    rc = from->ops->transaction(from, STORE_TX_SNAPSHOT);
+    if (rc != 0)
+        return rc == STET_ECONFLICT ? STET_EIO : rc;
+    /* The write transaction spans the emptiness check too, so nothing can slip in
+     * between the check and the copy. */
+    rc = to->ops->transaction(to, STORE_TX_WRITE);
+    if (rc != 0) {
+        (void)from->ops->transaction(from, STORE_TX_ROLLBACK);
+        return rc == STET_ECONFLICT ? STET_EIO : rc;
+    }
+    rc = check_empty(to);
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]) && rc == 0; i++) {
+        int64_t rows = 0;
+        rc = copy_table(from, to, &tables[i], &rows);
+        if (rc == 0 && progress != NULL)
+            progress(ctx, tables[i].name, rows);
+    }
+    if (rc == 0) {
+        rc = to->ops->transaction(to, STORE_TX_COMMIT);
+        if (rc == STET_ECONFLICT)
+            rc = STET_EIO;
+    }
+    if (rc != 0)
+        (void)to->ops->transaction(to, STORE_TX_ROLLBACK);
+    /* Nothing was written on the source; ending its snapshot cannot lose anything. */
+    (void)from->ops->transaction(from, STORE_TX_ROLLBACK);
+    return rc;
+}

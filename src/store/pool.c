@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct store_pool {
     pthread_mutex_t mu;
@@ -77,4 +78,11 @@ void store_pool_release(struct store_pool *p, struct store *st)
     p->idle[p->n_free++] = st;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+void store_pool_stats(struct store_pool *p, struct store_stats *out)
+{
+    /* Filled in by group commit; zero until then. */
+    (void)p;
+    memset(out, 0, sizeof(*out));
 }

@@ -156,6 +156,16 @@ void store_pool_free(struct store_pool *p);
 struct store *store_pool_acquire(struct store_pool *p);
 void store_pool_release(struct store_pool *p, struct store *st);
 
+/* What the pool's writes cost, for /metrics: group commits and the time spent in
+ * the database. Counters only grow. */
+struct store_stats {
+    uint64_t commits;        /* group-commit transactions */
+    uint64_t batched_writes; /* writes carried by them (sum of batch sizes) */
+    uint64_t max_batch;      /* largest batch seen */
+    uint64_t db_time_us;     /* wall time inside group-commit transactions */
+};
+void store_pool_stats(struct store_pool *p, struct store_stats *out);
+
 static inline STET_MUST_CHECK int store_migrate(struct store *st, int *applied)
 {
     return st->ops->migrate(st, applied);

@@ -7,6 +7,8 @@
 #include "domain/password.h"
 #include "render/markdown.h"
 #include "web/live.h"
+#include "web/metrics.h"
+#include "web/page_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +47,11 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     }
     md_init();
     static_assets_version(app->static_version);
+    app->metrics = metrics_new(web_routes, web_n_routes);
+
+    app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);
+    app->page_salt = page_hash(PAGE_HASH_INIT, app->static_version, strlen(app->static_version));
+    app->page_salt = page_hash(app->page_salt, app->cfg.site_name, strlen(app->cfg.site_name));
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
     if (rc != 0) {
@@ -89,6 +96,8 @@ int app_start_live(struct app *app)
 void app_cleanup(struct app *app)
 {
     live_free(app->live);
+    metrics_free(app->metrics);
+    page_cache_free(app->pages);
     weather_free(app->weather);
     store_pool_free(app->pool);
     tmpl_set_free(app->templates);

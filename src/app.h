@@ -16,6 +16,10 @@ struct app {
     struct tmpl_set *templates;
     struct weather *weather;
     struct live *live; /* NULL for offline commands */
+    /* Request, cache and process counters for GET /metrics. */
+    struct metrics *metrics;
+    struct page_cache *pages;
+    uint64_t page_salt; /* folds into every cached page's version: assets, site name */
     struct domain_env env;
     char static_version[17]; /* cache-busting hash of the static assets */
 };

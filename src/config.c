@@ -174,6 +174,24 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
         if (parse_int(value, 1, MAX_THREADS, &n) != 0)
             return fail(l, "%s: threads '%s' is not a number in 1..%d", where, value, MAX_THREADS);
         c->threads = (unsigned)n;
+    } else if (strcmp(key, "server.metrics") == 0) {
+        struct str s = str_trim(str_from(value));
+        if (str_eq_nocase(s, STR_LIT("loopback")))
+            c->metrics = CONFIG_METRICS_LOOPBACK;
+        else if (str_eq_nocase(s, STR_LIT("on")))
+            c->metrics = CONFIG_METRICS_ON;
+        else if (str_eq_nocase(s, STR_LIT("off")))
+            c->metrics = CONFIG_METRICS_OFF;
+        else
+            return fail(l, "%s: server.metrics '%s' must be loopback, on or off", where, value);
+    } else if (strcmp(key, "database.synchronous") == 0) {
+        struct str s = str_trim(str_from(value));
+        if (str_eq_nocase(s, STR_LIT("full")))
+            c->db_sync_normal = false;
+        else if (str_eq_nocase(s, STR_LIT("normal")))
+            c->db_sync_normal = true;
+        else
+            return fail(l, "%s: database.synchronous '%s' must be full or normal", where, value);
     } else if (strcmp(key, "database.url") == 0) {
         if (*value == '\0')
             return fail(l, "%s: database url is empty", where);
@@ -314,6 +332,21 @@ void config_set_bound_port(struct config *c, uint16_t port)
         derive_base_url(c);
 }
 
+/* The store takes the SQLite durability setting in the URL; one the URL spells out
+ * itself wins. */
+static void apply_synchronous(struct config *c)
+{
+    struct str u = str_from(c->db_url);
+    if (!c->db_sync_normal || !str_starts_with(u, "sqlite:") ||
+        strstr(c->db_url, "?synchronous=") != NULL)
+        return;
+    size_t len = u.len + sizeof("?synchronous=normal");
+    char *url = xmalloc(len);
+    snprintf(url, len, "%s?synchronous=normal", c->db_url);
+    free(c->db_url);
+    c->db_url = url;
+}
+
 const char *config_getenv(const char *name)
 {
     return getenv(name);
@@ -348,6 +381,7 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->comments_per_minute = DEFAULT_COMMENTS_PER_MINUTE;
     c->logins_per_15min = DEFAULT_LOGINS_PER_15MIN;
     c->threads = default_threads();
+    c->metrics = CONFIG_METRICS_LOOPBACK;
 
     const char *file = flags != NULL ? flags->config_file : NULL;
     if (file == NULL && env != NULL)
@@ -383,6 +417,7 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->base_url_derived = !l.base_url_set;
     if (!l.base_url_set)
         derive_base_url(c);
+    apply_synchronous(c);
     rc = 0;
 out:
     if (rc != 0)

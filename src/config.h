@@ -9,13 +9,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Who may read GET /metrics. */
+enum config_metrics {
+    CONFIG_METRICS_LOOPBACK = 0, /* peers on 127.0.0.0/8 or ::1 only (the default) */
+    CONFIG_METRICS_ON,           /* anyone */
+    CONFIG_METRICS_OFF,          /* nobody: the URL answers 404 */
+};
+
 struct config {
     char *listen_host;   /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t listen_port; /* 0 allowed: any free port */
     char *base_url;      /* no trailing slash; default "http://<listen>" */
     bool base_url_derived; /* base_url was not configured but built from listen */
     bool base_https;     /* base_url starts with https: cookies get Secure */
-    char *db_url;        /* "sqlite:stet.db" */
+    char *db_url;        /* "sqlite:stet.db"; "?synchronous=normal" added, see below */
+    /* database.synchronous = normal (default full): SQLite commits skip the fsync, so
+     * the last ones may be lost on power loss (not on a crash of stet). config_load
+     * applies it by appending "?synchronous=normal" to a sqlite: db_url that does not
+     * name a synchronous option itself (see store_open). PostgreSQL ignores it: there
+     * the server's synchronous_commit decides. */
+    bool db_sync_normal;
     char *site_name;
     char *weather_url;   /* NULL: no weather strip */
     int weather_refresh; /* seconds, 1..86400 */
@@ -25,6 +38,8 @@ struct config {
     int comments_per_minute; /* per account; 0: no limit */
     int logins_per_15min;    /* attempts per login name; 0: no limit */
     unsigned threads;       /* I/O threads; default: number of CPUs, at most 8 */
+    /* server.metrics: who may GET /metrics (loopback, on or off) */
+    enum config_metrics metrics;
 };
 
 /* Values given on the command line; NULL means not given. */

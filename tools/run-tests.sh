@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every suite for each build directory given: meson's unit and store tests (with
 # a throwaway PostgreSQL cluster for the postgres store tests), the end-to-end suite on
-# SQLite and again on PostgreSQL, and the browser test, all against DIR/stet. Keeps
-# going after a failure so the totals are complete; the last line is
+# SQLite and again on PostgreSQL, the browser test and the nginx deploy test, all
+# against DIR/stet. Keeps going after a failure so the totals are complete; the last
+# line is
 # `N passed, N failed, N skipped` (meson's exit-77 tests and skipped e2e cases).
 # Usage: tools/run-tests.sh BUILD_DIR [BUILD_DIR...]
 set -u
@@ -133,6 +134,17 @@ for dir in "$@"; do
         add "$dir browser sqlite" $counts
     else
         add "$dir browser sqlite" 0 1
+    fi
+
+    echo "==== $dir: deploy (two nodes behind nginx, postgres) ===="
+    log=$tmp/deploy.log
+    STET_BIN=$abs/stet STET_DEPLOY_BACKEND=postgresql sh "$root/tests/deploy/run.sh" 2>&1 | tee "$log"
+    counts=$(last_count "$log" deploy)
+    if [ -n "$counts" ]; then
+        # shellcheck disable=SC2086
+        add "$dir deploy" $counts
+    else
+        add "$dir deploy" 0 1
     fi
 
     if [ "$pg_ok" -eq 1 ]; then

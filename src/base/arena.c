@@ -21,9 +21,11 @@ struct block {
 
 struct arena {
     struct block *head;
-    size_t block_size;
+    size_t block_size; /* the next block's size: doubles as the arena grows */
     size_t used;
 };
+
+#define ARENA_MAX_BLOCK (1024 * 1024)
 
 static struct block *block_new(size_t size)
 {
@@ -75,6 +77,11 @@ void *arena_alloc(struct arena *a, size_t n)
             a->used += need;
             return big->data;
         }
+        /* Growing geometrically keeps a small first block cheap for requests that
+         * need little (an idle stream keeps its request's arena) without making a
+         * big page pay for many small blocks. */
+        if (a->block_size < ARENA_MAX_BLOCK)
+            a->block_size *= 2;
         b = block_new(a->block_size);
         b->next = a->head;
         a->head = b;

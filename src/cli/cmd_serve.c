@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SERVE_WORKERS 4 /* threads for blocking requests (writes, password hashing) */
+/* Threads for blocking requests (writes, password hashing). Each holds a pooled
+ * connection while its comment waits in the group committer, so this many posts can
+ * share one commit; Argon2id's memory is bounded in domain/password.c, not here. */
+#define SERVE_WORKERS 64
+/* Database connections beyond one per I/O thread. Fewer than workers: a worker
+ * holds one only while its request runs, and a PostgreSQL server must fit every
+ * node's pool (see docs/deploy.md). */
+#define SERVE_POOL_EXTRA 32
 
 static int seed_demo(struct app *app)
 {
@@ -68,7 +75,7 @@ int cmd_serve(int argc, char **argv)
         return cli_fail(CLI_FAIL, "%s", err);
     unsigned io_threads = cfg.threads;
     struct app app;
-    if (app_init(&app, &cfg, io_threads + SERVE_WORKERS) != 0) {
+    if (app_init(&app, &cfg, io_threads + SERVE_POOL_EXTRA) != 0) {
         app_cleanup(&app);
         return CLI_FAIL;
     }

@@ -36,9 +36,8 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         return rc;
     if (parent_id != 0) {
         struct comment parent;
-        rc = store_comment_find(ctx->a, ctx->st, parent_id, &parent);
-        if (rc == STET_ENOTFOUND || (rc == 0 && (parent.story_id != story.id ||
-                                                 parent.status != COMMENT_VISIBLE)))
+        rc = comment_find_in_story(ctx, &story, parent_id, &parent);
+        if (rc == STET_ENOTFOUND)
             return err_set(ctx->err, STET_EINVAL, "parent_id",
                            "The comment you are replying to does not exist on this story.");
         if (rc != 0)
@@ -164,17 +163,49 @@ void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
     *roots = root.first_child;
 }
 
+int comment_find_in_story(const struct dctx *ctx, const struct story *story, int64_t id,
+                          struct comment *out)
+{
+    if (id <= 0)
+        return STET_ENOTFOUND;
+    int rc = store_comment_find(ctx->a, ctx->st, id, out);
+    if (rc == 0 && (out->story_id != story->id || out->status != COMMENT_VISIBLE))
+        return STET_ENOTFOUND;
+    return rc;
+}
+
 int story_page_load(const struct dctx *ctx, const struct user *viewer, struct str slug,
                     struct story_page *out)
 {
-    int rc = story_get(ctx, slug, &out->story);
+    struct story story;
+    int rc = story_get(ctx, slug, &story);
     if (rc != 0)
         return rc;
-    struct comment_filter f = {.story_id = out->story.id, .viewer_id = viewer ? viewer->id : 0};
-    struct store_page pg = {.limit = STORY_PAGE_COMMENTS};
-    rc = store_comment_list(ctx->a, ctx->st, &f, &pg, &out->comments, &out->n_comments);
+    return story_comments_load(ctx, viewer, &story, STR_NULL, out);
+}
+
+int story_comments_load(const struct dctx *ctx, const struct user *viewer,
+                        const struct story *story, struct str cursor, struct story_page *out)
+{
+    out->story = *story;
+    struct comment_filter f = {.story_id = story->id, .viewer_id = viewer ? viewer->id : 0};
+    /* One row more than shown says whether another page follows. */
+    struct store_page pg = {.limit = STORY_PAGE_COMMENTS + 1};
+    if (cursor.len > 0) {
+        if (cursor_parse(cursor, &pg.cursor_time, &pg.cursor_id) != 0)
+            return err_set(ctx->err, STET_EBADREQ, "after",
+                           "That page of comments does not exist.");
+        pg.has_cursor = true;
+    }
+    int rc = store_comment_list(ctx->a, ctx->st, &f, &pg, &out->comments, &out->n_comments);
     if (rc != 0)
         return rc;
+    out->next_cursor = NULL;
+    if (out->n_comments > STORY_PAGE_COMMENTS) {
+        out->n_comments = STORY_PAGE_COMMENTS;
+        const struct comment *last = &out->comments[STORY_PAGE_COMMENTS - 1];
+        out->next_cursor = cursor_format(ctx->a, last->created_at, last->id);
+    }
     comment_tree_build(ctx->a, out->comments, out->n_comments, &out->threads);
     return 0;
 }

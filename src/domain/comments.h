@@ -8,7 +8,7 @@
 
 #define COMMENT_PAGE_MAX 100
 #define COMMENT_THREAD_DEPTH 5   /* replies nest visibly this deep, deeper ones stay at 5 */
-#define STORY_PAGE_COMMENTS 1000 /* comments shown on one story page */
+#define STORY_PAGE_COMMENTS 200 /* comments shown on one story page; more are paged */
 
 /* Posts a comment as `author` (NULL: anonymous). EUNAUTH when anonymous,
  * ENOTFOUND for an unknown story, ECLOSED when the story is closed, EINVAL (field
@@ -44,10 +44,21 @@ struct story_page {
     struct comment *comments; /* oldest first */
     size_t n_comments;
     struct comment_node *threads;
+    const char *next_cursor; /* the next page of comments, or NULL */
 };
 
 /* Loads a story with its comments as `viewer` sees them (NULL: anonymous). */
 int story_page_load(const struct dctx *ctx, const struct user *viewer, struct str slug,
                     struct story_page *out) STET_MUST_CHECK;
+/* The same for a story already loaded (out->story becomes a copy of it): one page
+ * of STORY_PAGE_COMMENTS comments after `cursor` (empty: the first page). A reply
+ * whose parent is on an earlier page is shown at top level. EBADREQ for a bad
+ * cursor. */
+int story_comments_load(const struct dctx *ctx, const struct user *viewer,
+                        const struct story *story, struct str cursor,
+                        struct story_page *out) STET_MUST_CHECK;
+/* A visible comment of `story` (to reply to); ENOTFOUND for anything else. */
+int comment_find_in_story(const struct dctx *ctx, const struct story *story, int64_t id,
+                          struct comment *out) STET_MUST_CHECK;
 
 #endif

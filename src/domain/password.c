@@ -5,10 +5,36 @@
 #include "base/log.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <string.h>
 
 _Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small");
+
+/* Each Argon2id run takes 64 MiB. The server has many worker threads (so comment
+ * writes can batch); a burst of logins must not multiply that memory, so at most
+ * this many hashes run at once and the rest wait their turn. */
+#define PASSWORD_CONCURRENT 4
+
+static sem_t hash_slots;
+static pthread_once_t hash_slots_once = PTHREAD_ONCE_INIT;
+
+static void hash_slots_init(void)
+{
+    sem_init(&hash_slots, 0, PASSWORD_CONCURRENT);
+}
+
+static void slot_take(void)
+{
+    pthread_once(&hash_slots_once, hash_slots_init);
+    while (sem_wait(&hash_slots) != 0)
+        ; /* EINTR: a signal arrived; wait again */
+}
+
+static void slot_give(void)
+{
+    sem_post(&hash_slots);
+}
 
 int secret_init(void)
 {
@@ -21,8 +47,12 @@ int secret_init(void)
 
 int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 {
-    if (crypto_pwhash_str(out, password.ptr, password.len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    slot_take();
+    int rc = crypto_pwhash_str(out, password.ptr, password.len,
+                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    slot_give();
+    if (rc != 0) {
         log_error(NULL, "password hashing ran out of memory");
         return STET_EIO;
     }
@@ -31,7 +61,10 @@ int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 
 bool password_verify(const char *hash, struct str password)
 {
-    return crypto_pwhash_str_verify(hash, password.ptr, password.len) == 0;
+    slot_take();
+    bool ok = crypto_pwhash_str_verify(hash, password.ptr, password.len) == 0;
+    slot_give();
+    return ok;
 }
 
 static char dummy_hash[PASSWORD_HASH_MAX];

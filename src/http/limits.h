@@ -7,7 +7,7 @@
 #define HTTP_MAX_HEADERS      (16 * 1024) /* request line + headers bytes */
 #define HTTP_MAX_PATH         2048        /* path bytes */
 #define HTTP_MAX_FIELDS       64          /* form or query fields */
-#define HTTP_ARENA_BLOCK      (16 * 1024) /* first arena block per request */
+#define HTTP_ARENA_BLOCK      (4 * 1024)  /* first arena block per request; grows by doubling */
 #define HTTP_CONN_TIMEOUT_S   30          /* idle or slow connection, seconds */
 #define HTTP_SHUTDOWN_GRACE_S 10          /* in-flight requests finish within this */
 #define HTTP_MAX_CONNECTIONS  20000       /* open connections, idle streams included */

@@ -49,3 +49,11 @@ void resp_add_header(struct req *req, const char *name, const char *value)
     kv->name = str_from(n);
     kv->value = str_from(v);
 }
+
+bool resp_has_header(const struct req *req, const char *name)
+{
+    for (size_t i = 0; i < req->resp.n_headers; i++)
+        if (str_eq_nocase(req->resp.headers[i].name, str_from(name)))
+            return true;
+    return false;
+}

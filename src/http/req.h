@@ -83,6 +83,8 @@ bool req_header(const struct req *req, const char *name, struct str *out);
  * request arena or be static). Not for a request answered with resp_stream
  * (http/stream.h), whose streamed body would still be sent. */
 void resp_set(struct req *req, int status, const char *content_type, const char *body, size_t len);
+/* True when the response already has a header of that name (any case). */
+bool resp_has_header(const struct req *req, const char *name);
 /* Adds a response header; name and value are copied into the arena. Aborts past
  * RESP_MAX_HEADERS, which is a programming error. */
 void resp_add_header(struct req *req, const char *name, const char *value);

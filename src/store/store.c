@@ -3,14 +3,37 @@
 #include "store/store.h"
 
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_pg_url(struct str u)
 {
     return str_starts_with(u, "postgres://") || str_starts_with(u, "postgresql://");
+}
+
+/* "PATH?synchronous=full|normal": the one option a SQLite URL takes. Any other
+ * "?..." is left alone as part of the file name, as before the option existed. */
+static int open_sqlite(const char *rest, struct store **out)
+{
+    static const struct {
+        const char *suffix;
+        bool full;
+    } opts[] = {{"?synchronous=full", true}, {"?synchronous=normal", false}};
+    size_t len = strlen(rest);
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        size_t n = strlen(opts[i].suffix);
+        if (len >= n && strcmp(rest + len - n, opts[i].suffix) == 0) {
+            char *path = xstrndup(rest, len - n);
+            int rc = sqlite_store_open_sync(path, opts[i].full, out);
+            free(path);
+            return rc;
+        }
+    }
+    return sqlite_store_open(rest, out);
 }
 
 int store_open(const char *url, struct store **out)
@@ -22,7 +45,7 @@ int store_open(const char *url, struct store **out)
     }
     struct str u = str_from(url);
     if (str_starts_with(u, "sqlite:"))
-        return sqlite_store_open(url + strlen("sqlite:"), out);
+        return open_sqlite(url + strlen("sqlite:"), out);
     if (is_pg_url(u))
         return pg_store_open(url, out);
     /* The URL is not echoed: it may carry a password. */

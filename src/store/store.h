@@ -93,6 +93,16 @@ struct store_ops {
      * NOTIFY stet_events, 'STORY_ID:SEQ' so other nodes learn of it at commit. */
     int (*comment_insert)(struct store *st, const struct comment *c, int64_t *id,
                           int64_t *event_seq);
+    /* The group committer's write: inserts cs[0..n) in ONE transaction, each row
+     * exactly as comment_insert would (count, event number, NOTIFY on PostgreSQL) and
+     * each in its own savepoint, so a row that fails (rcs[i] < 0, e.g. EINVAL for an
+     * unknown parent; ids[i] and seqs[i] then 0) changes nothing and the others still
+     * commit. Returns 0 when the transaction committed: rcs[i], ids[i], seqs[i] are
+     * each row's outcome. Returns a negative code when the transaction itself failed
+     * (BEGIN, COMMIT, a lost connection): then no row was stored and every rcs[i]
+     * holds that code. */
+    int (*comment_insert_batch)(struct store *st, const struct comment *const *cs, size_t n,
+                                int64_t *ids, int64_t *seqs, int *rcs);
     int (*comment_find)(struct arena *a, struct store *st, int64_t id, struct comment *out);
     /* Visible comments of a story (and the viewer's own held ones), ordered by
      * (created_at, id), oldest first unless pg->newest_first. */
@@ -144,13 +154,33 @@ struct store {
 
 /* Opens one connection for a URL: "sqlite:PATH" (":memory:" allowed) or
  * "postgres://..." / "postgresql://...". EINVAL for an unknown scheme, EUNAVAIL or
- * EIO when it cannot be opened (logged). Close with store_close. */
+ * EIO when it cannot be opened (logged). Close with store_close.
+ *
+ * Durability. SQLite runs in WAL mode with synchronous=FULL: a COMMIT returns only
+ * after the WAL is fsynced, so an acknowledged write survives power loss.
+ * "sqlite:PATH?synchronous=normal" (the config key database.synchronous) trades that
+ * for speed: WAL fsyncs only at checkpoints, so a commit survives a crash of stet
+ * but the last ones may be lost on power loss. "?synchronous=full" is the default
+ * spelled out; any other "?..." stays part of the file name. On PostgreSQL the
+ * server's synchronous_commit decides (on by default: COMMIT returns after the WAL
+ * flush); stet does not change it. */
 int store_open(const char *url, struct store **out) STET_MUST_CHECK;
 void store_close(struct store *st);
 
-/* A fixed set of connections shared by threads. */
+/* A fixed set of connections shared by threads, plus a group committer: a thread
+ * with its own connection (store_open of the same URL) that writes comments for all
+ * of them. comment_insert on a pooled connection queues the comment and blocks until
+ * the batch carrying it committed (or failed), then returns that row's own result,
+ * exactly as a direct insert would; comments posted while a batch commits form the
+ * next one (up to STORE_GC_MAX_BATCH), so concurrent posts share one transaction and
+ * one fsync. Because the insert runs on another connection, it must not be called
+ * inside a transaction opened with store_ops.transaction on the pooled connection.
+ * "sqlite::memory:" pools have no committer (each connection is its own database):
+ * inserts run directly on the connection. EINVAL for size 0; store_open's errors. */
+#define STORE_GC_MAX_BATCH 256
 struct store_pool;
 int store_pool_new(const char *url, unsigned size, struct store_pool **out) STET_MUST_CHECK;
+/* Stops the committer after the queue drained, then closes every connection. */
 void store_pool_free(struct store_pool *p);
 /* Blocks until a connection is free. */
 struct store *store_pool_acquire(struct store_pool *p);
@@ -236,6 +266,13 @@ static inline STET_MUST_CHECK int store_comment_insert(struct store *st, const s
                                                        int64_t *id, int64_t *event_seq)
 {
     return st->ops->comment_insert(st, c, id, event_seq);
+}
+static inline STET_MUST_CHECK int store_comment_insert_batch(struct store *st,
+                                                             const struct comment *const *cs,
+                                                             size_t n, int64_t *ids, int64_t *seqs,
+                                                             int *rcs)
+{
+    return st->ops->comment_insert_batch(st, cs, n, ids, seqs, rcs);
 }
 static inline STET_MUST_CHECK int store_comment_find(struct arena *a, struct store *st, int64_t id,
                                                      struct comment *out)

@@ -6,6 +6,7 @@
 #include "domain/sessions.h"
 #include "http/cookie.h"
 #include "http/form.h"
+#include "web/metrics.h"
 #include "web/respond.h"
 #include "web/web.h"
 
@@ -131,7 +132,8 @@ static void add_common_headers(struct req *req)
                         "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                         "form-action 'self'");
         resp_add_header(req, "Referrer-Policy", "strict-origin-when-cross-origin");
-        resp_add_header(req, "Cache-Control", "private, no-cache");
+        if (!resp_has_header(req, "Cache-Control"))
+            resp_add_header(req, "Cache-Control", "private, no-cache");
     }
     if (ws->csrf_is_new)
         resp_add_header(req, "Set-Cookie",
@@ -205,6 +207,10 @@ void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us)
         store_pool_release(req->app->pool, ws->st);
         ws->st = NULL;
     }
+    /* The pattern, never the raw path: series stay bounded whatever clients ask. */
+    if (req->app != NULL)
+        metrics_record(req->app->metrics, ws != NULL ? ws->route : NULL, status, bytes,
+                       duration_us);
     log_info(req->id, "%.*s %.*s %d %llu %.3fms", (int)req->method_name.len, req->method_name.ptr,
              (int)req->path.len, req->path.ptr, status, (unsigned long long)bytes,
              (double)duration_us / 1000.0);

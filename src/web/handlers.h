@@ -17,5 +17,6 @@ int page_logout_post(struct req *req);
 int page_static_file(struct req *req);
 int page_healthz(struct req *req);
 int page_favicon(struct req *req);
+int page_metrics(struct req *req);
 
 #endif

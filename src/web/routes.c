@@ -23,6 +23,7 @@ const struct route web_routes[] = {
     {HTTP_POST, "/login", page_login_post, FORM_POST, login_fields},
     {HTTP_POST, "/logout", page_logout_post, FORM_POST, csrf_only},
     {HTTP_GET, "/healthz", page_healthz, ROUTE_NOAUTH, NULL},
+    {HTTP_GET, "/metrics", page_metrics, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/static/{file}", page_static_file, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/favicon.ico", page_favicon, ROUTE_NOAUTH, NULL},
 

@@ -1,20 +1,172 @@
-/* The story page and the comment form posted from it. */
+/* The story page and the comment form posted from it. The story with its comments
+ * is the same for every reader, so it is rendered once per version and reused:
+ * whole, with ETag and gzip, for anonymous readers; as a fragment inside the
+ * per-reader page (form, CSRF token) for logged-in ones. */
+#include "base/timefmt.h"
 #include "domain/comments.h"
+#include "domain/stories.h"
+#include "render/template.h"
 #include "web/handlers.h"
+#include "web/metrics.h"
+#include "web/page_cache.h"
 #include "web/respond.h"
 #include "web/views.h"
 #include "web/web.h"
 
-static int show(struct req *req, int status, struct str slug,
+#include <stdio.h>
+#include <string.h>
+
+/* A proxy or CDN may keep an anonymous page this long; readers' browsers always
+ * revalidate (ETag), and open pages get new comments live anyway. */
+#define STORY_SHARED_MAX_AGE "public, max-age=0, s-maxage=10"
+
+/* Everything the cached part of a story page shows, folded into one number: the
+ * story's state and its event number (bumped whenever a comment becomes visible),
+ * plus the process-wide salt (static assets, site name). */
+static uint64_t story_version(struct req *req, const struct story *s)
+{
+    int64_t parts[5] = {s->id, s->event_seq, s->n_comments, s->comments_open, s->published_at};
+    uint64_t h = page_hash(req->app->page_salt, parts, sizeof(parts));
+    h = page_hash(h, s->title, strlen(s->title));
+    return page_hash(h, s->byline, strlen(s->byline));
+}
+
+/* The story and one page of its comments as HTML (`after` empty: the first page,
+ * the one that is cached), from the cache or rendered now. */
+static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
+                         struct str after, const char **html)
+{
+    const char *key = arena_printf(req->arena, "%c:%s", can_reply ? 'r' : 'n', s->slug);
+    uint64_t version = story_version(req, s);
+    size_t len;
+    bool gz, cacheable = after.len == 0;
+    if (cacheable) {
+        bool hit =
+            page_cache_get(req->app->pages, key, version, false, req->arena, html, &len, &gz);
+        metrics_cache_hit(req->app->metrics, hit);
+        if (hit)
+            return 0;
+    }
+
+    /* Only visible comments: the fragment is shared by every reader. */
+    struct story_page page;
+    int rc = story_comments_load(ctx, NULL, s, after, &page);
+    if (rc != 0)
+        return rc;
+    struct buf b = BUF_INIT;
+    rc = tmpl_render(req->app->templates, "story_main.html", view_story_main(req, &page, can_reply),
+                     &b);
+    if (rc == 0) {
+        if (cacheable)
+            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, false);
+        *html = arena_strndup(req->arena, buf_cstr(&b), b.len);
+    }
+    buf_cleanup(&b);
+    return rc;
+}
+
+/* True when Accept-Encoding lists gzip without refusing it (";q=0"). */
+static bool accepts_gzip(struct req *req)
+{
+    struct str ae;
+    if (!req_header(req, "Accept-Encoding", &ae))
+        return false;
+    size_t i = 0;
+    while (i < ae.len) {
+        size_t end = i;
+        while (end < ae.len && ae.ptr[end] != ',')
+            end++;
+        struct str item = str_trim((struct str){ae.ptr + i, end - i});
+        struct str name = item;
+        const char *semi = memchr(item.ptr, ';', item.len);
+        if (semi != NULL)
+            name = str_trim((struct str){item.ptr, (size_t)(semi - item.ptr)});
+        if (str_eq_nocase(name, STR_LIT("gzip"))) {
+            struct str q =
+                semi != NULL
+                    ? str_trim((struct str){semi + 1, item.len - (size_t)(semi + 1 - item.ptr)})
+                    : STR_NULL;
+            return !(str_eq_cstr(q, "q=0") || str_eq_cstr(q, "q=0.0") || str_eq_cstr(q, "q=0.00") ||
+                     str_eq_cstr(q, "q=0.000"));
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+static void shared_headers(struct req *req, const char *etag)
+{
+    resp_add_header(req, "ETag", etag);
+    resp_add_header(req, "Cache-Control", STORY_SHARED_MAX_AGE);
+    resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
+}
+
+/* The whole page for an anonymous reader: 304, or bytes from the cache. */
+static int show_anonymous(struct req *req, struct dctx *ctx, const struct story *s)
+{
+    struct weather_reading w;
+    bool has_weather = weather_get(req->app->weather, time_now(), &w);
+    int64_t shown[3] = {has_weather, has_weather ? w.hi : 0, has_weather ? w.lo : 0};
+    uint64_t version = page_hash(story_version(req, s), shown, sizeof(shown));
+    const char *etag = arena_printf(req->arena, "\"%016llx\"", (unsigned long long)version);
+    const char *key = arena_printf(req->arena, "a:%s", s->slug);
+    struct str inm;
+
+    if (req_header(req, "If-None-Match", &inm) && str_eq_cstr(str_trim(inm), etag)) {
+        shared_headers(req, etag);
+        return respond_bytes(req, 304, "text/html; charset=utf-8", "", 0);
+    }
+    const char *body;
+    size_t len;
+    bool gz;
+    bool hit = page_cache_get(req->app->pages, key, version, accepts_gzip(req), req->arena, &body,
+                              &len, &gz);
+    metrics_cache_hit(req->app->metrics, hit);
+    if (hit) {
+        shared_headers(req, etag);
+        if (gz)
+            resp_add_header(req, "Content-Encoding", "gzip");
+        return respond_bytes(req, 200, "text/html; charset=utf-8", body, len);
+    }
+
+    const char *main_html;
+    int rc = main_fragment(req, ctx, s, false, STR_NULL, &main_html);
+    if (rc != 0)
+        return respond_error(req, rc);
+    respond_page(req, 200, "story.html", s->title,
+                 view_story_respond(req, s, main_html, NULL, NULL));
+    if (req->resp.status == 200) {
+        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, true);
+        shared_headers(req, etag);
+    }
+    return 0;
+}
+
+static int show(struct req *req, int status, struct str slug, struct str after,
                 const struct comment_form_view *form)
 {
     struct dctx ctx = req_dctx(req);
-    struct story_page page;
-    int rc = story_page_load(&ctx, req_viewer(req), slug, &page);
+    struct story story;
+    struct comment parent_c;
+    const struct comment *parent = NULL;
+    int rc = story_get(&ctx, slug, &story);
     if (rc != 0)
         return respond_error(req, rc);
-    return respond_page(req, status, "story.html", page.story.title,
-                        view_story(req, &page, form));
+    if (req_viewer(req) == NULL && status == 200 && form->parent_id == 0 && after.len == 0)
+        return show_anonymous(req, &ctx, &story);
+
+    bool can_reply = story.comments_open && req_viewer(req) != NULL;
+    const char *main_html;
+    rc = main_fragment(req, &ctx, &story, can_reply, after, &main_html);
+    if (rc == 0 && form->parent_id != 0) {
+        rc = comment_find_in_story(&ctx, &story, form->parent_id, &parent_c);
+        parent = rc == 0 ? &parent_c : NULL;
+        rc = rc == STET_ENOTFOUND ? 0 : rc; /* a stale reply link shows the plain form */
+    }
+    if (rc != 0)
+        return respond_error(req, rc);
+    return respond_page(req, status, "story.html", story.title,
+                        view_story_respond(req, &story, main_html, form, parent));
 }
 
 /* A positive comment id, or 0 when absent; EBADREQ when present and not a number. */
@@ -28,14 +180,15 @@ static int parse_id(struct str s, int64_t *out)
 
 int page_story_show(struct req *req)
 {
-    struct str slug, reply_to = STR_NULL;
+    struct str slug, reply_to = STR_NULL, after = STR_NULL;
     struct comment_form_view form = {0};
     int rc = req_path_param(req, "slug", &slug);
     if (rc != 0)
         return respond_error(req, rc);
     if (req_query(req, "reply_to", &reply_to) && parse_id(reply_to, &form.parent_id) != 0)
         form.parent_id = 0;
-    return show(req, 200, slug, &form);
+    req_query(req, "after", &after);
+    return show(req, 200, slug, after, &form);
 }
 
 int page_comment_post(struct req *req)
@@ -54,10 +207,10 @@ int page_comment_post(struct req *req)
     rc = comment_post(&ctx, req_viewer(req), slug, form.body, form.parent_id, &c);
     if (rc == STET_EINVAL) {
         form.error = web_state(req)->err.message;
-        return show(req, 422, slug, &form);
+        return show(req, 422, slug, STR_NULL, &form);
     }
     if (rc != 0)
         return respond_error(req, rc);
-    return respond_redirect(req, arena_printf(req->arena, "/stories/%s#comment-%lld", c.story_slug,
-                                              (long long)c.id));
+    return respond_redirect(
+        req, arena_printf(req->arena, "/stories/%s#comment-%lld", c.story_slug, (long long)c.id));
 }

@@ -116,12 +116,11 @@ static const char *comment_author(const struct comment *c)
         return c->author_display_name;
     if (c->author_username != NULL)
         return c->author_username;
-    return c->legacy_author != NULL && c->legacy_author[0] != '\0' ? c->legacy_author
-                                                                  : "Anonymous";
+    return c->legacy_author != NULL && c->legacy_author[0] != '\0' ? c->legacy_author : "Anonymous";
 }
 
-static struct tval *view_comment(struct arena *a, const struct comment_node *node,
-                                 const char *slug, bool can_reply)
+static struct tval *view_comment(struct arena *a, const struct comment_node *node, const char *slug,
+                                 bool can_reply)
 {
     const struct comment *c = node->c;
     struct tval *m = tval_map(a);
@@ -134,11 +133,11 @@ static struct tval *view_comment(struct arena *a, const struct comment_node *nod
     tval_put_bool(a, m, "is_held", c->status == COMMENT_HELD);
     put_times(a, m, c->created_at);
     tval_put_html(a, m, "body_html", c->body_html);
-    tval_put_str(a, m, "reply_url",
-                 can_reply && c->status == COMMENT_VISIBLE
-                     ? arena_printf(a, "/stories/%s?reply_to=%lld#comment-form", slug,
-                                    (long long)c->id)
-                     : "");
+    tval_put_str(
+        a, m, "reply_url",
+        can_reply && c->status == COMMENT_VISIBLE
+            ? arena_printf(a, "/stories/%s?reply_to=%lld#comment-form", slug, (long long)c->id)
+            : "");
     tval_put_int(a, m, "depth", node->depth);
     struct tval *replies = tval_list(a);
     for (const struct comment_node *ch = node->first_child; ch != NULL; ch = ch->next)
@@ -148,23 +147,13 @@ static struct tval *view_comment(struct arena *a, const struct comment_node *nod
     return m;
 }
 
-static const struct comment *find_comment(const struct story_page *p, int64_t id)
-{
-    for (size_t i = 0; i < p->n_comments; i++)
-        if (p->comments[i].id == id)
-            return &p->comments[i];
-    return NULL;
-}
-
-struct tval *view_story(struct req *req, const struct story_page *p,
-                        const struct comment_form_view *form)
+struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply)
 {
     struct arena *a = req->arena;
     const struct story *s = &p->story;
     struct tval *m = tval_map(a);
     struct tval *sm = tval_map(a);
     const char *url = arena_printf(a, "/stories/%s", s->slug);
-    bool can_post = s->comments_open && req->user != NULL;
 
     tval_put_str(a, sm, "slug", s->slug);
     tval_put_str(a, sm, "title", s->title);
@@ -176,17 +165,31 @@ struct tval *view_story(struct req *req, const struct story_page *p,
 
     struct tval *list = tval_list(a);
     for (const struct comment_node *n = p->threads; n != NULL; n = n->next)
-        tval_push(a, list, view_comment(a, n, s->slug, can_post));
+        tval_push(a, list, view_comment(a, n, s->slug, can_reply));
     tval_put(a, m, "comments", list);
     tval_put_int(a, m, "comment_count", s->n_comments);
+    tval_put_bool(a, m, "has_comments", p->n_comments > 0);
     tval_put_str(a, m, "events_url", arena_printf(a, "%s/events", url));
     tval_put_int(a, m, "event_seq", s->event_seq);
+    if (p->next_cursor != NULL)
+        tval_put_str(
+            a, m, "more_url",
+            arena_printf(a, "%s?after=%s#comments", url, url_encode_dup(a, p->next_cursor)));
+    return m;
+}
+
+struct tval *view_story_respond(struct req *req, const struct story *s, const char *main_html,
+                                const struct comment_form_view *form, const struct comment *parent)
+{
+    struct arena *a = req->arena;
+    struct tval *m = tval_map(a);
+    const char *url = arena_printf(a, "/stories/%s", s->slug);
+
+    tval_put_html(a, m, "main_html", main_html);
+    tval_put_bool(a, m, "comments_open", s->comments_open);
     tval_put_str(a, m, "live_js_url",
                  arena_printf(a, "/static/live.js?v=%s", req->app->static_version));
-    tval_put_bool(a, m, "has_comments", p->n_comments > 0);
-    tval_put_bool(a, m, "comments_open", s->comments_open);
-
-    if (can_post) {
+    if (s->comments_open && req->user != NULL) {
         struct tval *fm = tval_map(a);
         tval_put_str(a, fm, "action", arena_printf(a, "%s/comments", url));
         tval_put_str(a, fm, "csrf", req_csrf(req));
@@ -195,8 +198,6 @@ struct tval *view_story(struct req *req, const struct story_page *p,
                      form != NULL ? arena_strndup(a, form->body.ptr, form->body.len) : "");
         if (form != NULL && form->error != NULL)
             tval_put_str(a, fm, "error", form->error);
-        const struct comment *parent =
-            form != NULL && form->parent_id != 0 ? find_comment(p, form->parent_id) : NULL;
         tval_put_str(a, fm, "parent_id",
                      parent != NULL ? arena_printf(a, "%lld", (long long)parent->id) : "");
         if (parent != NULL) {
@@ -238,8 +239,8 @@ static struct tval *account_form(struct req *req, struct tval *page, const char 
     return fm;
 }
 
-struct tval *view_register(struct req *req, struct str username, struct str email,
-                           struct str next, const struct err_detail *err)
+struct tval *view_register(struct req *req, struct str username, struct str email, struct str next,
+                           const struct err_detail *err)
 {
     struct arena *a = req->arena;
     struct tval *m = tval_map(a);

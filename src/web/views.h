@@ -18,8 +18,14 @@ struct comment_form_view {
 /* Values shared by the layout: site name, title, stylesheet, weather, viewer. */
 struct tval *view_layout(struct req *req, const char *title);
 struct tval *view_front(struct req *req, const struct story *stories, size_t n);
-struct tval *view_story(struct req *req, const struct story_page *p,
-                        const struct comment_form_view *form);
+/* The story and its comments: the same for every reader of the story, so it can be
+ * cached; `can_reply` adds the reply links logged-in readers get. */
+struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply);
+/* The rest of the story page around the rendered `main_html`: the comment form
+ * (re-showing `form`, replying to `parent` when not NULL) or the register notice. */
+struct tval *view_story_respond(struct req *req, const struct story *s, const char *main_html,
+                                const struct comment_form_view *form,
+                                const struct comment *parent);
 /* Register and login forms; `err` may be NULL. */
 struct tval *view_register(struct req *req, struct str username, struct str email,
                            struct str next, const struct err_detail *err);

@@ -4,7 +4,10 @@
  * migrations it applies); names carry a per-run tag so a shared server database
  * does not collide with earlier runs of the other cases. With --pg the URL is
  * STET_TEST_PG_DSN (or a fresh database in STET_TEST_PG_DIR's cluster, see pgtest.h),
- * and the run is skipped when it is unset. */
+ * and the run is skipped when it is unset. With --pool (alone: on a fresh SQLite
+ * file; after --pg: on PostgreSQL) every case's connection comes from a store_pool,
+ * so each comment insert goes through the group committer and must behave exactly
+ * as a direct one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,11 +30,13 @@
 #include <unistd.h>
 
 static const char *g_url = "sqlite::memory:";
+static bool g_pool;
 static unsigned g_tag;
 static unsigned g_seq;
 
 struct fx {
     struct store *st;
+    struct store_pool *pool; /* with --pool: st was borrowed from it */
     struct arena *a;
 };
 
@@ -44,12 +49,25 @@ static const char *uniq(struct arena *a, const char *prefix)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    if (f == NULL || store_open(g_url, &f->st) != 0) {
+    if (f == NULL)
+        return -1;
+    if (g_pool) {
+        if (store_pool_new(g_url, 1, &f->pool) != 0) {
+            free(f);
+            return -1;
+        }
+        f->st = store_pool_acquire(f->pool);
+    } else if (store_open(g_url, &f->st) != 0) {
         free(f);
         return -1;
     }
     if (store_migrate(f->st, NULL) != 0) {
-        store_close(f->st);
+        if (f->pool != NULL) {
+            store_pool_release(f->pool, f->st);
+            store_pool_free(f->pool);
+        } else {
+            store_close(f->st);
+        }
         free(f);
         return -1;
     }
@@ -61,7 +79,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    store_close(f->st);
+    if (f->pool != NULL) {
+        store_pool_release(f->pool, f->st);
+        store_pool_free(f->pool);
+    } else {
+        store_close(f->st);
+    }
     arena_free(f->a);
     free(f);
     return 0;
@@ -1236,7 +1259,20 @@ static void test_type_names(void **state)
 int main(int argc, char **argv)
 {
     static char pg_url[1024];
+    static char pool_dir[] = "/tmp/stet-store-pool-XXXXXX";
+    static char pool_url[256];
     const char *env = getenv("STET_TEST_STORE_URL");
+    if (argc > 1 && strcmp(argv[argc - 1], "--pool") == 0) {
+        g_pool = true;
+        argc--;
+        if (argc == 1) {
+            /* A file, not :memory:, so the pool's connections share one database. */
+            if (mkdtemp(pool_dir) == NULL)
+                return 1;
+            snprintf(pool_url, sizeof(pool_url), "sqlite:%s/store.db", pool_dir);
+            env = pool_url;
+        }
+    }
     if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
         if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
             fprintf(stderr, "store suite on postgres: skipped (STET_TEST_PG_DSN is not set)\n");
@@ -1278,6 +1314,17 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_type_names),
     };
     /* Only the scheme: a server URL may carry a password. */
-    fprintf(stderr, "store suite on %.*s\n", (int)strcspn(g_url, ":"), g_url);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    fprintf(stderr, "store suite on %.*s%s\n", (int)strcspn(g_url, ":"), g_url,
+            g_pool ? " through a pool (group commit)" : "");
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (pool_url[0] != '\0') {
+        static const char *const suffix[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            char p[300];
+            snprintf(p, sizeof(p), "%s/store.db%s", pool_dir, suffix[i]);
+            unlink(p);
+        }
+        rmdir(pool_dir);
+    }
+    return failed;
 }

@@ -110,6 +110,7 @@ static void test_defaults(void **state)
     assert_true(c.require_registration);
     assert_int_equal(c.comment_max_length, 10000);
     assert_true(c.threads >= 1 && c.threads <= 8);
+    assert_int_equal(c.metrics, CONFIG_METRICS_LOOPBACK);
     config_cleanup(&c);
 
     /* NULL flags and NULL env mean "none given". */
@@ -485,6 +486,75 @@ static void test_bool_and_ranges(void **state)
     assert_int_equal(load_one(&c, "limits", "logins_per_15min", "x"), STET_EINVAL);
 }
 
+static void test_metrics_key(void **state)
+{
+    (void)state;
+    struct config c;
+    static const struct {
+        const char *v;
+        enum config_metrics want;
+    } ok[] = {{"loopback", CONFIG_METRICS_LOOPBACK}, {"on", CONFIG_METRICS_ON},
+              {"off", CONFIG_METRICS_OFF},           {"OFF", CONFIG_METRICS_OFF},
+              {" On ", CONFIG_METRICS_ON},           {"Loopback", CONFIG_METRICS_LOOPBACK}};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        assert_int_equal(load_one(&c, "server", "metrics", ok[i].v), 0);
+        assert_int_equal(c.metrics, ok[i].want);
+        config_cleanup(&c);
+    }
+    static const char *const bad[] = {"", "yes", "true", "1", "loopback,on", "local", "offf"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (load_one(&c, "server", "metrics", bad[i]) != STET_EINVAL)
+            fail_msg("server.metrics '%s' should be rejected", bad[i]);
+    struct config_flags f = {.config_file = write_ini("m.ini", "[server]\nmetrics = maybe\n")};
+    load_bad(&f, "server.metrics 'maybe' must be loopback, on or off");
+}
+
+/* database.synchronous reaches the store as a URL option on SQLite only; a URL that
+ * names the option itself wins; anything but full or normal is refused. */
+static void test_database_synchronous(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_false(c.db_sync_normal);
+    assert_string_equal(c.db_url, "sqlite:stet.db");
+    config_cleanup(&c);
+
+    assert_int_equal(load_one(&c, "database", "synchronous", "normal"), 0);
+    assert_true(c.db_sync_normal);
+    assert_string_equal(c.db_url, "sqlite:stet.db?synchronous=normal");
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "database", "synchronous", " FULL "), 0);
+    assert_false(c.db_sync_normal);
+    assert_string_equal(c.db_url, "sqlite:stet.db");
+    config_cleanup(&c);
+
+    /* The flag's URL is the one that gets the option, and only once. */
+    f.config_file = write_ini("s.ini", "[database]\nsynchronous = Normal\nurl = sqlite:a.db\n");
+    f.db_url = "sqlite:/tmp/b.db";
+    load_ok(&c, &f);
+    assert_string_equal(c.db_url, "sqlite:/tmp/b.db?synchronous=normal");
+    config_cleanup(&c);
+    f.db_url = "sqlite:/tmp/b.db?synchronous=full";
+    load_ok(&c, &f);
+    assert_true(c.db_sync_normal);
+    assert_string_equal(c.db_url, "sqlite:/tmp/b.db?synchronous=full");
+    config_cleanup(&c);
+    f.db_url = "postgresql://u@h/db";
+    load_ok(&c, &f);
+    assert_true(c.db_sync_normal);
+    assert_string_equal(c.db_url, "postgresql://u@h/db");
+    config_cleanup(&c);
+
+    static const char *const bad[] = {"", "off", "0", "extra", "normal,full", "fulll", "on"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (load_one(&c, "database", "synchronous", bad[i]) != STET_EINVAL)
+            fail_msg("database.synchronous '%s' should be rejected", bad[i]);
+    struct config_flags g = {.config_file = write_ini("t.ini", "[database]\nsynchronous = off\n")};
+    load_bad(&g, "database.synchronous 'off' must be full or normal");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +567,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_synchronous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,12 +172,16 @@ static const struct stmt_def stmts[N_STMT] = {
                           " ORDER BY c.event_seq LIMIT $3",
                           3, true},
     /* One statement: the unique key makes concurrent first hits from several nodes
-     * all land on one row, each counted once. */
-    [S_RATE_HIT] = {"rate_hit",
-                    "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) "
-                    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
-                    "RETURNING hits",
-                    2, false},
+     * all land on one row, each counted once. A counter lost in a crash costs
+     * nothing, so its commit does not wait for the WAL flush (set_config local to
+     * the statement's own transaction, read at its commit). */
+    [S_RATE_HIT] =
+        {"rate_hit",
+         "INSERT INTO rate_limits (bucket, window_start, hits) "
+         "SELECT $1::text, $2::bigint, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) s "
+         "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
+         "RETURNING hits",
+         2, false},
     [S_RATE_PRUNE] = {"rate_prune",
                       "DELETE FROM rate_limits WHERE bucket = $1 AND window_start < $2", 2, false},
 };
@@ -215,6 +219,8 @@ static int pg_session_find(struct arena *a, struct store *st, const char *token_
 static int pg_session_delete(struct store *st, const char *token_hash);
 static int pg_comment_insert(struct store *st, const struct comment *c, int64_t *id,
                              int64_t *event_seq);
+static int pg_comment_insert_batch(struct store *st, const struct comment *const *cs, size_t n,
+                                   int64_t *ids, int64_t *seqs, int *rcs);
 static int pg_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
 static int pg_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                            const struct store_page *pg, struct comment **out, size_t *n);
@@ -248,6 +254,7 @@ static const struct store_ops pg_ops = {
     .session_find = pg_session_find,
     .session_delete = pg_session_delete,
     .comment_insert = pg_comment_insert,
+    .comment_insert_batch = pg_comment_insert_batch,
     .comment_find = pg_comment_find,
     .comment_list = pg_comment_list,
     .comment_events = pg_comment_events,
@@ -1202,32 +1209,28 @@ static int pg_session_delete(struct store *st, const char *token_hash)
 
 /* ---- comments ---- */
 
-static int pg_comment_insert(struct store *st, const struct comment *c, int64_t *id,
-                             int64_t *event_seq)
+/* The body of one comment insert, inside a transaction the caller opened: the story
+ * first (its row lock orders concurrent inserts, and its new number goes into the
+ * comment row), then the row, then the NOTIFY that other nodes receive at commit. */
+static int comment_insert_in_tx(struct pg_store *ps, const struct comment *c, int64_t *id,
+                                int64_t *event_seq)
 {
-    struct pg_store *ps = to_pg(st);
     struct params p = {0};
     PGresult *r = NULL;
-    int64_t new_id = 0, seq = 0;
-    if ((unsigned)c->status > COMMENT_DELETED)
-        return STET_EINVAL;
-    int rc = tx_begin(ps);
-    if (rc != 0)
-        return rc;
-    /* The story first: its row lock orders concurrent inserts, and its new number
-     * goes into the comment row. */
+    int64_t seq = 0;
+    int rc;
     if (c->status == COMMENT_VISIBLE) {
         p_i64(&p, c->story_id);
         rc = exec(ps, S_STORY_BUMP, &p, &r);
         if (rc != 0)
-            goto out;
+            return rc;
         if (PQntuples(r) == 0)
             rc = STET_EINVAL; /* no such story, as the foreign key would say */
         else
             seq = col_i64(r, 0, 0);
         PQclear(r);
         if (rc != 0)
-            goto out;
+            return rc;
     }
     p = (struct params){0};
     p_i64(&p, c->story_id);
@@ -1243,8 +1246,8 @@ static int pg_comment_insert(struct store *st, const struct comment *c, int64_t 
     p_i64_or_null(&p, seq);
     rc = exec(ps, S_COMMENT_INSERT, &p, &r);
     if (rc != 0)
-        goto out;
-    new_id = col_i64(r, 0, 0);
+        return rc;
+    int64_t new_id = col_i64(r, 0, 0);
     PQclear(r);
     if (seq != 0) {
         p = (struct params){0};
@@ -1252,10 +1255,26 @@ static int pg_comment_insert(struct store *st, const struct comment *c, int64_t 
         p_i64(&p, seq);
         rc = run(ps, S_NOTIFY, &p, NULL);
         if (rc != 0)
-            goto out;
+            return rc;
     }
-    rc = tx_commit(ps);
-out:
+    *id = new_id;
+    *event_seq = seq;
+    return 0;
+}
+
+static int pg_comment_insert(struct store *st, const struct comment *c, int64_t *id,
+                             int64_t *event_seq)
+{
+    struct pg_store *ps = to_pg(st);
+    int64_t new_id = 0, seq = 0;
+    if ((unsigned)c->status > COMMENT_DELETED)
+        return STET_EINVAL;
+    int rc = tx_begin(ps);
+    if (rc != 0)
+        return rc;
+    rc = comment_insert_in_tx(ps, c, &new_id, &seq);
+    if (rc == 0)
+        rc = tx_commit(ps);
     if (rc != 0) {
         tx_rollback(ps);
         return rc;
@@ -1265,6 +1284,59 @@ out:
     if (event_seq != NULL)
         *event_seq = seq;
     return 0;
+}
+
+/* Each row runs in a savepoint; the previous row's is released in the same round
+ * trip that sets the next one. A NOTIFY made in a savepoint that is rolled back is
+ * never sent. */
+static int pg_comment_insert_batch(struct store *st, const struct comment *const *cs, size_t n,
+                                   int64_t *ids, int64_t *seqs, int *rcs)
+{
+    struct pg_store *ps = to_pg(st);
+    bool have_savepoint = false;
+    int rc = tx_begin(ps);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ids[i] = 0;
+        seqs[i] = 0;
+        if ((unsigned)cs[i]->status > COMMENT_DELETED) {
+            rcs[i] = STET_EINVAL;
+            continue;
+        }
+        rc = simple(
+            ps, have_savepoint ? "RELEASE SAVEPOINT gc_row; SAVEPOINT gc_row" : "SAVEPOINT gc_row",
+            "savepoint");
+        if (rc != 0)
+            break;
+        have_savepoint = true;
+        rcs[i] = comment_insert_in_tx(ps, cs[i], &ids[i], &seqs[i]);
+        if (rcs[i] != 0) {
+            ids[i] = 0;
+            seqs[i] = 0;
+            if (rcs[i] == STET_EUNAVAIL) {
+                rc = rcs[i];
+                break;
+            }
+            rc = simple(ps, "ROLLBACK TO SAVEPOINT gc_row", "rollback to savepoint");
+        }
+    }
+    if (rc == 0) {
+        /* COMMIT of a failed transaction "succeeds" by rolling back; catch that. */
+        if (PQtransactionStatus(ps->conn) != PQTRANS_INTRANS) {
+            log_error(NULL, "postgres: group commit: the transaction had failed");
+            rc = STET_EIO;
+        } else {
+            rc = tx_commit(ps);
+        }
+    }
+    if (rc != 0) {
+        tx_rollback(ps);
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = 0;
+            seqs[i] = 0;
+            rcs[i] = rc;
+        }
+    }
+    return rc;
 }
 
 static int pg_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out)

@@ -45,6 +45,9 @@ enum stmt_id {
     S_RATE_HIT,
     S_RATE_PRUNE,
     S_BEGIN_SNAPSHOT,
+    S_SAVEPOINT,
+    S_ROLLBACK_TO,
+    S_RELEASE,
     N_STMT
 };
 
@@ -132,6 +135,10 @@ static const char *const stmt_sql[N_STMT] = {
     [S_RATE_PRUNE] = "DELETE FROM rate_limits WHERE bucket = ?1 AND window_start < ?2",
     /* Deferred: the snapshot starts at the first read and holds no write lock. */
     [S_BEGIN_SNAPSHOT] = "BEGIN DEFERRED",
+    /* One per row of a group commit, so a failing row undoes only itself. */
+    [S_SAVEPOINT] = "SAVEPOINT gc_row",
+    [S_ROLLBACK_TO] = "ROLLBACK TO gc_row",
+    [S_RELEASE] = "RELEASE gc_row",
 };
 
 struct sqlite_store {
@@ -140,6 +147,7 @@ struct sqlite_store {
     sqlite3_stmt *stmts[N_STMT];
     sqlite3_stmt *import; /* the bulk copier's INSERT, between import begin and end */
     size_t import_n;
+    bool sync_full; /* the durability level set at open, restored after rate hits */
 };
 
 static void sq_close(struct store *st);
@@ -163,6 +171,8 @@ static int sq_session_find(struct arena *a, struct store *st, const char *token_
 static int sq_session_delete(struct store *st, const char *token_hash);
 static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id,
                              int64_t *event_seq);
+static int sq_comment_insert_batch(struct store *st, const struct comment *const *cs, size_t n,
+                                   int64_t *ids, int64_t *seqs, int *rcs);
 static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
 static int sq_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                            const struct store_page *pg, struct comment **out, size_t *n);
@@ -196,6 +206,7 @@ static const struct store_ops sqlite_ops = {
     .session_find = sq_session_find,
     .session_delete = sq_session_delete,
     .comment_insert = sq_comment_insert,
+    .comment_insert_batch = sq_comment_insert_batch,
     .comment_find = sq_comment_find,
     .comment_list = sq_comment_list,
     .comment_events = sq_comment_events,
@@ -359,10 +370,22 @@ static int bind_failed(struct sqlite_store *ss, sqlite3_stmt *q, int rc, const c
 
 int sqlite_store_open(const char *path, struct store **out)
 {
-    static const char pragmas[] = "PRAGMA busy_timeout = 5000;"
-                                  "PRAGMA journal_mode = WAL;"
-                                  "PRAGMA synchronous = FULL;"
-                                  "PRAGMA foreign_keys = ON;";
+    return sqlite_store_open_sync(path, true, out);
+}
+
+int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
+{
+    /* FULL: a COMMIT returns after the WAL is fsynced. NORMAL in WAL mode fsyncs
+     * only at checkpoints: safe against a crash of the process, not of the machine. */
+    static const char pragmas_full[] = "PRAGMA busy_timeout = 5000;"
+                                       "PRAGMA journal_mode = WAL;"
+                                       "PRAGMA synchronous = FULL;"
+                                       "PRAGMA foreign_keys = ON;";
+    static const char pragmas_normal[] = "PRAGMA busy_timeout = 5000;"
+                                         "PRAGMA journal_mode = WAL;"
+                                         "PRAGMA synchronous = NORMAL;"
+                                         "PRAGMA foreign_keys = ON;";
+    const char *pragmas = sync_full ? pragmas_full : pragmas_normal;
     *out = NULL;
     if (path == NULL || path[0] == '\0') {
         log_error(NULL, "sqlite: empty database path");
@@ -370,6 +393,7 @@ int sqlite_store_open(const char *path, struct store **out)
     }
     struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
     ss->base.ops = &sqlite_ops;
+    ss->sync_full = sync_full;
     /* NOMUTEX: a connection is used by one thread at a time (the pool hands it out). */
     int rc = sqlite3_open_v2(
         path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -534,6 +558,21 @@ static int sq_migrate(struct store *st, int *applied)
 int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applied)
 {
     return migrate_upto(to_sq(st), max_version, applied);
+}
+
+int sqlite_store_synchronous(struct store *st, int *level)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(ss->db, "PRAGMA synchronous", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return fail(ss, rc, "pragma synchronous");
+    rc = sqlite3_step(q);
+    int ret = rc == SQLITE_ROW ? 0 : fail(ss, rc, "pragma synchronous");
+    if (ret == 0)
+        *level = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return ret;
 }
 
 int sqlite_store_exec(struct store *st, const char *sql)
@@ -945,37 +984,48 @@ static int comment_insert_row(struct sqlite_store *ss, const struct comment *c, 
     return run(ss, q, "comment_insert");
 }
 
+/* The body of one comment insert, inside a transaction the caller opened: the story
+ * first (its new number goes into the comment row), then the row. */
+static int comment_insert_in_tx(struct sqlite_store *ss, const struct comment *c, int64_t *id,
+                                int64_t *event_seq)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t seq = 0;
+    int rc;
+    if (c->status == COMMENT_VISIBLE) {
+        rc = stmt_get(ss, S_STORY_BUMP, &q);
+        if (rc != 0)
+            return rc;
+        sqlite3_bind_int64(q, 1, c->story_id);
+        rc = step_one(ss, q, "comment_insert count");
+        if (rc == STET_ENOTFOUND)
+            rc = STET_EINVAL; /* no such story, as the foreign key would say */
+        if (rc != 0)
+            return rc;
+        seq = sqlite3_column_int64(q, 0);
+        stmt_done(q);
+    }
+    rc = comment_insert_row(ss, c, seq);
+    if (rc != 0)
+        return rc;
+    *id = sqlite3_last_insert_rowid(ss->db);
+    *event_seq = seq;
+    return 0;
+}
+
 static int sq_comment_insert(struct store *st, const struct comment *c, int64_t *id,
                              int64_t *event_seq)
 {
     struct sqlite_store *ss = to_sq(st);
-    sqlite3_stmt *q = NULL;
     int64_t new_id = 0, seq = 0;
     if ((unsigned)c->status > COMMENT_DELETED)
         return STET_EINVAL;
     int rc = tx_begin(ss);
     if (rc != 0)
         return rc;
-    /* The story first: its new number goes into the comment row. */
-    if (c->status == COMMENT_VISIBLE) {
-        rc = stmt_get(ss, S_STORY_BUMP, &q);
-        if (rc != 0)
-            goto out;
-        sqlite3_bind_int64(q, 1, c->story_id);
-        rc = step_one(ss, q, "comment_insert count");
-        if (rc == STET_ENOTFOUND)
-            rc = STET_EINVAL; /* no such story, as the foreign key would say */
-        if (rc != 0)
-            goto out;
-        seq = sqlite3_column_int64(q, 0);
-        stmt_done(q);
-    }
-    rc = comment_insert_row(ss, c, seq);
-    if (rc != 0)
-        goto out;
-    new_id = sqlite3_last_insert_rowid(ss->db);
-    rc = tx_commit(ss);
-out:
+    rc = comment_insert_in_tx(ss, c, &new_id, &seq);
+    if (rc == 0)
+        rc = tx_commit(ss);
     if (rc != 0) {
         tx_rollback(ss);
         return rc;
@@ -985,6 +1035,49 @@ out:
     if (event_seq != NULL)
         *event_seq = seq;
     return 0;
+}
+
+static int sq_comment_insert_batch(struct store *st, const struct comment *const *cs, size_t n,
+                                   int64_t *ids, int64_t *seqs, int *rcs)
+{
+    struct sqlite_store *ss = to_sq(st);
+    int rc = tx_begin(ss);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ids[i] = 0;
+        seqs[i] = 0;
+        if ((unsigned)cs[i]->status > COMMENT_DELETED) {
+            rcs[i] = STET_EINVAL;
+            continue;
+        }
+        rc = run_id(ss, S_SAVEPOINT, "savepoint");
+        if (rc != 0)
+            break;
+        rcs[i] = comment_insert_in_tx(ss, cs[i], &ids[i], &seqs[i]);
+        if (rcs[i] != 0) {
+            ids[i] = 0;
+            seqs[i] = 0;
+            /* Some errors (I/O, out of memory) end the whole transaction. */
+            if (sqlite3_get_autocommit(ss->db)) {
+                rc = rcs[i];
+                break;
+            }
+            rc = run_id(ss, S_ROLLBACK_TO, "rollback to savepoint");
+            if (rc != 0)
+                break;
+        }
+        rc = run_id(ss, S_RELEASE, "release savepoint");
+    }
+    if (rc == 0)
+        rc = tx_commit(ss);
+    if (rc != 0) {
+        tx_rollback(ss);
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = 0;
+            seqs[i] = 0;
+            rcs[i] = rc;
+        }
+    }
+    return rc;
 }
 
 static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out)
@@ -1102,11 +1195,18 @@ static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_star
     if ((rc = bind_cstr(q, 1, bucket)) != SQLITE_OK)
         return bind_failed(ss, q, rc, "rate_hit");
     sqlite3_bind_int64(q, 2, window_start);
+    /* A rate counter lost in a power cut costs nothing, so its commit skips the
+     * fsync that comment writes pay for (the pragma is per connection: restore it). */
+    (void)sqlite3_exec(ss->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
     rc = step_one(ss, q, "rate_hit");
+    int64_t n = rc == 0 ? sqlite3_column_int64(q, 0) : 0;
+    if (rc == 0)
+        stmt_done(q);
+    (void)sqlite3_exec(ss->db,
+                       ss->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                       NULL, NULL, NULL);
     if (rc != 0)
         return rc == STET_ENOTFOUND ? STET_EIO : rc;
-    int64_t n = sqlite3_column_int64(q, 0);
-    stmt_done(q);
     /* A window's first hit is rare enough to pay for the cleanup, and it keeps the
      * table to about a day of windows per live bucket. */
     if (n == 1 && stmt_get(ss, S_RATE_PRUNE, &q) == 0) {

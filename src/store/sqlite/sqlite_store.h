@@ -10,6 +10,9 @@
  * in WAL mode with foreign keys on. EUNAVAIL when it cannot be opened, EIO on any
  * other failure (logged). Close with store_close. */
 int sqlite_store_open(const char *path, struct store **out) STET_MUST_CHECK;
+/* The same with synchronous=FULL (`sync_full`, what sqlite_store_open uses) or
+ * NORMAL; see store_open in store.h for what each promises. */
+int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out) STET_MUST_CHECK;
 
 /* For tests: the EXPLAIN QUERY PLAN of every list query, one "== name" header then
  * one line per plan step, allocated in `a`. The store must be migrated. EIO (logged)
@@ -20,5 +23,7 @@ int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan
  * database as an older release left it), and runs trusted SQL text. */
 int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
 int sqlite_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
+/* For tests: PRAGMA synchronous of the connection (2 FULL, 1 NORMAL). */
+int sqlite_store_synchronous(struct store *st, int *level) STET_MUST_CHECK;
 
 #endif

@@ -1,0 +1,180 @@
+/* A hash table of rendered pages with a byte budget and first-in-first-out
+ * eviction. Reads take a shared lock and copy the bytes out, so an entry never
+ * needs a reference count: a page replaced or evicted meanwhile is simply freed. */
+#include "web/page_cache.h"
+
+#include "base/xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PAGE_CACHE_BUCKETS 4096
+
+struct entry {
+    char key[PAGE_CACHE_KEY_MAX];
+    uint64_t version;
+    char *body;
+    size_t len;
+    char *gz; /* NULL: not compressed */
+    size_t gz_len;
+    struct entry *hash_next;
+    struct entry *older, *newer; /* insertion order, for eviction */
+};
+
+struct page_cache {
+    pthread_rwlock_t lock;
+    struct entry *buckets[PAGE_CACHE_BUCKETS];
+    struct entry *oldest, *newest;
+    size_t bytes, max_bytes;
+};
+
+uint64_t page_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static struct entry **bucket(struct page_cache *pc, const char *key)
+{
+    uint64_t h = page_hash(PAGE_HASH_INIT, key, strlen(key));
+    return &pc->buckets[h % PAGE_CACHE_BUCKETS];
+}
+
+struct page_cache *page_cache_new(size_t max_bytes)
+{
+    struct page_cache *pc = xcalloc(1, sizeof(*pc));
+    pthread_rwlock_init(&pc->lock, NULL);
+    pc->max_bytes = max_bytes;
+    return pc;
+}
+
+static void entry_free(struct entry *e)
+{
+    free(e->body);
+    free(e->gz);
+    free(e);
+}
+
+void page_cache_free(struct page_cache *pc)
+{
+    if (pc == NULL)
+        return;
+    struct entry *e = pc->oldest;
+    while (e != NULL) {
+        struct entry *next = e->newer;
+        entry_free(e);
+        e = next;
+    }
+    pthread_rwlock_destroy(&pc->lock);
+    free(pc);
+}
+
+static struct entry *find(struct page_cache *pc, const char *key)
+{
+    for (struct entry *e = *bucket(pc, key); e != NULL; e = e->hash_next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+bool page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
+                    struct arena *a, const char **body, size_t *len, bool *is_gzip)
+{
+    bool hit = false;
+    pthread_rwlock_rdlock(&pc->lock);
+    struct entry *e = find(pc, key);
+    if (e != NULL && e->version == version) {
+        *is_gzip = gzip && e->gz != NULL;
+        *len = *is_gzip ? e->gz_len : e->len;
+        char *copy = arena_alloc(a, *len + 1);
+        memcpy(copy, *is_gzip ? e->gz : e->body, *len);
+        copy[*len] = '\0';
+        *body = copy;
+        hit = true;
+    }
+    pthread_rwlock_unlock(&pc->lock);
+    return hit;
+}
+
+/* gzip (RFC 1952) of `in`; NULL when it would not be smaller. */
+static char *gzip_of(const char *in, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    char *out = xmalloc(cap);
+    z.next_in = (Bytef *)(uintptr_t)in; /* zlib's API is not const-correct */
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END || *out_len >= len) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void unlink_entry(struct page_cache *pc, struct entry *e)
+{
+    struct entry **p = bucket(pc, e->key);
+    while (*p != e)
+        p = &(*p)->hash_next;
+    *p = e->hash_next;
+    if (e->older != NULL)
+        e->older->newer = e->newer;
+    else
+        pc->oldest = e->newer;
+    if (e->newer != NULL)
+        e->newer->older = e->older;
+    else
+        pc->newest = e->older;
+    pc->bytes -= e->len + e->gz_len;
+}
+
+void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
+                    size_t len, bool compress)
+{
+    if (strlen(key) >= PAGE_CACHE_KEY_MAX || len + len / 2 > pc->max_bytes)
+        return;
+    /* Build the entry, compression included, before taking the lock. */
+    struct entry *e = xcalloc(1, sizeof(*e));
+    memcpy(e->key, key, strlen(key) + 1);
+    e->version = version;
+    e->body = xmalloc(len);
+    memcpy(e->body, body, len);
+    e->len = len;
+    if (compress)
+        e->gz = gzip_of(body, len, &e->gz_len);
+
+    pthread_rwlock_wrlock(&pc->lock);
+    struct entry *old = find(pc, key);
+    if (old != NULL) {
+        unlink_entry(pc, old);
+        entry_free(old);
+    }
+    while (pc->oldest != NULL && pc->bytes + e->len + e->gz_len > pc->max_bytes) {
+        struct entry *victim = pc->oldest;
+        unlink_entry(pc, victim);
+        entry_free(victim);
+    }
+    struct entry **b = bucket(pc, key);
+    e->hash_next = *b;
+    *b = e;
+    e->older = pc->newest;
+    if (pc->newest != NULL)
+        pc->newest->newer = e;
+    else
+        pc->oldest = e;
+    pc->newest = e;
+    pc->bytes += e->len + e->gz_len;
+    pthread_rwlock_unlock(&pc->lock);
+}

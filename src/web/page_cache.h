@@ -1,0 +1,39 @@
+/* Rendered pages kept in memory until something they show changes. An entry is
+ * found by key ("a:SLUG" for a whole anonymous story page) and is valid only for
+ * the version it was rendered at: the caller derives the version from what the
+ * page shows (the story's event number and state, the weather...), so a change
+ * anywhere — this node, another node, the command line — is seen at the next
+ * request, with no time-based guessing. A gzip copy is made once per entry. */
+#ifndef STET_WEB_PAGE_CACHE_H
+#define STET_WEB_PAGE_CACHE_H
+
+#include "base/arena.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_CACHE_MAX_BYTES (64u * 1024 * 1024)
+#define PAGE_CACHE_KEY_MAX 128
+
+struct page_cache;
+
+struct page_cache *page_cache_new(size_t max_bytes);
+void page_cache_free(struct page_cache *pc);
+
+/* A hit copies the body (gzip-compressed when `gzip` and a compressed copy exists;
+ * *is_gzip says which) into the arena. False when there is no entry for `key` at
+ * `version`. Thread-safe. */
+bool page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
+                    struct arena *a, const char **body, size_t *len, bool *is_gzip);
+
+/* Stores a copy of `body` for `key` at `version` (replacing an older one),
+ * compressing it when `compress`. Oldest entries are dropped past the byte budget. */
+void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
+                    size_t len, bool compress);
+
+/* 64-bit FNV-1a, to fold the parts of a version together. */
+uint64_t page_hash(uint64_t h, const void *data, size_t len);
+#define PAGE_HASH_INIT 1469598103934665603ULL
+
+#endif

@@ -1,0 +1,165 @@
+"""The render cache: an anonymous story page is served from memory with an ETag and
+gzip, and changes exactly when what it shows changes — a new comment (on this node
+or another), the story closed from the command line, the weather — and never mixes
+a logged-in reader's parts into the shared copy."""
+
+import gzip
+import time
+import unittest
+
+from fake_weather import FakeWeather
+from harness import DEFAULT_PASSWORD, IS_POSTGRES, ServerTest, TwoNodeTest, parse_html, unique
+from test_live import post_api
+
+
+def session_token(server, login):
+    r = server.client().post_json("/api/v1/sessions", {"login": login, "password": DEFAULT_PASSWORD})
+    if r.status != 201:
+        raise AssertionError("login failed: %r" % r)
+    return r.json()["token"]
+
+
+def page(server, slug, headers=None):
+    r = server.client().request("GET", "/stories/" + slug, headers=headers or {})
+    return r
+
+
+class AnonymousPageCache(ServerTest):
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique("cache-")
+        cls.server.add_story(cls.slug, title="Cached story")
+        name = unique("cacher")
+        cls.server.add_user(name)
+        cls.token = session_token(cls.server, name)
+
+    def test_etag_and_304(self):
+        first = page(self.server, self.slug)
+        self.assertEqual(first.status, 200, first)
+        etag = first.header("ETag")
+        self.assertIsNotNone(etag)
+        self.assertIn("s-maxage", first.header("Cache-Control", ""))
+        self.assertIn("public", first.header("Cache-Control", ""))
+        second = page(self.server, self.slug)
+        self.assertEqual(second.header("ETag"), etag)
+        self.assertEqual(second.body, first.body)
+        not_modified = page(self.server, self.slug, {"If-None-Match": etag})
+        self.assertEqual(not_modified.status, 304)
+        self.assertEqual(not_modified.body, b"")
+        self.assertEqual(not_modified.header("ETag"), etag)
+        other = page(self.server, self.slug, {"If-None-Match": '"0000000000000000"'})
+        self.assertEqual(other.status, 200)
+
+    def test_gzip_is_the_same_page(self):
+        plain = page(self.server, self.slug)
+        zipped = page(self.server, self.slug, {"Accept-Encoding": "gzip, deflate"})
+        self.assertEqual(zipped.status, 200)
+        self.assertEqual(zipped.header("Content-Encoding"), "gzip")
+        self.assertIn("Accept-Encoding", zipped.header("Vary", ""))
+        self.assertEqual(gzip.decompress(zipped.body), plain.body)
+        refused = page(self.server, self.slug, {"Accept-Encoding": "gzip;q=0"})
+        self.assertIsNone(refused.header("Content-Encoding"))
+        self.assertEqual(refused.body, plain.body)
+
+    def test_new_comment_changes_the_page(self):
+        before = page(self.server, self.slug)
+        text = unique("fresh comment ")
+        c = post_api(self, self.server, self.slug, self.token, text)
+        after = page(self.server, self.slug, {"If-None-Match": before.header("ETag")})
+        self.assertEqual(after.status, 200)
+        self.assertNotEqual(after.header("ETag"), before.header("ETag"))
+        self.assertIn(text, after.text)
+        self.assertIsNotNone(parse_html(after.text).by_id("comment-%d" % c["id"]))
+        zipped = page(self.server, self.slug, {"Accept-Encoding": "gzip"})
+        self.assertIn(text.encode(), gzip.decompress(zipped.body)
+                      if zipped.header("Content-Encoding") == "gzip" else zipped.body)
+
+    def test_closing_from_the_command_line_changes_the_page(self):
+        slug = unique("closing-")
+        self.server.add_story(slug)
+        open_page = page(self.server, slug)
+        self.assertNotIn("comments-closed", open_page.text)
+        p = self.server.cli("story", "close", slug)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        closed = page(self.server, slug, {"If-None-Match": open_page.header("ETag")})
+        self.assertEqual(closed.status, 200)
+        self.assertIn("comments-closed", closed.text)
+
+    def test_logged_in_parts_never_reach_the_shared_copy(self):
+        c = self.server.client()
+        c.register(unique("reader"))
+        mine = c.get("/stories/" + self.slug)
+        self.assertEqual(mine.status, 200)
+        self.assertIsNotNone(parse_html(mine.text).by_id("comment-form"))
+        self.assertIn("private", mine.header("Cache-Control", ""))
+        anon = page(self.server, self.slug)
+        root = parse_html(anon.text)
+        self.assertIsNone(root.by_id("comment-form"))
+        self.assertNotIn('name="csrf"', anon.text)
+        self.assertIsNotNone(root.find("p", cls="register-notice"))
+        self.assertEqual(root.find_all("a", cls="comment-reply"), [])
+
+
+class WeatherChangesThePage(ServerTest):
+    fake = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeWeather(20.2, 5.4)
+        cls.server_kwargs = {"config": "[weather]\nurl=%s\nrefresh=1\n" % cls.fake.url}
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.fake.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.fake.close()
+
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique("weather-cache-")
+        cls.server.add_story(cls.slug)
+
+    def wait_for(self, text, deadline_s=15):
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            r = page(self.server, self.slug)
+            if text in r.text:
+                return r
+            time.sleep(0.2)
+        self.fail("page never showed %r" % text)
+
+    def test_weather_change_reaches_the_cached_page(self):
+        first = self.wait_for("Hi 20° | Lo 5°")
+        self.fake.set("ok", hi=31.0, lo=12.0)
+        second = self.wait_for("Hi 31° | Lo 12°")
+        self.assertNotEqual(first.header("ETag"), second.header("ETag"))
+
+
+@unittest.skipUnless(IS_POSTGRES, "needs PostgreSQL (STET_E2E_BACKEND=postgres)")
+class CacheAcrossNodes(TwoNodeTest):
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique("nodes-cache-")
+        cls.server.add_story(cls.slug)
+        name = unique("nodeposter")
+        cls.server.add_user(name)
+        cls.token = session_token(cls.server, name)
+
+    def test_post_on_b_changes_cached_page_on_a(self):
+        before = page(self.server, self.slug)
+        self.assertEqual(page(self.server, self.slug).header("ETag"), before.header("ETag"))
+        text = unique("from node b ")
+        post_api(self, self.node_b, self.slug, self.token, text)
+        after = page(self.server, self.slug, {"If-None-Match": before.header("ETag")})
+        self.assertEqual(after.status, 200)
+        self.assertIn(text, after.text)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -73,8 +73,8 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     }
     if (applied > 0)
         log_info(NULL, "applied %d database migration(s)", applied);
-    app->weather = weather_new(app->cfg.weather_url, app->cfg.weather_refresh,
-                               app->cfg.weather_fahrenheit);
+    app->weather =
+        weather_new(app->cfg.weather_url, app->cfg.weather_refresh, app->cfg.weather_fahrenheit);
     return 0;
 }
 

@@ -15,14 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_LISTEN  "127.0.0.1:8080"
-#define DEFAULT_DB_URL  "sqlite:stet.db"
-#define DEFAULT_SITE    "stet"
-#define DEFAULT_REFRESH 1800
+#define DEFAULT_LISTEN              "127.0.0.1:8080"
+#define DEFAULT_DB_URL              "sqlite:stet.db"
+#define DEFAULT_SITE                "stet"
+#define DEFAULT_REFRESH             1800
 #define DEFAULT_COMMENTS_PER_MINUTE 30
-#define DEFAULT_LOGINS_PER_15MIN 30
-#define DEFAULT_MAX_LEN 10000
-#define MAX_THREADS     64
+#define DEFAULT_LOGINS_PER_15MIN    30
+#define DEFAULT_MAX_LEN             10000
+#define MAX_THREADS                 64
 
 /* State shared by the setters: where errors go and whether base_url was given, since
  * an unset base_url is derived from the final listen address. */

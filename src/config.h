@@ -17,12 +17,12 @@ enum config_metrics {
 };
 
 struct config {
-    char *listen_host;   /* "127.0.0.1", "::1", "0.0.0.0" */
-    uint16_t listen_port; /* 0 allowed: any free port */
-    char *base_url;      /* no trailing slash; default "http://<listen>" */
+    char *listen_host;     /* "127.0.0.1", "::1", "0.0.0.0" */
+    uint16_t listen_port;  /* 0 allowed: any free port */
+    char *base_url;        /* no trailing slash; default "http://<listen>" */
     bool base_url_derived; /* base_url was not configured but built from listen */
-    bool base_https;     /* base_url starts with https: cookies get Secure */
-    char *db_url;        /* "sqlite:stet.db"; "?synchronous=normal" added, see below */
+    bool base_https;       /* base_url starts with https: cookies get Secure */
+    char *db_url;          /* "sqlite:stet.db"; "?synchronous=normal" added, see below */
     /* database.synchronous = normal (default full): SQLite commits skip the fsync, so
      * the last ones may be lost on power loss (not on a crash of stet). config_load
      * applies it by appending "?synchronous=normal" to a sqlite: db_url that does not
@@ -34,10 +34,10 @@ struct config {
     int weather_refresh; /* seconds, 1..86400 */
     bool weather_fahrenheit;
     bool require_registration;
-    int comment_max_length; /* characters, 1..100000 */
+    int comment_max_length;  /* characters, 1..100000 */
     int comments_per_minute; /* per account; 0: no limit */
     int logins_per_15min;    /* attempts per login name; 0: no limit */
-    unsigned threads;       /* I/O threads; default: number of CPUs, at most 8 */
+    unsigned threads;        /* I/O threads; default: number of CPUs, at most 8 */
     /* server.metrics: who may GET /metrics (loopback, on or off) */
     enum config_metrics metrics;
 };
@@ -57,8 +57,8 @@ const char *config_getenv(const char *name);
 /* Builds the configuration. The INI file is read only when given (flag or
  * STET_CONFIG). STET_EINVAL with a message in `err` for an unreadable file, an
  * unknown key, or a bad value (listen without a port, refresh not a number...). */
-int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env,
-                char *err, size_t err_len) STET_MUST_CHECK;
+int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env, char *err,
+                size_t err_len) STET_MUST_CHECK;
 void config_cleanup(struct config *c);
 
 /* Records the port actually bound (after listening on port 0), updating a derived

@@ -21,9 +21,8 @@ int api_parse_body(struct req *req, const struct api_field *fields, size_t n)
     json_t *doc = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL)
         return bad(req, NULL,
-                   jerr.text[0] != '\0'
-                       ? arena_printf(req->arena, "Malformed JSON: %s.", jerr.text)
-                       : "Malformed JSON.");
+                   jerr.text[0] != '\0' ? arena_printf(req->arena, "Malformed JSON: %s.", jerr.text)
+                                        : "Malformed JSON.");
     int rc = 0;
     if (!json_is_object(doc)) {
         rc = bad(req, NULL, "The request body must be a JSON object.");

@@ -25,9 +25,9 @@ enum api_type { API_STRING, API_INT };
 struct api_field {
     const char *name;
     enum api_type type;
-    struct str *str;  /* for API_STRING: an arena copy */
-    int64_t *num;     /* for API_INT */
-    bool *present;    /* may be NULL */
+    struct str *str; /* for API_STRING: an arena copy */
+    int64_t *num;    /* for API_INT */
+    bool *present;   /* may be NULL */
 };
 
 /* Parses the body as one JSON object and reads the declared fields; other fields

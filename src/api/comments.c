@@ -1,6 +1,6 @@
 /* Comments over JSON: a story's comments page by page, and posting one. */
-#include "api/api.h"
 #include "domain/comments.h"
+#include "api/api.h"
 #include "web/respond.h"
 #include "web/web.h"
 

@@ -1,7 +1,7 @@
 /* Stories over JSON: list, show, create (admins), and comment counts for widgets. */
+#include "domain/stories.h"
 #include "api/api.h"
 #include "base/timefmt.h"
-#include "domain/stories.h"
 #include "web/respond.h"
 #include "web/web.h"
 

@@ -1,7 +1,7 @@
 /* Accounts over JSON: registration and API sessions (Bearer tokens). */
+#include "domain/users.h"
 #include "api/api.h"
 #include "domain/sessions.h"
-#include "domain/users.h"
 #include "web/respond.h"
 #include "web/web.h"
 

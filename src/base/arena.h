@@ -29,7 +29,7 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 /* Total bytes handed out so far (for the per-request limit and metrics). */
 size_t arena_used(const struct arena *a);
 
-#define ARENA_NEW(a, type) ((type *)arena_zalloc((a), sizeof(type)))
+#define ARENA_NEW(a, type)          ((type *)arena_zalloc((a), sizeof(type)))
 #define ARENA_NEW_ARRAY(a, type, n) ((type *)arena_zalloc((a), sizeof(type) * (n)))
 
 #endif

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name; /* file name without directories, e.g. "story.html" */
+    const char *name;          /* file name without directories, e.g. "story.html" */
     const unsigned char *data; /* NUL-terminated for convenience; len excludes it */
     size_t len;
 };

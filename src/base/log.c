@@ -15,8 +15,8 @@ static void vlog(const char *level, const char *rid, const char *fmt, va_list ap
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s [%s] ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, level, rid != NULL ? rid : "-");
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ts.tv_nsec / 1000000, level, rid != NULL ? rid : "-");
     if (n < 0 || (size_t)n >= sizeof(line))
         return;
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

@@ -29,9 +29,9 @@ void time_format_iso(int64_t t, char out[TIMEFMT_ISO_LEN])
 
 void time_format_human(int64_t t, char out[32])
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
@@ -73,8 +73,8 @@ int time_parse_iso(struct str s, int64_t *out)
 {
     int64_t y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (digits(s, 0, 4, &y) || !at_char(s, 4, '-') || digits(s, 5, 2, &mo) ||
-        !at_char(s, 7, '-') || digits(s, 8, 2, &d))
+    if (digits(s, 0, 4, &y) || !at_char(s, 4, '-') || digits(s, 5, 2, &mo) || !at_char(s, 7, '-') ||
+        digits(s, 8, 2, &d))
         return STET_EINVAL;
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
         return STET_EINVAL;
@@ -108,8 +108,8 @@ int time_parse_iso(struct str s, int64_t *out)
         } else if (at_char(s, i, '+') || at_char(s, i, '-')) {
             int64_t oh, om;
             int sign = s.ptr[i] == '-' ? -1 : 1;
-            if (digits(s, i + 1, 2, &oh) || !at_char(s, i + 3, ':') ||
-                digits(s, i + 4, 2, &om) || oh > 23 || om > 59)
+            if (digits(s, i + 1, 2, &oh) || !at_char(s, i + 3, ':') || digits(s, i + 4, 2, &om) ||
+                oh > 23 || om > 59)
                 return STET_EINVAL;
             off = sign * (oh * 3600 + om * 60);
             i += 6;

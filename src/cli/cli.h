@@ -7,8 +7,8 @@
 #include "app.h"
 #include "config.h"
 
-#define CLI_OK 0
-#define CLI_FAIL 1
+#define CLI_OK    0
+#define CLI_FAIL  1
 #define CLI_USAGE 2
 
 int cli_main(int argc, char **argv);

@@ -15,8 +15,8 @@ static const char story_usage[] =
     "       stet story list | stet story close SLUG | stet story open SLUG";
 
 /* The command line acts with an editor's rights: whoever runs it owns the site. */
-static const struct user cli_editor = {.username = "cli", .display_name = "cli",
-                                       .role = ROLE_ADMIN};
+static const struct user cli_editor = {
+    .username = "cli", .display_name = "cli", .role = ROLE_ADMIN};
 
 static int read_body(struct arena *a, const char *path, struct str *out)
 {
@@ -45,8 +45,8 @@ static int read_body(struct arena *a, const char *path, struct str *out)
 static int parse_add(int argc, char **argv, struct story_input *in, const char **body_file)
 {
     static const struct option opts[] = {
-        {"slug", required_argument, NULL, 's'},      {"title", required_argument, NULL, 't'},
-        {"byline", required_argument, NULL, 'b'},    {"body-file", required_argument, NULL, 'f'},
+        {"slug", required_argument, NULL, 's'},         {"title", required_argument, NULL, 't'},
+        {"byline", required_argument, NULL, 'b'},       {"body-file", required_argument, NULL, 'f'},
         {"published-at", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
     };
     const char *published = NULL;

@@ -27,8 +27,7 @@ static int read_password(char *pw, size_t size, size_t *len)
     return CLI_OK;
 }
 
-static int user_add(struct cli_session *s, const char *username, const char *email,
-                    enum role role)
+static int user_add(struct cli_session *s, const char *username, const char *email, enum role role)
 {
     char pw[PASSWORD_MAX + 2];
     size_t len = 0;
@@ -37,8 +36,8 @@ static int user_add(struct cli_session *s, const char *username, const char *ema
     struct err_detail err = {0};
     struct dctx ctx = cli_dctx(s, &err);
     struct user u;
-    int rc = user_create(&ctx, str_from(username), str_from(email), (struct str){pw, len}, role,
-                         &u);
+    int rc =
+        user_create(&ctx, str_from(username), str_from(email), (struct str){pw, len}, role, &u);
     secret_wipe(pw, sizeof(pw));
     if (rc != 0)
         return cli_report("user add", rc, &err);

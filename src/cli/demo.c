@@ -12,8 +12,7 @@ static const struct {
     const char *body;
     int64_t age_s; /* published this long before now */
 } demo_stories[] = {
-    {"harbour-bridge-reopens",
-     "Harbour bridge reopens after two years of repairs",
+    {"harbour-bridge-reopens", "Harbour bridge reopens after two years of repairs",
      "By Mara Lindqvist",
      "The old steel bridge across the harbour reopened to walkers and cyclists on Sunday "
      "morning, two years and four months after engineers closed it over corroded rivets.\n\n"
@@ -26,17 +25,14 @@ static const struct {
      "Repairs cost 14.2 million, slightly under the revised budget. The original estimate, "
      "published in 2024, was less than half that.",
      2 * 3600},
-    {"night-market-returns",
-     "Night market returns to the old tram depot",
-     "By Tomás Ferreira",
+    {"night-market-returns", "Night market returns to the old tram depot", "By Tomás Ferreira",
      "After a summer of paperwork the Thursday night market is back in the old tram depot, "
      "with forty stalls, a brass band and, for the first time, a repair café where "
      "volunteers mend lamps, bicycles and jackets for free.\n\n"
      "Organisers say the depot's roof, patched last year, now keeps out the rain. The "
      "market opens at five and closes at eleven, every Thursday until March.",
      26 * 3600},
-    {"library-extends-hours",
-     "Central library to stay open until ten on weeknights",
+    {"library-extends-hours", "Central library to stay open until ten on weeknights",
      "By Aiko Tanabe",
      "The central library will stay open until 10 p.m. from Monday to Thursday starting "
      "next month, a change students have asked for since the reading room was renovated.\n\n"
@@ -68,6 +64,7 @@ int demo_seed(const struct dctx *ctx)
         if (rc != 0)
             return rc;
     }
-    fprintf(stderr, "stet: added %zu demo stories\n", sizeof(demo_stories) / sizeof(demo_stories[0]));
+    fprintf(stderr, "stet: added %zu demo stories\n",
+            sizeof(demo_stories) / sizeof(demo_stories[0]));
     return 0;
 }

@@ -6,9 +6,9 @@
 #include "domain/context.h"
 #include "domain/types.h"
 
-#define COMMENT_PAGE_MAX 100
+#define COMMENT_PAGE_MAX     100
 #define COMMENT_THREAD_DEPTH 5   /* replies nest visibly this deep, deeper ones stay at 5 */
-#define STORY_PAGE_COMMENTS 200 /* comments shown on one story page; more are paged */
+#define STORY_PAGE_COMMENTS  200 /* comments shown on one story page; more are paged */
 
 /* Posts a comment as `author` (NULL: anonymous). EUNAUTH when anonymous,
  * ENOTFOUND for an unknown story, ECLOSED when the story is closed, EINVAL (field

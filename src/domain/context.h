@@ -21,9 +21,9 @@ typedef void (*domain_published_fn)(void *ctx, int64_t story_id, int64_t event_s
 /* Process-lifetime settings and services, owned by struct app. */
 struct domain_env {
     domain_markdown_fn markdown;
-    int comment_max_chars;       /* comments.max_length */
-    int comments_per_minute;     /* per account; 0: no limit */
-    int logins_per_15min;        /* per login name; 0: no limit */
+    int comment_max_chars;         /* comments.max_length */
+    int comments_per_minute;       /* per account; 0: no limit */
+    int logins_per_15min;          /* per login name; 0: no limit */
     domain_published_fn published; /* may be NULL */
     void *published_ctx;
 };
@@ -32,8 +32,8 @@ struct dctx {
     struct arena *a;
     struct store *st;
     const struct domain_env *env;
-    int64_t now;             /* Unix seconds, fixed for the whole call */
-    struct err_detail *err;  /* receives field and message on EINVAL/ECONFLICT; may be NULL */
+    int64_t now;            /* Unix seconds, fixed for the whole call */
+    struct err_detail *err; /* receives field and message on EINVAL/ECONFLICT; may be NULL */
 };
 
 #endif

@@ -48,8 +48,7 @@ int secret_init(void)
 int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 {
     slot_take();
-    int rc = crypto_pwhash_str(out, password.ptr, password.len,
-                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    int rc = crypto_pwhash_str(out, password.ptr, password.len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
     slot_give();
     if (rc != 0) {

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #define PASSWORD_HASH_MAX 128 /* fits crypto_pwhash_STRBYTES */
-#define TOKEN_LEN 64          /* hex of 256 random bits */
-#define TOKEN_HASH_LEN 64     /* hex of a 256-bit BLAKE2b hash */
+#define TOKEN_LEN         64  /* hex of 256 random bits */
+#define TOKEN_HASH_LEN    64  /* hex of a 256-bit BLAKE2b hash */
 
 /* Initializes libsodium; call once at startup. STET_EIO when it cannot. */
 int secret_init(void) STET_MUST_CHECK;

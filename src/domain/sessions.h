@@ -11,7 +11,8 @@
 
 /* Starts a session for `user_id`; the token (TOKEN_LEN hex characters) is written
  * to `token` for the caller to hand out once. */
-int session_start(const struct dctx *ctx, int64_t user_id, char token[TOKEN_LEN + 1]) STET_MUST_CHECK;
+int session_start(const struct dctx *ctx, int64_t user_id,
+                  char token[TOKEN_LEN + 1]) STET_MUST_CHECK;
 /* The user behind a token. EUNAUTH when the token is malformed, unknown or expired. */
 int session_resolve(const struct dctx *ctx, struct str token, struct user *out) STET_MUST_CHECK;
 /* Ends a session; ending an unknown one is not an error. */

@@ -11,9 +11,9 @@
 struct story_input {
     struct str slug;
     struct str title;
-    struct str byline;       /* may be empty */
-    struct str body;         /* Markdown; may be empty */
-    int64_t published_at;    /* 0: now */
+    struct str byline;    /* may be empty */
+    struct str body;      /* Markdown; may be empty */
+    int64_t published_at; /* 0: now */
 };
 
 /* Validates, renders the body once, stores, as `actor` (who must be an admin:
@@ -32,7 +32,8 @@ int story_list_page(const struct dctx *ctx, int limit, struct str cursor, struct
                     size_t *n, const char **next_cursor) STET_MUST_CHECK;
 /* counts[i] = visible comments of slugs[i], -1 for an unknown slug. At most
  * STORY_PAGE_MAX slugs (EBADREQ beyond). */
-int story_counts(const struct dctx *ctx, const struct str *slugs, size_t n, int64_t *counts) STET_MUST_CHECK;
+int story_counts(const struct dctx *ctx, const struct str *slugs, size_t n,
+                 int64_t *counts) STET_MUST_CHECK;
 int story_set_comments_open(const struct dctx *ctx, struct str slug, bool open) STET_MUST_CHECK;
 
 /* Keyset cursors shared by every paged list: "<time>.<id>" — opaque to clients. */

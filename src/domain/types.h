@@ -48,8 +48,8 @@ struct comment {
     int64_t id;
     int64_t story_id;
     const char *story_slug;
-    int64_t parent_id; /* 0: top level */
-    int64_t author_id; /* 0: legacy comment with no account */
+    int64_t parent_id;               /* 0: top level */
+    int64_t author_id;               /* 0: legacy comment with no account */
     const char *author_username;     /* NULL for legacy comments */
     const char *author_display_name; /* NULL for legacy comments */
     const char *legacy_author;       /* name from the older system, or NULL */

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-int user_create(const struct dctx *ctx, struct str username, struct str email,
-                struct str password, enum role role, struct user *out)
+int user_create(const struct dctx *ctx, struct str username, struct str email, struct str password,
+                enum role role, struct user *out)
 {
     char hash[PASSWORD_HASH_MAX];
     int rc;

@@ -9,8 +9,8 @@
 /* Creates an account with `role`. EINVAL (field in ctx->err) when a rule is broken,
  * ECONFLICT when the username or email is taken (field names which), EIO. The new
  * user is filled into `out` (arena strings). */
-int user_create(const struct dctx *ctx, struct str username, struct str email,
-                struct str password, enum role role, struct user *out) STET_MUST_CHECK;
+int user_create(const struct dctx *ctx, struct str username, struct str email, struct str password,
+                enum role role, struct user *out) STET_MUST_CHECK;
 
 /* Checks a login (username or email, any case) and password. EUNAUTH for a wrong
  * password and for an unknown user alike, after the same amount of work. */

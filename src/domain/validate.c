@@ -8,8 +8,8 @@
 
 static bool username_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 int validate_username(struct str s, struct err_detail *err)
@@ -54,8 +54,7 @@ int validate_password(struct str s, struct err_detail *err)
     return 0;
 }
 
-int validate_comment_body(struct str s, int max_chars, struct str *trimmed,
-                          struct err_detail *err)
+int validate_comment_body(struct str s, int max_chars, struct str *trimmed, struct err_detail *err)
 {
     if (!utf8_valid(s.ptr, s.len))
         return err_set(err, STET_EINVAL, "body", "Comment must be valid UTF-8 text.");

@@ -6,14 +6,14 @@
 #include "base/err.h"
 #include "base/str.h"
 
-#define USERNAME_MIN 3
-#define USERNAME_MAX 32
-#define EMAIL_MAX 254
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 1024
-#define SLUG_MAX 100
-#define TITLE_MAX 300    /* characters */
-#define BYLINE_MAX 200   /* characters */
+#define USERNAME_MIN   3
+#define USERNAME_MAX   32
+#define EMAIL_MAX      254
+#define PASSWORD_MIN   8
+#define PASSWORD_MAX   1024
+#define SLUG_MAX       100
+#define TITLE_MAX      300          /* characters */
+#define BYLINE_MAX     200          /* characters */
 #define STORY_BODY_MAX (512 * 1024) /* bytes */
 
 int validate_username(struct str s, struct err_detail *err) STET_MUST_CHECK;

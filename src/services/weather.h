@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEATHER_MAX_AGE_S (6 * 3600) /* a reading older than this is hidden */
-#define WEATHER_MAX_BODY (256 * 1024) /* provider answer limit */
+#define WEATHER_MAX_AGE_S (6 * 3600)   /* a reading older than this is hidden */
+#define WEATHER_MAX_BODY  (256 * 1024) /* provider answer limit */
 
 struct weather_reading {
     int hi; /* rounded, in the configured unit */

@@ -81,7 +81,7 @@ int page_logout_post(struct req *req)
     int rc = session_end(&ctx, web_state(req)->session_token);
     if (rc != 0)
         return respond_error(req, rc);
-    resp_add_header(req, "Set-Cookie", cookie_build(req->arena, WEB_SESSION_COOKIE, "", 0,
-                                                    req->app->cfg.base_https));
+    resp_add_header(req, "Set-Cookie",
+                    cookie_build(req->arena, WEB_SESSION_COOKIE, "", 0, req->app->cfg.base_https));
     return respond_redirect(req, "/");
 }

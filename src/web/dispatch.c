@@ -136,9 +136,9 @@ static void add_common_headers(struct req *req)
             resp_add_header(req, "Cache-Control", "private, no-cache");
     }
     if (ws->csrf_is_new)
-        resp_add_header(req, "Set-Cookie",
-                        cookie_build(req->arena, WEB_CSRF_COOKIE, ws->csrf, -1,
-                                     req->app->cfg.base_https));
+        resp_add_header(
+            req, "Set-Cookie",
+            cookie_build(req->arena, WEB_CSRF_COOKIE, ws->csrf, -1, req->app->cfg.base_https));
 }
 
 static int route_and_run(struct req *req)
@@ -155,13 +155,16 @@ static int route_and_run(struct req *req)
         static const struct {
             unsigned bit;
             const char *name;
-        } names[] = {{HTTP_GET, "GET, HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
-                     {HTTP_PATCH, "PATCH"},  {HTTP_DELETE, "DELETE"}};
+        } names[] = {{HTTP_GET, "GET, HEAD"},
+                     {HTTP_POST, "POST"},
+                     {HTTP_PUT, "PUT"},
+                     {HTTP_PATCH, "PATCH"},
+                     {HTTP_DELETE, "DELETE"}};
         const char *allow = "";
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
             if (allowed & names[i].bit)
-                allow = arena_printf(req->arena, "%s%s%s", allow, allow[0] ? ", " : "",
-                                     names[i].name);
+                allow =
+                    arena_printf(req->arena, "%s%s%s", allow, allow[0] ? ", " : "", names[i].name);
         resp_add_header(req, "Allow", allow);
     }
     if (rc != 0)

@@ -10,8 +10,9 @@
 
 #include <stdint.h>
 
-#define LIVE_KEEPALIVE_S 15 /* a comment line this often keeps proxies from closing idle streams */
-#define LIVE_RING 256       /* recent events kept per story for streams that fall behind */
+/* A comment line this often keeps proxies from closing idle streams. */
+#define LIVE_KEEPALIVE_S 15
+#define LIVE_RING        256  /* recent events kept per story for streams that fall behind */
 #define LIVE_CATCHUP_MAX 1000 /* events sent on connect to a client resuming from an old id */
 
 struct live;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define PAGE_CACHE_MAX_BYTES (64u * 1024 * 1024)
-#define PAGE_CACHE_KEY_MAX 128
+#define PAGE_CACHE_KEY_MAX   128
 
 struct page_cache;
 

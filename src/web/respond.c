@@ -76,8 +76,7 @@ static int respond_buf(struct req *req, int status, const char *content_type, st
     return respond_bytes(req, status, content_type, body, len);
 }
 
-int respond_page(struct req *req, int status, const char *tmpl, const char *title,
-                 struct tval *ctx)
+int respond_page(struct req *req, int status, const char *tmpl, const char *title, struct tval *ctx)
 {
     const struct tmpl_set *ts = req->app->templates;
     struct buf content = BUF_INIT, page = BUF_INIT;
@@ -85,8 +84,8 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
     int rc = tmpl_render(ts, tmpl, ctx, &content);
     if (rc == 0) {
         struct tval *layout = view_layout(req, title);
-        tval_put_html(req->arena, layout, "content", arena_strndup(req->arena, buf_cstr(&content),
-                                                                   content.len));
+        tval_put_html(req->arena, layout, "content",
+                      arena_strndup(req->arena, buf_cstr(&content), content.len));
         rc = tmpl_render(ts, "layout.html", layout, &page);
     }
     buf_cleanup(&content);
@@ -95,8 +94,7 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
         log_error(req->id, "rendering %s failed: %s", tmpl, err_name(rc));
         static const char fallback[] = "<!doctype html><title>Error</title><p>Something went "
                                        "wrong on our side. Please try again.</p>\n";
-        return respond_bytes(req, 500, "text/html; charset=utf-8", fallback,
-                             sizeof(fallback) - 1);
+        return respond_bytes(req, 500, "text/html; charset=utf-8", fallback, sizeof(fallback) - 1);
     }
     return respond_buf(req, status, "text/html; charset=utf-8", &page);
 }

@@ -5,8 +5,8 @@
 #include "web/router.h"
 
 static const char *const comment_fields[] = {"body", "parent_id", "csrf", NULL};
-static const char *const register_fields[] = {"username", "email", "password", "csrf", "next",
-                                              NULL};
+static const char *const register_fields[] = {"username", "email", "password",
+                                              "csrf",     "next",  NULL};
 static const char *const login_fields[] = {"login", "password", "csrf", "next", NULL};
 static const char *const csrf_only[] = {"csrf", NULL};
 

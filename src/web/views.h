@@ -11,8 +11,8 @@
 /* What the comment form re-shows after an error, or where a reply goes. */
 struct comment_form_view {
     struct str body;
-    const char *error;    /* NULL: no error */
-    int64_t parent_id;    /* 0: top level */
+    const char *error; /* NULL: no error */
+    int64_t parent_id; /* 0: top level */
 };
 
 /* Values shared by the layout: site name, title, stylesheet, weather, viewer. */
@@ -24,11 +24,10 @@ struct tval *view_story_main(struct req *req, const struct story_page *p, bool c
 /* The rest of the story page around the rendered `main_html`: the comment form
  * (re-showing `form`, replying to `parent` when not NULL) or the register notice. */
 struct tval *view_story_respond(struct req *req, const struct story *s, const char *main_html,
-                                const struct comment_form_view *form,
-                                const struct comment *parent);
+                                const struct comment_form_view *form, const struct comment *parent);
 /* Register and login forms; `err` may be NULL. */
-struct tval *view_register(struct req *req, struct str username, struct str email,
-                           struct str next, const struct err_detail *err);
+struct tval *view_register(struct req *req, struct str username, struct str email, struct str next,
+                           const struct err_detail *err);
 struct tval *view_login(struct req *req, struct str login, struct str next, const char *error);
 struct tval *view_error(struct req *req, int status, const char *title, const char *message,
                         bool show_register);

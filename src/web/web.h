@@ -10,16 +10,16 @@
 #include "web/router.h"
 
 #define WEB_SESSION_COOKIE "stet_session"
-#define WEB_CSRF_COOKIE "stet_csrf"
+#define WEB_CSRF_COOKIE    "stet_csrf"
 
 struct web_state {
     const struct route *route;
-    struct store *st;          /* acquired on first use, released after the handler */
-    struct kvs form;           /* declared fields of a form body */
-    struct str session_token;  /* from the cookie or the Bearer header; may be empty */
-    const char *csrf;          /* this client's CSRF token, created on demand */
-    bool csrf_is_new;          /* the response must set the CSRF cookie */
-    struct err_detail err;     /* detail of the last domain error */
+    struct store *st;         /* acquired on first use, released after the handler */
+    struct kvs form;          /* declared fields of a form body */
+    struct str session_token; /* from the cookie or the Bearer header; may be empty */
+    const char *csrf;         /* this client's CSRF token, created on demand */
+    bool csrf_is_new;         /* the response must set the CSRF cookie */
+    struct err_detail err;    /* detail of the last domain error */
 };
 
 static inline struct web_state *web_state(struct req *req)

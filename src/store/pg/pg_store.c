@@ -175,13 +175,13 @@ static const struct stmt_def stmts[N_STMT] = {
      * all land on one row, each counted once. A counter lost in a crash costs
      * nothing, so its commit does not wait for the WAL flush (set_config local to
      * the statement's own transaction, read at its commit). */
-    [S_RATE_HIT] =
-        {"rate_hit",
-         "INSERT INTO rate_limits (bucket, window_start, hits) "
-         "SELECT $1::text, $2::bigint, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) s "
-         "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
-         "RETURNING hits",
-         2, false},
+    [S_RATE_HIT] = {"rate_hit",
+                    "INSERT INTO rate_limits (bucket, window_start, hits) "
+                    "SELECT $1::text, $2::bigint, 1 FROM (SELECT set_config('synchronous_commit', "
+                    "'off', true)) s "
+                    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
+                    "RETURNING hits",
+                    2, false},
     [S_RATE_PRUNE] = {"rate_prune",
                       "DELETE FROM rate_limits WHERE bucket = $1 AND window_start < $2", 2, false},
 };

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "domain/comments.h"
@@ -36,8 +37,8 @@ static int setup(void **state)
     f->a = arena_new(4096);
     f->st = test_store_new();
     f->ctx = (struct dctx){.a = f->a, .st = f->st, .env = &env, .now = 1700000000, .err = &f->err};
-    struct user u = {.username = "reader", .display_name = "reader", .email = "r@x",
-                     .created_at = 1};
+    struct user u = {
+        .username = "reader", .display_name = "reader", .email = "r@x", .created_at = 1};
     assert_int_equal(store_user_insert(f->st, &u, "hash", &u.id), 0);
     f->reader = u;
     struct story s;
@@ -73,8 +74,7 @@ static void test_post_and_reply(void **state)
                      0);
     assert_true(c.id > 0);
     assert_string_equal(c.body_html, "<p>hi</p>");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("re"), c.id, &r),
-                     0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("re"), c.id, &r), 0);
     assert_int_equal(r.parent_id, c.id);
     assert_int_equal(count_of(f, "one"), 2);
     assert_int_equal(count_of(f, "two"), 0);
@@ -92,16 +92,14 @@ static void test_rules(void **state)
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("   "), 0, &c),
                      STET_EINVAL);
     assert_string_equal(f->err.field, "body");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
-                                  STR_LIT("twenty-one characters"), 0, &c),
-                     STET_EINVAL);
+    assert_int_equal(
+        comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("twenty-one characters"), 0, &c),
+        STET_EINVAL);
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 999, &c),
                      STET_EINVAL);
     assert_string_equal(f->err.field, "parent_id");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other),
-                     0);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), other.id,
-                                  &c),
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other), 0);
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), other.id, &c),
                      STET_EINVAL);
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), -5, &c),
                      STET_EINVAL);
@@ -143,30 +141,29 @@ static void test_list_page(void **state)
     const char *next;
     for (int i = 0; i < 5; i++) {
         f->ctx.now++;
-        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
-                         0);
+        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c), 0);
     }
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_NULL, &s,
-                                       &out, &n, &next),
-                     0);
+    assert_int_equal(
+        comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_NULL, &s, &out, &n, &next),
+        0);
     assert_int_equal(n, 2);
     assert_non_null(next);
     int64_t seen = out[1].id;
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
-                                       &s, &out, &n, &next),
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next), &s,
+                                       &out, &n, &next),
                      0);
     assert_int_equal(n, 2);
     assert_true(out[0].id > seen);
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
-                                       &s, &out, &n, &next),
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next), &s,
+                                       &out, &n, &next),
                      0);
     assert_int_equal(n, 1);
     assert_null(next);
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 0, STR_NULL, &s,
+    assert_int_equal(
+        comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 0, STR_NULL, &s, &out, &n, &next),
+        STET_EBADREQ);
+    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_LIT("x.y"), &s,
                                        &out, &n, &next),
-                     STET_EBADREQ);
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_LIT("x.y"),
-                                       &s, &out, &n, &next),
                      STET_EBADREQ);
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "domain/password.h"
@@ -66,9 +67,9 @@ static void test_register_rules(void **state)
 {
     struct fixture *f = *state;
     struct user u;
-    assert_int_equal(user_create(&f->ctx, STR_LIT("ann"), STR_LIT("a@x"), STR_LIT("short"),
-                                 ROLE_READER, &u),
-                     STET_EINVAL);
+    assert_int_equal(
+        user_create(&f->ctx, STR_LIT("ann"), STR_LIT("a@x"), STR_LIT("short"), ROLE_READER, &u),
+        STET_EINVAL);
     assert_string_equal(f->err.field, "password");
     assert_int_equal(user_create(&f->ctx, STR_LIT("ann"), STR_LIT("a@x"), STR_LIT("long enough"),
                                  ROLE_READER, &u),
@@ -82,8 +83,7 @@ static void test_register_rules(void **state)
                      STET_ECONFLICT);
     assert_string_equal(f->err.field, "email");
     assert_int_equal(user_change_role(&f->ctx, STR_LIT("ann"), STR_LIT("emperor")), STET_EINVAL);
-    assert_int_equal(user_change_role(&f->ctx, STR_LIT("ghost"), STR_LIT("admin")),
-                     STET_ENOTFOUND);
+    assert_int_equal(user_change_role(&f->ctx, STR_LIT("ghost"), STR_LIT("admin")), STET_ENOTFOUND);
     assert_int_equal(user_change_role(&f->ctx, STR_LIT("ann"), STR_LIT("moderator")), 0);
 }
 

@@ -3,18 +3,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "domain/validate.h"
 
 #include <string.h>
 
-static struct str S(const char *s)
-{
+static struct str S(const char *s) {
     return str_from(s);
 }
 
-static void test_username(void **state)
+static void
+test_username(void **state)
 {
     (void)state;
     struct err_detail e = {0};
@@ -76,9 +77,8 @@ static void test_comment_body(void **state)
     assert_int_equal(validate_comment_body(S(" \t\n "), 10, &t, &e), STET_EINVAL);
     assert_string_equal(e.field, "body");
     /* Characters, not bytes: five two-byte characters fit in a limit of five. */
-    assert_int_equal(validate_comment_body(S("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), 5, &t,
-                                           &e),
-                     0);
+    assert_int_equal(
+        validate_comment_body(S("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), 5, &t, &e), 0);
     assert_int_equal(validate_comment_body(S("abcdef"), 5, &t, &e), STET_EINVAL);
     assert_int_equal(validate_comment_body(S("bad \xff byte"), 100, &t, &e), STET_EINVAL);
     assert_int_equal(validate_comment_body(S("bell \a"), 100, &t, &e), STET_EINVAL);
@@ -105,8 +105,8 @@ static void test_slug_and_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_username),     cmocka_unit_test(test_email),
-        cmocka_unit_test(test_password),     cmocka_unit_test(test_comment_body),
+        cmocka_unit_test(test_username),      cmocka_unit_test(test_email),
+        cmocka_unit_test(test_password),      cmocka_unit_test(test_comment_body),
         cmocka_unit_test(test_slug_and_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

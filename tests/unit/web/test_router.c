@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "web/router.h"
@@ -62,8 +63,7 @@ static void test_misses(void **state)
     assert_int_equal(match(a, HTTP_GET, "/stories/", &r, &p, &allowed), STET_ENOTFOUND);
     assert_int_equal(match(a, HTTP_GET, "/stories/x/", &r, &p, &allowed), STET_ENOTFOUND);
     assert_int_equal(match(a, HTTP_GET, "/stories", &r, &p, &allowed), STET_ENOTFOUND);
-    assert_int_equal(match(a, HTTP_GET, "/stories/x/comments/y", &r, &p, &allowed),
-                     STET_ENOTFOUND);
+    assert_int_equal(match(a, HTTP_GET, "/stories/x/comments/y", &r, &p, &allowed), STET_ENOTFOUND);
     assert_int_equal(match(a, HTTP_GET, "//", &r, &p, &allowed), STET_ENOTFOUND);
     assert_int_equal(match(a, HTTP_POST, "/stories/x", &r, &p, &allowed), STET_EMETHOD);
     assert_int_equal(allowed, HTTP_GET);
@@ -74,6 +74,7 @@ static void test_misses(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_matches), cmocka_unit_test(test_misses)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_matches),
+                                       cmocka_unit_test(test_misses)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

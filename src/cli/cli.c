@@ -73,8 +73,7 @@ struct dctx cli_dctx(struct cli_session *s, struct err_detail *err)
     return app_dctx(&s->app, s->arena, s->st, err);
 }
 
-/* Matches "--name VALUE" or "--name=VALUE"; returns how many argv slots it used. */
-static int take_option(int argc, char **argv, int i, const char *name, const char **value)
+int cli_take_option(int argc, char **argv, int i, const char *name, const char **value)
 {
     size_t n = strlen(name);
     if (strncmp(argv[i], name, n) != 0)
@@ -100,9 +99,9 @@ int cli_take_common(int *argc, char **argv, struct config_flags *flags)
                 argv[out++] = argv[i++];
             break;
         }
-        int used = take_option(*argc, argv, i, "--config", &flags->config_file);
+        int used = cli_take_option(*argc, argv, i, "--config", &flags->config_file);
         if (used == 0)
-            used = take_option(*argc, argv, i, "--db", &flags->db_url);
+            used = cli_take_option(*argc, argv, i, "--db", &flags->db_url);
         if (used < 0)
             return cli_fail(CLI_USAGE, "%s needs a value", argv[i]);
         if (used > 0) {

@@ -43,6 +43,9 @@ int cli_report(const char *what, int rc, const struct err_detail *err);
  * --opt=VALUE) out of argv wherever they stand, compacting argv. CLI_USAGE when one
  * lacks its value. */
 int cli_take_common(int *argc, char **argv, struct config_flags *flags);
+/* Matches argv[i] as "--name VALUE" or "--name=VALUE": returns the argv slots used
+ * (0: not this option, -1: no value given) and points *value into argv. */
+int cli_take_option(int argc, char **argv, int i, const char *name, const char **value);
 
 /* Seeds an empty database with the demo stories (`serve --demo`). */
 int demo_seed(const struct dctx *ctx) STET_MUST_CHECK;

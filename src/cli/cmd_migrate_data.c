@@ -10,24 +10,6 @@
 
 static const char usage_line[] = "usage: stet migrate-data --from URL --to URL";
 
-/* "--name VALUE" or "--name=VALUE"; returns the argv slots used, -1 without a value. */
-static int take(int argc, char **argv, int i, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[i], name, n) != 0)
-        return 0;
-    if (argv[i][n] == '=') {
-        *value = argv[i] + n + 1;
-        return 1;
-    }
-    if (argv[i][n] != '\0')
-        return 0;
-    if (i + 1 >= argc)
-        return -1;
-    *value = argv[i + 1];
-    return 2;
-}
-
 static void on_progress(void *ctx, const char *table, int64_t rows)
 {
     (void)ctx;
@@ -48,9 +30,9 @@ int cmd_migrate_data(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
     for (int i = 1; i < argc;) {
-        int used = take(argc, argv, i, "--from", &from);
+        int used = cli_take_option(argc, argv, i, "--from", &from);
         if (used == 0)
-            used = take(argc, argv, i, "--to", &to);
+            used = cli_take_option(argc, argv, i, "--to", &to);
         if (used < 0)
             return cli_fail(CLI_USAGE, "%s needs a value\n%s", argv[i], usage_line);
         if (used == 0)

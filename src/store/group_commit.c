@@ -107,6 +107,20 @@ static void *committer_main(void *arg)
     return NULL;
 }
 
+/* Everything but the thread, which is not running (any more) when this is called. */
+static void release(struct group_commit *gc)
+{
+    pthread_cond_destroy(&gc->work);
+    pthread_mutex_destroy(&gc->mu);
+    store_close(gc->st);
+    free(gc->batch);
+    free(gc->cs);
+    free(gc->ids);
+    free(gc->seqs);
+    free(gc->rcs);
+    free(gc);
+}
+
 int group_commit_new(const char *url, unsigned max_batch, struct group_commit **out)
 {
     *out = NULL;
@@ -130,15 +144,7 @@ int group_commit_new(const char *url, unsigned max_batch, struct group_commit **
     int err = pthread_create(&gc->thread, NULL, committer_main, gc);
     if (err != 0) {
         log_error(NULL, "store: cannot start the group-commit thread: %s", strerror(err));
-        pthread_cond_destroy(&gc->work);
-        pthread_mutex_destroy(&gc->mu);
-        store_close(gc->st);
-        free(gc->batch);
-        free(gc->cs);
-        free(gc->ids);
-        free(gc->seqs);
-        free(gc->rcs);
-        free(gc);
+        release(gc);
         return STET_EIO;
     }
     *out = gc;
@@ -154,15 +160,7 @@ void group_commit_free(struct group_commit *gc)
     pthread_cond_signal(&gc->work);
     pthread_mutex_unlock(&gc->mu);
     pthread_join(gc->thread, NULL);
-    pthread_cond_destroy(&gc->work);
-    pthread_mutex_destroy(&gc->mu);
-    store_close(gc->st);
-    free(gc->batch);
-    free(gc->cs);
-    free(gc->ids);
-    free(gc->seqs);
-    free(gc->rcs);
-    free(gc);
+    release(gc);
 }
 
 int group_commit_insert(struct group_commit *gc, const struct comment *c, int64_t *id,

@@ -42,9 +42,12 @@ kb_to_mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # $BENCH_TMP/NAME.out and NAME.log. Waits (bounded) for the "listening" line.
 start_stet() {
     local name=$1 db=$2
+    # The benchmark measures throughput, not the flood limits a real site wants.
+    printf '[limits]\ncomments_per_minute = 0\nlogins_per_15min = 0\n' >"$BENCH_TMP/bench.ini"
     env -u STET_CONFIG -u STET_WEATHER_URL -u STET_LISTEN -u STET_DATABASE_URL \
         STET_THREADS=1 taskset -c 0 "$STET_BIN" serve --listen 127.0.0.1:0 \
-        --db "sqlite:$db" >"$BENCH_TMP/$name.out" 2>"$BENCH_TMP/$name.log" &
+        --config "$BENCH_TMP/bench.ini" --db "sqlite:$db" \
+        >"$BENCH_TMP/$name.out" 2>"$BENCH_TMP/$name.log" &
     STET_PID=$!
     bench_track "$STET_PID"
     STET_PORT=""

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 bool kvs_get(const struct kvs *k, const char *name, bool nocase, struct str *out)
@@ -56,4 +57,11 @@ bool resp_has_header(const struct req *req, const char *name)
         if (str_eq_nocase(req->resp.headers[i].name, str_from(name)))
             return true;
     return false;
+}
+
+void req_on_done(struct req *req, void (*fn)(void *arg), void *arg)
+{
+    assert(req->on_done == NULL);
+    req->on_done = fn;
+    req->on_done_arg = arg;
 }

@@ -74,7 +74,15 @@ struct req {
     void *web;               /* web/-private per-request state */
 
     struct resp resp;
+
+    /* Called once when the request is over, just before its arena is freed (e.g. to
+     * release a cached page the response body points into). Set with req_on_done. */
+    void (*on_done)(void *arg);
+    void *on_done_arg;
 };
+
+/* Registers the one end-of-request callback (a second registration is a bug). */
+void req_on_done(struct req *req, void (*fn)(void *arg), void *arg);
 
 /* Header value by case-insensitive name, or false. */
 bool req_header(const struct req *req, const char *name, struct str *out);

@@ -1,6 +1,7 @@
 /* A hash table of rendered pages with a byte budget and first-in-first-out
- * eviction. Reads take a shared lock and copy the bytes out, so an entry never
- * needs a reference count: a page replaced or evicted meanwhile is simply freed. */
+ * eviction. Entries are reference-counted: the table holds one reference and each
+ * response sent from an entry holds another, so replacing or evicting a page never
+ * pulls bytes from under a response still being written to a socket. */
 #include "web/page_cache.h"
 
 #include "base/xalloc.h"
@@ -13,6 +14,7 @@
 #define PAGE_CACHE_BUCKETS 4096
 
 struct entry {
+    unsigned refs; /* the table's (while linked) plus one per holder; atomic */
     char key[PAGE_CACHE_KEY_MAX];
     uint64_t version;
     char *body;
@@ -59,6 +61,17 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
+static void entry_unref(struct entry *e)
+{
+    if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        entry_free(e);
+}
+
+void page_ref_release(struct page_ref *ref)
+{
+    entry_unref((struct entry *)ref);
+}
+
 void page_cache_free(struct page_cache *pc)
 {
     if (pc == NULL)
@@ -66,7 +79,7 @@ void page_cache_free(struct page_cache *pc)
     struct entry *e = pc->oldest;
     while (e != NULL) {
         struct entry *next = e->newer;
-        entry_free(e);
+        entry_unref(e);
         e = next;
     }
     pthread_rwlock_destroy(&pc->lock);
@@ -81,23 +94,21 @@ static struct entry *find(struct page_cache *pc, const char *key)
     return NULL;
 }
 
-bool page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
-                    struct arena *a, const char **body, size_t *len, bool *is_gzip)
+struct page_ref *page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
+                                const char **body, size_t *len, bool *is_gzip)
 {
-    bool hit = false;
     pthread_rwlock_rdlock(&pc->lock);
     struct entry *e = find(pc, key);
     if (e != NULL && e->version == version) {
+        __atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
         *is_gzip = gzip && e->gz != NULL;
+        *body = *is_gzip ? e->gz : e->body;
         *len = *is_gzip ? e->gz_len : e->len;
-        char *copy = arena_alloc(a, *len + 1);
-        memcpy(copy, *is_gzip ? e->gz : e->body, *len);
-        copy[*len] = '\0';
-        *body = copy;
-        hit = true;
+    } else {
+        e = NULL;
     }
     pthread_rwlock_unlock(&pc->lock);
-    return hit;
+    return (struct page_ref *)e;
 }
 
 /* gzip (RFC 1952) of `in`; NULL when it would not be smaller. */
@@ -147,6 +158,7 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
         return;
     /* Build the entry, compression included, before taking the lock. */
     struct entry *e = xcalloc(1, sizeof(*e));
+    e->refs = 1;
     memcpy(e->key, key, strlen(key) + 1);
     e->version = version;
     e->body = xmalloc(len);
@@ -159,12 +171,12 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     struct entry *old = find(pc, key);
     if (old != NULL) {
         unlink_entry(pc, old);
-        entry_free(old);
+        entry_unref(old);
     }
     while (pc->oldest != NULL && pc->bytes + e->len + e->gz_len > pc->max_bytes) {
         struct entry *victim = pc->oldest;
         unlink_entry(pc, victim);
-        entry_free(victim);
+        entry_unref(victim);
     }
     struct entry **b = bucket(pc, key);
     e->hash_next = *b;

@@ -21,11 +21,16 @@ struct page_cache;
 struct page_cache *page_cache_new(size_t max_bytes);
 void page_cache_free(struct page_cache *pc);
 
-/* A hit copies the body (gzip-compressed when `gzip` and a compressed copy exists;
- * *is_gzip says which) into the arena. False when there is no entry for `key` at
- * `version`. Thread-safe. */
-bool page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
-                    struct arena *a, const char **body, size_t *len, bool *is_gzip);
+/* A held entry: its bytes stay valid until page_ref_release, even if the entry is
+ * replaced or evicted meanwhile (a response can be sent straight from it). */
+struct page_ref;
+
+/* On a hit, *body and *len give the entry's bytes (the gzip copy when `gzip` and one
+ * exists; *is_gzip says which) and the returned reference must be released. NULL
+ * when there is no entry for `key` at `version`. Thread-safe. */
+struct page_ref *page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
+                                const char **body, size_t *len, bool *is_gzip);
+void page_ref_release(struct page_ref *ref);
 
 /* Stores a copy of `body` for `key` at `version` (replacing an older one),
  * compressing it when `compress`. Oldest entries are dropped past the byte budget. */

@@ -41,11 +41,16 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     size_t len;
     bool gz, cacheable = after.len == 0;
     if (cacheable) {
-        bool hit =
-            page_cache_get(req->app->pages, key, version, false, req->arena, html, &len, &gz);
-        metrics_cache_hit(req->app->metrics, hit);
-        if (hit)
+        const char *bytes;
+        struct page_ref *ref =
+            page_cache_get(req->app->pages, key, version, false, &bytes, &len, &gz);
+        metrics_cache_hit(req->app->metrics, ref != NULL);
+        if (ref != NULL) {
+            /* The fragment is copied into the page being built, so let go at once. */
+            *html = arena_strndup(req->arena, bytes, len);
+            page_ref_release(ref);
             return 0;
+        }
     }
 
     /* Only visible comments: the fragment is shared by every reader. */
@@ -101,6 +106,11 @@ static void shared_headers(struct req *req, const char *etag)
     resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
 }
 
+static void release_page(void *ref)
+{
+    page_ref_release(ref);
+}
+
 /* The whole page for an anonymous reader: 304, or bytes from the cache. */
 static int show_anonymous(struct req *req, struct dctx *ctx, const struct story *s)
 {
@@ -119,10 +129,12 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     const char *body;
     size_t len;
     bool gz;
-    bool hit = page_cache_get(req->app->pages, key, version, accepts_gzip(req), req->arena, &body,
-                              &len, &gz);
-    metrics_cache_hit(req->app->metrics, hit);
-    if (hit) {
+    struct page_ref *ref =
+        page_cache_get(req->app->pages, key, version, accepts_gzip(req), &body, &len, &gz);
+    metrics_cache_hit(req->app->metrics, ref != NULL);
+    if (ref != NULL) {
+        /* Sent straight from the cache entry, held until the request is over. */
+        req_on_done(req, release_page, ref);
         shared_headers(req, etag);
         if (gz)
             resp_add_header(req, "Content-Encoding", "gzip");

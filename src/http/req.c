@@ -61,7 +61,7 @@ bool resp_has_header(const struct req *req, const char *name)
 
 void req_on_done(struct req *req, void (*fn)(void *arg), void *arg)
 {
-    assert(req->on_done == NULL);
-    req->on_done = fn;
-    req->on_done_arg = arg;
+    assert(req->n_on_done < REQ_MAX_DONE_HOOKS);
+    req->on_done[req->n_on_done].fn = fn;
+    req->on_done[req->n_on_done++].arg = arg;
 }

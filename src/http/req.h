@@ -42,7 +42,8 @@ struct kvs {
 /* First value named `name` (exact match; case-insensitive when `nocase`), or false. */
 bool kvs_get(const struct kvs *k, const char *name, bool nocase, struct str *out);
 
-#define RESP_MAX_HEADERS 16
+#define RESP_MAX_HEADERS   16
+#define REQ_MAX_DONE_HOOKS 4
 
 struct resp {
     int status;               /* 0 until a handler answered */
@@ -75,13 +76,16 @@ struct req {
 
     struct resp resp;
 
-    /* Called once when the request is over, just before its arena is freed (e.g. to
-     * release a cached page the response body points into). Set with req_on_done. */
-    void (*on_done)(void *arg);
-    void *on_done_arg;
+    /* Called once each when the request is over, just before its arena is freed
+     * (e.g. to release a cached page the response body points into). */
+    struct req_done_hook {
+        void (*fn)(void *arg);
+        void *arg;
+    } on_done[REQ_MAX_DONE_HOOKS];
+    size_t n_on_done;
 };
 
-/* Registers the one end-of-request callback (a second registration is a bug). */
+/* Registers an end-of-request callback; more than REQ_MAX_DONE_HOOKS is a bug. */
 void req_on_done(struct req *req, void (*fn)(void *arg), void *arg);
 
 /* Header value by case-insensitive name, or false. */

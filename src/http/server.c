@@ -477,8 +477,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     stream_abandon(rc->req.resp.stream);
     /* Only this I/O thread changes it, and rc goes with the arena. */
     bool counted = rc->counted;
-    if (rc->req.on_done != NULL)
-        rc->req.on_done(rc->req.on_done_arg);
+    for (size_t i = 0; i < rc->req.n_on_done; i++)
+        rc->req.on_done[i].fn(rc->req.on_done[i].arg);
     free(rc->body);
     arena_free(rc->req.arena);
 

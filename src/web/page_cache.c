@@ -161,8 +161,10 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     e->refs = 1;
     memcpy(e->key, key, strlen(key) + 1);
     e->version = version;
-    e->body = xmalloc(len);
+    /* NUL-terminated: a fragment is rendered into pages as a C string. */
+    e->body = xmalloc(len + 1);
     memcpy(e->body, body, len);
+    e->body[len] = '\0';
     e->len = len;
     if (compress)
         e->gz = gzip_of(body, len, &e->gz_len);

@@ -25,9 +25,9 @@ void page_cache_free(struct page_cache *pc);
  * replaced or evicted meanwhile (a response can be sent straight from it). */
 struct page_ref;
 
-/* On a hit, *body and *len give the entry's bytes (the gzip copy when `gzip` and one
- * exists; *is_gzip says which) and the returned reference must be released. NULL
- * when there is no entry for `key` at `version`. Thread-safe. */
+/* On a hit, *body and *len give the entry's bytes (the plain ones NUL-terminated) (the gzip copy
+ * when `gzip` and one exists; *is_gzip says which) and the returned reference must be released.
+ * NULL when there is no entry for `key` at `version`. Thread-safe. */
 struct page_ref *page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
                                 const char **body, size_t *len, bool *is_gzip);
 void page_ref_release(struct page_ref *ref);

@@ -68,11 +68,13 @@ int respond_bytes(struct req *req, int status, const char *content_type, const c
     return 0;
 }
 
+/* Hands a rendered buffer to the response without copying it: the request frees
+ * it when it is over. */
 static int respond_buf(struct req *req, int status, const char *content_type, struct buf *b)
 {
-    char *body = arena_strndup(req->arena, buf_cstr(b), b->len);
-    size_t len = b->len;
-    buf_cleanup(b);
+    size_t len;
+    char *body = buf_steal(b, &len);
+    req_on_done(req, free, body);
     return respond_bytes(req, status, content_type, body, len);
 }
 
@@ -83,9 +85,10 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
 
     int rc = tmpl_render(ts, tmpl, ctx, &content);
     if (rc == 0) {
+        /* The content is read from its buffer while the layout renders: no copy. */
         struct tval *layout = view_layout(req, title);
-        tval_put_html(req->arena, layout, "content",
-                      arena_strndup(req->arena, buf_cstr(&content), content.len));
+        tval_put_html(req->arena, layout, "content", buf_cstr(&content));
+        buf_reserve(&page, content.len + 4096);
         rc = tmpl_render(ts, "layout.html", layout, &page);
     }
     buf_cleanup(&content);

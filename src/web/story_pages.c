@@ -31,6 +31,11 @@ static uint64_t story_version(struct req *req, const struct story *s)
     return page_hash(h, s->byline, strlen(s->byline));
 }
 
+static void release_page(void *ref)
+{
+    page_ref_release(ref);
+}
+
 /* The story and one page of its comments as HTML (`after` empty: the first page,
  * the one that is cached), from the cache or rendered now. */
 static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
@@ -46,9 +51,9 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
             page_cache_get(req->app->pages, key, version, false, &bytes, &len, &gz);
         metrics_cache_hit(req->app->metrics, ref != NULL);
         if (ref != NULL) {
-            /* The fragment is copied into the page being built, so let go at once. */
-            *html = arena_strndup(req->arena, bytes, len);
-            page_ref_release(ref);
+            /* Rendered into the page from the entry itself, held until the end. */
+            req_on_done(req, release_page, ref);
+            *html = bytes;
             return 0;
         }
     }
@@ -104,11 +109,6 @@ static void shared_headers(struct req *req, const char *etag)
     resp_add_header(req, "ETag", etag);
     resp_add_header(req, "Cache-Control", STORY_SHARED_MAX_AGE);
     resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
-}
-
-static void release_page(void *ref)
-{
-    page_ref_release(ref);
 }
 
 /* The whole page for an anonymous reader: 304, or bytes from the cache. */

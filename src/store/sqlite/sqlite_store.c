@@ -376,13 +376,18 @@ int sqlite_store_open(const char *path, struct store **out)
 int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
 {
     /* FULL: a COMMIT returns after the WAL is fsynced. NORMAL in WAL mode fsyncs
-     * only at checkpoints: safe against a crash of the process, not of the machine. */
+     * only at checkpoints: safe against a crash of the process, not of the machine.
+     * Every read looks its pages up in the WAL's index, so a long WAL slows every
+     * page view (measured: half the speed at 2.7 MB): checkpoint after ~400 KB
+     * instead of SQLite's 4 MB default. */
     static const char pragmas_full[] = "PRAGMA busy_timeout = 5000;"
                                        "PRAGMA journal_mode = WAL;"
+                                       "PRAGMA wal_autocheckpoint = 100;"
                                        "PRAGMA synchronous = FULL;"
                                        "PRAGMA foreign_keys = ON;";
     static const char pragmas_normal[] = "PRAGMA busy_timeout = 5000;"
                                          "PRAGMA journal_mode = WAL;"
+                                         "PRAGMA wal_autocheckpoint = 100;"
                                          "PRAGMA synchronous = NORMAL;"
                                          "PRAGMA foreign_keys = ON;";
     const char *pragmas = sync_full ? pragmas_full : pragmas_normal;

@@ -115,12 +115,27 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
+    /* Most strings fit in what is left of the current block: format straight into
+     * it and format a second time only when it did not fit (printf was a fifth of
+     * a cached page's cost when every call measured first). Allocations start
+     * 16-byte aligned, so the free space does too. */
+    struct block *b = a->head;
+    size_t room = b->size - b->used;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf((char *)b->data + b->used, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;
+    if ((size_t)n < room) {
+        char *p = (char *)b->data + b->used;
+        size_t need = ((size_t)n + 1 + (ARENA_ALIGN - 1)) & ~(size_t)(ARENA_ALIGN - 1);
+        if (need > room)
+            need = room;
+        b->used += need;
+        a->used += need;
+        return p;
+    }
     char *p = arena_alloc(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;

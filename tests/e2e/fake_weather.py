@@ -77,3 +77,30 @@ class FakeWeather:
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FakeWeatherMixin:
+    """For a ServerTest class: a fake provider answering (weather_hi, weather_lo),
+    configured as the server's weather.url with a 1 s refresh, and closed after."""
+
+    weather_hi, weather_lo = 23.4, 9.1
+    fake = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeWeather(cls.weather_hi, cls.weather_lo)
+        cls.server_kwargs = {"config": "[weather]\nurl=%s\nrefresh=1\n" % cls.fake.url}
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.fake.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.release.set()
+        try:
+            super().tearDownClass()
+        finally:
+            cls.fake.close()
+

@@ -7,7 +7,7 @@ import gzip
 import time
 import unittest
 
-from fake_weather import FakeWeather
+from fake_weather import FakeWeatherMixin
 from harness import DEFAULT_PASSWORD, IS_POSTGRES, ServerTest, TwoNodeTest, parse_html, unique
 from test_live import post_api
 
@@ -100,25 +100,8 @@ class AnonymousPageCache(ServerTest):
         self.assertEqual(root.find_all("a", cls="comment-reply"), [])
 
 
-class WeatherChangesThePage(ServerTest):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeWeather(20.2, 5.4)
-        cls.server_kwargs = {"config": "[weather]\nurl=%s\nrefresh=1\n" % cls.fake.url}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.fake.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.fake.close()
+class WeatherChangesThePage(FakeWeatherMixin, ServerTest):
+    weather_hi, weather_lo = 20.2, 5.4
 
     @classmethod
     def prepare(cls):

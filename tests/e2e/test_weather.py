@@ -5,7 +5,7 @@ and no strip without configuration."""
 import time
 import unittest
 
-from fake_weather import FakeWeather
+from fake_weather import FakeWeather, FakeWeatherMixin
 from harness import Server, ServerTest, parse_html, unique
 
 
@@ -17,27 +17,7 @@ def strip(text):
     return None
 
 
-class Weather(ServerTest):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeWeather(23.4, 9.1)
-        cls.server_kwargs = {"config": "[weather]\nurl=%s\nrefresh=1\n" % cls.fake.url}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.fake.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.release.set()
-        try:
-            super().tearDownClass()
-        finally:
-            cls.fake.close()
-
+class Weather(FakeWeatherMixin, ServerTest):
     @classmethod
     def prepare(cls):
         cls.slug = "weather-" + unique("s")

@@ -52,7 +52,8 @@ struct resp {
     size_t body_len;
     struct kv headers[RESP_MAX_HEADERS];
     size_t n_headers;
-    struct http_stream *stream; /* set by resp_stream: the body is streamed instead */
+    struct http_stream *stream;     /* set by resp_stream: the body is streamed instead */
+    struct http_prepared *prepared; /* set by resp_prepared: sent as is */
 };
 
 struct req {

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/limits.h"
+#include "http/prepared_mhd.h"
 #include "http/stream_mhd.h"
 
 #include <arpa/inet.h>
@@ -278,6 +279,17 @@ static enum MHD_Result send_response(struct rctx *rc)
     struct resp *r = &req->resp;
     if (r->stream != NULL)
         return send_stream(rc);
+    if (r->prepared != NULL) {
+        if (MHD_queue_response(rc->conn, (unsigned)r->prepared->status, r->prepared->mr) ==
+            MHD_NO) {
+            log_error(req->id, "cannot queue a prepared response");
+            return MHD_NO;
+        }
+        rc->state = RS_SENT;
+        rc->sent_status = r->prepared->status;
+        rc->sent_bytes = req->method == HTTP_HEAD ? 0 : r->prepared->len;
+        return MHD_YES;
+    }
     int status = r->status;
     const char *body = r->body != NULL ? r->body : "";
     size_t len = r->body != NULL ? r->body_len : 0;

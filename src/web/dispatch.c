@@ -125,16 +125,14 @@ static int authenticate(struct req *req, const struct route *r)
 static void add_common_headers(struct req *req)
 {
     struct web_state *ws = web_state(req);
-    resp_add_header(req, "X-Content-Type-Options", "nosniff");
-    if (req->resp.content_type != NULL && strncmp(req->resp.content_type, "text/html", 9) == 0) {
-        resp_add_header(req, "Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                        "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                        "form-action 'self'");
-        resp_add_header(req, "Referrer-Policy", "strict-origin-when-cross-origin");
-        if (!resp_has_header(req, "Cache-Control"))
-            resp_add_header(req, "Cache-Control", "private, no-cache");
-    }
+    bool html =
+        req->resp.content_type != NULL && strncmp(req->resp.content_type, "text/html", 9) == 0;
+    /* nosniff on everything; the page policy on HTML. */
+    size_t n = html ? RESPOND_N_HTML_HEADERS : 1;
+    for (size_t i = 0; i < n; i++)
+        resp_add_header(req, respond_html_headers[i].name.ptr, respond_html_headers[i].value.ptr);
+    if (html && !resp_has_header(req, "Cache-Control"))
+        resp_add_header(req, "Cache-Control", "private, no-cache");
     if (ws->csrf_is_new)
         resp_add_header(
             req, "Set-Cookie",

@@ -21,6 +21,7 @@ struct entry {
     size_t len;
     char *gz; /* NULL: not compressed */
     size_t gz_len;
+    struct http_prepared *sent, *sent_gz; /* NULL: stored without headers */
     struct entry *hash_next;
     struct entry *older, *newer; /* insertion order, for eviction */
 };
@@ -56,6 +57,9 @@ struct page_cache *page_cache_new(size_t max_bytes)
 
 static void entry_free(struct entry *e)
 {
+    /* Requests still sending hold the entry, so by now nobody sends from these. */
+    http_prepared_free(e->sent);
+    http_prepared_free(e->sent_gz);
     free(e->body);
     free(e->gz);
     free(e);
@@ -70,6 +74,12 @@ static void entry_unref(struct entry *e)
 void page_ref_release(struct page_ref *ref)
 {
     entry_unref((struct entry *)ref);
+}
+
+struct http_prepared *page_ref_prepared(struct page_ref *ref, bool is_gzip)
+{
+    struct entry *e = (struct entry *)ref;
+    return is_gzip ? e->sent_gz : e->sent;
 }
 
 void page_cache_free(struct page_cache *pc)
@@ -151,8 +161,11 @@ static void unlink_entry(struct page_cache *pc, struct entry *e)
     pc->bytes -= e->len + e->gz_len;
 }
 
+#define PAGE_MAX_HEADERS 12
+
 void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, bool compress)
+                    size_t len, bool compress, const char *content_type, const struct kv *headers,
+                    size_t n_headers)
 {
     if (strlen(key) >= PAGE_CACHE_KEY_MAX || len + len / 2 > pc->max_bytes)
         return;
@@ -168,6 +181,16 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     e->len = len;
     if (compress)
         e->gz = gzip_of(body, len, &e->gz_len);
+    if (content_type != NULL && n_headers < PAGE_MAX_HEADERS) {
+        e->sent = http_prepared_new(200, content_type, e->body, e->len, headers, n_headers);
+        if (e->gz != NULL) {
+            struct kv with_encoding[PAGE_MAX_HEADERS];
+            memcpy(with_encoding, headers, n_headers * sizeof(*headers));
+            with_encoding[n_headers] = (struct kv){STR_LIT("Content-Encoding"), STR_LIT("gzip")};
+            e->sent_gz = http_prepared_new(200, content_type, e->gz, e->gz_len, with_encoding,
+                                           n_headers + 1);
+        }
+    }
 
     pthread_rwlock_wrlock(&pc->lock);
     struct entry *old = find(pc, key);

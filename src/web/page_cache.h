@@ -8,6 +8,7 @@
 #define STET_WEB_PAGE_CACHE_H
 
 #include "base/arena.h"
+#include "http/prepared.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,17 +26,24 @@ void page_cache_free(struct page_cache *pc);
  * replaced or evicted meanwhile (a response can be sent straight from it). */
 struct page_ref;
 
-/* On a hit, *body and *len give the entry's bytes (the plain ones NUL-terminated) (the gzip copy
- * when `gzip` and one exists; *is_gzip says which) and the returned reference must be released.
- * NULL when there is no entry for `key` at `version`. Thread-safe. */
+/* On a hit, *body and *len give the entry's bytes — the gzip copy when `gzip` and
+ * one exists (*is_gzip says which), else the plain ones, NUL-terminated — and the
+ * returned reference must be released. NULL when there is no entry for `key` at
+ * `version`. Thread-safe. */
 struct page_ref *page_cache_get(struct page_cache *pc, const char *key, uint64_t version, bool gzip,
                                 const char **body, size_t *len, bool *is_gzip);
 void page_ref_release(struct page_ref *ref);
+/* The prepared response of a held entry for the variant page_cache_get chose, or
+ * NULL when the entry was stored without headers. Valid while the reference is. */
+struct http_prepared *page_ref_prepared(struct page_ref *ref, bool is_gzip);
 
 /* Stores a copy of `body` for `key` at `version` (replacing an older one),
- * compressing it when `compress`. Oldest entries are dropped past the byte budget. */
+ * compressing it when `compress`. With a content type, the entry also gets prepared
+ * responses (status 200, `headers`, and Content-Encoding for the gzip copy) that
+ * requests can send as they are. Oldest entries are dropped past the byte budget. */
 void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, bool compress);
+                    size_t len, bool compress, const char *content_type, const struct kv *headers,
+                    size_t n_headers);
 
 /* 64-bit FNV-1a, to fold the parts of a version together. */
 uint64_t page_hash(uint64_t h, const void *data, size_t len);

@@ -11,6 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define KV(n, v)                                                                                   \
+    {                                                                                              \
+        {(n), sizeof(n) - 1},                                                                      \
+        {                                                                                          \
+            (v), sizeof(v) - 1                                                                     \
+        }                                                                                          \
+    }
+
+const struct kv respond_html_headers[RESPOND_N_HTML_HEADERS] = {
+    KV("X-Content-Type-Options", "nosniff"),
+    KV("Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    KV("Referrer-Policy", "strict-origin-when-cross-origin"),
+};
+
 struct error_kind {
     int rc;
     int status;

@@ -27,6 +27,12 @@ int respond_redirect(struct req *req, const char *location);
 int respond_bytes(struct req *req, int status, const char *content_type, const char *body,
                   size_t len);
 
+/* Headers every HTML page carries (security policy), first the one every response
+ * carries (nosniff): dispatch adds them to each answer, and a cached page bakes them
+ * into its prepared response. */
+#define RESPOND_N_HTML_HEADERS 3
+extern const struct kv respond_html_headers[RESPOND_N_HTML_HEADERS];
+
 /* HTTP status for a STET_E* code. */
 int respond_status(int rc);
 

@@ -5,6 +5,7 @@
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
+#include "http/prepared.h"
 #include "render/template.h"
 #include "web/handlers.h"
 #include "web/metrics.h"
@@ -68,7 +69,8 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
                      &b);
     if (rc == 0) {
         if (cacheable)
-            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, false);
+            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, false, NULL, NULL,
+                           0);
         *html = arena_strndup(req->arena, buf_cstr(&b), b.len);
     }
     buf_cleanup(&b);
@@ -104,11 +106,21 @@ static bool accepts_gzip(struct req *req)
     return false;
 }
 
-static void shared_headers(struct req *req, const char *etag)
+/* The headers of an anonymous story page besides the HTML ones dispatch adds. */
+static size_t shared_headers(const char *etag, struct kv *out)
 {
-    resp_add_header(req, "ETag", etag);
-    resp_add_header(req, "Cache-Control", STORY_SHARED_MAX_AGE);
-    resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
+    out[0] = (struct kv){STR_LIT("ETag"), str_from(etag)};
+    out[1] = (struct kv){STR_LIT("Cache-Control"), STR_LIT(STORY_SHARED_MAX_AGE)};
+    out[2] = (struct kv){STR_LIT("Vary"), STR_LIT("Accept-Encoding, Cookie")};
+    return 3;
+}
+
+static void add_shared_headers(struct req *req, const char *etag)
+{
+    struct kv h[3];
+    size_t n = shared_headers(etag, h);
+    for (size_t i = 0; i < n; i++)
+        resp_add_header(req, h[i].name.ptr, h[i].value.ptr);
 }
 
 /* The whole page for an anonymous reader: 304, or bytes from the cache. */
@@ -123,7 +135,7 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     struct str inm;
 
     if (req_header(req, "If-None-Match", &inm) && str_eq_cstr(str_trim(inm), etag)) {
-        shared_headers(req, etag);
+        add_shared_headers(req, etag);
         return respond_bytes(req, 304, "text/html; charset=utf-8", "", 0);
     }
     const char *body;
@@ -135,7 +147,12 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     if (ref != NULL) {
         /* Sent straight from the cache entry, held until the request is over. */
         req_on_done(req, release_page, ref);
-        shared_headers(req, etag);
+        struct http_prepared *prepared = page_ref_prepared(ref, gz);
+        if (prepared != NULL) {
+            resp_prepared(req, prepared);
+            return 0;
+        }
+        add_shared_headers(req, etag);
         if (gz)
             resp_add_header(req, "Content-Encoding", "gzip");
         return respond_bytes(req, 200, "text/html; charset=utf-8", body, len);
@@ -148,8 +165,12 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     respond_page(req, 200, "story.html", s->title,
                  view_story_respond(req, s, main_html, NULL, NULL));
     if (req->resp.status == 200) {
-        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, true);
-        shared_headers(req, etag);
+        struct kv h[RESPOND_N_HTML_HEADERS + 3];
+        memcpy(h, respond_html_headers, sizeof(respond_html_headers));
+        size_t n = RESPOND_N_HTML_HEADERS + shared_headers(etag, h + RESPOND_N_HTML_HEADERS);
+        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, true,
+                       "text/html; charset=utf-8", h, n);
+        add_shared_headers(req, etag);
     }
     return 0;
 }

@@ -125,6 +125,9 @@ static int authenticate(struct req *req, const struct route *r)
 static void add_common_headers(struct req *req)
 {
     struct web_state *ws = web_state(req);
+    /* A prepared response (a cached page) carries its headers already. */
+    if (req->resp.prepared != NULL)
+        return;
     bool html =
         req->resp.content_type != NULL && strncmp(req->resp.content_type, "text/html", 9) == 0;
     /* nosniff on everything; the page policy on HTML. */

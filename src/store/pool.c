@@ -1,17 +1,23 @@
 /* A fixed set of store connections shared by worker threads: a thread borrows one
  * for the length of a request and gives it back. The connections' comment inserts
  * go through the pool's group committer (group_commit.c), so concurrent posts share
- * one transaction. With "sqlite::memory:" each connection is its own private
- * database, so data is not shared between them and there is no committer. */
+ * one transaction. Story and session reads go through a memo (memo.c) when the
+ * backend can tell whether the database changed: a hot story page or a returning
+ * reader then costs a change check instead of a query. With "sqlite::memory:" each
+ * connection is its own private database, so data is not shared between them and
+ * there is neither committer nor memo. */
 #include "store/store.h"
 
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/group_commit.h"
+#include "store/memo.h"
 
 #include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +26,17 @@
  * finds its own connection from the struct store pointer as before. */
 struct pooled_ops {
     struct store_ops ops; /* first, so a store's ops pointer converts back */
+    const struct store_ops *backend;
     struct group_commit *gc;
+    /* NULL when the backend cannot tell changes (store_ops.data_changed). */
+    struct memo *stories;  /* by slug */
+    struct memo *sessions; /* by token hash, valid for one `now` */
+    _Atomic uint64_t *gen; /* the pool's data generation */
 };
+
+/* Bounds of the memos: a story and a session are a few hundred bytes to a few KB. */
+#define POOL_MEMO_STORIES  1024
+#define POOL_MEMO_SESSIONS 8192
 
 struct store_pool {
     pthread_mutex_t mu;
@@ -32,6 +47,9 @@ struct store_pool {
     struct store **idle;     /* stack of the n_free connections not lent out */
     struct group_commit *gc; /* NULL: inserts run on the borrowed connection */
     struct pooled_ops pooled;
+    /* Moves whenever any connection saw a change; a memo entry is good only for the
+     * generation it was read at. */
+    _Atomic uint64_t gen;
 };
 
 static int pooled_comment_insert(struct store *st, const struct comment *c, int64_t *id,
@@ -41,6 +59,69 @@ static int pooled_comment_insert(struct store *st, const struct comment *c, int6
     if ((unsigned)c->status > COMMENT_DELETED)
         return STET_EINVAL; /* as the backends answer, without a trip to the committer */
     return group_commit_insert(po->gc, c, id, event_seq);
+}
+
+/* The generation `st` may read at: moved first if the database changed since this
+ * connection last looked. Asked on every memoized read, not once per borrowing, so a
+ * request that wrote through this connection sees its own write at its next read. */
+static int current_gen(const struct pooled_ops *po, struct store *st, uint64_t *gen)
+{
+    bool changed;
+    int rc = po->backend->data_changed(st, &changed);
+    if (rc != 0)
+        return rc;
+    if (changed)
+        atomic_fetch_add(po->gen, 1);
+    *gen = atomic_load(po->gen);
+    return 0;
+}
+
+static const struct memo_type story_type = {
+    .size = sizeof(struct story),
+    .n_strings = 5,
+    .string_offsets = {offsetof(struct story, slug), offsetof(struct story, title),
+                       offsetof(struct story, byline), offsetof(struct story, body_src),
+                       offsetof(struct story, body_html)},
+};
+
+static const struct memo_type user_type = {
+    .size = sizeof(struct user),
+    .n_strings = 3,
+    .string_offsets = {offsetof(struct user, username), offsetof(struct user, display_name),
+                       offsetof(struct user, email)},
+};
+
+static int memo_story_find(struct arena *a, struct store *st, struct str slug, struct story *out)
+{
+    const struct pooled_ops *po = (const struct pooled_ops *)st->ops;
+    uint64_t gen;
+    int rc = current_gen(po, st, &gen);
+    if (rc != 0)
+        return rc;
+    if (memo_get(po->stories, &story_type, slug.ptr, slug.len, gen, 0, a, out))
+        return 0;
+    rc = po->backend->story_find(a, st, slug, out);
+    if (rc == 0)
+        memo_put(po->stories, &story_type, slug.ptr, slug.len, gen, 0, out);
+    return rc;
+}
+
+/* The answer depends on `now` (expiry) as well, so an entry serves one second. */
+static int memo_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
+                             struct user *out)
+{
+    const struct pooled_ops *po = (const struct pooled_ops *)st->ops;
+    size_t len = strlen(token_hash);
+    uint64_t gen;
+    int rc = current_gen(po, st, &gen);
+    if (rc != 0)
+        return rc;
+    if (memo_get(po->sessions, &user_type, token_hash, len, gen, now, a, out))
+        return 0;
+    rc = po->backend->session_find(a, st, token_hash, now, out);
+    if (rc == 0)
+        memo_put(po->sessions, &user_type, token_hash, len, gen, now, out);
+    return rc;
 }
 
 static bool is_memory_url(const char *url)
@@ -78,9 +159,17 @@ int store_pool_new(const char *url, unsigned size, struct store_pool **out)
             store_pool_free(p);
             return rc;
         }
+        p->pooled.backend = p->all[0]->ops;
         p->pooled.ops = *p->all[0]->ops;
         p->pooled.ops.comment_insert = pooled_comment_insert;
         p->pooled.gc = p->gc;
+        if (p->pooled.backend->data_changed != NULL) {
+            p->pooled.gen = &p->gen;
+            p->pooled.stories = memo_new(POOL_MEMO_STORIES);
+            p->pooled.sessions = memo_new(POOL_MEMO_SESSIONS);
+            p->pooled.ops.story_find = memo_story_find;
+            p->pooled.ops.session_find = memo_session_find;
+        }
         for (unsigned i = 0; i < size; i++)
             p->all[i]->ops = &p->pooled.ops;
     }
@@ -106,6 +195,8 @@ void store_pool_free(struct store_pool *p)
                      s.batched_writes, s.commits, s.max_batch, s.db_time_us / 1000);
     }
     group_commit_free(p->gc);
+    memo_free(p->pooled.stories);
+    memo_free(p->pooled.sessions);
     for (unsigned i = 0; i < p->size; i++)
         store_close(p->all[i]);
     pthread_cond_destroy(&p->cv);

@@ -120,6 +120,13 @@ struct store_ops {
      * NULL bucket or one over STORE_RATE_BUCKET_MAX bytes. */
     int (*rate_hit)(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
 
+    /* Optional; NULL when the backend cannot tell. *changed = true when the database
+     * may differ from what this connection saw at its previous call: another
+     * connection or process committed since, or this connection wrote. The first
+     * call answers true. Never false after a change that committed before the call
+     * (a spurious true is allowed). The pool's memo of reads rests on it. */
+    int (*data_changed)(struct store *st, bool *changed);
+
     /* ---- bulk copy (store_copy, `stet migrate-data`) ----
      * Table and column names must be plain identifiers ([a-z_][a-z0-9_]*, as in
      * store_tables()); anything else is EINVAL. They are never user input. */
@@ -297,6 +304,13 @@ static inline STET_MUST_CHECK int store_rate_hit(struct store *st, const char *b
                                                  int64_t window_start, int64_t *hits)
 {
     return st->ops->rate_hit(st, bucket, window_start, hits);
+}
+
+/* See store_ops.data_changed; a backend that cannot tell always answers "changed". */
+static inline STET_MUST_CHECK int store_data_changed(struct store *st, bool *changed)
+{
+    *changed = true;
+    return st->ops->data_changed != NULL ? st->ops->data_changed(st, changed) : 0;
 }
 
 /* A table as the bulk copier sees it: every column, the first n_key of them its

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/sql_ident.h"
+#include "store/sqlite/wal_watch.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -48,6 +49,7 @@ enum stmt_id {
     S_SAVEPOINT,
     S_ROLLBACK_TO,
     S_RELEASE,
+    S_DATA_VERSION,
     N_STMT
 };
 
@@ -139,6 +141,9 @@ static const char *const stmt_sql[N_STMT] = {
     [S_SAVEPOINT] = "SAVEPOINT gc_row",
     [S_ROLLBACK_TO] = "ROLLBACK TO gc_row",
     [S_RELEASE] = "RELEASE gc_row",
+    /* Moves when another connection, in any process, committed since this one last
+     * asked; this connection's own writes do not move it (total_changes covers them). */
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 struct sqlite_store {
@@ -148,6 +153,12 @@ struct sqlite_store {
     sqlite3_stmt *import; /* the bulk copier's INSERT, between import begin and end */
     size_t import_n;
     bool sync_full; /* the durability level set at open, restored after rate hits */
+    /* What data_changed saw at its previous call. */
+    struct wal_watch *wal; /* NULL: ask SQLite (PRAGMA data_version) instead */
+    bool wal_tried;
+    bool seen;
+    int64_t seen_version;
+    int64_t seen_writes;
 };
 
 static void sq_close(struct store *st);
@@ -179,6 +190,7 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
 static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
 static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int sq_data_changed(struct store *st, bool *changed);
 static int sq_transaction(struct store *st, enum store_tx step);
 static int sq_table_export(struct store *st, const char *table, const char *const *columns,
                            size_t n, size_t n_key, store_row_fn fn, void *ctx);
@@ -211,6 +223,7 @@ static const struct store_ops sqlite_ops = {
     .comment_list = sq_comment_list,
     .comment_events = sq_comment_events,
     .rate_hit = sq_rate_hit,
+    .data_changed = sq_data_changed,
     .transaction = sq_transaction,
     .table_export = sq_table_export,
     .table_import_begin = sq_table_import_begin,
@@ -431,6 +444,7 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
 static void sq_close(struct store *st)
 {
     struct sqlite_store *ss = to_sq(st);
+    wal_watch_close(ss->wal);
     sqlite3_finalize(ss->import);
     for (int i = 0; i < N_STMT; i++)
         sqlite3_finalize(ss->stmts[i]);
@@ -1224,6 +1238,49 @@ static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_star
         }
     }
     *hits = n;
+    return 0;
+}
+
+/* ---- change detection ---- */
+
+static int sq_data_changed(struct store *st, bool *changed)
+{
+    struct sqlite_store *ss = to_sq(st);
+    /* Counts every row this connection inserted, updated or deleted, rolled back or
+     * not: a spurious "changed" costs a re-read, a missed one would serve stale data. */
+    int64_t writes = sqlite3_total_changes64(ss->db);
+    bool moved;
+    if (ss->wal != NULL) {
+        moved = wal_watch_changed(ss->wal);
+    } else {
+        if (!ss->wal_tried && ss->seen) {
+            /* From the second call on: the first one's read made sure the -shm file
+             * exists. Its first look only records the header; SQLite still answers
+             * this once, so a commit just before the switch is not missed. */
+            ss->wal_tried = true;
+            ss->wal = wal_watch_open(sqlite3_db_filename(ss->db, "main"));
+            if (ss->wal != NULL)
+                (void)wal_watch_changed(ss->wal);
+        }
+        sqlite3_stmt *q = NULL;
+        int rc = stmt_get(ss, S_DATA_VERSION, &q);
+        if (rc != 0) {
+            ss->seen = false;
+            return rc;
+        }
+        rc = step_one(ss, q, "data_version");
+        if (rc != 0) {
+            ss->seen = false; /* whatever happened meanwhile, the next call says changed */
+            return rc == STET_ENOTFOUND ? STET_EIO : rc;
+        }
+        int64_t version = sqlite3_column_int64(q, 0);
+        stmt_done(q);
+        moved = version != ss->seen_version;
+        ss->seen_version = version;
+    }
+    *changed = !ss->seen || moved || writes != ss->seen_writes;
+    ss->seen = true;
+    ss->seen_writes = writes;
     return 0;
 }
 

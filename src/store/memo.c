@@ -1,0 +1,134 @@
+/* The pool's memo of reads. Each entry is one heap block: the key, then the object
+ * with its string fields turned into offsets, then the strings; a hit copies the
+ * block into the request's arena with one memcpy and turns the offsets back into
+ * pointers. */
+#include "store/memo.h"
+
+#include "base/xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The object starts at a multiple of this in a block (and in the arena copy). */
+#define MEMO_ALIGN 16
+
+struct memo_slot {
+    uint64_t gen;
+    int64_t tag;
+    size_t key_len;
+    size_t obj_at; /* offset of the object in `block` */
+    size_t len;    /* bytes of block from obj_at on */
+    char *block;   /* NULL: empty */
+};
+
+struct memo {
+    pthread_mutex_t mu;
+    size_t mask;
+    struct memo_slot *slots;
+};
+
+struct memo *memo_new(size_t n_slots)
+{
+    size_t n = 1;
+    while (n < n_slots)
+        n <<= 1;
+    struct memo *m = xcalloc(1, sizeof(*m));
+    pthread_mutex_init(&m->mu, NULL);
+    m->mask = n - 1;
+    m->slots = xcalloc(n, sizeof(*m->slots));
+    return m;
+}
+
+void memo_free(struct memo *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i <= m->mask; i++)
+        free(m->slots[i].block);
+    free(m->slots);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+}
+
+/* FNV-1a: keys are short (a slug, a token hash). */
+static size_t slot_of(const struct memo *m, const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 32)) & m->mask;
+}
+
+static size_t align_up(size_t n)
+{
+    return (n + MEMO_ALIGN - 1) & ~(size_t)(MEMO_ALIGN - 1);
+}
+
+static const char *string_get(const void *obj, const struct memo_type *t, size_t i)
+{
+    const char *str;
+    memcpy(&str, (const char *)obj + t->string_offsets[i], sizeof(str));
+    return str;
+}
+
+static void string_set(void *obj, const struct memo_type *t, size_t i, const char *str)
+{
+    memcpy((char *)obj + t->string_offsets[i], &str, sizeof(str));
+}
+
+bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+              uint64_t gen, int64_t tag, struct arena *a, void *out)
+{
+    struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
+    char *copy = NULL;
+    pthread_mutex_lock(&m->mu);
+    if (s->block != NULL && s->gen == gen && s->tag == tag && s->key_len == key_len &&
+        memcmp(s->block, key, key_len) == 0) {
+        copy = arena_alloc(a, s->len);
+        memcpy(copy, s->block + s->obj_at, s->len);
+    }
+    pthread_mutex_unlock(&m->mu);
+    if (copy == NULL)
+        return false;
+    /* A string field holds its offset from the object plus one; 0 stands for NULL. */
+    for (size_t i = 0; i < t->n_strings; i++) {
+        uintptr_t off = (uintptr_t)string_get(copy, t, i);
+        string_set(copy, t, i, off == 0 ? NULL : copy + (off - 1));
+    }
+    memcpy(out, copy, t->size);
+    return true;
+}
+
+void memo_put(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+              uint64_t gen, int64_t tag, const void *obj)
+{
+    if (key_len > MEMO_KEY_MAX)
+        return;
+    size_t obj_at = align_up(key_len), len = align_up(t->size);
+    size_t lens[sizeof(t->string_offsets) / sizeof(t->string_offsets[0])];
+    for (size_t i = 0; i < t->n_strings; i++) {
+        const char *str = string_get(obj, t, i);
+        lens[i] = str != NULL ? strlen(str) + 1 : 0;
+        len += lens[i];
+    }
+    char *block = xmalloc(obj_at + len);
+    memcpy(block, key, key_len);
+    char *copy = block + obj_at;
+    memcpy(copy, obj, t->size);
+    size_t at = align_up(t->size);
+    for (size_t i = 0; i < t->n_strings; i++) {
+        if (lens[i] == 0)
+            continue; /* NULL, and the copied field already says so */
+        memcpy(copy + at, string_get(copy, t, i), lens[i]);
+        string_set(copy, t, i, (const char *)(uintptr_t)(at + 1));
+        at += lens[i];
+    }
+
+    struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
+    pthread_mutex_lock(&m->mu);
+    char *old = s->block;
+    *s = (struct memo_slot){gen, tag, key_len, obj_at, len, block};
+    pthread_mutex_unlock(&m->mu);
+    free(old);
+}

@@ -1,0 +1,250 @@
+/* The pool's memo of reads and the change detection under it, on a SQLite file:
+ * memo entries round-trip with their strings and match only their key, generation
+ * and tag; data_changed sees other connections' commits and this connection's own
+ * writes; and a pooled read never returns what the database no longer says, whether
+ * the change came through the pool, through the same pooled connection or from
+ * another connection (the command line, another process). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "store/memo.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char g_dir[] = "/tmp/stet-memo-XXXXXX";
+static char g_url[256];
+
+struct pair {
+    int64_t n;
+    const char *a;
+    const char *b;
+};
+
+static const struct memo_type pair_type = {
+    .size = sizeof(struct pair),
+    .n_strings = 2,
+    .string_offsets = {offsetof(struct pair, a), offsetof(struct pair, b)},
+};
+
+static void memo_round_trip_and_matching(void **state)
+{
+    (void)state;
+    struct memo *m = memo_new(4);
+    struct arena *a = arena_new(1024);
+    struct pair in = {42, "alpha", NULL}, out;
+    char big[64];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+
+    memo_put(m, &pair_type, "k1", 2, 7, 0, &in);
+    in.a = "changed after put"; /* the memo keeps its own copy */
+    assert_true(memo_get(m, &pair_type, "k1", 2, 7, 0, a, &out));
+    assert_int_equal(out.n, 42);
+    assert_string_equal(out.a, "alpha");
+    assert_null(out.b);
+    assert_false(memo_get(m, &pair_type, "k1", 2, 8, 0, a, &out)); /* another generation */
+    assert_false(memo_get(m, &pair_type, "k1", 2, 7, 1, a, &out)); /* another tag */
+    assert_false(memo_get(m, &pair_type, "k2", 2, 7, 0, a, &out)); /* another key */
+    assert_false(memo_get(m, &pair_type, "k", 1, 7, 0, a, &out));  /* a prefix of it */
+
+    /* Many keys in four slots: each one present reads back as its own. */
+    for (int i = 0; i < 64; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof(key), "key-%d", i);
+        struct pair p = {i, key, big};
+        memo_put(m, &pair_type, key, (size_t)n, 1, 0, &p);
+    }
+    int hits = 0;
+    for (int i = 0; i < 64; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof(key), "key-%d", i);
+        if (memo_get(m, &pair_type, key, (size_t)n, 1, 0, a, &out)) {
+            hits++;
+            assert_int_equal(out.n, i);
+            assert_string_equal(out.a, key);
+            assert_string_equal(out.b, big);
+        }
+    }
+    assert_in_range(hits, 1, 4);
+
+    /* A key over the limit is not stored. */
+    char long_key[MEMO_KEY_MAX + 2];
+    memset(long_key, 'k', sizeof(long_key));
+    memo_put(m, &pair_type, long_key, sizeof(long_key), 1, 0, &in);
+    assert_false(memo_get(m, &pair_type, long_key, sizeof(long_key), 1, 0, a, &out));
+
+    arena_free(a);
+    memo_free(m);
+}
+
+static struct store *open_conn(void)
+{
+    struct store *st = NULL;
+    assert_int_equal(store_open(g_url, &st), 0);
+    return st;
+}
+
+static bool changed(struct store *st)
+{
+    bool c = false;
+    assert_int_equal(store_data_changed(st, &c), 0);
+    return c;
+}
+
+static int64_t add_story(struct store *st, const char *slug)
+{
+    struct story s = {.slug = slug,
+                      .title = "Title",
+                      .byline = "",
+                      .body_src = "b",
+                      .body_html = "<p>b</p>",
+                      .published_at = 1700000000,
+                      .created_at = 1700000000,
+                      .comments_open = true};
+    int64_t id = 0;
+    assert_int_equal(store_story_insert(st, &s, &id), 0);
+    return id;
+}
+
+static void data_changed_sees_every_writer(void **state)
+{
+    (void)state;
+    struct store *x = open_conn(), *y = open_conn();
+    assert_true(changed(x)); /* the first answer */
+    assert_false(changed(x));
+    add_story(y, "dc-other");
+    assert_true(changed(x)); /* another connection committed */
+    assert_false(changed(x));
+    add_story(x, "dc-own");
+    assert_true(changed(x)); /* this connection wrote */
+    assert_false(changed(x));
+    assert_true(changed(y));
+    assert_false(changed(y));
+    store_close(x);
+    store_close(y);
+
+    /* A database without a WAL-index to watch: SQLite itself is asked. */
+    struct store *mem = NULL;
+    assert_int_equal(store_open("sqlite::memory:", &mem), 0);
+    assert_int_equal(store_migrate(mem, NULL), 0);
+    assert_true(changed(mem));
+    assert_false(changed(mem));
+    assert_false(changed(mem));
+    add_story(mem, "dc-memory");
+    assert_true(changed(mem));
+    assert_false(changed(mem));
+    store_close(mem);
+}
+
+static bool story_open(struct store *st, struct arena *a, const char *slug)
+{
+    struct story s;
+    assert_int_equal(store_story_find(a, st, str_from(slug), &s), 0);
+    assert_string_equal(s.slug, slug);
+    return s.comments_open;
+}
+
+static void pooled_reads_follow_every_change(void **state)
+{
+    (void)state;
+    struct store_pool *pool = NULL;
+    assert_int_equal(store_pool_new(g_url, 2, &pool), 0);
+    struct store *other = open_conn();
+    struct arena *a = arena_new(4096);
+    int64_t id = add_story(other, "memo-story");
+
+    struct store *p1 = store_pool_acquire(pool), *p2 = store_pool_acquire(pool);
+    assert_true(story_open(p1, a, "memo-story"));
+    assert_true(story_open(p2, a, "memo-story")); /* served from the memo or not: same */
+
+    /* Another connection (as `stet story close` would). */
+    assert_int_equal(store_story_set_open(other, id, false), 0);
+    assert_false(story_open(p1, a, "memo-story"));
+    assert_false(story_open(p2, a, "memo-story"));
+
+    /* Through a pooled connection, read back on the same one and on the other. */
+    assert_int_equal(store_story_set_open(p1, id, true), 0);
+    assert_true(story_open(p1, a, "memo-story"));
+    assert_int_equal(store_story_set_open(p2, id, false), 0);
+    assert_false(story_open(p1, a, "memo-story"));
+    assert_false(story_open(p2, a, "memo-story"));
+
+    /* A comment through the group committer moves the count. */
+    struct comment c = {.story_id = id,
+                        .author_id = 0,
+                        .legacy_author = "old",
+                        .is_legacy = true,
+                        .body_src = "hi",
+                        .body_html = "<p>hi</p>",
+                        .created_at = 1700000001,
+                        .status = COMMENT_VISIBLE};
+    int64_t cid = 0, seq = 0;
+    struct story s;
+    assert_int_equal(store_story_find(a, p1, str_from("memo-story"), &s), 0);
+    int64_t before = s.n_comments;
+    assert_int_equal(store_comment_insert(p2, &c, &cid, &seq), 0);
+    assert_int_equal(store_story_find(a, p1, str_from("memo-story"), &s), 0);
+    assert_int_equal(s.n_comments, before + 1);
+    assert_int_equal(s.event_seq, seq);
+
+    /* Sessions: found, then gone once deleted elsewhere, and never past expiry. */
+    struct user u = {.username = "memo-user",
+                     .display_name = "Memo",
+                     .email = "memo@example.org",
+                     .created_at = 1700000000};
+    int64_t uid = 0;
+    assert_int_equal(store_user_insert(other, &u, "$argon2id$fake", &uid), 0);
+    const char *hash = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    assert_int_equal(store_session_insert(other, hash, uid, 1700000000, 1700000100), 0);
+    struct user got;
+    assert_int_equal(store_session_find(a, p1, hash, 1700000099, &got), 0);
+    assert_string_equal(got.username, "memo-user");
+    assert_int_equal(store_session_find(a, p1, hash, 1700000099, &got), 0);
+    assert_int_equal(store_session_find(a, p1, hash, 1700000100, &got), STET_ENOTFOUND);
+    assert_int_equal(store_session_find(a, p2, hash, 1700000050, &got), 0);
+    assert_int_equal(store_session_delete(other, hash), 0);
+    assert_int_equal(store_session_find(a, p2, hash, 1700000050, &got), STET_ENOTFOUND);
+    assert_int_equal(store_session_find(a, p1, hash, 1700000050, &got), STET_ENOTFOUND);
+
+    store_pool_release(pool, p1);
+    store_pool_release(pool, p2);
+    arena_free(a);
+    store_close(other);
+    store_pool_free(pool);
+}
+
+int main(void)
+{
+    if (mkdtemp(g_dir) == NULL)
+        return 1;
+    snprintf(g_url, sizeof(g_url), "sqlite:%s/memo.db", g_dir);
+    struct store *st = NULL;
+    if (store_open(g_url, &st) != 0 || store_migrate(st, NULL) != 0)
+        return 1;
+    store_close(st);
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(memo_round_trip_and_matching),
+        cmocka_unit_test(data_changed_sees_every_writer),
+        cmocka_unit_test(pooled_reads_follow_every_change),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+    const char *names[] = {"memo.db", "memo.db-wal", "memo.db-shm"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char p[512];
+        snprintf(p, sizeof(p), "%s/%s", g_dir, names[i]);
+        unlink(p);
+    }
+    rmdir(g_dir);
+    return failed;
+}

@@ -34,6 +34,23 @@ void resp_set(struct req *req, int status, const char *content_type, const char 
     req->resp.content_type = content_type;
     req->resp.body = body;
     req->resp.body_len = len;
+    req->resp.n_parts = 0;
+}
+
+void resp_set_parts(struct req *req, int status, const char *content_type, const struct str *parts,
+                    size_t n)
+{
+    if (n > RESP_MAX_PARTS) {
+        log_error(req->id, "resp_set_parts: %zu parts, at most %d", n, RESP_MAX_PARTS);
+        abort();
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        req->resp.parts[i] = parts[i];
+        total += parts[i].len;
+    }
+    resp_set(req, status, content_type, NULL, total);
+    req->resp.n_parts = n;
 }
 
 void resp_add_header(struct req *req, const char *name, const char *value)

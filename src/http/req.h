@@ -43,13 +43,18 @@ struct kvs {
 bool kvs_get(const struct kvs *k, const char *name, bool nocase, struct str *out);
 
 #define RESP_MAX_HEADERS   16
+#define RESP_MAX_PARTS     4
 #define REQ_MAX_DONE_HOOKS 4
 
 struct resp {
     int status;               /* 0 until a handler answered */
     const char *content_type; /* static string or arena */
-    const char *body;         /* arena or static; copied into libmicrohttpd */
+    const char *body;         /* arena or static; sent from where it is */
     size_t body_len;
+    /* n_parts > 0: the body is these pieces in order instead (borrowed like body),
+     * sent without joining them; body_len is their total. */
+    struct str parts[RESP_MAX_PARTS];
+    size_t n_parts;
     struct kv headers[RESP_MAX_HEADERS];
     size_t n_headers;
     struct http_stream *stream;     /* set by resp_stream: the body is streamed instead */
@@ -66,7 +71,6 @@ struct req {
     struct str query;       /* raw query string after '?', may be empty */
     struct kvs headers;     /* all request headers, copied on the first call */
     struct str body;        /* complete body (arena), empty when none */
-    struct str peer;        /* client IP address text */
     int fail;           /* set by http/ before dispatch: STET_ELIMIT when the body was too large */
     int64_t started_ns; /* CLOCK_MONOTONIC at the first call */
 
@@ -89,6 +93,10 @@ struct req {
 /* Registers an end-of-request callback; more than REQ_MAX_DONE_HOOKS is a bug. */
 void req_on_done(struct req *req, void (*fn)(void *arg), void *arg);
 
+/* The client's IP address as text ("127.0.0.1", "::1"), formatted on first use
+ * (most requests never ask); "" when unknown. */
+struct str req_peer(struct req *req);
+
 /* Header value by case-insensitive name, or false. */
 bool req_header(const struct req *req, const char *name, struct str *out);
 
@@ -96,6 +104,11 @@ bool req_header(const struct req *req, const char *name, struct str *out);
  * request arena or be static). Not for a request answered with resp_stream
  * (http/stream.h), whose streamed body would still be sent. */
 void resp_set(struct req *req, int status, const char *content_type, const char *body, size_t len);
+/* Like resp_set with a body made of `n` pieces (at most RESP_MAX_PARTS), e.g. a
+ * cached fragment between per-reader parts: each must live until the request is
+ * over, and none is copied. */
+void resp_set_parts(struct req *req, int status, const char *content_type, const struct str *parts,
+                    size_t n);
 /* True when the response already has a header of that name (any case). */
 bool resp_has_header(const struct req *req, const char *name);
 /* Adds a response header; name and value are copied into the arena. Aborts past

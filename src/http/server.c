@@ -4,6 +4,7 @@
  * the other connections of an I/O thread. Streaming bodies live in stream.c. */
 #include "http/server.h"
 
+#include "base/fmt.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/limits.h"
@@ -28,7 +29,9 @@
 #include <unistd.h>
 
 /* Request-head bytes beyond HTTP_MAX_HEADERS that libmicrohttpd's per-connection pool
- * needs for its own bookkeeping (parsed header records, the response head). */
+ * needs for its own bookkeeping (parsed header records, a second copy of the Cookie
+ * header, the response head). Less than 4 KiB dropped POSTs near the limit without
+ * an answer instead of a 431 (measured). */
 #define POOL_SLACK 4096
 
 enum rstate {
@@ -53,6 +56,11 @@ struct rctx {
     struct http_stream *stream; /* queued streaming body; valid until its free callback */
     bool counted;               /* still in n_inflight (streams leave it once queued) */
     struct rctx *next;          /* worker queue link */
+    /* The client's address, copied when the request line arrives; req.peer_text
+     * formats it on demand. */
+    struct sockaddr_storage peer;
+    bool has_peer;
+    struct str peer_text; /* .ptr NULL until formatted */
 };
 
 struct http_server {
@@ -115,24 +123,39 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
-static void peer_text(struct rctx *rc)
+static void peer_copy(struct rctx *rc)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(rc->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char buf[INET6_ADDRSTRLEN] = "";
-    if (ci != NULL && ci->client_addr != NULL) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET) {
-            struct sockaddr_in sin;
-            memcpy(&sin, sa, sizeof(sin));
-            inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof(buf));
-        } else if (sa->sa_family == AF_INET6) {
-            struct sockaddr_in6 sin6;
-            memcpy(&sin6, sa, sizeof(sin6));
-            inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof(buf));
-        }
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    size_t len = sa->sa_family == AF_INET    ? sizeof(struct sockaddr_in)
+                 : sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                             : 0;
+    if (len > 0) {
+        memcpy(&rc->peer, sa, len);
+        rc->has_peer = true;
     }
-    rc->req.peer = str_from(arena_strdup(rc->req.arena, buf));
+}
+
+struct str req_peer(struct req *req)
+{
+    struct rctx *rc = (struct rctx *)req; /* req is rctx's first member */
+    if (rc->peer_text.ptr != NULL)
+        return rc->peer_text;
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (rc->has_peer && rc->peer.ss_family == AF_INET) {
+        struct sockaddr_in sin;
+        memcpy(&sin, &rc->peer, sizeof(sin));
+        inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof(buf));
+    } else if (rc->has_peer && rc->peer.ss_family == AF_INET6) {
+        struct sockaddr_in6 sin6;
+        memcpy(&sin6, &rc->peer, sizeof(sin6));
+        inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof(buf));
+    }
+    rc->peer_text = str_from(arena_strdup(req->arena, buf));
+    return rc->peer_text;
 }
 
 /* Runs when the request line has been read, before libmicrohttpd splits and unescapes
@@ -153,7 +176,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     req->app = srv->cfg.app;
     req->started_ns = now_ns();
     uint64_t n = (uint64_t)atomic_fetch_add(&srv->next_id, 1);
-    req->id = arena_printf(a, "%04x-%" PRIx64, srv->id_prefix, n);
+    char id[32];
+    struct fmt f = FMT_ON(id);
+    fmt_hex(&f, srv->id_prefix, 4);
+    fmt_char(&f, '-');
+    fmt_hex(&f, n, 1);
+    req->id = arena_strndup(a, id, f.len);
     req->method_name = STR_LIT("");
     req->body = STR_LIT("");
 
@@ -166,7 +194,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         req->query = (struct str){arena_strndup(a, q + 1, len - path_len - 1), len - path_len - 1};
     else
         req->query = STR_LIT("");
-    peer_text(rc);
+    peer_copy(rc);
 
     pthread_mutex_lock(&srv->mu);
     srv->n_inflight++;
@@ -180,6 +208,7 @@ struct header_fill {
     struct kv *items;
     size_t cap;
     size_t n;
+    size_t bytes; /* as sent: "Name: value\r\n" each */
 };
 
 static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -192,21 +221,25 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const cha
     if (value == NULL)
         value = "";
     struct kv *kv = &hf->items[hf->n++];
-    kv->name = str_from(arena_strdup(hf->arena, key));
-    kv->value = str_from(arena_strdup(hf->arena, value));
+    size_t kl = strlen(key), vl = strlen(value);
+    kv->name = (struct str){arena_strndup(hf->arena, key, kl), kl};
+    kv->value = (struct str){arena_strndup(hf->arena, value, vl), vl};
+    hf->bytes += kl + vl + 4;
     return MHD_YES;
 }
 
-static void copy_headers(struct rctx *rc)
+/* Copies the request headers into the arena; returns their size as sent. */
+static size_t copy_headers(struct rctx *rc)
 {
     int n = MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, NULL, NULL);
     if (n <= 0)
-        return;
+        return 0;
     struct header_fill hf = {rc->req.arena, ARENA_NEW_ARRAY(rc->req.arena, struct kv, (size_t)n),
-                             (size_t)n, 0};
+                             (size_t)n, 0, 0};
     MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, copy_header, &hf);
     rc->req.headers.items = hf.items;
     rc->req.headers.n = hf.n;
+    return hf.bytes;
 }
 
 static void add_headers(struct rctx *rc, struct MHD_Response *mr)
@@ -305,8 +338,17 @@ static enum MHD_Result send_response(struct rctx *rc)
      * in the completed callback, after libmicrohttpd has sent the last byte: so it
      * can send straight from there instead of copying every page (PERSISTENT never
      * writes through the pointer; the integer detour only drops const). */
-    struct MHD_Response *mr =
-        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *mr;
+    if (r->n_parts > 0 && status == r->status) {
+        /* Pieces (a cached fragment between per-reader parts) go out as they are. */
+        struct MHD_IoVec iov[RESP_MAX_PARTS];
+        for (size_t i = 0; i < r->n_parts; i++)
+            iov[i] = (struct MHD_IoVec){r->parts[i].ptr, r->parts[i].len};
+        mr = MHD_create_response_from_iovec(iov, (unsigned)r->n_parts, NULL, NULL);
+        len = r->body_len;
+    } else {
+        mr = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    }
     if (mr == NULL) {
         log_error(req->id, "cannot create a response");
         return MHD_NO;
@@ -335,11 +377,19 @@ static enum MHD_Result first_call(struct rctx *rc, const char *method)
     struct req *req = &rc->req;
     req->method = parse_method(method);
     req->method_name = str_from(arena_strdup(req->arena, method));
-    copy_headers(rc);
+    size_t head_bytes = copy_headers(rc);
     rc->state = RS_READING;
 
     if (req->path.len > HTTP_MAX_PATH) {
         answer_plain(rc, MHD_HTTP_URI_TOO_LONG, "URI too long\n");
+        return send_response(rc);
+    }
+    /* libmicrohttpd refuses what overflows its pool, which is larger than the limit
+     * (it needs room of its own); the limit itself is checked here. */
+    head_bytes += req->method_name.len + req->path.len + req->query.len + sizeof(" ? HTTP/1.1\r\n");
+    if (head_bytes > HTTP_MAX_HEADERS) {
+        answer_plain(rc, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                     "Request header fields too large\n");
         return send_response(rc);
     }
 

@@ -13,10 +13,10 @@
 #include <sys/socket.h>
 
 /* Under HTTP/1.1 (chunked) libmicrohttpd 0.9.75 hands the reader the connection's
- * write buffer (about 20 KiB) and leaves this response buffer unused; only HTTP/1.0
- * clients read through it. Each idle stream pays for it, so it stays small: 4 KiB
- * cost about 4 KB of RSS per stream for nothing. */
-#define STREAM_BLOCK_SIZE 1024
+ * write buffer (the free part of its pool) and leaves this response buffer unused;
+ * only HTTP/1.0 clients read through it. Each idle stream pays for it, so it stays
+ * small: 4 KiB cost about 4 KB of RSS per stream for nothing. */
+#define STREAM_BLOCK_SIZE 256
 
 struct http_stream {
     pthread_mutex_t mu; /* guards parked, pending and ending */

@@ -1,11 +1,13 @@
 /* From a complete request to a response: route, parse the declared form fields,
  * check CSRF, find the reader's session, run the handler, add the headers every
  * response carries, and give the store connection back. */
+#include "base/fmt.h"
 #include "base/log.h"
 #include "domain/password.h"
 #include "domain/sessions.h"
 #include "http/cookie.h"
 #include "http/form.h"
+#include "http/limits.h"
 #include "web/metrics.h"
 #include "web/respond.h"
 #include "web/web.h"
@@ -215,7 +217,18 @@ void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us)
     if (req->app != NULL)
         metrics_record(req->app->metrics, ws != NULL ? ws->route : NULL, status, bytes,
                        duration_us);
-    log_info(req->id, "%.*s %.*s %d %llu %.3fms", (int)req->method_name.len, req->method_name.ptr,
-             (int)req->path.len, req->path.ptr, status, (unsigned long long)bytes,
-             (double)duration_us / 1000.0);
+    /* "GET /stories/x 200 61396 0.112ms", one per request: built without printf. */
+    char line[HTTP_MAX_PATH + 128];
+    struct fmt f = FMT_ON(line);
+    fmt_bytes(&f, req->method_name.ptr, req->method_name.len);
+    fmt_char(&f, ' ');
+    fmt_bytes(&f, req->path.ptr, req->path.len);
+    fmt_char(&f, ' ');
+    fmt_i64(&f, status);
+    fmt_char(&f, ' ');
+    fmt_u64(&f, bytes);
+    fmt_char(&f, ' ');
+    fmt_milli(&f, duration_us);
+    fmt_cstr(&f, "ms");
+    log_info_text(req->id, line, f.len);
 }

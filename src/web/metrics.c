@@ -372,7 +372,7 @@ int page_metrics(struct req *req)
     struct app *app = req->app;
     bool allowed =
         app->cfg.metrics == CONFIG_METRICS_ON ||
-        (app->cfg.metrics == CONFIG_METRICS_LOOPBACK && metrics_peer_is_loopback(req->peer));
+        (app->cfg.metrics == CONFIG_METRICS_LOOPBACK && metrics_peer_is_loopback(req_peer(req)));
     /* Refused exactly like an unknown URL, so a scan learns nothing. */
     if (!allowed || app->metrics == NULL)
         return respond_error(req, STET_ENOTFOUND);

@@ -94,28 +94,67 @@ static int respond_buf(struct req *req, int status, const char *content_type, st
     return respond_bytes(req, status, content_type, body, len);
 }
 
-int respond_page(struct req *req, int status, const char *tmpl, const char *title, struct tval *ctx)
+/* `tmpl` with `ctx`, inside the layout, into *page. On failure logs, answers the
+ * fallback 500 and returns non-zero. */
+static int render_page(struct req *req, const char *tmpl, const char *title, struct tval *ctx,
+                       struct buf *page)
 {
     const struct tmpl_set *ts = req->app->templates;
-    struct buf content = BUF_INIT, page = BUF_INIT;
+    struct buf content = BUF_INIT;
 
     int rc = tmpl_render(ts, tmpl, ctx, &content);
     if (rc == 0) {
         /* The content is read from its buffer while the layout renders: no copy. */
         struct tval *layout = view_layout(req, title);
         tval_put_html(req->arena, layout, "content", buf_cstr(&content));
-        buf_reserve(&page, content.len + 4096);
-        rc = tmpl_render(ts, "layout.html", layout, &page);
+        buf_reserve(page, content.len + 4096);
+        rc = tmpl_render(ts, "layout.html", layout, page);
     }
     buf_cleanup(&content);
     if (rc != 0) {
-        buf_cleanup(&page);
+        buf_cleanup(page);
         log_error(req->id, "rendering %s failed: %s", tmpl, err_name(rc));
         static const char fallback[] = "<!doctype html><title>Error</title><p>Something went "
                                        "wrong on our side. Please try again.</p>\n";
-        return respond_bytes(req, 500, "text/html; charset=utf-8", fallback, sizeof(fallback) - 1);
+        respond_bytes(req, 500, "text/html; charset=utf-8", fallback, sizeof(fallback) - 1);
     }
+    return rc;
+}
+
+int respond_page(struct req *req, int status, const char *tmpl, const char *title, struct tval *ctx)
+{
+    struct buf page = BUF_INIT;
+    if (render_page(req, tmpl, title, ctx, &page) != 0)
+        return 0;
     return respond_buf(req, status, "text/html; charset=utf-8", &page);
+}
+
+int respond_page_around(struct req *req, int status, const char *tmpl, const char *title,
+                        struct tval *ctx, struct str fragment)
+{
+    struct buf page = BUF_INIT;
+    if (render_page(req, tmpl, title, ctx, &page) != 0)
+        return 0;
+    static const char hole[] = RESPOND_FRAGMENT_HOLE;
+    const size_t hole_len = sizeof(hole) - 1;
+    size_t len;
+    char *bytes = buf_steal(&page, &len);
+    req_on_done(req, free, bytes);
+    const char *at = memmem(bytes, len, hole, hole_len);
+    if (at == NULL ||
+        memmem(at + hole_len, len - (size_t)(at - bytes) - hole_len, hole, hole_len) != NULL) {
+        /* A template without its place for the fragment, or with two: a bug. */
+        log_error(req->id, "%s: the fragment's place is missing or repeated", tmpl);
+        return respond_error(req, STET_EIO);
+    }
+    size_t before = (size_t)(at - bytes);
+    struct str parts[3] = {
+        {bytes, before},
+        fragment,
+        {at + hole_len, len - before - hole_len},
+    };
+    resp_set_parts(req, status, "text/html; charset=utf-8", parts, 3);
+    return 0;
 }
 
 int respond_json(struct req *req, int status, json_t *doc)

@@ -12,6 +12,17 @@
  * Always returns 0 (a render failure becomes a logged 500). */
 int respond_page(struct req *req, int status, const char *tmpl, const char *title,
                  struct tval *ctx);
+
+/* Stands for a fragment in a page rendered around it (see respond_page_around). An
+ * HTML comment: no escaped value can produce it, as escaping turns every '<' a
+ * reader typed into "&lt;". Put it in `ctx` where the fragment goes, unescaped. */
+#define RESPOND_FRAGMENT_HOLE "<!--stet:fragment-->"
+/* Like respond_page, for a page whose `ctx` holds RESPOND_FRAGMENT_HOLE once: only
+ * the parts around it are rendered, and the body is sent as [before, fragment,
+ * after] without copying `fragment`, which must live until the request is over
+ * (a held page-cache entry). */
+int respond_page_around(struct req *req, int status, const char *tmpl, const char *title,
+                        struct tval *ctx, struct str fragment);
 /* Answers the error `rc` (STET_E*), with the message and field of the request's
  * error detail when set: JSON for API routes, an HTML error page otherwise.
  * Returns 0. */

@@ -2,6 +2,7 @@
  * is the same for every reader, so it is rendered once per version and reused:
  * whole, with ETag and gzip, for anonymous readers; as a fragment inside the
  * per-reader page (form, CSRF token) for logged-in ones. */
+#include "base/fmt.h"
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
@@ -40,9 +41,12 @@ static void release_page(void *ref)
 /* The story and one page of its comments as HTML (`after` empty: the first page,
  * the one that is cached), from the cache or rendered now. */
 static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
-                         struct str after, const char **html)
+                         struct str after, struct str *html)
 {
-    const char *key = arena_printf(req->arena, "%c:%s", can_reply ? 'r' : 'n', s->slug);
+    char key[PAGE_CACHE_KEY_MAX];
+    struct fmt kf = FMT_ON(key);
+    fmt_cstr(&kf, can_reply ? "r:" : "n:");
+    fmt_cstr(&kf, s->slug);
     uint64_t version = story_version(req, s);
     size_t len;
     bool gz, cacheable = after.len == 0;
@@ -54,7 +58,7 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
         if (ref != NULL) {
             /* Rendered into the page from the entry itself, held until the end. */
             req_on_done(req, release_page, ref);
-            *html = bytes;
+            *html = (struct str){bytes, len};
             return 0;
         }
     }
@@ -71,7 +75,7 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
         if (cacheable)
             page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, false, NULL, NULL,
                            0);
-        *html = arena_strndup(req->arena, buf_cstr(&b), b.len);
+        *html = (struct str){arena_strndup(req->arena, buf_cstr(&b), b.len), b.len};
     }
     buf_cleanup(&b);
     return rc;
@@ -130,8 +134,14 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     bool has_weather = weather_get(req->app->weather, time_now(), &w);
     int64_t shown[3] = {has_weather, has_weather ? w.hi : 0, has_weather ? w.lo : 0};
     uint64_t version = page_hash(story_version(req, s), shown, sizeof(shown));
-    const char *etag = arena_printf(req->arena, "\"%016llx\"", (unsigned long long)version);
-    const char *key = arena_printf(req->arena, "a:%s", s->slug);
+    /* Built without printf: this runs for every anonymous page view. */
+    char etag[24], key[PAGE_CACHE_KEY_MAX];
+    struct fmt ef = FMT_ON(etag), kf = FMT_ON(key);
+    fmt_char(&ef, '"');
+    fmt_hex(&ef, version, 16);
+    fmt_char(&ef, '"');
+    fmt_cstr(&kf, "a:");
+    fmt_cstr(&kf, s->slug);
     struct str inm;
 
     if (req_header(req, "If-None-Match", &inm) && str_eq_cstr(str_trim(inm), etag)) {
@@ -158,12 +168,13 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
         return respond_bytes(req, 200, "text/html; charset=utf-8", body, len);
     }
 
-    const char *main_html;
+    struct str main_html;
     int rc = main_fragment(req, ctx, s, false, STR_NULL, &main_html);
     if (rc != 0)
         return respond_error(req, rc);
+    /* Rendered whole: these bytes become the cache entry. */
     respond_page(req, 200, "story.html", s->title,
-                 view_story_respond(req, s, main_html, NULL, NULL));
+                 view_story_respond(req, s, main_html.ptr, NULL, NULL));
     if (req->resp.status == 200) {
         struct kv h[RESPOND_N_HTML_HEADERS + 3];
         memcpy(h, respond_html_headers, sizeof(respond_html_headers));
@@ -189,7 +200,7 @@ static int show(struct req *req, int status, struct str slug, struct str after,
         return show_anonymous(req, &ctx, &story);
 
     bool can_reply = story.comments_open && req_viewer(req) != NULL;
-    const char *main_html;
+    struct str main_html;
     rc = main_fragment(req, &ctx, &story, can_reply, after, &main_html);
     if (rc == 0 && form->parent_id != 0) {
         rc = comment_find_in_story(&ctx, &story, form->parent_id, &parent_c);
@@ -198,8 +209,11 @@ static int show(struct req *req, int status, struct str slug, struct str after,
     }
     if (rc != 0)
         return respond_error(req, rc);
-    return respond_page(req, status, "story.html", story.title,
-                        view_story_respond(req, &story, main_html, form, parent));
+    /* The per-reader parts are rendered around the shared fragment, which is sent
+     * from where it lies (the cache entry) instead of being copied into the page. */
+    return respond_page_around(req, status, "story.html", story.title,
+                               view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, form, parent),
+                               main_html);
 }
 
 /* A positive comment id, or 0 when absent; EBADREQ when present and not a number. */

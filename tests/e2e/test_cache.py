@@ -99,6 +99,38 @@ class AnonymousPageCache(ServerTest):
         self.assertIsNotNone(root.find("p", cls="register-notice"))
         self.assertEqual(root.find_all("a", cls="comment-reply"), [])
 
+    def test_logged_in_page_is_whole_around_the_shared_fragment(self):
+        # The logged-in page is sent as three pieces (layout head, the cached
+        # fragment, form and layout tail): it must arrive as one well-formed page.
+        c = self.server.client()
+        c.register(unique("piecer"))
+        text = unique("fragment comment ")
+        post_api(self, self.server, self.slug, self.token, text)
+        for _ in range(2):  # the second time from the cache
+            r = c.get("/stories/" + self.slug)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(int(r.header("Content-Length")), len(r.body))
+            self.assertEqual(r.text.count("<!DOCTYPE html>"), 1)
+            self.assertEqual(r.text.count("</html>"), 1)
+            self.assertNotIn("stet:fragment", r.text)
+            self.assertIn(text, r.text)
+            root = parse_html(r.text)
+            self.assertIsNotNone(root.by_id("comment-form"))
+            self.assertIsNotNone(root.find("span", cls="viewer"))
+            self.assertTrue(r.text.index(text) < r.text.index('id="comment-form"'))
+        head = c.request("HEAD", "/stories/" + self.slug)
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head.body, b"")
+        self.assertEqual(int(head.header("Content-Length")), len(r.body))
+
+    def test_head_of_a_cached_page(self):
+        plain = page(self.server, self.slug)
+        head = self.server.client().request("HEAD", "/stories/" + self.slug)
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head.body, b"")
+        self.assertEqual(int(head.header("Content-Length")), len(plain.body))
+        self.assertEqual(head.header("ETag"), plain.header("ETag"))
+
 
 class WeatherChangesThePage(FakeWeatherMixin, ServerTest):
     weather_hi, weather_lo = 20.2, 5.4

@@ -63,12 +63,12 @@ static void test_pg_plans(void **state)
     (void)state;
     char url[1024];
     struct store *st;
-    struct arena *a = arena_new(65536);
     int64_t stories[N_STORIES], users[N_USERS];
     if (pgtest_env("STET_TEST_PG_DIR") == NULL) {
         print_message("skipped: STET_TEST_PG_DIR is not set\n");
         skip();
     }
+    struct arena *a = arena_new(65536);
     assert_non_null(pgtest_fresh_url("stet_plan", url, sizeof(url)));
     assert_int_equal(store_open(url, &st), 0);
     assert_int_equal(store_migrate(st, NULL), 0);

@@ -90,7 +90,7 @@ static void dispatch(struct req *req)
     char *b = arena_printf(req->arena, "%.*s %.*s q=%.*s body=%zu h=%.*s peer=%.*s",
                            (int)req->method_name.len, req->method_name.ptr, (int)req->path.len,
                            req->path.ptr, (int)req->query.len, req->query.ptr, req->body.len,
-                           (int)hv.len, hv.ptr, (int)req->peer.len, req->peer.ptr);
+                           (int)hv.len, hv.ptr, (int)req_peer(req).len, req_peer(req).ptr);
     if (req->body.len > 0 && req->body.ptr[req->body.len] != '\0')
         b = arena_strdup(req->arena, "body not NUL-terminated");
     if (str_eq_cstr(req->path, "/echo-body"))
@@ -107,7 +107,7 @@ static void done(struct req *req, int status, uint64_t bytes, int64_t duration_u
     snprintf(e->id, sizeof(e->id), "%s", req->id != NULL ? req->id : "");
     e->status = status;
     e->bytes = bytes;
-    snprintf(e->peer, sizeof(e->peer), "%.*s", (int)req->peer.len, req->peer.ptr);
+    snprintf(e->peer, sizeof(e->peer), "%.*s", (int)req_peer(req).len, req_peer(req).ptr);
     pthread_cond_broadcast(&seen.cv);
     pthread_mutex_unlock(&seen.mu);
 }

@@ -58,7 +58,12 @@ static int pooled_comment_insert(struct store *st, const struct comment *c, int6
     const struct pooled_ops *po = (const struct pooled_ops *)st->ops;
     if ((unsigned)c->status > COMMENT_DELETED)
         return STET_EINVAL; /* as the backends answer, without a trip to the committer */
-    return group_commit_insert(po->gc, c, id, event_seq);
+    int rc = group_commit_insert(po->gc, c, id, event_seq);
+    /* Committed on the committer's connection, which no pooled read watches: the
+     * memo must not wait to hear of it (on PostgreSQL, by NOTIFY). */
+    if (rc == 0 && po->gen != NULL)
+        atomic_fetch_add(po->gen, 1);
+    return rc;
 }
 
 /* The generation `st` may read at: moved first if the database changed since this
@@ -218,6 +223,12 @@ struct store *store_pool_acquire(struct store_pool *p)
 
 void store_pool_release(struct store_pool *p, struct store *st)
 {
+    /* Whatever this borrower wrote reaches the memo's generation now, before its
+     * response goes out: a reader's next request must see it, whichever connection
+     * serves it and however late other processes hear of it. */
+    bool changed;
+    if (p->pooled.gen != NULL && p->pooled.backend->data_changed(st, &changed) == 0 && changed)
+        atomic_fetch_add(&p->gen, 1);
     pthread_mutex_lock(&p->mu);
     assert(p->n_free < p->size);
     p->idle[p->n_free++] = st;

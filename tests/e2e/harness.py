@@ -785,6 +785,21 @@ class EventStream:
 _counter = [0]
 
 
+def eventually(check, what, deadline_s=10.0):
+    """check() until it returns something true, which is returned. For a change made
+    by another process (the CLI, another node): on PostgreSQL a node hears of it by
+    NOTIFY a moment after the commit, so its memo of reads may still answer the old
+    value for that moment. On SQLite the first call already sees it."""
+    end = time.monotonic() + deadline_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError("never happened within %.0f s: %s" % (deadline_s, what))
+        time.sleep(0.02)
+
+
 def unique(prefix="u"):
     _counter[0] += 1
     return "%s%d%s" % (prefix, _counter[0], os.urandom(2).hex())

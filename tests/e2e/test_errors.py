@@ -6,7 +6,7 @@ import http.client
 import socket
 import unittest
 
-from harness import ServerTest, parse_html, unique
+from harness import ServerTest, eventually, parse_html, unique
 
 
 class ApiErrors(ServerTest):
@@ -335,6 +335,8 @@ class ClosedStory(ServerTest):
         cc, token, _ = self.api_user()
         p = self.server.cli("story", "close", self.slug)
         self.assertEqual(p.returncode, 0, p.stderr)
+        eventually(lambda: "comments-closed" in self.client().get("/stories/" + self.slug).text,
+                   "the server sees the story closed from the command line")
         before = self.count(self.slug)
         r = cc.post_json("/api/v1/stories/%s/comments" % self.slug, {"body": "late"}, token=token)
         self.assertApiError(r, 403, "comments_closed")
@@ -356,6 +358,8 @@ class ClosedStory(ServerTest):
 
         p = self.server.cli("story", "open", self.slug)
         self.assertEqual(p.returncode, 0, p.stderr)
+        eventually(lambda: "comments-closed" not in self.client().get("/stories/" + self.slug).text,
+                   "the server sees the story opened from the command line")
         r = cc.post_json("/api/v1/stories/%s/comments" % self.slug, {"body": "now"}, token=token)
         self.assertEqual(r.status, 201, r)
         self.assertIsNotNone(parse_html(c.get("/stories/" + self.slug).text).by_id("comment-form"))

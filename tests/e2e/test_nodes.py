@@ -10,7 +10,7 @@ import string
 import threading
 import unittest
 
-from harness import (IS_POSTGRES, DEFAULT_PASSWORD, Client, TwoNodeTest, parse_html,
+from harness import (IS_POSTGRES, DEFAULT_PASSWORD, Client, TwoNodeTest, eventually, parse_html,
                      unique)
 from test_live import api_comment, assert_comment_event, open_stream, post_api, story_seq
 
@@ -81,9 +81,9 @@ class TwoNodes(TwoNodeTest):
         # Logging out on B logs the cookie out on A too.
         r = b.logout()
         self.assertEqual(r.status, 303, r)
-        r = a.get("/stories/" + self.slug)
+        r = eventually(lambda: (lambda r: r if "register-notice" in r.text else None)(
+            a.get("/stories/" + self.slug)), "the logout on B reaches A")
         self.assertIsNone(parse_html(r.text).by_id("comment-form"), "session survived logout on B")
-        self.assertIn("register-notice", r.text)
 
     def test_story_and_counts_agree_across_nodes(self):
         admin = unique("nodeadmin")
@@ -102,7 +102,8 @@ class TwoNodes(TwoNodeTest):
         for node in (self.server, self.node_b):
             r = node.client().get("/api/v1/counts?stories=" + slug)
             self.assertEqual(r.json()["counts"], {slug: 3}, node.base_url)
-            self.assertEqual(story_seq(self, node, slug), 3, node.base_url)
+            eventually(lambda: story_seq(self, node, slug) == 3,
+                       "%s shows the story at event 3" % node.base_url)
 
     def test_post_on_b_reaches_stream_on_a(self):
         slug = "nodes-sse-" + unique("s")

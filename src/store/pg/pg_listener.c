@@ -1,7 +1,9 @@
 /* The PostgreSQL change listener: a thread with its own connection that LISTENs on
- * stet_events and hands each "STORY_ID:SEQ" notification to a callback. It waits in
- * poll() on the server socket and a wake-up pipe, so stopping it is prompt, and it
- * reconnects by itself with backoff when the server goes away. */
+ * a channel — stet_events, handing each "STORY_ID:SEQ" notification to a callback,
+ * or stet_changes, calling it with (0, 0) for each — and says whether it is
+ * listening right now. It waits in poll() on the server socket and a wake-up pipe,
+ * so stopping it is prompt, and it reconnects by itself with backoff when the
+ * server goes away. */
 #include "store/pg/pg_store.h"
 
 #include "base/log.h"
@@ -13,12 +15,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define LISTEN_CHANNEL      "stet_events"
+#define EVENTS_CHANNEL      "stet_events"
 #define BACKOFF_FIRST_MS    500
 #define BACKOFF_MAX_MS      5000
 #define CONNECT_DEADLINE_MS 10000
@@ -32,6 +35,9 @@ struct store_listener {
     void *ctx;
     struct pg_params params;
     PGconn *conn;
+    char listen_sql[64]; /* "LISTEN channel" */
+    bool events;         /* the channel is stet_events: notifications carry numbers */
+    atomic_bool listening;
 };
 
 enum wait_result { W_READY, W_TIMEOUT, W_STOP, W_ERROR };
@@ -114,7 +120,7 @@ static enum wait_result connect_async(struct store_listener *l, bool quiet)
 /* Sends LISTEN and waits for its result the same interruptible way. */
 static enum wait_result listen_async(struct store_listener *l)
 {
-    if (!PQsendQuery(l->conn, "LISTEN " LISTEN_CHANNEL)) {
+    if (!PQsendQuery(l->conn, l->listen_sql)) {
         log_conn_error("listen", l->conn);
         return W_ERROR;
     }
@@ -143,14 +149,19 @@ static enum wait_result listen_async(struct store_listener *l)
 }
 
 /* "STORY_ID:SEQ" -> fn; anything else is logged and skipped (only stet sends on
- * this channel, but a stray NOTIFY must not crash a node). */
+ * this channel, but a stray NOTIFY must not crash a node). On another channel every
+ * notification is (0, 0). */
 static void deliver(struct store_listener *l, const PGnotify *n)
 {
     int64_t story_id = 0, seq = 0;
     const char *extra = n->extra != NULL ? n->extra : "";
     const char *colon = strchr(extra, ':');
-    if (strcmp(n->relname, LISTEN_CHANNEL) != 0)
+    if (strcmp(n->relname, l->listen_sql + strlen("LISTEN ")) != 0)
         return;
+    if (!l->events) {
+        l->fn(l->ctx, 0, 0);
+        return;
+    }
     if (colon == NULL ||
         str_to_i64((struct str){extra, (size_t)(colon - extra)}, 1, INT64_MAX, &story_id) != 0 ||
         str_to_i64(str_from(colon + 1), 1, INT64_MAX, &seq) != 0) {
@@ -182,6 +193,7 @@ static enum wait_result pump(struct store_listener *l)
 
 static void drop_conn(struct store_listener *l)
 {
+    atomic_store(&l->listening, false);
     PQfinish(l->conn);
     l->conn = NULL;
 }
@@ -209,8 +221,11 @@ static void *listener_main(void *arg)
             log_info(NULL, "postgres listener: listening again");
         down = false;
         backoff = BACKOFF_FIRST_MS;
-        /* From here on notifications arrive; whatever happened before did not. */
+        /* From here on notifications arrive; whatever happened before did not. Told
+         * before `listening` is set, so a reader that sees it also sees the call's
+         * effect. */
         l->fn(l->ctx, 0, 0);
+        atomic_store(&l->listening, true);
         w = pump(l);
         if (w == W_STOP)
             break;
@@ -226,11 +241,25 @@ static void *listener_main(void *arg)
 
 int pg_listener_start(const char *url, store_event_fn fn, void *ctx, struct store_listener **out)
 {
+    return pg_listener_start_on(url, EVENTS_CHANNEL, fn, ctx, out);
+}
+
+bool pg_listener_listening(struct store_listener *l)
+{
+    return atomic_load(&l->listening);
+}
+
+int pg_listener_start_on(const char *url, const char *channel, store_event_fn fn, void *ctx,
+                         struct store_listener **out)
+{
     *out = NULL;
     struct store_listener *l = xcalloc(1, sizeof(*l));
     l->fn = fn;
     l->ctx = ctx;
+    snprintf(l->listen_sql, sizeof(l->listen_sql), "LISTEN %s", channel);
+    l->events = strcmp(channel, EVENTS_CHANNEL) == 0;
     atomic_init(&l->stop, false);
+    atomic_init(&l->listening, false);
     int rc = pg_params_from_url(url, "stet-listener", true, &l->params);
     if (rc != 0) {
         free(l);

@@ -196,6 +196,14 @@ struct pg_store {
     int64_t retry_after; /* monotonic ms before which a slow reconnect is not retried */
     int import_n;        /* columns of the prepared stet_import; 0: none */
     bool import_stale;   /* stet_import still exists on the session but is finished */
+    /* For data_changed: this connection's writes, and what the previous call saw. */
+    char *url;
+    struct pg_watch *watch; /* NULL until the first call, or when it cannot start */
+    bool watch_tried;
+    bool seen;
+    uint64_t writes;
+    uint64_t seen_writes;
+    uint64_t seen_heard;
 };
 
 static void pg_close(struct store *st);
@@ -227,6 +235,7 @@ static int pg_comment_list(struct arena *a, struct store *st, const struct comme
 static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
 static int pg_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int pg_data_changed(struct store *st, bool *changed);
 static int pg_transaction(struct store *st, enum store_tx step);
 static int pg_table_export(struct store *st, const char *table, const char *const *columns,
                            size_t n, size_t n_key, store_row_fn fn, void *ctx);
@@ -259,6 +268,7 @@ static const struct store_ops pg_ops = {
     .comment_list = pg_comment_list,
     .comment_events = pg_comment_events,
     .rate_hit = pg_rate_hit,
+    .data_changed = pg_data_changed,
     .transaction = pg_transaction,
     .table_export = pg_table_export,
     .table_import_begin = pg_table_import_begin,
@@ -621,6 +631,8 @@ static int exec(struct pg_store *ps, enum stmt_id id, const struct params *p, PG
             PGresult *r = PQexecPrepared(ps->conn, name, p->n, p->val, p->len, p->fmt, 0);
             ExecStatusType es = PQresultStatus(r);
             if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
+                if (!stmts[id].read_only)
+                    ps->writes++;
                 *out = r;
                 return 0;
             }
@@ -715,6 +727,7 @@ int pg_store_open(const char *url, struct store **out)
     struct pg_store *ps = xcalloc(1, sizeof(*ps));
     ps->base.ops = &pg_ops;
     ps->conn = conn;
+    ps->url = xstrdup(url);
     *out = &ps->base;
     return 0;
 }
@@ -722,8 +735,30 @@ int pg_store_open(const char *url, struct store **out)
 static void pg_close(struct store *st)
 {
     struct pg_store *ps = to_pg(st);
+    pg_watch_release(ps->watch);
     PQfinish(ps->conn);
+    free(ps->url);
     free(ps);
+}
+
+/* Other connections' commits come from the watcher, which hears them a moment after
+ * they commit (LISTEN/NOTIFY); this connection's own writes are counted here, so
+ * the caller sees them at once. The watcher starts with the first call, which, like
+ * every call while it is not listening, answers "changed". */
+static int pg_data_changed(struct store *st, bool *changed)
+{
+    struct pg_store *ps = to_pg(st);
+    if (!ps->watch_tried) {
+        ps->watch_tried = true;
+        ps->watch = pg_watch_acquire(ps->url);
+    }
+    uint64_t heard = 0;
+    bool listening = ps->watch != NULL && pg_watch_count(ps->watch, &heard);
+    *changed = !ps->seen || !listening || heard != ps->seen_heard || ps->writes != ps->seen_writes;
+    ps->seen = listening;
+    ps->seen_heard = heard;
+    ps->seen_writes = ps->writes;
+    return 0;
 }
 
 /* ---- result readers ---- */
@@ -1615,6 +1650,7 @@ static int pg_table_import_row(struct store *st, const char *const *values, cons
     PGresult *r = PQexecPrepared(ps->conn, "stet_import", (int)n, values, NULL, NULL, 0);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(ps, r, "table_import");
     PQclear(r);
+    ps->writes++;
     return rc;
 }
 

@@ -42,6 +42,23 @@ int pg_store_open(const char *url, struct store **out) STET_MUST_CHECK;
 int pg_listener_start(const char *url, store_event_fn fn, void *ctx,
                       struct store_listener **out) STET_MUST_CHECK;
 void pg_listener_stop(struct store_listener *l);
+/* The same on another channel (a plain identifier stet owns, e.g. "stet_changes"),
+ * calling fn(ctx, 0, 0) for each notification and after each (re)connection. */
+int pg_listener_start_on(const char *url, const char *channel, store_event_fn fn, void *ctx,
+                         struct store_listener **out) STET_MUST_CHECK;
+/* True while LISTEN is in effect: notifications from then on arrive. */
+bool pg_listener_listening(struct store_listener *l);
+
+/* Commits by other connections and processes, seen through LISTEN stet_changes
+ * (migration 0004's triggers notify on every change to site data): one listening
+ * connection per database URL per process, shared by all of that URL's
+ * connections, started on first use and stopped with the last. */
+struct pg_watch;
+struct pg_watch *pg_watch_acquire(const char *url);
+void pg_watch_release(struct pg_watch *w);
+/* Notifications and reconnections counted so far; false while not listening, when
+ * anything may have changed unseen. */
+bool pg_watch_count(struct pg_watch *w, uint64_t *count);
 
 /* For tests: runs ANALYZE, then EXPLAIN of every list and lookup query with sample
  * parameters (story `story_id`, viewer `viewer_id`, events after `after_seq`), as

@@ -47,6 +47,9 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     }
     md_init();
     static_assets_version(app->static_version);
+    snprintf(app->css_url, sizeof(app->css_url), "/static/stet.css?v=%s", app->static_version);
+    snprintf(app->live_js_url, sizeof(app->live_js_url), "/static/live.js?v=%s",
+             app->static_version);
     app->metrics = metrics_new(web_routes, web_n_routes);
 
     app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);

@@ -22,6 +22,9 @@ struct app {
     uint64_t page_salt; /* folds into every cached page's version: assets, site name */
     struct domain_env env;
     char static_version[17]; /* cache-busting hash of the static assets */
+    /* The assets' URLs with that hash, made once: every page links them. */
+    char css_url[64];
+    char live_js_url[64];
 };
 
 /* Opens the database (migrating it), compiles templates, starts the weather

@@ -54,15 +54,17 @@ struct tval *view_layout(struct req *req, const char *title)
     struct arena *a = req->arena;
     struct app *app = req->app;
     struct tval *m = tval_map(a);
-    const char *next = current_next(req);
 
     tval_put_str(a, m, "site_name", app->cfg.site_name);
     tval_put_str(a, m, "page_title",
                  title != NULL ? arena_printf(a, "%s · %s", title, app->cfg.site_name)
                                : app->cfg.site_name);
-    tval_put_str(a, m, "css_url", arena_printf(a, "/static/stet.css?v=%s", app->static_version));
-    tval_put_str(a, m, "login_url", with_next(a, "/login", next));
-    tval_put_str(a, m, "register_url", with_next(a, "/register", next));
+    tval_put_str(a, m, "css_url", app->css_url);
+    if (req->user == NULL) { /* the account links; a reader who is logged in has none */
+        const char *next = current_next(req);
+        tval_put_str(a, m, "login_url", with_next(a, "/login", next));
+        tval_put_str(a, m, "register_url", with_next(a, "/register", next));
+    }
 
     struct weather_reading w;
     if (weather_get(app->weather, time_now(), &w)) {
@@ -187,8 +189,7 @@ struct tval *view_story_respond(struct req *req, const struct story *s, const ch
 
     tval_put_html(a, m, "main_html", main_html);
     tval_put_bool(a, m, "comments_open", s->comments_open);
-    tval_put_str(a, m, "live_js_url",
-                 arena_printf(a, "/static/live.js?v=%s", req->app->static_version));
+    tval_put_str(a, m, "live_js_url", req->app->live_js_url);
     if (s->comments_open && req->user != NULL) {
         struct tval *fm = tval_map(a);
         tval_put_str(a, fm, "action", arena_printf(a, "%s/comments", url));

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define PAGE_CACHE_BUCKETS 4096
 
@@ -21,6 +20,7 @@ struct entry {
     size_t len;
     char *gz; /* NULL: not compressed */
     size_t gz_len;
+    struct deflated_part deflated;        /* .data NULL: none */
     struct http_prepared *sent, *sent_gz; /* NULL: stored without headers */
     struct entry *hash_next;
     struct entry *older, *newer; /* insertion order, for eviction */
@@ -62,6 +62,7 @@ static void entry_free(struct entry *e)
     http_prepared_free(e->sent_gz);
     free(e->body);
     free(e->gz);
+    free(e->deflated.data);
     free(e);
 }
 
@@ -80,6 +81,12 @@ struct http_prepared *page_ref_prepared(struct page_ref *ref, bool is_gzip)
 {
     struct entry *e = (struct entry *)ref;
     return is_gzip ? e->sent_gz : e->sent;
+}
+
+const struct deflated_part *page_ref_deflated(struct page_ref *ref)
+{
+    struct entry *e = (struct entry *)ref;
+    return e->deflated.data != NULL ? &e->deflated : NULL;
 }
 
 void page_cache_free(struct page_cache *pc)
@@ -121,27 +128,9 @@ struct page_ref *page_cache_get(struct page_cache *pc, const char *key, uint64_t
     return (struct page_ref *)e;
 }
 
-/* gzip (RFC 1952) of `in`; NULL when it would not be smaller. */
-static char *gzip_of(const char *in, size_t len, size_t *out_len)
+static size_t entry_bytes(const struct entry *e)
 {
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&z, (uLong)len);
-    char *out = xmalloc(cap);
-    z.next_in = (Bytef *)(uintptr_t)in; /* zlib's API is not const-correct */
-    z.avail_in = (uInt)len;
-    z.next_out = (Bytef *)out;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    *out_len = z.total_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END || *out_len >= len) {
-        free(out);
-        return NULL;
-    }
-    return out;
+    return e->len + e->gz_len + e->deflated.len;
 }
 
 static void unlink_entry(struct page_cache *pc, struct entry *e)
@@ -158,14 +147,14 @@ static void unlink_entry(struct page_cache *pc, struct entry *e)
         e->newer->older = e->older;
     else
         pc->newest = e->older;
-    pc->bytes -= e->len + e->gz_len;
+    pc->bytes -= entry_bytes(e);
 }
 
 #define PAGE_MAX_HEADERS 12
 
 void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, bool compress, const char *content_type, const struct kv *headers,
-                    size_t n_headers)
+                    size_t len, enum page_compression compress, const char *content_type,
+                    const struct kv *headers, size_t n_headers)
 {
     if (strlen(key) >= PAGE_CACHE_KEY_MAX || len + len / 2 > pc->max_bytes)
         return;
@@ -179,8 +168,10 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     memcpy(e->body, body, len);
     e->body[len] = '\0';
     e->len = len;
-    if (compress)
-        e->gz = gzip_of(body, len, &e->gz_len);
+    if (compress == PAGE_GZIP)
+        e->gz = gzip_whole(body, len, &e->gz_len);
+    else if (compress == PAGE_DEFLATE && !deflate_part(body, len, &e->deflated))
+        e->deflated.data = NULL; /* served plain only */
     if (content_type != NULL && n_headers < PAGE_MAX_HEADERS) {
         e->sent = http_prepared_new(200, content_type, e->body, e->len, headers, n_headers);
         if (e->gz != NULL) {
@@ -198,7 +189,7 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
         unlink_entry(pc, old);
         entry_unref(old);
     }
-    while (pc->oldest != NULL && pc->bytes + e->len + e->gz_len > pc->max_bytes) {
+    while (pc->oldest != NULL && pc->bytes + entry_bytes(e) > pc->max_bytes) {
         struct entry *victim = pc->oldest;
         unlink_entry(pc, victim);
         entry_unref(victim);
@@ -212,6 +203,6 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     else
         pc->oldest = e;
     pc->newest = e;
-    pc->bytes += e->len + e->gz_len;
+    pc->bytes += entry_bytes(e);
     pthread_rwlock_unlock(&pc->lock);
 }

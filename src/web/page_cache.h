@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "http/prepared.h"
+#include "web/gzip_parts.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,13 +38,24 @@ void page_ref_release(struct page_ref *ref);
  * NULL when the entry was stored without headers. Valid while the reference is. */
 struct http_prepared *page_ref_prepared(struct page_ref *ref, bool is_gzip);
 
-/* Stores a copy of `body` for `key` at `version` (replacing an older one),
- * compressing it when `compress`. With a content type, the entry also gets prepared
- * responses (status 200, `headers`, and Content-Encoding for the gzip copy) that
- * requests can send as they are. Oldest entries are dropped past the byte budget. */
+/* The compressed copy an entry keeps besides its bytes. */
+enum page_compression {
+    PAGE_PLAIN,   /* none */
+    PAGE_GZIP,    /* a whole page: a gzip copy, sent as it is */
+    PAGE_DEFLATE, /* a fragment: deflate blocks, framed per request (gzip_around) */
+};
+
+/* Stores a copy of `body` for `key` at `version` (replacing an older one), with
+ * the compressed copy `compress` asks for. With a content type, the entry also
+ * gets prepared responses (status 200, `headers`, and Content-Encoding for the gzip
+ * copy) that requests can send as they are. Oldest entries are dropped past the
+ * byte budget. */
 void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, bool compress, const char *content_type, const struct kv *headers,
-                    size_t n_headers);
+                    size_t len, enum page_compression compress, const char *content_type,
+                    const struct kv *headers, size_t n_headers);
+/* A held fragment's deflate blocks (PAGE_DEFLATE), or NULL. Valid while the
+ * reference is. */
+const struct deflated_part *page_ref_deflated(struct page_ref *ref);
 
 /* 64-bit FNV-1a, to fold the parts of a version together. */
 uint64_t page_hash(uint64_t h, const void *data, size_t len);

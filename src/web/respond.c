@@ -130,7 +130,8 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
 }
 
 int respond_page_around(struct req *req, int status, const char *tmpl, const char *title,
-                        struct tval *ctx, struct str fragment)
+                        struct tval *ctx, struct str fragment,
+                        const struct deflated_part *fragment_z)
 {
     struct buf page = BUF_INIT;
     if (render_page(req, tmpl, title, ctx, &page) != 0)
@@ -153,6 +154,12 @@ int respond_page_around(struct req *req, int status, const char *tmpl, const cha
         fragment,
         {at + hole_len, len - before - hole_len},
     };
+    if (fragment_z != NULL) {
+        struct str gz[3];
+        gzip_around(req->arena, parts[0], fragment_z, parts[2], gz);
+        memcpy(parts, gz, sizeof(parts));
+        resp_add_header(req, "Content-Encoding", "gzip");
+    }
     resp_set_parts(req, status, "text/html; charset=utf-8", parts, 3);
     return 0;
 }

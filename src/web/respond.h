@@ -5,6 +5,7 @@
 
 #include "http/req.h"
 #include "render/template.h"
+#include "web/gzip_parts.h"
 
 #include <jansson.h>
 
@@ -20,9 +21,12 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
 /* Like respond_page, for a page whose `ctx` holds RESPOND_FRAGMENT_HOLE once: only
  * the parts around it are rendered, and the body is sent as [before, fragment,
  * after] without copying `fragment`, which must live until the request is over
- * (a held page-cache entry). */
+ * (a held page-cache entry). With `fragment_z` (the fragment's deflate blocks,
+ * living as long) the page is sent gzip-encoded instead, the parts around framed
+ * as stored blocks. */
 int respond_page_around(struct req *req, int status, const char *tmpl, const char *title,
-                        struct tval *ctx, struct str fragment);
+                        struct tval *ctx, struct str fragment,
+                        const struct deflated_part *fragment_z);
 /* Answers the error `rc` (STET_E*), with the message and field of the request's
  * error detail when set: JSON for API routes, an HTML error page otherwise.
  * Returns 0. */

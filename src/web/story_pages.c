@@ -41,8 +41,9 @@ static void release_page(void *ref)
 /* The story and one page of its comments as HTML (`after` empty: the first page,
  * the one that is cached), from the cache or rendered now. */
 static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
-                         struct str after, struct str *html)
+                         struct str after, struct str *html, const struct deflated_part **deflated)
 {
+    *deflated = NULL;
     char key[PAGE_CACHE_KEY_MAX];
     struct fmt kf = FMT_ON(key);
     fmt_cstr(&kf, can_reply ? "r:" : "n:");
@@ -59,6 +60,7 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
             /* Rendered into the page from the entry itself, held until the end. */
             req_on_done(req, release_page, ref);
             *html = (struct str){bytes, len};
+            *deflated = page_ref_deflated(ref);
             return 0;
         }
     }
@@ -73,8 +75,8 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
                      &b);
     if (rc == 0) {
         if (cacheable)
-            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, false, NULL, NULL,
-                           0);
+            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, PAGE_DEFLATE, NULL,
+                           NULL, 0);
         *html = (struct str){arena_strndup(req->arena, buf_cstr(&b), b.len), b.len};
     }
     buf_cleanup(&b);
@@ -169,7 +171,8 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     }
 
     struct str main_html;
-    int rc = main_fragment(req, ctx, s, false, STR_NULL, &main_html);
+    const struct deflated_part *unused;
+    int rc = main_fragment(req, ctx, s, false, STR_NULL, &main_html, &unused);
     if (rc != 0)
         return respond_error(req, rc);
     /* Rendered whole: these bytes become the cache entry. */
@@ -179,7 +182,7 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
         struct kv h[RESPOND_N_HTML_HEADERS + 3];
         memcpy(h, respond_html_headers, sizeof(respond_html_headers));
         size_t n = RESPOND_N_HTML_HEADERS + shared_headers(etag, h + RESPOND_N_HTML_HEADERS);
-        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, true,
+        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, PAGE_GZIP,
                        "text/html; charset=utf-8", h, n);
         add_shared_headers(req, etag);
     }
@@ -201,7 +204,8 @@ static int show(struct req *req, int status, struct str slug, struct str after,
 
     bool can_reply = story.comments_open && req_viewer(req) != NULL;
     struct str main_html;
-    rc = main_fragment(req, &ctx, &story, can_reply, after, &main_html);
+    const struct deflated_part *main_z;
+    rc = main_fragment(req, &ctx, &story, can_reply, after, &main_html, &main_z);
     if (rc == 0 && form->parent_id != 0) {
         rc = comment_find_in_story(&ctx, &story, form->parent_id, &parent_c);
         parent = rc == 0 ? &parent_c : NULL;
@@ -210,10 +214,13 @@ static int show(struct req *req, int status, struct str slug, struct str after,
     if (rc != 0)
         return respond_error(req, rc);
     /* The per-reader parts are rendered around the shared fragment, which is sent
-     * from where it lies (the cache entry) instead of being copied into the page. */
+     * from where it lies (the cache entry) instead of being copied into the page;
+     * compressed, when the reader accepts gzip and the fragment came from the cache
+     * with its deflate blocks. */
+    resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
     return respond_page_around(req, status, "story.html", story.title,
                                view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, form, parent),
-                               main_html);
+                               main_html, accepts_gzip(req) ? main_z : NULL);
 }
 
 /* A positive comment id, or 0 when absent; EBADREQ when present and not a number. */

@@ -162,6 +162,16 @@ test('register from a story and post a comment', async () => {
   assert.equal(await page.locator('p.comments-empty').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined, 'a comment ran script');
 
+  // Seen again, the page comes from the cache: the story and comments compressed
+  // once, the reader's own parts framed around them per request (gzip).
+  const again = await page.goto(`${server.base}/stories/${slug}`);
+  assert.equal(again.status(), 200);
+  assert.equal((await again.allHeaders())['content-encoding'], 'gzip');
+  assert.match(await page.locator(`article.comment#comment-${id} .comment-body`).innerText(),
+    /Written in a real browser: hello/);
+  await assertVisibleText(page.locator('.viewer-name'), name);
+  assert.equal(await page.locator('#comment-form').count(), 1);
+
   // The front page shows the new count too.
   await page.goto(`${server.base}/`);
   const item = page.locator(`li.story-item[data-slug="${slug}"]`);

@@ -125,6 +125,18 @@ class AnonymousPageCache(ServerTest):
         self.assertEqual(head.status, 200)
         self.assertEqual(head.body, b"")
         self.assertEqual(int(head.header("Content-Length")), len(r.body))
+        # gzip: the reader's parts framed around the fragment compressed once; the
+        # same page once inflated, and much smaller on the wire.
+        self.assertIn("Accept-Encoding", r.header("Vary", ""))
+        zipped = c.get("/stories/" + self.slug, headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(zipped.status, 200)
+        self.assertEqual(zipped.header("Content-Encoding"), "gzip")
+        self.assertEqual(int(zipped.header("Content-Length")), len(zipped.body))
+        self.assertEqual(gzip.decompress(zipped.body), r.body)
+        self.assertLess(len(zipped.body), len(r.body))
+        refused = c.get("/stories/" + self.slug, headers={"Accept-Encoding": "gzip;q=0"})
+        self.assertIsNone(refused.header("Content-Encoding"))
+        self.assertEqual(refused.body, r.body)
 
     def test_head_of_a_cached_page(self):
         plain = page(self.server, self.slug)

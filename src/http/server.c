@@ -56,7 +56,7 @@ struct rctx {
     struct http_stream *stream; /* queued streaming body; valid until its free callback */
     bool counted;               /* still in n_inflight (streams leave it once queued) */
     struct rctx *next;          /* worker queue link */
-    /* The client's address, copied when the request line arrives; req.peer_text
+    /* The client's address, copied when the request line arrives; req_peer
      * formats it on demand. */
     struct sockaddr_storage peer;
     bool has_peer;

@@ -38,19 +38,54 @@ static void release_page(void *ref)
     page_ref_release(ref);
 }
 
-/* The story and one page of its comments as HTML (`after` empty: the first page,
- * the one that is cached), from the cache or rendered now. */
+/* Cache keys: KIND ":" SLUG, and "?" CURSOR for a later page of comments. False
+ * when that does not fit (never for a slug and a cursor stet made). */
+static bool page_key(char key[PAGE_CACHE_KEY_MAX], const char *kind, const char *slug,
+                     struct str after)
+{
+    struct fmt f = {key, 0, PAGE_CACHE_KEY_MAX};
+    fmt_cstr(&f, kind);
+    fmt_cstr(&f, slug);
+    if (after.len > 0) {
+        fmt_char(&f, '?');
+        fmt_bytes(&f, after.ptr, after.len);
+    }
+    return f.len + 1 < PAGE_CACHE_KEY_MAX;
+}
+
+/* Which pages of comments may be cached. The first always; a later one only for a
+ * cursor that a rendered page of this version linked to ("c:" entries, stored as
+ * pages are rendered), so a client inventing cursors gets its pages rendered, not
+ * stored: the cache holds at most the pages that exist. */
+static bool page_cacheable(struct req *req, const struct story *s, struct str after,
+                           uint64_t version)
+{
+    char key[PAGE_CACHE_KEY_MAX];
+    if (after.len == 0)
+        return true;
+    if (!page_key(key, "c:", s->slug, after))
+        return false;
+    const char *body;
+    size_t len;
+    bool gz;
+    struct page_ref *ref = page_cache_get(req->app->pages, key, version, false, &body, &len, &gz);
+    if (ref == NULL)
+        return false;
+    page_ref_release(ref);
+    return true;
+}
+
+/* The story and one page of its comments as HTML (`after` empty: the first page),
+ * from the cache or rendered now (and cached when page_cacheable). */
 static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
                          struct str after, struct str *html, const struct deflated_part **deflated)
 {
     *deflated = NULL;
     char key[PAGE_CACHE_KEY_MAX];
-    struct fmt kf = FMT_ON(key);
-    fmt_cstr(&kf, can_reply ? "r:" : "n:");
-    fmt_cstr(&kf, s->slug);
     uint64_t version = story_version(req, s);
     size_t len;
-    bool gz, cacheable = after.len == 0;
+    bool gz, cacheable = page_cacheable(req, s, after, version) &&
+                         page_key(key, can_reply ? "r:" : "n:", s->slug, after);
     if (cacheable) {
         const char *bytes;
         struct page_ref *ref =
@@ -74,9 +109,15 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     rc = tmpl_render(req->app->templates, "story_main.html", view_story_main(req, &page, can_reply),
                      &b);
     if (rc == 0) {
-        if (cacheable)
+        char next[PAGE_CACHE_KEY_MAX];
+        if (cacheable) {
             page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, PAGE_DEFLATE, NULL,
                            NULL, 0);
+            /* This page links to the next: that one may be cached now. */
+            if (page.next_cursor != NULL &&
+                page_key(next, "c:", s->slug, str_from(page.next_cursor)))
+                page_cache_put(req->app->pages, next, version, "", 0, PAGE_PLAIN, NULL, NULL, 0);
+        }
         *html = (struct str){arena_strndup(req->arena, buf_cstr(&b), b.len), b.len};
     }
     buf_cleanup(&b);
@@ -129,8 +170,10 @@ static void add_shared_headers(struct req *req, const char *etag)
         resp_add_header(req, h[i].name.ptr, h[i].value.ptr);
 }
 
-/* The whole page for an anonymous reader: 304, or bytes from the cache. */
-static int show_anonymous(struct req *req, struct dctx *ctx, const struct story *s)
+/* The whole page for an anonymous reader: 304, or bytes from the cache. `after`
+ * selects a later page of comments; the caller checked page_cacheable. */
+static int show_anonymous(struct req *req, struct dctx *ctx, const struct story *s,
+                          struct str after)
 {
     struct weather_reading w;
     bool has_weather = weather_get(req->app->weather, time_now(), &w);
@@ -138,12 +181,12 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     uint64_t version = page_hash(story_version(req, s), shown, sizeof(shown));
     /* Built without printf: this runs for every anonymous page view. */
     char etag[24], key[PAGE_CACHE_KEY_MAX];
-    struct fmt ef = FMT_ON(etag), kf = FMT_ON(key);
+    struct fmt ef = FMT_ON(etag);
     fmt_char(&ef, '"');
     fmt_hex(&ef, version, 16);
     fmt_char(&ef, '"');
-    fmt_cstr(&kf, "a:");
-    fmt_cstr(&kf, s->slug);
+    if (!page_key(key, "a:", s->slug, after))
+        return respond_error(req, STET_EIO); /* page_cacheable let it through: a bug */
     struct str inm;
 
     if (req_header(req, "If-None-Match", &inm) && str_eq_cstr(str_trim(inm), etag)) {
@@ -172,7 +215,7 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
 
     struct str main_html;
     const struct deflated_part *unused;
-    int rc = main_fragment(req, ctx, s, false, STR_NULL, &main_html, &unused);
+    int rc = main_fragment(req, ctx, s, false, after, &main_html, &unused);
     if (rc != 0)
         return respond_error(req, rc);
     /* Rendered whole: these bytes become the cache entry. */
@@ -199,8 +242,9 @@ static int show(struct req *req, int status, struct str slug, struct str after,
     int rc = story_get(&ctx, slug, &story);
     if (rc != 0)
         return respond_error(req, rc);
-    if (req_viewer(req) == NULL && status == 200 && form->parent_id == 0 && after.len == 0)
-        return show_anonymous(req, &ctx, &story);
+    if (req_viewer(req) == NULL && status == 200 && form->parent_id == 0 &&
+        page_cacheable(req, &story, after, story_version(req, &story)))
+        return show_anonymous(req, &ctx, &story, after);
 
     bool can_reply = story.comments_open && req_viewer(req) != NULL;
     struct str main_html;

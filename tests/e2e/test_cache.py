@@ -147,6 +147,64 @@ class AnonymousPageCache(ServerTest):
         self.assertEqual(head.header("ETag"), plain.header("ETag"))
 
 
+class LaterCommentPages(ServerTest):
+    """Comments past the first 200 are on later pages (?after=CURSOR). Each page a
+    rendered page links to is cached like the first; a cursor nobody linked to is
+    rendered for that request only, so invented cursors cannot fill the cache."""
+    server_kwargs = {"config": "[limits]\ncomments_per_minute = 0\n"}
+
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique("pages-")
+        cls.server.add_story(cls.slug)
+        name = unique("pager")
+        cls.server.add_user(name)
+        cls.token = session_token(cls.server, name)
+        for i in range(410):
+            r = cls.server.client().post_json("/api/v1/stories/%s/comments" % cls.slug,
+                                              {"body": "comment number %d" % i}, token=cls.token)
+            if r.status != 201:
+                raise AssertionError("posting comment %d: %r" % (i, r))
+
+    def more_link(self, text):
+        a = parse_html(text).find("p", cls="comments-more")
+        return a.find("a").get("href").split("#")[0] if a is not None else None
+
+    def test_later_pages_are_cached_and_change_with_the_story(self):
+        first = page(self.server, self.slug)
+        self.assertIn("comment number 0<", first.text)
+        second_url = self.more_link(first.text)
+        self.assertIsNotNone(second_url)
+        second = self.server.client().get(second_url)
+        self.assertEqual(second.status, 200)
+        self.assertIn("comment number 200<", second.text)
+        self.assertNotIn("comment number 199<", second.text)
+        etag = second.header("ETag")
+        self.assertIsNotNone(etag, "a linked page of comments is not cached")
+        again = self.server.client().get(second_url, headers={"If-None-Match": etag})
+        self.assertEqual(again.status, 304)
+        third_url = self.more_link(second.text)
+        third = self.server.client().get(third_url)
+        self.assertIn("comment number 409<", third.text)
+        self.assertIsNone(self.more_link(third.text))
+        self.assertIsNotNone(third.header("ETag"))
+
+        # A cursor nobody linked to: the right comments, but not kept.
+        invented = "/stories/%s?after=%s" % (self.slug, "0.1")
+        r = self.server.client().get(invented)
+        self.assertEqual(r.status, 200)
+        self.assertIn("comment number 0<", r.text)
+        self.assertIsNone(r.header("ETag"))
+        self.assertIn("private", r.header("Cache-Control", ""))
+
+        # A new comment changes every page's version; it shows on the last.
+        post_api(self, self.server, self.slug, self.token, "comment number 410")
+        changed = self.server.client().get(second_url, headers={"If-None-Match": etag})
+        self.assertEqual(changed.status, 200)
+        self.assertNotEqual(changed.header("ETag"), etag)
+        self.assertIn("comment number 410<", self.server.client().get(third_url).text)
+
+
 class WeatherChangesThePage(FakeWeatherMixin, ServerTest):
     weather_hi, weather_lo = 20.2, 5.4
 

@@ -180,11 +180,16 @@ class MetricsTest(ServerTest):
         c = self.client()
         for path in ("/", "/stories/" + self.slug, "/login", "/nowhere"):
             c.get(path)
-        _, samples = self.scrape()
-        routes = {dict(k[1])["route"] for k in samples
-                  if k[0] == "stet_http_request_duration_seconds_count"}
-        self.assertIn("/healthz", routes)
-        self.assertIn("/stories/{slug}", routes)
+
+        def routes_of(samples):
+            return {dict(k[1])["route"] for k in samples
+                    if k[0] == "stet_http_request_duration_seconds_count"}
+        # Each request came on its own connection, maybe another I/O thread: it is
+        # counted once its response is sent, which may be after the client read it.
+        samples = self.wait_for(
+            lambda x: {"/healthz", "/stories/{slug}", "/login", "unmatched"} <= routes_of(x),
+            "every route requested to be counted")
+        routes = routes_of(samples)
         for route in routes:
             buckets = {}
             for (name, labels), v in samples.items():

@@ -6,7 +6,7 @@
 #define HTTP_MAX_BODY (64 * 1024) /* request body bytes */
 /* 12 KiB, not more: libmicrohttpd's per-connection pool is sized from it and every
  * open connection holds one, idle live-comment streams included (10,000 streams:
- * 220 MB at 16 KiB, 184 MB at 12 KiB). A Cookie header of up to ~7.5 KB still fits,
+ * 220 MB at 16 KiB, 188 MB at 12 KiB). A Cookie header of up to ~7.5 KB still fits,
  * as libmicrohttpd 0.9.75 keeps two copies of it in the pool. */
 #define HTTP_MAX_HEADERS (12 * 1024) /* request line + headers bytes */
 #define HTTP_MAX_PATH    2048        /* path bytes */

@@ -2,6 +2,7 @@
  * `stet serve` prints one precise line when something is wrong at startup. */
 #include "app.h"
 
+#include "base/hash.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "domain/password.h"
@@ -16,10 +17,9 @@
 static void static_assets_version(char out[17])
 {
     /* FNV-1a over the embedded static files: changes exactly when one of them does. */
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = HASH_INIT;
     for (const struct embedded_file *f = embedded_static; f->name != NULL; f++)
-        for (size_t i = 0; i < f->len; i++)
-            h = (h ^ f->data[i]) * 1099511628211ULL;
+        h = hash_bytes(h, f->data, f->len);
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -53,8 +53,8 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     app->metrics = metrics_new(web_routes, web_n_routes);
 
     app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);
-    app->page_salt = page_hash(PAGE_HASH_INIT, app->static_version, strlen(app->static_version));
-    app->page_salt = page_hash(app->page_salt, app->cfg.site_name, strlen(app->cfg.site_name));
+    app->page_salt = hash_bytes(HASH_INIT, app->static_version, strlen(app->static_version));
+    app->page_salt = hash_bytes(app->page_salt, app->cfg.site_name, strlen(app->cfg.site_name));
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
     if (rc != 0) {

@@ -4,6 +4,7 @@
  * pointers. */
 #include "store/memo.h"
 
+#include "base/hash.h"
 #include "base/xalloc.h"
 
 #include <pthread.h>
@@ -51,12 +52,9 @@ void memo_free(struct memo *m)
     free(m);
 }
 
-/* FNV-1a: keys are short (a slug, a token hash). */
 static size_t slot_of(const struct memo *m, const char *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+    uint64_t h = hash_bytes(HASH_INIT, key, len);
     return (size_t)(h ^ (h >> 32)) & m->mask;
 }
 

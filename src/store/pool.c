@@ -59,9 +59,9 @@ static int pooled_comment_insert(struct store *st, const struct comment *c, int6
     if ((unsigned)c->status > COMMENT_DELETED)
         return STET_EINVAL; /* as the backends answer, without a trip to the committer */
     int rc = group_commit_insert(po->gc, c, id, event_seq);
-    /* Committed on the committer's connection, which no pooled read watches: the
-     * memo must not wait to hear of it (on PostgreSQL, by NOTIFY). */
-    if (rc == 0 && po->gen != NULL)
+    /* Committed on the committer's own connection: where pooled ones hear of that
+     * late, the memo must not wait for it. */
+    if (rc == 0 && po->gen != NULL && po->backend->data_changed_late)
         atomic_fetch_add(po->gen, 1);
     return rc;
 }
@@ -223,11 +223,12 @@ struct store *store_pool_acquire(struct store_pool *p)
 
 void store_pool_release(struct store_pool *p, struct store *st)
 {
-    /* Whatever this borrower wrote reaches the memo's generation now, before its
-     * response goes out: a reader's next request must see it, whichever connection
-     * serves it and however late other processes hear of it. */
+    /* Where other connections hear of commits late, whatever this borrower wrote
+     * reaches the memo's generation now, before its response goes out: the reader's
+     * next request must see it, whichever connection serves it. */
     bool changed;
-    if (p->pooled.gen != NULL && p->pooled.backend->data_changed(st, &changed) == 0 && changed)
+    if (p->pooled.gen != NULL && p->pooled.backend->data_changed_late &&
+        p->pooled.backend->data_changed(st, &changed) == 0 && changed)
         atomic_fetch_add(&p->gen, 1);
     pthread_mutex_lock(&p->mu);
     assert(p->n_free < p->size);

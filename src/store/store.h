@@ -126,6 +126,11 @@ struct store_ops {
      * call answers true. Never false after a change that committed before the call
      * (a spurious true is allowed). The pool's memo of reads rests on it. */
     int (*data_changed)(struct store *st, bool *changed);
+    /* True when data_changed hears of other connections' commits a moment after
+     * they commit (PostgreSQL: NOTIFY) rather than at once (SQLite: the shared
+     * WAL-index). The pool then publishes what a borrower wrote when the connection
+     * is given back, so the borrower's next request sees it on any connection. */
+    bool data_changed_late;
 
     /* ---- bulk copy (store_copy, `stet migrate-data`) ----
      * Table and column names must be plain identifiers ([a-z_][a-z0-9_]*, as in

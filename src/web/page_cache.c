@@ -4,6 +4,7 @@
  * pulls bytes from under a response still being written to a socket. */
 #include "web/page_cache.h"
 
+#include "base/hash.h"
 #include "base/xalloc.h"
 
 #include <pthread.h>
@@ -33,17 +34,9 @@ struct page_cache {
     size_t bytes, max_bytes;
 };
 
-uint64_t page_hash(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
-}
-
 static struct entry **bucket(struct page_cache *pc, const char *key)
 {
-    uint64_t h = page_hash(PAGE_HASH_INIT, key, strlen(key));
+    uint64_t h = hash_bytes(HASH_INIT, key, strlen(key));
     return &pc->buckets[h % PAGE_CACHE_BUCKETS];
 }
 

@@ -57,8 +57,4 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
  * reference is. */
 const struct deflated_part *page_ref_deflated(struct page_ref *ref);
 
-/* 64-bit FNV-1a, to fold the parts of a version together. */
-uint64_t page_hash(uint64_t h, const void *data, size_t len);
-#define PAGE_HASH_INIT 1469598103934665603ULL
-
 #endif

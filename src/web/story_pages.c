@@ -3,6 +3,7 @@
  * whole, with ETag and gzip, for anonymous readers; as a fragment inside the
  * per-reader page (form, CSRF token) for logged-in ones. */
 #include "base/fmt.h"
+#include "base/hash.h"
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
@@ -28,9 +29,9 @@
 static uint64_t story_version(struct req *req, const struct story *s)
 {
     int64_t parts[5] = {s->id, s->event_seq, s->n_comments, s->comments_open, s->published_at};
-    uint64_t h = page_hash(req->app->page_salt, parts, sizeof(parts));
-    h = page_hash(h, s->title, strlen(s->title));
-    return page_hash(h, s->byline, strlen(s->byline));
+    uint64_t h = hash_bytes(req->app->page_salt, parts, sizeof(parts));
+    h = hash_bytes(h, s->title, strlen(s->title));
+    return hash_bytes(h, s->byline, strlen(s->byline));
 }
 
 static void release_page(void *ref)
@@ -178,7 +179,7 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     struct weather_reading w;
     bool has_weather = weather_get(req->app->weather, time_now(), &w);
     int64_t shown[3] = {has_weather, has_weather ? w.hi : 0, has_weather ? w.lo : 0};
-    uint64_t version = page_hash(story_version(req, s), shown, sizeof(shown));
+    uint64_t version = hash_bytes(story_version(req, s), shown, sizeof(shown));
     /* Built without printf: this runs for every anonymous page view. */
     char etag[24], key[PAGE_CACHE_KEY_MAX];
     struct fmt ef = FMT_ON(etag);

@@ -269,6 +269,7 @@ static const struct store_ops pg_ops = {
     .comment_events = pg_comment_events,
     .rate_hit = pg_rate_hit,
     .data_changed = pg_data_changed,
+    .data_changed_late = true,
     .transaction = pg_transaction,
     .table_export = pg_table_export,
     .table_import_begin = pg_table_import_begin,

@@ -35,8 +35,8 @@ struct store_listener {
     void *ctx;
     struct pg_params params;
     PGconn *conn;
-    char listen_sql[64]; /* "LISTEN channel" */
-    bool events;         /* the channel is stet_events: notifications carry numbers */
+    char channel[48];
+    bool events; /* the channel is stet_events: notifications carry numbers */
     atomic_bool listening;
 };
 
@@ -120,7 +120,9 @@ static enum wait_result connect_async(struct store_listener *l, bool quiet)
 /* Sends LISTEN and waits for its result the same interruptible way. */
 static enum wait_result listen_async(struct store_listener *l)
 {
-    if (!PQsendQuery(l->conn, l->listen_sql)) {
+    char sql[sizeof(l->channel) + 8];
+    snprintf(sql, sizeof(sql), "LISTEN %s", l->channel);
+    if (!PQsendQuery(l->conn, sql)) {
         log_conn_error("listen", l->conn);
         return W_ERROR;
     }
@@ -156,7 +158,7 @@ static void deliver(struct store_listener *l, const PGnotify *n)
     int64_t story_id = 0, seq = 0;
     const char *extra = n->extra != NULL ? n->extra : "";
     const char *colon = strchr(extra, ':');
-    if (strcmp(n->relname, l->listen_sql + strlen("LISTEN ")) != 0)
+    if (strcmp(n->relname, l->channel) != 0)
         return;
     if (!l->events) {
         l->fn(l->ctx, 0, 0);
@@ -256,7 +258,7 @@ int pg_listener_start_on(const char *url, const char *channel, store_event_fn fn
     struct store_listener *l = xcalloc(1, sizeof(*l));
     l->fn = fn;
     l->ctx = ctx;
-    snprintf(l->listen_sql, sizeof(l->listen_sql), "LISTEN %s", channel);
+    snprintf(l->channel, sizeof(l->channel), "%s", channel);
     l->events = strcmp(channel, EVENTS_CHANNEL) == 0;
     atomic_init(&l->stop, false);
     atomic_init(&l->listening, false);

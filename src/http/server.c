@@ -68,6 +68,7 @@ struct http_server {
     struct http_server_config cfg;
     unsigned id_prefix;
     atomic_uint_fast64_t next_id;
+    atomic_bool refusing; /* new connections are closed at once (see http_server_stop) */
 
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* queue not empty, or stopping */
@@ -156,6 +157,15 @@ struct str req_peer(struct req *req)
     }
     rc->peer_text = str_from(arena_strdup(req->arena, buf));
     return rc->peer_text;
+}
+
+/* libmicrohttpd's accept policy: every connection, until the server stops. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    const struct http_server *srv = cls;
+    return atomic_load(&srv->refusing) ? MHD_NO : MHD_YES;
 }
 
 /* Runs when the request line has been read, before libmicrohttpd splits and unescapes
@@ -658,6 +668,7 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     srv->cfg = *cfg;
     srv->id_prefix = random_prefix();
     atomic_init(&srv->next_id, 1);
+    atomic_init(&srv->refusing, false);
     pthread_mutex_init(&srv->mu, NULL);
     pthread_cond_init(&srv->work_cv, NULL);
     pthread_condattr_t ca;
@@ -689,8 +700,8 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     unsigned pool_val = n_io > 1 ? n_io : HTTP_CONN_TIMEOUT_S;
     /* The logger goes first so that messages about later options reach it too. */
     srv->daemon = MHD_start_daemon(
-        flags, cfg->port, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-        MHD_OPTION_SOCK_ADDR, sa, pool_opt, pool_val, MHD_OPTION_CONNECTION_TIMEOUT,
+        flags, cfg->port, on_accept, srv, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        srv, MHD_OPTION_SOCK_ADDR, sa, pool_opt, pool_val, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)HTTP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(HTTP_MAX_HEADERS + POOL_SLACK), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -715,8 +726,11 @@ void http_server_stop(struct http_server *srv)
 {
     if (srv == NULL)
         return;
-    /* Stop accepting first; connections already open keep being served. */
-    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    /* New connections are closed as they come; those already open keep being
+     * served. Not MHD_quiesce_daemon: with an epoll thread pool it races the I/O
+     * threads to remove the listening socket from their epoll sets, and the loser
+     * aborts the process (an open libmicrohttpd 0.9.75 defect, seen here once). */
+    atomic_store(&srv->refusing, true);
     /* Streams never finish on their own: end them now, while the I/O threads can
      * still send each one its last chunk. No connection may stay suspended into
      * MHD_stop_daemon, which also runs the done callbacks of those still open. */
@@ -742,7 +756,5 @@ void http_server_stop(struct http_server *srv)
      * behind for MHD_stop_daemon. */
     stop_workers(srv);
     MHD_stop_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
     server_free(srv);
 }

@@ -33,6 +33,9 @@ struct dctx {
     struct store *st;
     const struct domain_env *env;
     int64_t now;            /* Unix seconds, fixed for the whole call */
+    /* The client's address as text ("203.0.113.7", "2001:db8::1"), after trusted
+     * proxies were looked through; empty for the command line. Rate limits key on it. */
+    struct str client;
     struct err_detail *err; /* receives field and message on EINVAL/ECONFLICT; may be NULL */
 };
 

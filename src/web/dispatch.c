@@ -22,9 +22,16 @@ struct store *req_store(struct req *req)
     return ws->st;
 }
 
+struct str req_client(struct req *req)
+{
+    return req_peer(req);
+}
+
 struct dctx req_dctx(struct req *req)
 {
-    return app_dctx(req->app, req->arena, req_store(req), &web_state(req)->err);
+    struct dctx ctx = app_dctx(req->app, req->arena, req_store(req), &web_state(req)->err);
+    ctx.client = req_client(req);
+    return ctx;
 }
 
 int req_path_param(struct req *req, const char *name, struct str *out)

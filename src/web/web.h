@@ -29,6 +29,8 @@ static inline struct web_state *web_state(struct req *req)
 
 /* The request's store connection (acquired from the pool on first call). */
 struct store *req_store(struct req *req);
+/* The client's address: the peer, or what a trusted proxy says the peer is. */
+struct str req_client(struct req *req);
 /* A domain context over the request arena and store; errors detail into the state. */
 struct dctx req_dctx(struct req *req);
 /* A path parameter captured by the route, or ENOTFOUND. */

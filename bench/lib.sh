@@ -4,6 +4,9 @@
 # Sourced, not run, after setting STET_BIN and BENCH_TMP. Every process started here is recorded and stopped by pid.
 
 BENCH_PIDS=""
+# GET /metrics answers only this bearer token (server.metrics_token); the benchmark
+# reads the group-commit batch sizes from it.
+BENCH_METRICS_TOKEN="bench-metrics-$$-0123456789abcdef0123456789"
 
 bench_note() { printf 'bench: %s\n' "$*" >&2; }
 bench_die() {
@@ -42,10 +45,20 @@ kb_to_mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # $BENCH_TMP/NAME.out and NAME.log. Waits (bounded) for the "listening" line.
 start_stet() {
     local name=$1 db=$2
-    # The benchmark measures throughput, not the flood limits a real site wants.
-    printf '[limits]\ncomments_per_minute = 0\nlogins_per_15min = 0\n' >"$BENCH_TMP/bench.ini"
+    # The benchmark measures throughput, not the flood limits a real site wants:
+    # no rate limits, and no cap on connections from its one client address (the
+    # SSE row holds 10,000).
+    cat >"$BENCH_TMP/bench.ini" <<'EOF'
+[server]
+max_connections_per_client = 0
+[limits]
+comments_per_minute = 0
+logins_per_15min = 0
+register_client = 0
+EOF
     env -u STET_CONFIG -u STET_WEATHER_URL -u STET_LISTEN -u STET_DATABASE_URL \
-        STET_THREADS=1 taskset -c 0 "$STET_BIN" serve --listen 127.0.0.1:0 \
+        STET_THREADS=1 STET_METRICS_TOKEN="$BENCH_METRICS_TOKEN" \
+        taskset -c 0 "$STET_BIN" serve --listen 127.0.0.1:0 \
         --config "$BENCH_TMP/bench.ini" --db "sqlite:$db" \
         >"$BENCH_TMP/$name.out" 2>"$BENCH_TMP/$name.log" &
     STET_PID=$!

@@ -5,6 +5,7 @@
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "base/url.h"
 #include "domain/password.h"
 #include "render/markdown.h"
 #include "web/live.h"
@@ -23,7 +24,39 @@ static void static_assets_version(char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-int app_init(struct app *app, struct config *cfg, unsigned n_connections)
+static struct rate_limit limit_of(struct config_rate r)
+{
+    return (struct rate_limit){r.capacity, r.period_s};
+}
+
+/* config [limits] as the domain takes them. */
+static struct domain_limits app_limits(const struct config *c)
+{
+    return (struct domain_limits){
+        .login_account = limit_of(c->login_account),
+        .login_account_client = limit_of(c->login_account_client),
+        .login_client = limit_of(c->login_client),
+        .register_client = limit_of(c->register_client),
+        .comment_account = limit_of(c->comment_account),
+        .comment_client = limit_of(c->comment_client),
+    };
+}
+
+/* What every cached page's version folds in besides its own data: the build (its
+ * version and its templates, so an upgrade never serves a page or a 304 made by
+ * the old one), the static assets' version and the site name. */
+static uint64_t page_salt(const char *static_version, const char *site_name)
+{
+    uint64_t h = hash_bytes(HASH_INIT, STET_VERSION, strlen(STET_VERSION));
+    for (const struct embedded_file *f = embedded_templates; f->name != NULL; f++) {
+        h = hash_bytes(h, f->name, strlen(f->name));
+        h = hash_bytes(h, f->data, f->len);
+    }
+    h = hash_bytes(h, static_version, strlen(static_version));
+    return hash_bytes(h, site_name, strlen(site_name));
+}
+
+int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_write)
 {
     char err[256];
     int rc;
@@ -33,8 +66,7 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     memset(cfg, 0, sizeof(*cfg));
     app->env.markdown = md_to_safe_html;
     app->env.comment_max_chars = app->cfg.comment_max_length;
-    app->env.comments_per_minute = app->cfg.comments_per_minute;
-    app->env.logins_per_15min = app->cfg.logins_per_15min;
+    app->env.limits = app_limits(&app->cfg);
 
     if (!app->cfg.require_registration) {
         fprintf(stderr, "stet: comments.require_registration = false (anonymous comments) is "
@@ -53,23 +85,23 @@ int app_init(struct app *app, struct config *cfg, unsigned n_connections)
     app->metrics = metrics_new(web_routes, web_n_routes);
 
     app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);
-    app->page_salt = hash_bytes(HASH_INIT, app->static_version, strlen(app->static_version));
-    app->page_salt = hash_bytes(app->page_salt, app->cfg.site_name, strlen(app->cfg.site_name));
+    app->page_salt = page_salt(app->static_version, app->cfg.site_name);
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "stet: template error: %s\n", err);
         return rc;
     }
-    rc = store_pool_new(app->cfg.db_url, n_connections, &app->pool);
+    rc = store_pool_new(app->cfg.db_url, n_read, n_write, &app->pool);
     if (rc != 0) {
-        fprintf(stderr, "stet: cannot open database %s\n", app->cfg.db_url);
+        struct buf url = BUF_INIT;
+        url_redact(&url, app->cfg.db_url);
+        fprintf(stderr, "stet: cannot open database %s\n", buf_cstr(&url));
+        buf_cleanup(&url);
         return rc;
     }
-    struct store *st = store_pool_acquire(app->pool);
     int applied = 0;
-    rc = store_migrate(st, &applied);
-    store_pool_release(app->pool, st);
+    rc = store_migrate(store_pool_store(app->pool, false), &applied);
     if (rc != 0) {
         fprintf(stderr, "stet: database migration failed\n");
         return rc;

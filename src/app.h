@@ -19,7 +19,7 @@ struct app {
     /* Request, cache and process counters for GET /metrics. */
     struct metrics *metrics;
     struct page_cache *pages;
-    uint64_t page_salt; /* folds into every cached page's version: assets, site name */
+    uint64_t page_salt; /* folds into every cached page's version: build, assets, site name */
     struct domain_env env;
     char static_version[17]; /* cache-busting hash of the static assets */
     /* The assets' URLs with that hash, made once: every page links them. */
@@ -28,9 +28,11 @@ struct app {
 };
 
 /* Opens the database (migrating it), compiles templates, starts the weather
- * refresher. `n_connections` sizes the store pool. Takes ownership of *cfg (the
- * caller's copy is cleared). Errors are reported on stderr as "stet: ...". */
-int app_init(struct app *app, struct config *cfg, unsigned n_connections) STET_MUST_CHECK;
+ * refresher. `n_read` and `n_write` size the store pool's two connection sets.
+ * Takes ownership of *cfg (the caller's copy is cleared). Errors are reported on
+ * stderr as "stet: ...". */
+int app_init(struct app *app, struct config *cfg, unsigned n_read,
+             unsigned n_write) STET_MUST_CHECK;
 void app_cleanup(struct app *app);
 
 /* Starts live comments (serve only): the hub, and the domain's hook into it. */

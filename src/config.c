@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,14 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_LISTEN              "127.0.0.1:8080"
-#define DEFAULT_DB_URL              "sqlite:stet.db"
-#define DEFAULT_SITE                "stet"
-#define DEFAULT_REFRESH             1800
-#define DEFAULT_COMMENTS_PER_MINUTE 30
-#define DEFAULT_LOGINS_PER_15MIN    30
-#define DEFAULT_MAX_LEN             10000
-#define MAX_THREADS                 64
+#define DEFAULT_LISTEN  "127.0.0.1:8080"
+#define DEFAULT_DB_URL  "sqlite:stet.db"
+#define DEFAULT_SITE    "stet"
+#define DEFAULT_REFRESH 1800
+#define DEFAULT_MAX_LEN 10000
+#define MAX_THREADS     64
 
 /* State shared by the setters: where errors go and whether base_url was given, since
  * an unset base_url is derived from the final listen address. */
@@ -44,6 +43,16 @@ static void replace(char **slot, const char *value)
 {
     free(*slot);
     *slot = xstrdup(value);
+}
+
+/* Frees a string that may hold a secret (a token, a database URL with a password)
+ * after overwriting it: free() leaves the bytes in the heap. */
+static void free_secret(char **slot)
+{
+    if (*slot != NULL)
+        explicit_bzero(*slot, strlen(*slot));
+    free(*slot);
+    *slot = NULL;
 }
 
 static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -139,6 +148,203 @@ static int parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
     return str_to_i64(str_trim(str_from(v)), min, max, out);
 }
 
+/* RFC 6750's b64token (token68): what may follow "Bearer " in a header. */
+static bool is_token68(struct str s)
+{
+    size_t i = 0;
+    while (i < s.len) {
+        char ch = s.ptr[i];
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '.' || ch == '_' || ch == '~' ||
+                  ch == '+' || ch == '/';
+        if (!ok)
+            break;
+        i++;
+    }
+    if (i == 0)
+        return false;
+    while (i < s.len && s.ptr[i] == '=')
+        i++;
+    return i == s.len;
+}
+
+/* Takes the metrics token `t` (white space around it ignored); `origin` says where it
+ * was read for the message, which never quotes the token. An empty token switches
+ * /metrics off, so that an environment variable can override the file. */
+static int set_metrics_token(struct loader *l, struct str t, const char *where, const char *origin)
+{
+    t = str_trim(t);
+    if (t.len == 0) {
+        free_secret(&l->c->metrics_token);
+        return 0;
+    }
+    if (t.len < CONFIG_METRICS_TOKEN_MIN || t.len > CONFIG_METRICS_TOKEN_MAX || !is_token68(t))
+        return fail(l,
+                    "%s: the metrics token%s must be %d to %d characters of A-Z a-z 0-9 - . _ ~ "
+                    "+ / (make one with `openssl rand -hex 32`)",
+                    where, origin, CONFIG_METRICS_TOKEN_MIN, CONFIG_METRICS_TOKEN_MAX);
+    free_secret(&l->c->metrics_token);
+    l->c->metrics_token = xstrndup(t.ptr, t.len);
+    return 0;
+}
+
+/* The token from a file of its own (readable by the stet user only), so that it
+ * need not sit in a world-readable INI file: the whole file, white space around the
+ * token (a trailing newline) ignored. An empty path switches /metrics off like an
+ * empty token. */
+static int set_metrics_token_file(struct loader *l, const char *path, const char *where)
+{
+    /* Room for the longest token, "\r\n", and one byte more to notice a longer file. */
+    char text[CONFIG_METRICS_TOKEN_MAX + 3];
+    char origin[300];
+
+    if (*path == '\0')
+        return set_metrics_token(l, STR_NULL, where, "");
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return fail(l, "%s: cannot read the metrics token file %s: %s", where, path,
+                    strerror(errno));
+    size_t n = fread(text, 1, sizeof(text), f);
+    bool read_error = ferror(f) != 0;
+    fclose(f);
+    snprintf(origin, sizeof(origin), " in %s", path);
+    int rc;
+    if (read_error)
+        rc = fail(l, "%s: cannot read the metrics token file %s", where, path);
+    else if (n == sizeof(text))
+        rc = fail(l, "%s: the metrics token%s is longer than %d characters", where, origin,
+                  CONFIG_METRICS_TOKEN_MAX);
+    else if (n == 0)
+        rc = fail(l, "%s: the metrics token file %s is empty", where, path);
+    else
+        rc = set_metrics_token(l, (struct str){text, n}, where, origin);
+    explicit_bzero(text, sizeof(text));
+    return rc;
+}
+
+/* ---- [limits] ---- */
+
+/* The defaults. Login: an account can be tried 30 times at once from anywhere, then
+ * once every 30 s (a slow-down that never locks its owner out for long); 10 times
+ * from one client, then once every 90 s; a client can try 60 logins across all
+ * names, then one every 15 s (spraying). A client can make 10 accounts, then one
+ * every 6 minutes. An account can post 30 comments, then one every 2 s; a client 60,
+ * then one a second. */
+static void set_default_limits(struct config *c)
+{
+    c->login_account = (struct config_rate){30, 15 * 60};
+    c->login_account_client = (struct config_rate){10, 15 * 60};
+    c->login_client = (struct config_rate){60, 15 * 60};
+    c->register_client = (struct config_rate){10, 3600};
+    c->comment_account = (struct config_rate){30, 60};
+    c->comment_client = (struct config_rate){60, 60};
+}
+
+/* "N/PERIOD": N in 1..CONFIG_RATE_CAPACITY_MAX, PERIOD a number with a unit s, m, h
+ * or d (none: seconds) of at most CONFIG_RATE_PERIOD_MAX seconds; or "0": off. */
+static int parse_rate(const char *v, struct config_rate *out)
+{
+    struct str s = str_trim(str_from(v));
+    int64_t n, period;
+    const char *slash = memchr(s.ptr, '/', s.len);
+    if (slash == NULL) {
+        if (str_to_i64(s, 0, 0, &n) != 0)
+            return STET_EINVAL;
+        *out = (struct config_rate){0, 60};
+        return 0;
+    }
+    struct str count = str_trim((struct str){s.ptr, (size_t)(slash - s.ptr)});
+    struct str per = str_trim((struct str){slash + 1, s.len - (size_t)(slash - s.ptr) - 1});
+    int64_t unit = 1;
+    if (per.len > 0) {
+        switch (per.ptr[per.len - 1]) {
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            unit = 0;
+            break;
+        }
+        if (unit != 0)
+            per.len--;
+        else
+            unit = 1;
+    }
+    if (str_to_i64(count, 0, CONFIG_RATE_CAPACITY_MAX, &n) != 0 ||
+        str_to_i64(per, 1, CONFIG_RATE_PERIOD_MAX, &period) != 0 ||
+        period * unit > CONFIG_RATE_PERIOD_MAX)
+        return STET_EINVAL;
+    *out = (struct config_rate){(int)n, (int)(period * unit)};
+    return 0;
+}
+
+/* One [limits] key, `name` without the section. The two counts of earlier releases
+ * still work: comments_per_minute = N is comment_account = N/1m and
+ * logins_per_15min = N is login_account = N/15m; 0 switches off every comment or
+ * every login limit, as it switched off the only one there was. */
+static int set_limit(struct loader *l, const char *name, const char *value, const char *where)
+{
+    struct config *c = l->c;
+    const struct {
+        const char *name;
+        struct config_rate *slot;
+    } keys[] = {
+        {"login_account", &c->login_account},
+        {"login_account_client", &c->login_account_client},
+        {"login_client", &c->login_client},
+        {"register_client", &c->register_client},
+        {"comment_account", &c->comment_account},
+        {"comment_client", &c->comment_client},
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strcmp(name, keys[i].name) != 0)
+            continue;
+        if (parse_rate(value, keys[i].slot) != 0)
+            return fail(l,
+                        "%s: limits.%s '%s' is not N/PERIOD (N 0..%d, PERIOD like 30s, 15m, 1h "
+                        "or 1d, at most 7d) or 0",
+                        where, name, value, CONFIG_RATE_CAPACITY_MAX);
+        return 0;
+    }
+    bool comments = strcmp(name, "comments_per_minute") == 0;
+    if (!comments && strcmp(name, "logins_per_15min") != 0)
+        return fail(l, "%s: unknown key 'limits.%s'", where, name);
+    int64_t n;
+    if (parse_int(value, 0, CONFIG_RATE_CAPACITY_MAX, &n) != 0)
+        return fail(l, "%s: limits.%s '%s' is not a number in 0..%d", where, name, value,
+                    CONFIG_RATE_CAPACITY_MAX);
+    if (comments) {
+        c->comment_account = (struct config_rate){(int)n, 60};
+        if (n == 0)
+            c->comment_client.capacity = 0;
+    } else {
+        c->login_account = (struct config_rate){(int)n, 15 * 60};
+        if (n == 0)
+            c->login_account_client.capacity = c->login_client.capacity = 0;
+    }
+    return 0;
+}
+
+static int set_seconds(struct loader *l, const char *key, const char *value, const char *where,
+                       int *out)
+{
+    int64_t n;
+    if (parse_int(value, 1, CONFIG_TIMEOUT_MAX, &n) != 0)
+        return fail(l, "%s: %s '%s' is not a number of seconds in 1..%d", where, key, value,
+                    CONFIG_TIMEOUT_MAX);
+    *out = (int)n;
+    return 0;
+}
+
 /* Applies one value. `where` names its origin ("stet.ini:3", "STET_LISTEN",
  * "--listen") for the error message. */
 static int set_key(struct loader *l, const char *key, const char *value, const char *where)
@@ -170,20 +376,36 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
         c->base_url = xstrndup(value, len);
         c->base_https = https;
         l->base_url_set = true;
+    } else if (strcmp(key, "server.trusted_proxies") == 0) {
+        char why[160];
+        if (net_list_parse(value, &c->trusted_proxies, why, sizeof(why)) != 0)
+            return fail(l, "%s: server.trusted_proxies: %s", where, why);
+    } else if (strcmp(key, "server.max_connections_per_client") == 0) {
+        if (parse_int(value, 0, CONFIG_MAX_PER_CLIENT_MAX, &n) != 0)
+            return fail(l, "%s: max_connections_per_client '%s' is not a number in 0..%d", where,
+                        value, CONFIG_MAX_PER_CLIENT_MAX);
+        c->max_per_client = (unsigned)n;
+    } else if (strcmp(key, "server.head_timeout") == 0) {
+        return set_seconds(l, key, value, where, &c->head_timeout_s);
+    } else if (strcmp(key, "server.body_timeout") == 0) {
+        return set_seconds(l, key, value, where, &c->body_timeout_s);
     } else if (strcmp(key, "server.threads") == 0) {
         if (parse_int(value, 1, MAX_THREADS, &n) != 0)
             return fail(l, "%s: threads '%s' is not a number in 1..%d", where, value, MAX_THREADS);
         c->threads = (unsigned)n;
+    } else if (strcmp(key, "server.metrics_token") == 0) {
+        return set_metrics_token(l, str_from(value), where, "");
+    } else if (strcmp(key, "server.metrics_token_file") == 0) {
+        return set_metrics_token_file(l, value, where);
     } else if (strcmp(key, "server.metrics") == 0) {
-        struct str s = str_trim(str_from(value));
-        if (str_eq_nocase(s, STR_LIT("loopback")))
-            c->metrics = CONFIG_METRICS_LOOPBACK;
-        else if (str_eq_nocase(s, STR_LIT("on")))
-            c->metrics = CONFIG_METRICS_ON;
-        else if (str_eq_nocase(s, STR_LIT("off")))
-            c->metrics = CONFIG_METRICS_OFF;
-        else
-            return fail(l, "%s: server.metrics '%s' must be loopback, on or off", where, value);
+        /* Its default, loopback, let anyone read /metrics through a proxy on the same
+         * machine (every request comes from 127.0.0.1 there). Refused rather than
+         * ignored, so that nobody believes the old setting still holds. */
+        return fail(l,
+                    "%s: server.metrics is gone: /metrics answers only requests that carry "
+                    "server.metrics_token as a Bearer token (also server.metrics_token_file, "
+                    "STET_METRICS_TOKEN), and nobody when no token is set; remove the line",
+                    where);
     } else if (strcmp(key, "database.synchronous") == 0) {
         struct str s = str_trim(str_from(value));
         if (str_eq_nocase(s, STR_LIT("full")))
@@ -195,7 +417,8 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
     } else if (strcmp(key, "database.url") == 0) {
         if (*value == '\0')
             return fail(l, "%s: database url is empty", where);
-        replace(&c->db_url, value);
+        free_secret(&c->db_url);
+        c->db_url = xstrdup(value);
     } else if (strcmp(key, "site.name") == 0) {
         replace(&c->site_name, value);
     } else if (strcmp(key, "weather.url") == 0) {
@@ -226,16 +449,8 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
             return fail(l, "%s: comments.max_length '%s' is not a number in 1..100000", where,
                         value);
         c->comment_max_length = (int)n;
-    } else if (strcmp(key, "limits.comments_per_minute") == 0) {
-        if (parse_int(value, 0, 100000, &n) != 0)
-            return fail(l, "%s: limits.comments_per_minute '%s' is not a number in 0..100000",
-                        where, value);
-        c->comments_per_minute = (int)n;
-    } else if (strcmp(key, "limits.logins_per_15min") == 0) {
-        if (parse_int(value, 0, 100000, &n) != 0)
-            return fail(l, "%s: limits.logins_per_15min '%s' is not a number in 0..100000", where,
-                        value);
-        c->logins_per_15min = (int)n;
+    } else if (strncmp(key, "limits.", 7) == 0) {
+        return set_limit(l, key + 7, value, where);
     } else {
         return fail(l, "%s: unknown key '%s'", where, key);
     }
@@ -359,9 +574,14 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
         const char *env;
         const char *key;
     } env_keys[] = {
-        {"STET_LISTEN", "server.listen"},      {"STET_BASE_URL", "server.base_url"},
-        {"STET_DATABASE_URL", "database.url"}, {"STET_SITE_NAME", "site.name"},
-        {"STET_WEATHER_URL", "weather.url"},   {"STET_THREADS", "server.threads"},
+        {"STET_LISTEN", "server.listen"},
+        {"STET_BASE_URL", "server.base_url"},
+        {"STET_DATABASE_URL", "database.url"},
+        {"STET_SITE_NAME", "site.name"},
+        {"STET_WEATHER_URL", "weather.url"},
+        {"STET_THREADS", "server.threads"},
+        {"STET_TRUSTED_PROXIES", "server.trusted_proxies"},
+        {"STET_METRICS_TOKEN", "server.metrics_token"},
     };
     struct loader l = {.c = c, .err = err, .err_len = err_len};
     int rc;
@@ -378,10 +598,11 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->weather_fahrenheit = false;
     c->require_registration = true;
     c->comment_max_length = DEFAULT_MAX_LEN;
-    c->comments_per_minute = DEFAULT_COMMENTS_PER_MINUTE;
-    c->logins_per_15min = DEFAULT_LOGINS_PER_15MIN;
+    set_default_limits(c);
     c->threads = default_threads();
-    c->metrics = CONFIG_METRICS_LOOPBACK;
+    c->max_per_client = CONFIG_MAX_PER_CLIENT_DEFAULT;
+    c->head_timeout_s = CONFIG_HEAD_TIMEOUT_DEFAULT;
+    c->body_timeout_s = CONFIG_BODY_TIMEOUT_DEFAULT;
 
     const char *file = flags != NULL ? flags->config_file : NULL;
     if (file == NULL && env != NULL)
@@ -429,7 +650,8 @@ void config_cleanup(struct config *c)
 {
     free(c->listen_host);
     free(c->base_url);
-    free(c->db_url);
+    free_secret(&c->db_url);
+    free_secret(&c->metrics_token);
     free(c->site_name);
     free(c->weather_url);
     memset(c, 0, sizeof(*c));

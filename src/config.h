@@ -4,17 +4,25 @@
 #define STET_CONFIG_H
 
 #include "base/err.h"
+#include "base/netaddr.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Who may read GET /metrics. */
-enum config_metrics {
-    CONFIG_METRICS_LOOPBACK = 0, /* peers on 127.0.0.0/8 or ::1 only (the default) */
-    CONFIG_METRICS_ON,           /* anyone */
-    CONFIG_METRICS_OFF,          /* nobody: the URL answers 404 */
+/* server.metrics_token: 32..128 characters of RFC 6750's token68 alphabet (128 fits
+ * an INI line, which inih limits to 200 bytes; `openssl rand -hex 32` gives 64). */
+#define CONFIG_METRICS_TOKEN_MIN 32
+#define CONFIG_METRICS_TOKEN_MAX 128
+
+/* A rate limit: `capacity` at once, given back evenly over `period_s` seconds.
+ * capacity 0: no limit. */
+struct config_rate {
+    int capacity; /* 0..CONFIG_RATE_CAPACITY_MAX */
+    int period_s; /* 1..CONFIG_RATE_PERIOD_MAX */
 };
+#define CONFIG_RATE_CAPACITY_MAX 100000
+#define CONFIG_RATE_PERIOD_MAX   (7 * 24 * 3600)
 
 struct config {
     char *listen_host;     /* "127.0.0.1", "::1", "0.0.0.0" */
@@ -34,13 +42,43 @@ struct config {
     int weather_refresh; /* seconds, 1..86400 */
     bool weather_fahrenheit;
     bool require_registration;
-    int comment_max_length;  /* characters, 1..100000 */
-    int comments_per_minute; /* per account; 0: no limit */
-    int logins_per_15min;    /* attempts per login name; 0: no limit */
-    unsigned threads;        /* I/O threads; default: number of CPUs, at most 8 */
-    /* server.metrics: who may GET /metrics (loopback, on or off) */
-    enum config_metrics metrics;
+    int comment_max_length; /* characters, 1..100000 */
+    /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini). */
+    struct config_rate login_account;        /* login attempts at one account */
+    struct config_rate login_account_client; /* ... at one account from one client */
+    struct config_rate login_client;         /* ... from one client at any account */
+    struct config_rate register_client;      /* accounts made from one client */
+    struct config_rate comment_account;      /* comments by one account */
+    struct config_rate comment_client;       /* comments from one client */
+    unsigned threads;                        /* I/O threads; default: number of CPUs, at most 8 */
+    /* server.trusted_proxies: addresses and prefixes whose X-Forwarded-For or
+     * Forwarded header names the client (limits and the log use it), and whose
+     * connections are not capped. Empty by default: every peer is a client. */
+    struct net_list trusted_proxies;
+    /* server.max_connections_per_client: open connections one client address (an
+     * IPv6 /64) may hold; 0: no cap. */
+    unsigned max_per_client;
+    /* server.head_timeout / server.body_timeout, seconds: a whole request head within
+     * head_timeout of the connection opening or of the previous response (also how
+     * long an idle keep-alive connection stays), and its whole body within
+     * body_timeout of the head. A client that trickles bytes holds a connection no
+     * longer than that. */
+    int head_timeout_s;
+    int body_timeout_s;
+    /* The bearer token GET /metrics requires (server.metrics_token, its _file twin,
+     * STET_METRICS_TOKEN); NULL: /metrics answers 404. A secret: never logged,
+     * wiped by config_cleanup. */
+    char *metrics_token;
 };
+
+/* A browser opens six connections, a page with live comments one more per tab; a
+ * few hundred leaves room for a household or an office behind one address, and
+ * HTTP_MAX_CONNECTIONS / 256 = 78 such clients to fill the server. */
+#define CONFIG_MAX_PER_CLIENT_DEFAULT 256
+#define CONFIG_MAX_PER_CLIENT_MAX     20000
+#define CONFIG_HEAD_TIMEOUT_DEFAULT   15
+#define CONFIG_BODY_TIMEOUT_DEFAULT   30
+#define CONFIG_TIMEOUT_MAX            3600
 
 /* Values given on the command line; NULL means not given. */
 struct config_flags {

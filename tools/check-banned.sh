@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fails when a banned C function is called (CONVENTIONS.md, "Errors").
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 hits=$(grep -rnwE '(sprintf|strcpy|strcat|strncpy|strtok|atoi|strtol|gmtime|localtime)[[:space:]]*\(' src tests --include='*.c' --include='*.h')
 if [ -n "$hits" ]; then
     echo "banned functions used:"

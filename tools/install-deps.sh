@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs every Debian package that stet's build, tests and benchmarks use, when it
 # is missing. Safe to run again: it only asks apt for what is not installed.
-# Usage: tools/install-deps.sh [build|test|bench]   (each includes the ones before)
+# Usage: tools/install-deps.sh [build|test|check|bench]   (each includes build and
+# test; check adds the formatter, bench the benchmark tools)
 set -eu
 what=${1:-build}
 
@@ -9,10 +10,11 @@ pkgs="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libpq-de
 libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev
 libcurl4-openssl-dev libxml2-dev libinih-dev zlib1g-dev ca-certificates"
 case $what in
-test | bench)
+test | check | bench)
     pkgs="$pkgs libcmocka-dev python3 postgresql chromium nodejs npm sqlite3 curl nginx-light openssl" ;;
 esac
 case $what in
+check) pkgs="$pkgs clang-format-14" ;;
 bench) pkgs="$pkgs nginx-light wrk util-linux" ;;
 esac
 

@@ -65,7 +65,8 @@ int api_stories_create(struct req *req)
         rc = api_parse_body(req, fields, sizeof(fields) / sizeof(fields[0]));
     if (rc == 0 && has_published && time_parse_iso(published, &in.published_at) != 0)
         rc = err_set(ctx.err, STET_EINVAL, "published_at",
-                     "published_at must be an ISO 8601 date and time.");
+                     "published_at must be an ISO 8601 date and time from the year 0000 to "
+                     "9999, without a leap second, e.g. 2026-11-30T08:00:00Z.");
     if (rc == 0)
         rc = story_create(&ctx, req_viewer(req), &in, &s);
     if (rc != 0)

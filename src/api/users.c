@@ -21,6 +21,8 @@ int api_users_create(struct req *req)
     rc = user_create(&ctx, str_trim(username), str_trim(email), password, ROLE_READER, &u);
     if (rc != 0)
         return respond_error(req, rc);
+    /* The owner's e-mail: for the client that asked, not for any cache on the way. */
+    resp_add_header(req, "Cache-Control", "no-store");
     return respond_json(req, 201, json_pack("{s:o}", "user", json_user(&u, true)));
 }
 
@@ -47,6 +49,8 @@ int api_sessions_create(struct req *req)
         return respond_error(req, rc);
     json_t *doc = json_pack("{s:s, s:o}", "token", token, "user", json_user(&u, true));
     secret_wipe(token, sizeof(token));
+    /* A bearer token: no cache, shared or the client's own, may keep a copy. */
+    resp_add_header(req, "Cache-Control", "no-store");
     return respond_json(req, 201, doc);
 }
 

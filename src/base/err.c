@@ -8,7 +8,16 @@ int err_set(struct err_detail *d, int rc, const char *field, const char *message
     if (d != NULL) {
         d->field = field;
         d->message = message;
+        d->retry_after = 0;
     }
+    return rc;
+}
+
+int err_set_retry(struct err_detail *d, int rc, const char *message, int retry_after)
+{
+    err_set(d, rc, NULL, message);
+    if (d != NULL)
+        d->retry_after = retry_after;
     return rc;
 }
 
@@ -41,6 +50,12 @@ const char *err_name(int rc)
         return "method_not_allowed";
     case STET_ERATE:
         return "rate_limited";
+    case STET_EAGAIN:
+        return "would_block";
+    case STET_EURI:
+        return "uri_too_long";
+    case STET_EHEADERS:
+        return "headers_too_large";
     default:
         return "unknown";
     }

@@ -19,6 +19,11 @@ enum {
     STET_EUNAVAIL = -10,  /* database cannot be reached (503) */
     STET_EMETHOD = -11,   /* route exists, method does not (405) */
     STET_ERATE = -12,     /* rate limited (429) */
+    /* Would have to wait for the database on a thread that must not (an I/O thread):
+     * the request moves to a worker and runs again there. Never reaches a client. */
+    STET_EAGAIN = -13,
+    STET_EURI = -14,     /* request target over its limit (414) */
+    STET_EHEADERS = -15, /* request head over its limit (431) */
 };
 
 /* Detail for the one place that reports an error: which input field broke which
@@ -26,11 +31,16 @@ enum {
 struct err_detail {
     const char *field;
     const char *message;
+    /* STET_ERATE: seconds until trying again can succeed, the wait the message
+     * states (sent as Retry-After); 0 when not known. */
+    int retry_after;
 };
 
 /* Fills `d` (when not NULL) and returns `rc`, so a check reads
- * `return err_set(d, STET_EINVAL, "username", "...")`. */
+ * `return err_set(d, STET_EINVAL, "username", "...")`. Clears retry_after. */
 int err_set(struct err_detail *d, int rc, const char *field, const char *message);
+/* The same for a refusal that lifts after `retry_after` seconds (STET_ERATE). */
+int err_set_retry(struct err_detail *d, int rc, const char *message, int retry_after);
 
 /* A short, stable name for an error code ("not_found"), for logs. */
 const char *err_name(int rc);

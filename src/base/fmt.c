@@ -13,6 +13,20 @@ void fmt_bytes(struct fmt *f, const char *s, size_t len)
     f->p[f->len] = '\0';
 }
 
+void fmt_escaped(struct fmt *f, const char *s, size_t len)
+{
+    static const char xdigits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            fmt_char(f, (char)c);
+            continue;
+        }
+        char esc[4] = {'\\', 'x', xdigits[c >> 4], xdigits[c & 15]};
+        fmt_bytes(f, esc, sizeof(esc));
+    }
+}
+
 void fmt_cstr(struct fmt *f, const char *s)
 {
     fmt_bytes(f, s, strlen(s));

@@ -18,6 +18,10 @@ struct fmt {
 
 void fmt_bytes(struct fmt *f, const char *s, size_t len);
 void fmt_cstr(struct fmt *f, const char *s);
+/* Like fmt_bytes, for text a client chose (a path, a method): printable ASCII as it
+ * is, every other byte and the backslash as \xNN, so no byte a client sends can
+ * start a forged log line or drive a terminal. */
+void fmt_escaped(struct fmt *f, const char *s, size_t len);
 void fmt_char(struct fmt *f, char c);
 void fmt_u64(struct fmt *f, uint64_t v);
 void fmt_i64(struct fmt *f, int64_t v);

@@ -13,16 +13,28 @@ int64_t time_now(void)
     return (int64_t)ts.tv_sec;
 }
 
+bool time_in_range(int64_t t)
+{
+    return t >= TIME_MIN && t <= TIME_MAX;
+}
+
+/* Broken-down UTC of t clamped to the printable range, where gmtime_r cannot fail
+ * (it does for years beyond int) and every field has its fixed width. */
+static void utc_of(int64_t t, struct tm *tm)
+{
+    time_t tt = (time_t)(t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t);
+    gmtime_r(&tt, tm);
+}
+
 void time_format_iso(int64_t t, char out[TIMEFMT_ISO_LEN])
 {
-    time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&tt, &tm);
+    utc_of(t, &tm);
     /* The compiler cannot see that tm fields are in range; format into room for any
      * int and keep the fixed-width prefix. */
     char tmp[80];
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (tm.tm_year + 1900) % 10000,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     memcpy(out, tmp, TIMEFMT_ISO_LEN - 1);
     out[TIMEFMT_ISO_LEN - 1] = '\0';
 }
@@ -32,11 +44,9 @@ void time_format_human(int64_t t, char out[32])
     static const char *const months[] = {"January",   "February", "March",    "April",
                                          "May",       "June",     "July",     "August",
                                          "September", "October",  "November", "December"};
-    time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&tt, &tm);
-    snprintf(out, 32, "%d %s %d", tm.tm_mday % 32, months[tm.tm_mon % 12],
-             (tm.tm_year + 1900) % 10000);
+    utc_of(t, &tm);
+    snprintf(out, 32, "%d %s %d", tm.tm_mday % 32, months[tm.tm_mon % 12], tm.tm_year + 1900);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -101,7 +111,9 @@ int time_parse_iso(struct str s, int64_t *out)
                     return STET_EINVAL;
             }
         }
-        if (h > 23 || mi > 59 || sec > 60)
+        /* No leap second: Unix time cannot name it, and folding it into the next
+         * second would turn 9999-12-31T23:59:60Z into the year 10000. */
+        if (h > 23 || mi > 59 || sec > 59)
             return STET_EINVAL;
         if (at_char(s, i, 'Z') || at_char(s, i, 'z')) {
             i++;
@@ -119,6 +131,9 @@ int time_parse_iso(struct str s, int64_t *out)
         if (i != s.len)
             return STET_EINVAL;
     }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    if (!time_in_range(t))
+        return STET_EINVAL;
+    *out = t;
     return 0;
 }

@@ -3,6 +3,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/url.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ int cli_session_open(struct cli_session *s, struct config_flags *flags)
     memset(s, 0, sizeof(*s));
     if (config_load(&cfg, flags, config_getenv, err, sizeof(err)) != 0)
         return cli_fail(CLI_FAIL, "%s", err);
-    if (app_init(&s->app, &cfg, 1) != 0) {
+    if (app_init(&s->app, &cfg, 1, 1) != 0) {
         app_cleanup(&s->app);
         return CLI_FAIL;
     }
@@ -145,6 +146,10 @@ int cli_main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "stet: unknown command '%s'\n%s", argv[1], usage);
+    /* Redacted: `stet postgresql://user:PASSWORD@...` would print it. */
+    struct buf cmd = BUF_INIT;
+    url_redact(&cmd, argv[1]);
+    fprintf(stderr, "stet: unknown command '%s'\n%s", buf_cstr(&cmd), usage);
+    buf_cleanup(&cmd);
     return CLI_USAGE;
 }

@@ -3,6 +3,7 @@
  * in one transaction. The copying itself is store_copy. */
 #include "cli/cli.h"
 
+#include "base/url.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -16,14 +17,18 @@ static void on_progress(void *ctx, const char *table, int64_t rows)
     fprintf(stderr, "stet: copied %lld %s\n", (long long)rows, table);
 }
 
-/* URLs are never echoed: a PostgreSQL one may carry a password. */
+/* URLs are echoed only redacted: a PostgreSQL one may carry a password. */
 static int open_side(const char *url, const char *side, struct store **out)
 {
     int rc = store_open(url, out);
-    if (rc != 0)
-        return cli_fail(CLI_FAIL, "migrate-data: cannot open the %s database (%s)", side,
-                        err_name(rc));
-    return CLI_OK;
+    if (rc == 0)
+        return CLI_OK;
+    struct buf shown = BUF_INIT;
+    url_redact(&shown, url);
+    cli_fail(CLI_FAIL, "migrate-data: cannot open the %s database %s (%s)", side, buf_cstr(&shown),
+             err_name(rc));
+    buf_cleanup(&shown);
+    return CLI_FAIL;
 }
 
 int cmd_migrate_data(int argc, char **argv)
@@ -35,8 +40,14 @@ int cmd_migrate_data(int argc, char **argv)
             used = cli_take_option(argc, argv, i, "--to", &to);
         if (used < 0)
             return cli_fail(CLI_USAGE, "%s needs a value\n%s", argv[i], usage_line);
-        if (used == 0)
-            return cli_fail(CLI_USAGE, "unexpected argument '%s'\n%s", argv[i], usage_line);
+        if (used == 0) {
+            /* Most likely a URL without its --from or --to. */
+            struct buf arg = BUF_INIT;
+            url_redact(&arg, argv[i]);
+            cli_fail(CLI_USAGE, "unexpected argument '%s'\n%s", buf_cstr(&arg), usage_line);
+            buf_cleanup(&arg);
+            return CLI_USAGE;
+        }
         i += used;
     }
     if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0')

@@ -76,7 +76,8 @@ static int parse_add(int argc, char **argv, struct story_input *in, const char *
     if (in->slug.ptr == NULL || in->title.ptr == NULL || optind != argc)
         return cli_fail(CLI_USAGE, "%s", story_usage);
     if (published != NULL && time_parse_iso(str_from(published), &in->published_at) != 0)
-        return cli_fail(CLI_USAGE, "--published-at must be ISO 8601, e.g. 2026-11-30T08:00:00Z");
+        return cli_fail(CLI_USAGE, "--published-at must be ISO 8601 from the year 0000 to 9999, "
+                                   "without a leap second, e.g. 2026-11-30T08:00:00Z");
     return CLI_OK;
 }
 

@@ -27,11 +27,16 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     rc = validate_comment_body(body, ctx->env->comment_max_chars, &text, ctx->err);
     if (rc != 0)
         return rc;
-    const struct rate_rule flood = {"comment", ctx->env->comments_per_minute, 60,
-                                    "You are commenting too fast. Please wait a minute."};
+    /* Per account, and per client address whatever the account (sock puppets); a
+     * refused post spends neither. */
     char who[24];
     int who_len = snprintf(who, sizeof(who), "%lld", (long long)author->id);
-    rc = rate_check(ctx, &flood, (struct str){who, (size_t)who_len});
+    const struct str account = {who, (size_t)who_len};
+    const struct rate_hit flood[] = {
+        {"comment-account", ctx->env->limits.comment_account, &account, 1},
+        {"comment-client", ctx->env->limits.comment_client, &ctx->client, 1},
+    };
+    rc = rate_check(ctx, flood, 2, "You are commenting too fast.");
     if (rc != 0)
         return rc;
     if (parent_id != 0) {
@@ -76,7 +81,7 @@ int comment_list_page(const struct dctx *ctx, const struct user *viewer, struct 
     if (limit < 1 || limit > COMMENT_PAGE_MAX)
         return err_set(ctx->err, STET_EBADREQ, "limit", "limit must be between 1 and 100.");
     if (cursor.len > 0) {
-        if (cursor_parse(cursor, &pg.cursor_time, &pg.cursor_id) != 0)
+        if (cursor_parse_id(cursor, &pg.cursor_id) != 0)
             return err_set(ctx->err, STET_EBADREQ, "cursor", "cursor is not valid.");
         pg.has_cursor = true;
     }
@@ -91,7 +96,7 @@ int comment_list_page(const struct dctx *ctx, const struct user *viewer, struct 
     if (*n > (size_t)limit) {
         *n = (size_t)limit;
         const struct comment *last = &(*out)[limit - 1];
-        *next_cursor = cursor_format(ctx->a, last->created_at, last->id);
+        *next_cursor = cursor_format_id(ctx->a, last->id);
     }
     return 0;
 }
@@ -138,9 +143,9 @@ void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
     }
     qsort(by_id, n, sizeof(by_id[0]), cmp_node_id);
 
-    /* Nodes come oldest first, so appending keeps each child list in written order.
-     * A parent is always older than its reply, so its depth is known by then; an
-     * unknown or newer parent (possible only for imported data) means top level. */
+    /* Nodes come in commit (id) order, so appending keeps each child list in written
+     * order. A parent committed before its reply, so its depth is known by then; an
+     * unknown or later parent (possible only for imported data) means top level. */
     for (size_t i = 0; i < n; i++) {
         struct comment_node *node = &nodes[i];
         struct comment_node *parent = NULL;
@@ -192,7 +197,7 @@ int story_comments_load(const struct dctx *ctx, const struct user *viewer,
     /* One row more than shown says whether another page follows. */
     struct store_page pg = {.limit = STORY_PAGE_COMMENTS + 1};
     if (cursor.len > 0) {
-        if (cursor_parse(cursor, &pg.cursor_time, &pg.cursor_id) != 0)
+        if (cursor_parse_id(cursor, &pg.cursor_id) != 0)
             return err_set(ctx->err, STET_EBADREQ, "after",
                            "That page of comments does not exist.");
         pg.has_cursor = true;
@@ -204,7 +209,7 @@ int story_comments_load(const struct dctx *ctx, const struct user *viewer,
     if (out->n_comments > STORY_PAGE_COMMENTS) {
         out->n_comments = STORY_PAGE_COMMENTS;
         const struct comment *last = &out->comments[STORY_PAGE_COMMENTS - 1];
-        out->next_cursor = cursor_format(ctx->a, last->created_at, last->id);
+        out->next_cursor = cursor_format_id(ctx->a, last->id);
     }
     comment_tree_build(ctx->a, out->comments, out->n_comments, &out->threads);
     return 0;

@@ -17,8 +17,9 @@
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out) STET_MUST_CHECK;
 
-/* One page of a story's comments for the API. `cursor` empty: first page.
- * ENOTFOUND for an unknown story, EBADREQ for a bad limit or cursor. */
+/* One page of a story's comments for the API, in commit (id) order: oldest first
+ * unless `newest_first`. `cursor` empty: first page. ENOTFOUND for an unknown story,
+ * EBADREQ for a bad limit or cursor. */
 int comment_list_page(const struct dctx *ctx, const struct user *viewer, struct str slug,
                       bool newest_first, int limit, struct str cursor, struct story *story,
                       struct comment **out, size_t *n, const char **next_cursor) STET_MUST_CHECK;
@@ -32,7 +33,7 @@ struct comment_node {
     struct comment_node *next;
 };
 
-/* Arranges comments (oldest first) into threads. A reply whose parent is not in the
+/* Arranges comments (in commit order, as listed) into threads. A reply whose parent is not in the
  * list is shown at top level; replies below COMMENT_THREAD_DEPTH are attached to
  * their ancestor at that depth. All nodes live in the arena. */
 void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
@@ -41,7 +42,7 @@ void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
 /* Everything a story page shows. */
 struct story_page {
     struct story story;
-    struct comment *comments; /* oldest first */
+    struct comment *comments; /* in commit (id) order */
     size_t n_comments;
     struct comment_node *threads;
     const char *next_cursor; /* the next page of comments, or NULL */

@@ -18,12 +18,30 @@ typedef int (*domain_markdown_fn)(struct arena *a, const char *src, size_t len, 
 /* Told after a comment became visible and its transaction committed (live updates). */
 typedef void (*domain_published_fn)(void *ctx, int64_t story_id, int64_t event_seq);
 
+/* A token bucket's size: `capacity` hits at once, given back at an even pace over
+ * `period_s` seconds (one every period_s / capacity). A capacity of 0: no limit. */
+struct rate_limit {
+    int capacity;
+    int period_s;
+};
+
+/* The limits of config [limits]; domain/ratelimit.c says how they combine. */
+struct domain_limits {
+    struct rate_limit login_account;        /* attempts at one account from anywhere */
+    struct rate_limit login_account_client; /* attempts at one account from one client */
+    struct rate_limit login_client;         /* attempts from one client at any account */
+    struct rate_limit register_client;      /* accounts created from one client */
+    struct rate_limit comment_account;      /* comments by one account */
+    struct rate_limit comment_client;       /* comments from one client */
+};
+
 /* Process-lifetime settings and services, owned by struct app. */
 struct domain_env {
     domain_markdown_fn markdown;
-    int comment_max_chars;         /* comments.max_length */
-    int comments_per_minute;       /* per account; 0: no limit */
-    int logins_per_15min;          /* per login name; 0: no limit */
+    int comment_max_chars; /* comments.max_length */
+    struct domain_limits limits;
+    /* Keys the hashes that name rate-limit buckets (rate_key_load): hex, with NUL. */
+    char rate_key[STORE_SITE_KEY_LEN + 1];
     domain_published_fn published; /* may be NULL */
     void *published_ctx;
 };
@@ -32,7 +50,7 @@ struct dctx {
     struct arena *a;
     struct store *st;
     const struct domain_env *env;
-    int64_t now;            /* Unix seconds, fixed for the whole call */
+    int64_t now; /* Unix seconds, fixed for the whole call */
     /* The client's address as text ("203.0.113.7", "2001:db8::1"), after trusted
      * proxies were looked through; empty for the command line. Rate limits key on it. */
     struct str client;

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
@@ -126,4 +127,52 @@ bool secret_equal(struct str a, struct str b)
 void secret_wipe(void *p, size_t len)
 {
     sodium_memzero(p, len);
+}
+
+_Static_assert(SECRET_KEY_LEN >= crypto_generichash_KEYBYTES_MIN &&
+                   SECRET_KEY_LEN <= crypto_generichash_KEYBYTES_MAX,
+               "key length out of BLAKE2b's range");
+_Static_assert(SECRET_HASH_LEN >= crypto_generichash_BYTES_MIN &&
+                   SECRET_HASH_LEN <= crypto_generichash_BYTES_MAX,
+               "hash length out of BLAKE2b's range");
+
+void secret_keyed_hash(const unsigned char key[SECRET_KEY_LEN], const void *msg, size_t len,
+                       unsigned char out[SECRET_HASH_LEN])
+{
+    crypto_generichash(out, SECRET_HASH_LEN, msg, len, key, SECRET_KEY_LEN);
+}
+
+void secret_key_new(char out[SECRET_KEY_HEX_LEN + 1])
+{
+    unsigned char raw[SECRET_KEY_LEN];
+    randombytes_buf(raw, sizeof(raw));
+    to_hex(raw, sizeof(raw), out);
+    sodium_memzero(raw, sizeof(raw));
+}
+
+bool secret_key_is_wellformed(const char *key)
+{
+    if (key == NULL)
+        return false;
+    for (size_t i = 0; i < SECRET_KEY_HEX_LEN; i++) {
+        char c = key[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return key[SECRET_KEY_HEX_LEN] == '\0';
+}
+
+void secret_keyed_hash_hex(const char *key, const void *msg, size_t len,
+                           char out[SECRET_HASH_HEX_LEN + 1])
+{
+    unsigned char raw_key[SECRET_KEY_LEN];
+    unsigned char h[SECRET_HASH_LEN];
+    size_t n = 0;
+    assert(secret_key_is_wellformed(key));
+    int rc = sodium_hex2bin(raw_key, sizeof(raw_key), key, SECRET_KEY_HEX_LEN, NULL, &n, NULL);
+    assert(rc == 0 && n == sizeof(raw_key));
+    (void)rc;
+    secret_keyed_hash(raw_key, msg, len, h);
+    sodium_memzero(raw_key, sizeof(raw_key));
+    to_hex(h, sizeof(h), out);
 }

@@ -35,4 +35,23 @@ bool secret_equal(struct str a, struct str b);
 /* Wipes a secret in place. */
 void secret_wipe(void *p, size_t len);
 
+#define SECRET_KEY_LEN      32 /* bytes of a key for secret_keyed_hash */
+#define SECRET_HASH_LEN     32 /* bytes secret_keyed_hash writes */
+#define SECRET_KEY_HEX_LEN  (2 * SECRET_KEY_LEN)
+#define SECRET_HASH_HEX_LEN (2 * SECRET_HASH_LEN)
+
+/* BLAKE2b-256 of `msg` keyed with `key`: without the key, the hash of a guessed
+ * message cannot be computed, so stored hashes do not reveal the messages. */
+void secret_keyed_hash(const unsigned char key[SECRET_KEY_LEN], const void *msg, size_t len,
+                       unsigned char out[SECRET_HASH_LEN]);
+/* The same with the key and the hash as lowercase hex (NUL-terminated), the form a
+ * database keeps them in. `key` must be SECRET_KEY_HEX_LEN hex digits
+ * (secret_key_is_wellformed); anything else is a programmer error. */
+void secret_keyed_hash_hex(const char *key, const void *msg, size_t len,
+                           char out[SECRET_HASH_HEX_LEN + 1]);
+/* A new random key for secret_keyed_hash_hex. */
+void secret_key_new(char out[SECRET_KEY_HEX_LEN + 1]);
+/* True when `key` is SECRET_KEY_HEX_LEN lowercase hex digits and a NUL. */
+bool secret_key_is_wellformed(const char *key);
+
 #endif

@@ -15,7 +15,18 @@ int session_start(const struct dctx *ctx, int64_t user_id,
                   char token[TOKEN_LEN + 1]) STET_MUST_CHECK;
 /* The user behind a token. EUNAUTH when the token is malformed, unknown or expired. */
 int session_resolve(const struct dctx *ctx, struct str token, struct user *out) STET_MUST_CHECK;
+/* The CSRF token of the session whose token is `token` (well-formed: checked by
+ * session_resolve): a keyed hash of it, so it is bound to that session, changes at
+ * every login, and cannot be planted or derived by anyone who does not hold the
+ * session cookie. TOKEN_LEN hex characters into `out`. */
+void session_csrf_token(struct str token, char out[TOKEN_LEN + 1]);
 /* Ends a session; ending an unknown one is not an error. */
 int session_end(const struct dctx *ctx, struct str token) STET_MUST_CHECK;
+/* Housekeeping at ctx->now: deletes at most `limit` expired sessions and at most
+ * `limit` rate-limit buckets that are full again, neither of which any request can
+ * tell from a missing one; *sessions and *buckets receive how many went. Store
+ * errors. */
+int session_prune(const struct dctx *ctx, int limit, int64_t *sessions,
+                  int64_t *buckets) STET_MUST_CHECK;
 
 #endif

@@ -1,7 +1,7 @@
 /* Story rules on top of the store. */
 #include "domain/stories.h"
 
-#include "base/utf8.h"
+#include "base/timefmt.h"
 #include "domain/validate.h"
 
 #include <string.h>
@@ -20,10 +20,12 @@ int story_create(const struct dctx *ctx, const struct user *actor, const struct 
         (rc = validate_line(in->title, "title", TITLE_MAX, true, &title, ctx->err)) != 0 ||
         (rc = validate_line(in->byline, "byline", BYLINE_MAX, false, &byline, ctx->err)) != 0)
         return rc;
-    if (in->body.len > STORY_BODY_MAX)
-        return err_set(ctx->err, STET_EINVAL, "body", "Story body is too long.");
-    if (!utf8_valid(in->body.ptr, in->body.len))
-        return err_set(ctx->err, STET_EINVAL, "body", "Story body must be valid UTF-8.");
+    if ((rc = validate_story_body(in->body, ctx->err)) != 0)
+        return rc;
+    /* Every page and the API print the date; one they cannot print is refused. */
+    if (in->published_at != 0 && !time_in_range(in->published_at))
+        return err_set(ctx->err, STET_EINVAL, "published_at",
+                       "The publication date must fall between the years 0000 and 9999.");
     rc = ctx->env->markdown(ctx->a, in->body.ptr, in->body.len, &body_html);
     if (rc != 0)
         return rc;
@@ -122,4 +124,19 @@ int cursor_parse(struct str s, int64_t *time, int64_t *id)
     if (str_to_i64(t, INT64_MIN, INT64_MAX, time) != 0 || str_to_i64(i, 1, INT64_MAX, id) != 0)
         return STET_EBADREQ;
     return 0;
+}
+
+const char *cursor_format_id(struct arena *a, int64_t id)
+{
+    return arena_printf(a, "%lld", (long long)id);
+}
+
+int cursor_parse_id(struct str s, int64_t *id)
+{
+    int64_t time;
+    if (s.len == 0)
+        return STET_EBADREQ;
+    if (memchr(s.ptr, '.', s.len) != NULL)
+        return cursor_parse(s, &time, id);
+    return str_to_i64(s, 1, INT64_MAX, id) == 0 ? 0 : STET_EBADREQ;
 }

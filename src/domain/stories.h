@@ -36,8 +36,14 @@ int story_counts(const struct dctx *ctx, const struct str *slugs, size_t n,
                  int64_t *counts) STET_MUST_CHECK;
 int story_set_comments_open(const struct dctx *ctx, struct str slug, bool open) STET_MUST_CHECK;
 
-/* Keyset cursors shared by every paged list: "<time>.<id>" — opaque to clients. */
+/* Keyset cursors, opaque to clients. Lists sorted by a time and then id (stories,
+ * by publication): "<time>.<id>". */
 const char *cursor_format(struct arena *a, int64_t time, int64_t id);
 int cursor_parse(struct str s, int64_t *time, int64_t *id) STET_MUST_CHECK;
+/* Lists in id order (comments, listed in commit order): "<id>". cursor_parse_id also
+ * takes the "<time>.<id>" cursors that comment pages carried before and keeps their
+ * id, so links made then still page on. EBADREQ otherwise. */
+const char *cursor_format_id(struct arena *a, int64_t id);
+int cursor_parse_id(struct str s, int64_t *id) STET_MUST_CHECK;
 
 #endif

@@ -12,9 +12,16 @@
 #define HTTP_MAX_PATH    2048        /* path bytes */
 #define HTTP_MAX_FIELDS  64          /* form or query fields */
 /* Small, because a stream keeps its request's arena for as long as it is open. */
-#define HTTP_ARENA_BLOCK      (1 * 1024) /* first arena block per request; grows by doubling */
-#define HTTP_CONN_TIMEOUT_S   30         /* idle or slow connection, seconds */
-#define HTTP_SHUTDOWN_GRACE_S 10         /* in-flight requests finish within this */
-#define HTTP_MAX_CONNECTIONS  20000      /* open connections, idle streams included */
+#define HTTP_ARENA_BLOCK    (1 * 1024) /* first arena block per request; grows by doubling */
+#define HTTP_CONN_TIMEOUT_S 30         /* idle or slow connection, seconds */
+#define HTTP_LISTEN_BACKLOG 1024
+/* Niceness of the threads that run writes (posting, registering, logging in):
+ * below the I/O and read threads, so CPU-heavy writes (Argon2id) wait for readers
+ * rather than the other way round, without starving when the machine is idle. */
+#define HTTP_WRITE_NICE 10
+/* Forwarded / X-Forwarded-For lines read per request (each may list many hops). */
+#define HTTP_MAX_FORWARD_LINES 8
+#define HTTP_SHUTDOWN_GRACE_S  10    /* in-flight requests finish within this */
+#define HTTP_MAX_CONNECTIONS   20000 /* open connections, idle streams included */
 
 #endif

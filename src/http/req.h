@@ -71,8 +71,20 @@ struct req {
     struct str query;       /* raw query string after '?', may be empty */
     struct kvs headers;     /* all request headers, copied on the first call */
     struct str body;        /* complete body (arena), empty when none */
-    int fail;           /* set by http/ before dispatch: STET_ELIMIT when the body was too large */
+    /* Set by http/ before dispatch when the transport refuses the request: STET_ELIMIT
+     * (body too large), STET_EURI (target too long), STET_EHEADERS (head too large),
+     * STET_EBADREQ (a head that could smuggle a request, see http/request_check.h),
+     * with fail_message (static) saying why, or NULL for the code's own message. */
+    int fail;
+    const char *fail_message;
     int64_t started_ns; /* CLOCK_MONOTONIC at the first call */
+    /* Set by http/: false while the request runs on an I/O thread, which must never
+     * wait (for the database, a lock held long, a hash); true on a worker. */
+    bool may_block;
+    /* Set by an upper layer on an I/O thread when the request turns out to need
+     * waiting: http/ drops whatever response was built and runs the request again,
+     * from the start, on a worker. */
+    bool rerun_on_worker;
 
     /* Filled by web/ during dispatch. */
     struct kvs params;       /* path parameters from the route pattern */
@@ -96,6 +108,11 @@ void req_on_done(struct req *req, void (*fn)(void *arg), void *arg);
 /* The client's IP address as text ("127.0.0.1", "::1"), formatted on first use
  * (most requests never ask); "" when unknown. */
 struct str req_peer(struct req *req);
+
+/* The client's address as text: the peer, or, when the peer is a trusted proxy
+ * (http_server_config.trusted_proxies), the nearest hop its X-Forwarded-For or
+ * Forwarded header names that is not itself trusted. Formatted on first use. */
+struct str req_client(struct req *req);
 
 /* Header value by case-insensitive name, or false. */
 bool req_header(const struct req *req, const char *name, struct str *out);

@@ -1,17 +1,23 @@
-/* libmicrohttpd glue: epoll I/O threads read requests into a struct req, answer
- * GET/HEAD/OPTIONS inline and hand every other method to a small worker pool (the
- * connection is suspended meanwhile), so slow writes and password hashing never stall
- * the other connections of an I/O thread. Streaming bodies live in stream.c. */
+/* libmicrohttpd glue: epoll I/O threads read requests into a struct req and answer
+ * GET/HEAD/OPTIONS inline unless the request asks to move (it needs the database);
+ * those, and every other method, run on worker threads while the connection is
+ * suspended, so slow writes and password hashing never stall the other connections
+ * of an I/O thread. Workers come in two lanes, reads and writes, so a flood of
+ * logins never queues a reader behind it. conn_guard.c caps connections per client
+ * and closes those that dawdle; streaming bodies live in stream.c. */
 #include "http/server.h"
 
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "http/conn_guard.h"
 #include "http/limits.h"
 #include "http/prepared_mhd.h"
+#include "http/request_check.h"
 #include "http/stream_mhd.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -56,11 +62,26 @@ struct rctx {
     struct http_stream *stream; /* queued streaming body; valid until its free callback */
     bool counted;               /* still in n_inflight (streams leave it once queued) */
     struct rctx *next;          /* worker queue link */
+    struct guarded_conn *guard; /* this connection in the guard; NULL if untracked */
     /* The client's address, copied when the request line arrives; req_peer
      * formats it on demand. */
     struct sockaddr_storage peer;
     bool has_peer;
-    struct str peer_text; /* .ptr NULL until formatted */
+    struct str peer_text;   /* .ptr NULL until formatted */
+    struct str client_text; /* .ptr NULL until formatted */
+};
+
+enum lane_id { LANE_READ, LANE_WRITE, N_LANES };
+
+/* A queue of requests and the threads that run them; under the server's mutex. */
+struct lane {
+    struct http_server *srv;
+    pthread_cond_t cv; /* queue not empty, or stopping */
+    struct rctx *head;
+    struct rctx *tail;
+    pthread_t *threads;
+    unsigned n_threads;
+    int nice; /* the threads' scheduling niceness (Linux sets it per thread) */
 };
 
 struct http_server {
@@ -71,16 +92,12 @@ struct http_server {
     atomic_bool refusing; /* new connections are closed at once (see http_server_stop) */
 
     pthread_mutex_t mu;
-    pthread_cond_t work_cv; /* queue not empty, or stopping */
     pthread_cond_t idle_cv; /* n_inflight dropped to 0 */
-    struct rctx *head;
-    struct rctx *tail;
+    struct lane lanes[N_LANES];
     bool stopping;
     size_t n_inflight;
 
-    pthread_t *workers;
-    unsigned n_workers;
-
+    struct conn_guard *guard;
     struct stream_registry streams;
 };
 
@@ -108,8 +125,33 @@ static enum http_method parse_method(const char *m)
     return HTTP_OTHER;
 }
 
+/* True when `msg` is the line libmicrohttpd 0.9.75 logs as it answers a request by
+ * itself ("Error processing request (HTTP response code is 400 ('<html><head><title>
+ * Request malformed</title>...')). Closing connection."): the status and the title
+ * of its page. */
+static bool library_refusal(const char *msg, int *status, struct str *title)
+{
+    static const char mark[] = "HTTP response code is ";
+    const char *p = strstr(msg, mark);
+    if (p == NULL)
+        return false;
+    p += sizeof(mark) - 1;
+    int64_t code;
+    if (strnlen(p, 3) < 3 || str_to_i64((struct str){p, 3}, 100, 599, &code) != 0)
+        return false;
+    *status = (int)code;
+    const char *t = strstr(p, "<title>");
+    const char *end = t != NULL ? strstr(t, "</title>") : NULL;
+    *title = end != NULL ? (struct str){t + 7, (size_t)(end - t - 7)} : STR_LIT("no detail");
+    return true;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* A request line libmicrohttpd cannot parse (no version, a bad one, longer than its
+ * buffer) is answered and closed before any callback of stet's runs, so this message
+ * is all the log can have of it (no address, no path, not in /metrics). Those after
+ * the URI callback are logged again, as requests, by on_completed. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -120,6 +162,13 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     size_t len = strlen(msg);
     while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         msg[--len] = '\0';
+    int status;
+    struct str title;
+    if (library_refusal(msg, &status, &title)) {
+        log_info(NULL, "libmicrohttpd refused a request with %d (%.*s) and closed the connection",
+                 status, (int)title.len, title.ptr);
+        return;
+    }
     log_warn(NULL, "libmicrohttpd: %s", msg);
 }
 #pragma GCC diagnostic pop
@@ -159,13 +208,71 @@ struct str req_peer(struct req *req)
     return rc->peer_text;
 }
 
-/* libmicrohttpd's accept policy: every connection, until the server stops. */
+struct str req_client(struct req *req)
+{
+    struct rctx *rc = (struct rctx *)req;
+    if (rc->client_text.ptr != NULL)
+        return rc->client_text;
+    const struct net_list *trusted = rc->srv->cfg.trusted_proxies;
+    uint8_t peer[16], client[16];
+    if (!rc->has_peer || !netaddr_from_sockaddr((const struct sockaddr *)&rc->peer, peer)) {
+        rc->client_text = STR_LIT("");
+        return rc->client_text;
+    }
+    memcpy(client, peer, sizeof(client));
+    if (net_list_has(trusted, peer)) {
+        /* Every line of each header, in the order received. */
+        struct str fwd[HTTP_MAX_FORWARD_LINES], xff[HTTP_MAX_FORWARD_LINES];
+        size_t n_fwd = 0, n_xff = 0;
+        for (size_t i = 0; i < req->headers.n; i++) {
+            const struct kv *h = &req->headers.items[i];
+            if (str_eq_nocase(h->name, STR_LIT("Forwarded")) && n_fwd < HTTP_MAX_FORWARD_LINES)
+                fwd[n_fwd++] = h->value;
+            else if (str_eq_nocase(h->name, STR_LIT("X-Forwarded-For")) &&
+                     n_xff < HTTP_MAX_FORWARD_LINES)
+                xff[n_xff++] = h->value;
+        }
+        netaddr_client(peer, fwd, n_fwd, xff, n_xff, trusted, client);
+    }
+    char text[NETADDR_TEXT_MAX];
+    size_t len = netaddr_format(client, text);
+    rc->client_text = (struct str){arena_strndup(req->arena, text, len), len};
+    return rc->client_text;
+}
+
+/* libmicrohttpd's accept policy: every connection within its client's cap, until
+ * the server stops. */
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
-    (void)addr;
     (void)addrlen;
-    const struct http_server *srv = cls;
-    return atomic_load(&srv->refusing) ? MHD_NO : MHD_YES;
+    struct http_server *srv = cls;
+    if (atomic_load(&srv->refusing))
+        return MHD_NO;
+    return conn_guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
+}
+
+/* Connections come and go: the guard counts them and watches their deadlines. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_guard_close(srv->guard, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *addr =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (fd != NULL && addr != NULL)
+        *socket_context = conn_guard_open(srv->guard, fd->connect_fd, addr->client_addr);
+}
+
+static void set_phase(struct rctx *rc, enum conn_phase phase)
+{
+    if (rc->guard != NULL)
+        conn_guard_phase(rc->guard, phase);
 }
 
 /* Runs when the request line has been read, before libmicrohttpd splits and unescapes
@@ -205,6 +312,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     else
         req->query = STR_LIT("");
     peer_copy(rc);
+    const union MHD_ConnectionInfo *ctx =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    rc->guard = ctx != NULL ? ctx->socket_context : NULL;
 
     pthread_mutex_lock(&srv->mu);
     srv->n_inflight++;
@@ -215,10 +325,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 struct header_fill {
     struct arena *arena;
-    struct kv *items;
+    struct kv *items; /* arena copies */
     size_t cap;
     size_t n;
-    size_t bytes; /* as sent: "Name: value\r\n" each */
 };
 
 static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -230,26 +339,23 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const cha
         return MHD_NO;
     if (value == NULL)
         value = "";
-    struct kv *kv = &hf->items[hf->n++];
     size_t kl = strlen(key), vl = strlen(value);
-    kv->name = (struct str){arena_strndup(hf->arena, key, kl), kl};
-    kv->value = (struct str){arena_strndup(hf->arena, value, vl), vl};
-    hf->bytes += kl + vl + 4;
+    hf->items[hf->n] = (struct kv){{arena_strndup(hf->arena, key, kl), kl},
+                                   {arena_strndup(hf->arena, value, vl), vl}};
+    hf->n++;
     return MHD_YES;
 }
 
-/* Copies the request headers into the arena; returns their size as sent. */
-static size_t copy_headers(struct rctx *rc)
+/* Copies every header line into req->headers, in arrival order with duplicates. */
+static void copy_headers(struct rctx *rc)
 {
     int n = MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, NULL, NULL);
     if (n <= 0)
-        return 0;
-    struct header_fill hf = {rc->req.arena, ARENA_NEW_ARRAY(rc->req.arena, struct kv, (size_t)n),
-                             (size_t)n, 0, 0};
+        return;
+    struct arena *a = rc->req.arena;
+    struct header_fill hf = {a, ARENA_NEW_ARRAY(a, struct kv, (size_t)n), (size_t)n, 0};
     MHD_get_connection_values(rc->conn, MHD_HEADER_KIND, copy_header, &hf);
-    rc->req.headers.items = hf.items;
-    rc->req.headers.n = hf.n;
-    return hf.bytes;
+    rc->req.headers = (struct kvs){hf.items, hf.n};
 }
 
 static void add_headers(struct rctx *rc, struct MHD_Response *mr)
@@ -377,43 +483,72 @@ static enum MHD_Result send_response(struct rctx *rc)
     return MHD_YES;
 }
 
-static void answer_plain(struct rctx *rc, int status, const char *text)
+/* Answers a request the transport will not take, req->fail saying why, through the
+ * dispatcher (so the API gets its JSON error and pages their HTML one), and ends the
+ * connection after it: what follows on it may be a request smuggled in this one's
+ * body. libmicrohttpd closes by itself when a body is left unread; "Connection:
+ * close" makes it close when there is none. */
+static enum MHD_Result refuse(struct rctx *rc, int fail, const char *why)
 {
-    resp_set(&rc->req, status, "text/plain; charset=utf-8", text, strlen(text));
+    struct req *req = &rc->req;
+    req->fail = fail;
+    req->fail_message = why;
+    if (why != NULL)
+        log_info(req->id, "refused: %s", why);
+    rc->srv->cfg.dispatch(req);
+    /* Rendering a refusal needs no database, so it never asks to move to a worker. */
+    assert(!req->rerun_on_worker);
+    if (!resp_has_header(req, MHD_HTTP_HEADER_CONNECTION))
+        resp_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+    return send_response(rc);
 }
 
-static enum MHD_Result first_call(struct rctx *rc, const char *method)
+/* The head's size in bytes as libmicrohttpd counted it, request line and blank
+ * line included; 0 if it will not say. */
+static size_t head_size(struct rctx *rc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rc->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return ci != NULL ? ci->header_size : 0;
+}
+
+/* RFC 9112's rules on the head (request_check.h), on the copies stet made of what
+ * libmicrohttpd's callbacks handed it. */
+static enum request_flaw check_head(const struct req *req, const char *version)
+{
+    struct request_head h = {.method = req->method_name,
+                             .path = req->path,
+                             .query = req->query,
+                             .version = str_from(version),
+                             .headers = req->headers.items,
+                             .n_headers = req->headers.n};
+    return request_check(&h);
+}
+
+static enum MHD_Result first_call(struct rctx *rc, const char *method, const char *version)
 {
     struct req *req = &rc->req;
     req->method = parse_method(method);
     req->method_name = str_from(arena_strdup(req->arena, method));
-    size_t head_bytes = copy_headers(rc);
+    copy_headers(rc);
     rc->state = RS_READING;
 
-    if (req->path.len > HTTP_MAX_PATH) {
-        answer_plain(rc, MHD_HTTP_URI_TOO_LONG, "URI too long\n");
-        return send_response(rc);
-    }
+    if (req->path.len > HTTP_MAX_PATH)
+        return refuse(rc, STET_EURI, NULL);
     /* libmicrohttpd refuses what overflows its pool, which is larger than the limit
      * (it needs room of its own); the limit itself is checked here. */
-    head_bytes += req->method_name.len + req->path.len + req->query.len + sizeof(" ? HTTP/1.1\r\n");
-    if (head_bytes > HTTP_MAX_HEADERS) {
-        answer_plain(rc, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                     "Request header fields too large\n");
-        return send_response(rc);
-    }
+    if (head_size(rc) > HTTP_MAX_HEADERS)
+        return refuse(rc, STET_EHEADERS, NULL);
+    enum request_flaw flaw = check_head(req, version);
+    if (flaw != REQUEST_OK)
+        return refuse(rc, STET_EBADREQ, request_flaw_text(flaw));
 
+    /* At most one, all digits (checked above); too many digits is too large. */
     struct str cl;
     int64_t declared;
-    if (req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH, &cl) &&
-        str_to_i64(str_trim(cl), 0, INT64_MAX, &declared) == 0) {
-        if (declared > HTTP_MAX_BODY) {
-            /* Answering before the body is read makes libmicrohttpd close the
-             * connection afterwards, which is what an oversized upload deserves. */
-            req->fail = STET_ELIMIT;
-            rc->srv->cfg.dispatch(req);
-            return send_response(rc);
-        }
+    if (req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH, &cl)) {
+        if (str_to_i64(cl, 0, INT64_MAX, &declared) != 0 || declared > HTTP_MAX_BODY)
+            return refuse(rc, STET_ELIMIT, NULL);
         if (declared > 0) {
             rc->body_cap = (size_t)declared;
             rc->body = xmalloc(rc->body_cap);
@@ -468,24 +603,38 @@ static bool runs_inline(const struct req *req)
     return (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) == 0;
 }
 
-static void enqueue(struct http_server *srv, struct rctx *rc)
+static void enqueue(struct http_server *srv, enum lane_id id, struct rctx *rc)
 {
+    struct lane *l = &srv->lanes[id];
     pthread_mutex_lock(&srv->mu);
     rc->next = NULL;
-    if (srv->tail != NULL)
-        srv->tail->next = rc;
+    if (l->tail != NULL)
+        l->tail->next = rc;
     else
-        srv->head = rc;
-    srv->tail = rc;
-    pthread_cond_signal(&srv->work_cv);
+        l->head = rc;
+    l->tail = rc;
+    pthread_cond_signal(&l->cv);
     pthread_mutex_unlock(&srv->mu);
+}
+
+/* Forgets what the I/O thread's run built, so the worker starts from the request
+ * as it arrived. Cached pages it held stay held (their done hooks still run). */
+static void reset_for_worker(struct req *req)
+{
+    /* A stream is queued at once by whoever made it: a handler that made one and
+     * then asked to move is a bug. */
+    assert(req->resp.stream == NULL);
+    req->resp = (struct resp){0};
+    req->params = (struct kvs){0};
+    req->user = NULL;
+    req->web = NULL;
+    req->rerun_on_worker = false;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct http_server *srv = cls;
     struct rctx *rc = *con_cls;
     if (rc == NULL) {
@@ -496,7 +645,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
     switch (rc->state) {
     case RS_NEW:
-        return first_call(rc, method);
+        set_phase(rc, CONN_AWAIT_BODY);
+        return first_call(rc, method, version);
     case RS_READING:
         if (*upload_data_size > 0) {
             take_body(rc, upload_data, *upload_data_size);
@@ -504,15 +654,20 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return MHD_YES;
         }
         finish_body(rc);
+        set_phase(rc, CONN_BUSY);
+        enum lane_id lane = LANE_WRITE;
         if (runs_inline(&rc->req)) {
             srv->cfg.dispatch(&rc->req);
-            return send_response(rc);
+            if (!rc->req.rerun_on_worker)
+                return send_response(rc);
+            reset_for_worker(&rc->req);
+            lane = LANE_READ;
         }
         /* Suspend before the worker can see the request, so its resume always
          * follows this suspend. */
         rc->state = RS_QUEUED;
         MHD_suspend_connection(conn);
-        enqueue(srv, rc);
+        enqueue(srv, lane, rc);
         return MHD_YES;
     case RS_ANSWERED:
         return send_response(rc);
@@ -524,10 +679,28 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     return MHD_YES;
 }
 
+/* The status libmicrohttpd answered with by itself, or 0. It does so, after the URI
+ * callback but before or instead of stet's answer, for a head too large for its pool
+ * (431), a header line without ':' (400), an unparsable Content-Length (400, 413) and
+ * broken chunked framing (400, 413); its response is still queued while the
+ * completed callback runs. The access log and /metrics then show that status, and
+ * "-" for a method never handed over. */
+static int library_status(struct rctx *rc, struct MHD_Connection *conn)
+{
+    if (rc->state == RS_SENT)
+        return 0; /* stet answered: the client left before it was sent */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (ci == NULL || ci->http_status == 0)
+        return 0;
+    if (rc->req.method_name.len == 0)
+        rc->req.method_name = STR_LIT("-");
+    return (int)ci->http_status;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct http_server *srv = cls;
     struct rctx *rc = *con_cls;
     if (rc == NULL)
@@ -535,6 +708,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rc->sent_status : 0;
+    if (status == 0)
+        status = library_status(rc, conn);
     if (rc->stream != NULL) {
         /* A stream usually ends with its client leaving; its head went out anyway.
          * The response, and so the stream, is freed only after this callback. */
@@ -547,6 +722,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     /* Set by the dispatcher but never queued (the client left first): still owed
      * its done call. */
     stream_abandon(rc->req.resp.stream);
+    /* Kept alive, the connection now waits for its next request head. */
+    set_phase(rc, CONN_AWAIT_HEAD);
     /* Only this I/O thread changes it, and rc goes with the arena. */
     bool counted = rc->counted;
     for (size_t i = 0; i < rc->req.n_on_done; i++)
@@ -562,22 +739,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void *worker_main(void *arg)
 {
-    struct http_server *srv = arg;
+    struct lane *l = arg;
+    struct http_server *srv = l->srv;
+    if (l->nice != 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), l->nice) != 0)
+        log_warn(NULL, "cannot lower a worker's priority: %s", strerror(errno));
     for (;;) {
         pthread_mutex_lock(&srv->mu);
-        while (srv->head == NULL && !srv->stopping)
-            pthread_cond_wait(&srv->work_cv, &srv->mu);
-        struct rctx *rc = srv->head;
+        while (l->head == NULL && !srv->stopping)
+            pthread_cond_wait(&l->cv, &srv->mu);
+        struct rctx *rc = l->head;
         if (rc == NULL) {
             /* Stopping and the queue is drained. */
             pthread_mutex_unlock(&srv->mu);
             return NULL;
         }
-        srv->head = rc->next;
-        if (srv->head == NULL)
-            srv->tail = NULL;
+        l->head = rc->next;
+        if (l->head == NULL)
+            l->tail = NULL;
         pthread_mutex_unlock(&srv->mu);
 
+        rc->req.may_block = true;
         srv->cfg.dispatch(&rc->req);
         /* The resume hands rc back to the I/O thread; it must be the last touch. */
         rc->state = RS_ANSWERED;
@@ -589,20 +770,42 @@ static void stop_workers(struct http_server *srv)
 {
     pthread_mutex_lock(&srv->mu);
     srv->stopping = true;
-    pthread_cond_broadcast(&srv->work_cv);
+    for (size_t i = 0; i < N_LANES; i++)
+        pthread_cond_broadcast(&srv->lanes[i].cv);
     pthread_mutex_unlock(&srv->mu);
-    for (unsigned i = 0; i < srv->n_workers; i++)
-        pthread_join(srv->workers[i], NULL);
-    srv->n_workers = 0;
+    for (size_t i = 0; i < N_LANES; i++) {
+        struct lane *l = &srv->lanes[i];
+        for (unsigned t = 0; t < l->n_threads; t++)
+            pthread_join(l->threads[t], NULL);
+        l->n_threads = 0;
+    }
+}
+
+static int start_lane(struct http_server *srv, enum lane_id id, unsigned n)
+{
+    struct lane *l = &srv->lanes[id];
+    l->threads = xcalloc(n, sizeof(pthread_t));
+    for (unsigned i = 0; i < n; i++) {
+        int err = pthread_create(&l->threads[i], NULL, worker_main, l);
+        if (err != 0) {
+            log_error(NULL, "cannot start worker thread: %s", strerror(err));
+            return STET_EIO;
+        }
+        l->n_threads++;
+    }
+    return 0;
 }
 
 static void server_free(struct http_server *srv)
 {
+    conn_guard_free(srv->guard);
     stream_registry_cleanup(&srv->streams);
     pthread_cond_destroy(&srv->idle_cv);
-    pthread_cond_destroy(&srv->work_cv);
+    for (size_t i = 0; i < N_LANES; i++) {
+        pthread_cond_destroy(&srv->lanes[i].cv);
+        free(srv->lanes[i].threads);
+    }
     pthread_mutex_destroy(&srv->mu);
-    free(srv->workers);
     free(srv);
 }
 
@@ -639,38 +842,64 @@ static unsigned random_prefix(void)
     return r;
 }
 
+int http_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_port, char *err,
+                size_t err_len)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof(ss));
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    *fd = -1;
+    if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        len = sizeof(*sin);
+    } else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        len = sizeof(*sin6);
+    } else {
+        snprintf(err, err_len, "cannot listen on %s: not a numeric IPv4 or IPv6 address", host);
+        return STET_EIO;
+    }
+    int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s < 0) {
+        snprintf(err, err_len, "cannot listen on %s port %u: %s", host, (unsigned)port,
+                 strerror(errno));
+        return STET_EIO;
+    }
+    int one = 1;
+    /* A restart must not wait out the old process's TIME_WAIT connections. */
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (ss.ss_family == AF_INET6)
+        setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(s, (struct sockaddr *)&ss, len) != 0 || listen(s, HTTP_LISTEN_BACKLOG) != 0 ||
+        getsockname(s, (struct sockaddr *)&ss, &len) != 0) {
+        snprintf(err, err_len, "cannot listen on %s port %u: %s", host, (unsigned)port,
+                 strerror(errno));
+        close(s);
+        return STET_EIO;
+    }
+    *bound_port = ntohs(ss.ss_family == AF_INET ? sin->sin_port : sin6->sin6_port);
+    *fd = s;
+    return 0;
+}
+
 int http_server_start(const struct http_server_config *cfg, struct http_server **out)
 {
     *out = NULL;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    struct sockaddr_in sin;
-    struct sockaddr_in6 sin6;
-    const struct sockaddr *sa;
-    const char *host = cfg->host != NULL ? cfg->host : "127.0.0.1";
-
-    memset(&sin, 0, sizeof(sin));
-    memset(&sin6, 0, sizeof(sin6));
-    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-        sin.sin_family = AF_INET;
-        sin.sin_port = htons(cfg->port);
-        sa = (const struct sockaddr *)&sin;
-    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-        sin6.sin6_family = AF_INET6;
-        sin6.sin6_port = htons(cfg->port);
-        sa = (const struct sockaddr *)&sin6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        log_error(NULL, "cannot listen on %s: not a numeric IPv4 or IPv6 address", host);
-        return STET_EIO;
-    }
-
     struct http_server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
     srv->id_prefix = random_prefix();
     atomic_init(&srv->next_id, 1);
     atomic_init(&srv->refusing, false);
     pthread_mutex_init(&srv->mu, NULL);
-    pthread_cond_init(&srv->work_cv, NULL);
+    for (size_t i = 0; i < N_LANES; i++) {
+        srv->lanes[i].srv = srv;
+        pthread_cond_init(&srv->lanes[i].cv, NULL);
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -679,17 +908,23 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     stream_registry_init(&srv->streams);
     raise_fd_limit();
 
-    unsigned n_workers = cfg->n_workers > 0 ? cfg->n_workers : 1;
-    srv->workers = xcalloc(n_workers, sizeof(pthread_t));
-    for (unsigned i = 0; i < n_workers; i++) {
-        int err = pthread_create(&srv->workers[i], NULL, worker_main, srv);
-        if (err != 0) {
-            log_error(NULL, "cannot start worker thread: %s", strerror(err));
-            stop_workers(srv);
-            server_free(srv);
-            return STET_EIO;
-        }
-        srv->n_workers++;
+    const struct conn_guard_config gc = {
+        .max_per_client = cfg->max_per_client,
+        .exempt = cfg->trusted_proxies,
+        .head_timeout_s = cfg->head_timeout_s > 0 ? cfg->head_timeout_s : 15,
+        .body_timeout_s = cfg->body_timeout_s > 0 ? cfg->body_timeout_s : 30,
+    };
+    /* Writers yield the CPU to readers: a flood of logins (an Argon2id hash each)
+     * then slows other logins, not every page. */
+    srv->lanes[LANE_WRITE].nice = HTTP_WRITE_NICE;
+    srv->guard = conn_guard_new(&gc);
+    if (srv->guard == NULL ||
+        start_lane(srv, LANE_READ, cfg->n_read_workers > 0 ? cfg->n_read_workers : 1) != 0 ||
+        start_lane(srv, LANE_WRITE, cfg->n_write_workers > 0 ? cfg->n_write_workers : 1) != 0) {
+        stop_workers(srv);
+        server_free(srv);
+        close(cfg->listen_fd);
+        return STET_EIO;
     }
 
     /* libmicrohttpd warns about a pool size below 2, so a single I/O thread passes the
@@ -700,26 +935,23 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     unsigned pool_val = n_io > 1 ? n_io : HTTP_CONN_TIMEOUT_S;
     /* The logger goes first so that messages about later options reach it too. */
     srv->daemon = MHD_start_daemon(
-        flags, cfg->port, on_accept, srv, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-        srv, MHD_OPTION_SOCK_ADDR, sa, pool_opt, pool_val, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)HTTP_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(HTTP_MAX_HEADERS + POOL_SLACK), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_END);
+        flags, 0, on_accept, srv, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd, pool_opt, pool_val,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_MAX_HEADERS + POOL_SLACK),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
-        log_error(NULL, "cannot listen on %s port %u", host, (unsigned)cfg->port);
+        /* libmicrohttpd may or may not have closed the socket by now; the process
+         * is about to exit, which closes it either way. */
+        log_error(NULL, "cannot start the HTTP server");
         stop_workers(srv);
         server_free(srv);
         return STET_EIO;
     }
     *out = srv;
     return 0;
-}
-
-uint16_t http_server_port(const struct http_server *srv)
-{
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    return di != NULL ? di->port : 0;
 }
 
 void http_server_stop(struct http_server *srv)

@@ -1,7 +1,8 @@
 /* Markdown to HTML that is safe to embed as is. cmark-gfm parses (CommonMark plus GFM
  * autolinks and strikethrough); the tree is then rewritten so raw HTML becomes plain
  * text, only http/https/mailto links survive (with rel="nofollow ugc noopener") and
- * images become their alt text, before cmark renders it. */
+ * images become their alt text, before cmark renders it. The input is shaped before
+ * parsing and the output measured after, so neither time nor size blows up. */
 #include "render/markdown.h"
 
 #include "base/buf.h"
@@ -12,8 +13,30 @@
 #include <cmark-gfm.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Debian's cmark-gfm 0.29.0.gfm.6 predates the 2023 fixes for super-linear parsing
+ * (CVE-2023-22483, -22484, -22486, -24824, -37463). Of the shapes that exploit them,
+ * two cost more than 50 ms at the 10,000-character comment limit: deep container
+ * nesting (every line walks all open block quotes and list items, and each emphasis
+ * node inserted checks all its ancestors: 390 ms for " -" * 3333 + "x" + "\n" * 3333)
+ * and reference links (each use copies the definition's URL and title: 8 MB for one
+ * 5,000-byte URL used 1,666 times). MD_MAX_DEPTH bounds the first: 32 is six to ten
+ * times the nesting of ordinary writing (quotes 2-3 deep, lists 4-5), so honest text
+ * never meets it, and it caps the per-line walk at 32 steps. The copy budget below
+ * bounds the second. The rest (runs of brackets or emphasis, e.g. "![[]()" repeated)
+ * stay near 10 ms at 10,000 characters but grow quadratically past it; only a newer
+ * cmark-gfm (0.29.0.gfm.13) removes them. */
+
+/* Reference copies may reach 64 times the input plus 1 MiB (1.7 MB for a 10,000-byte
+ * comment) before the text is rendered plainly: honest definitions are a few hundred
+ * bytes used a few times, far below it, while the copies stay a bounded transient. */
+#define MD_REF_COPY_RATIO 64
+#define MD_REF_COPY_SLACK ((size_t)1 << 20)
+/* cmark-gfm's MAX_LINK_LABEL_LENGTH: a longer label is not a label. */
+#define MD_LABEL_MAX 1000
 
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
@@ -99,7 +122,9 @@ static void unwrap(cmark_node *n)
     cmark_node_free(n);
 }
 
-static void rewrite_link(cmark_node *link)
+/* Adds the anchor's length to *spent: a URL may be escaped to six times its length and
+ * reference links repeat it, so anchors are where a small input can grow large. */
+static void rewrite_link(cmark_node *link, size_t *spent)
 {
     size_t len = 0;
     const char *url = allowed_url(cmark_node_get_url(link), &len);
@@ -108,6 +133,7 @@ static void rewrite_link(cmark_node *link)
         return;
     }
     char *open = anchor_open(url, len);
+    *spent += strlen(open);
     cmark_node *a = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
     cmark_node_set_on_enter(a, open);
     cmark_node_set_on_exit(a, "</a>");
@@ -148,8 +174,9 @@ static void rewrite_html(cmark_node *n, bool block)
 
 /* Nodes are collected first and rewritten after the walk, since the iterator must not
  * see its tree restructured under it. Collected nodes stay valid: a rewrite frees only
- * the node itself, after moving its children away. */
-static void sanitize(cmark_node *doc)
+ * the node itself, after moving its children away. Returns false, with the tree half
+ * rewritten and fit only to be freed, once the anchors alone pass `budget` bytes. */
+static bool sanitize(cmark_node *doc, size_t budget)
 {
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
@@ -177,10 +204,11 @@ static void sanitize(cmark_node *doc)
     }
     cmark_iter_free(it);
 
-    for (size_t i = 0; i < n; i++) {
+    size_t spent = 0;
+    for (size_t i = 0; i < n && spent <= budget; i++) {
         switch (cmark_node_get_type(todo[i])) {
         case CMARK_NODE_LINK:
-            rewrite_link(todo[i]);
+            rewrite_link(todo[i], &spent);
             break;
         case CMARK_NODE_IMAGE:
             /* No remote images (tracking pixels): the alt text stays. */
@@ -197,18 +225,207 @@ static void sanitize(cmark_node *doc)
         }
     }
     free(todo);
+    return spent <= budget;
 }
 
-int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
+/* The end of the line starting at `pos` (its first \n or \r, or `len`); *next is where
+ * the following line starts. \n, \r and \r\n end a line, as in cmark, so no line can
+ * hide inside another from the scans below. */
+static size_t line_end(const char *src, size_t len, size_t pos, size_t *next)
+{
+    size_t end = pos;
+    while (end < len && src[end] != '\n' && src[end] != '\r')
+        end++;
+    *next = end;
+    if (end < len)
+        *next = end + (src[end] == '\r' && end + 1 < len && src[end + 1] == '\n' ? 2 : 1);
+    return end;
+}
+
+static bool is_blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != ' ' && p[i] != '\t')
+            return false;
+    }
+    return true;
+}
+
+/* Three or more of one of - * _ with only spaces and tabs between, to the line's end.
+ * CommonMark prefers it to a list marker, so "* * * * *" stays one rule, however long. */
+static bool is_thematic_break(const char *p, size_t n)
+{
+    size_t count = 0;
+
+    if (n == 0 || (p[0] != '-' && p[0] != '*' && p[0] != '_'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == p[0])
+            count++;
+        else if (p[i] != ' ' && p[i] != '\t')
+            return false;
+    }
+    return count >= 3;
+}
+
+/* The length of the container marker at `p` (">", or a bullet "-+*" or an ordered
+ * "1."/"1)" of up to 9 digits followed by a space, a tab or the line's end), 0 when
+ * there is none. *punct is the offset of the character a backslash makes literal. */
+static size_t container_marker(const char *p, size_t n, size_t *punct)
+{
+    size_t digits = 0;
+
+    *punct = 0;
+    if (n == 0)
+        return 0;
+    if (p[0] == '>')
+        return 1;
+    if (p[0] == '-' || p[0] == '+' || p[0] == '*')
+        return n == 1 || p[1] == ' ' || p[1] == '\t' ? 1 : 0;
+    while (digits < n && digits < 9 && p[digits] >= '0' && p[digits] <= '9')
+        digits++;
+    if (digits == 0 || digits == n || (p[digits] != '.' && p[digits] != ')'))
+        return 0;
+    if (digits + 1 < n && p[digits + 1] != ' ' && p[digits + 1] != '\t')
+        return 0;
+    *punct = digits;
+    return digits + 1;
+}
+
+/* The offset of the marker that would take this line past MD_MAX_DEPTH, or `n`. A line
+ * continues each open block quote with a ">" and each open list item with indentation
+ * (two columns or more a level), then opens new ones with markers: so its depth is at
+ * most its markers plus half its indentation columns, not counting the one space each
+ * marker owns. Tabs stop every 4 columns, as in CommonMark. This over-counts (markers
+ * in indented code count too), which can only escape earlier, never let deeper. */
+static size_t depth_excess(const char *line, size_t n)
+{
+    size_t i = 0, col = 0, spare_cols = 0, markers = 0;
+    bool owns_space = false;
+
+    for (;;) {
+        size_t from = col;
+        while (i < n && (line[i] == ' ' || line[i] == '\t')) {
+            col = line[i] == '\t' ? col + 4 - col % 4 : col + 1;
+            i++;
+        }
+        size_t w = col - from;
+        if (owns_space && w > 0)
+            w--;
+        spare_cols += w;
+        if (is_thematic_break(line + i, n - i))
+            return n;
+        size_t punct, m = container_marker(line + i, n - i, &punct);
+        if (m == 0)
+            return n;
+        markers++;
+        if (markers + spare_cols / 2 > MD_MAX_DEPTH)
+            return i + punct;
+        i += m;
+        col += m;
+        owns_space = true;
+    }
+}
+
+/* Copies `src` into `out` with a backslash before each marker that would nest past
+ * MD_MAX_DEPTH: the marker and the rest of its line become paragraph text, which is
+ * how they then render. Returns false, leaving `out` empty, when no line nests that
+ * deep (the common case, which costs one scan and no copy). */
+static bool cap_nesting(const char *src, size_t len, struct buf *out)
+{
+    size_t copied = 0, pos = 0, next;
+    bool changed = false;
+
+    while (pos < len) {
+        size_t end = line_end(src, len, pos, &next);
+        size_t cut = pos + depth_excess(src + pos, end - pos);
+        if (cut < end) {
+            buf_append(out, src + copied, cut - copied);
+            buf_putc(out, '\\');
+            copied = cut;
+            changed = true;
+        }
+        pos = next;
+    }
+    if (changed)
+        buf_append(out, src + copied, len - copied);
+    return changed;
+}
+
+/* Whether the line [pos, end), past its container markers and indentation, opens a
+ * link label that "]:" closes within cmark's label limit: a possible reference
+ * definition. The label may run onto later lines, so the scan may too. */
+static bool starts_definition(const char *src, size_t len, size_t pos, size_t end)
+{
+    size_t punct, m;
+
+    for (;;) {
+        while (pos < end && (src[pos] == ' ' || src[pos] == '\t'))
+            pos++;
+        if ((m = container_marker(src + pos, end - pos, &punct)) == 0)
+            break;
+        pos += m;
+    }
+    if (pos >= end || src[pos] != '[')
+        return false;
+    for (size_t i = pos + 1; i < len && i <= pos + 1 + MD_LABEL_MAX; i++) {
+        if (src[i] == '\\')
+            i++;
+        else if (src[i] == '[')
+            return false;
+        else if (src[i] == ']')
+            return i + 1 < len && src[i + 1] == ':';
+    }
+    return false;
+}
+
+/* An upper bound on the bytes cmark-gfm copies while it resolves reference links: it
+ * clones a definition's URL and title for every use. Each use ends with its own "]",
+ * and a definition's URL and title end at the first blank line after its start. */
+static size_t ref_copy_bound(const char *src, size_t len)
+{
+    size_t n_close = 0, widest = 0, def_at = SIZE_MAX, pos = 0, next;
+
+    for (size_t i = 0; i < len; i++)
+        n_close += src[i] == ']';
+    if (n_close == 0)
+        return 0;
+    while (pos < len) {
+        size_t end = line_end(src, len, pos, &next);
+        if (is_blank(src + pos, end - pos)) {
+            if (def_at != SIZE_MAX && pos - def_at > widest)
+                widest = pos - def_at;
+            def_at = SIZE_MAX;
+        } else if (def_at == SIZE_MAX && starts_definition(src, len, pos, end)) {
+            def_at = pos;
+        }
+        pos = next;
+    }
+    if (def_at != SIZE_MAX && len - def_at > widest)
+        widest = len - def_at;
+    if (widest != 0 && n_close > SIZE_MAX / widest)
+        return SIZE_MAX;
+    return n_close * widest;
+}
+
+static size_t scaled(size_t len, size_t ratio, size_t slack)
+{
+    if (len > (SIZE_MAX - slack) / ratio)
+        return SIZE_MAX;
+    return len * ratio + slack;
+}
+
+/* Parses, sanitizes and renders. *html is cmark's allocation (the caller frees it with
+ * cmark's allocator), or NULL when the HTML would pass `limit` bytes. STET_EIO when
+ * cmark fails. */
+static int render_markdown(const char *src, size_t len, size_t limit, char **html)
 {
     static const char *const ext_names[] = {"autolink", "strikethrough"};
     cmark_parser *parser;
     cmark_node *doc;
-    char *html;
     int rc = 0;
 
-    *out = NULL;
-    md_init();
+    *html = NULL;
     parser = cmark_parser_new(CMARK_OPT_DEFAULT);
     if (parser == NULL)
         return STET_EIO;
@@ -227,16 +444,99 @@ int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
         rc = STET_EIO;
         goto out;
     }
-    sanitize(doc);
-    html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser));
+    if (!sanitize(doc, limit)) {
+        cmark_node_free(doc);
+        goto out;
+    }
+    *html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser));
     cmark_node_free(doc);
-    if (html == NULL) {
+    if (*html == NULL) {
         rc = STET_EIO;
         goto out;
     }
-    *out = arena_strndup(a, html, strlen(html));
-    cmark_get_default_mem_allocator()->free(html);
+    if (strlen(*html) > limit) {
+        cmark_get_default_mem_allocator()->free(*html);
+        *html = NULL;
+    }
 out:
     cmark_parser_free(parser);
     return rc;
+}
+
+/* HTML-escaped text; NUL becomes U+FFFD as cmark has it, so the arena copy of the
+ * result is not cut short. */
+static void escape_text(struct buf *out, const char *s, size_t n)
+{
+    const char *nul;
+
+    while ((nul = memchr(s, '\0', n)) != NULL) {
+        html_escape(out, s, (size_t)(nul - s));
+        buf_puts(out, "\xEF\xBF\xBD");
+        n -= (size_t)(nul - s) + 1;
+        s = nul + 1;
+    }
+    html_escape(out, s, n);
+}
+
+/* The fallback: the text as written, escaped, blank lines separating paragraphs and
+ * other line ends kept as <br />. An input byte yields at most 6 bytes (&quot;) and a
+ * line end at most 7 (<br />\n), plus 8 for the first <p> and last </p>, so this
+ * always fits the MD_OUT_RATIO * len + MD_OUT_SLACK bound that sent us here. */
+static void render_plain(struct buf *out, const char *src, size_t len)
+{
+    size_t pos = 0, next;
+    bool in_para = false;
+
+    while (pos < len) {
+        size_t end = line_end(src, len, pos, &next);
+        if (is_blank(src + pos, end - pos)) {
+            if (in_para)
+                buf_puts(out, "</p>\n");
+            in_para = false;
+        } else {
+            buf_puts(out, in_para ? "<br />\n" : "<p>");
+            in_para = true;
+            escape_text(out, src + pos, end - pos);
+        }
+        pos = next;
+    }
+    if (in_para)
+        buf_puts(out, "</p>\n");
+}
+
+/* MD_OUT_RATIO is 8 because the plain fallback needs up to 7 bytes per input byte
+ * (the bound must hold for it too), while honest Markdown stays well below: prose is
+ * about 1x, a bare list of links about 3.5x (rel attributes), text made only of quote
+ * characters 6x. Only piled-up empty structure goes past it (">\n-\n" repeated: 12x,
+ * 32 nested quotes per line: 25x), and that reads the same as plain text. The 1 KiB
+ * of slack is for short comments, where tags outweigh text: a one-word reply quoted
+ * five deep is already 140 bytes of <blockquote>. */
+int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
+{
+    size_t limit = scaled(len, MD_OUT_RATIO, MD_OUT_SLACK);
+    struct buf capped = BUF_INIT;
+    struct buf plain = BUF_INIT;
+    char *html = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    md_init();
+    if (ref_copy_bound(src, len) <= scaled(len, MD_REF_COPY_RATIO, MD_REF_COPY_SLACK)) {
+        if (cap_nesting(src, len, &capped))
+            rc = render_markdown(capped.data, capped.len, limit, &html);
+        else
+            rc = render_markdown(src, len, limit, &html);
+    }
+    buf_cleanup(&capped);
+    if (rc != 0)
+        return rc;
+    if (html != NULL) {
+        *out = arena_strndup(a, html, strlen(html));
+        cmark_get_default_mem_allocator()->free(html);
+        return 0;
+    }
+    render_plain(&plain, src, len);
+    *out = arena_strndup(a, buf_cstr(&plain), plain.len);
+    buf_cleanup(&plain);
+    return 0;
 }

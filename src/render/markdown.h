@@ -10,8 +10,21 @@
 
 #include <stddef.h>
 
-/* Renders `src[0..len)` (valid UTF-8) into `*out`, NUL-terminated in the arena.
- * STET_EIO only when the Markdown library fails. Thread-safe. */
+/* Block quotes and list items nest at most this deep; a line's marker that would go
+ * deeper is shown as text, with the rest of its line. Leading indentation counts one
+ * level per two columns, since that is what continues a list item. */
+#define MD_MAX_DEPTH 32
+
+/* The HTML is never longer than MD_OUT_RATIO * len + MD_OUT_SLACK bytes. */
+#define MD_OUT_RATIO 8
+#define MD_OUT_SLACK 1024
+
+/* Renders `src[0..len)` (valid UTF-8) into `*out`, NUL-terminated in the arena. When
+ * the Markdown rendering would pass the bound above, or its reference links would make
+ * the parser copy far more than the input, the text is rendered plainly instead:
+ * escaped, blank lines separating <p> paragraphs, other line ends as <br />. So a
+ * comment is always shown, never refused. STET_EIO only when the Markdown library
+ * fails. Thread-safe. */
 int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out) STET_MUST_CHECK;
 
 /* Must be called once at startup before threads start (registers GFM extensions). */

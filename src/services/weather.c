@@ -30,7 +30,8 @@ struct weather {
     bool fahrenheit;
 
     pthread_mutex_t mu;
-    pthread_cond_t cond; /* signalled by weather_free to end the wait early */
+    pthread_cond_t cond;    /* signalled by weather_free to end the wait early */
+    pthread_cond_t fetched; /* broadcast when `fetches` grows */
     bool stop;
     bool has_thread;
     pthread_t thread;
@@ -38,6 +39,7 @@ struct weather {
     bool has_reading;
     struct weather_reading reading;
     uint64_t version;
+    uint64_t fetches; /* fetches finished, good or bad */
 };
 
 /* libcurl wants one process-wide init before any thread uses it. */
@@ -189,6 +191,15 @@ static void publish(struct weather *w, int hi, int lo, int64_t now)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* Counted after publish, so whoever sees the count also sees the reading it led to. */
+static void count_fetch(struct weather *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->fetches++;
+    pthread_cond_broadcast(&w->fetched);
+    pthread_mutex_unlock(&w->mu);
+}
+
 static void *refresher(void *arg)
 {
     struct weather *w = arg;
@@ -197,6 +208,7 @@ static void *refresher(void *arg)
         int hi, lo;
         if (fetch_once(w, &hi, &lo) == 0)
             publish(w, hi, lo, time_now());
+        count_fetch(w);
 
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -226,6 +238,7 @@ struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
     /* A wall-clock jump must neither stall the refresh nor make it spin. */
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&w->cond, &attr);
+    pthread_cond_init(&w->fetched, &attr);
     pthread_condattr_destroy(&attr);
     if (url == NULL || *url == '\0')
         return w;
@@ -252,6 +265,7 @@ void weather_free(struct weather *w)
         pthread_join(w->thread, NULL);
     }
     pthread_cond_destroy(&w->cond);
+    pthread_cond_destroy(&w->fetched);
     pthread_mutex_destroy(&w->mu);
     free(w->url);
     free(w);
@@ -280,4 +294,34 @@ uint64_t weather_version(struct weather *w)
     v = w->version;
     pthread_mutex_unlock(&w->mu);
     return v;
+}
+
+uint64_t weather_fetches(struct weather *w)
+{
+    uint64_t n;
+    if (w == NULL)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    n = w->fetches;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s)
+{
+    struct timespec deadline;
+    bool reached;
+
+    if (w == NULL)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_s;
+    pthread_mutex_lock(&w->mu);
+    while (w->fetches < n) {
+        if (pthread_cond_timedwait(&w->fetched, &w->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    reached = w->fetches >= n;
+    pthread_mutex_unlock(&w->mu);
+    return reached;
 }

@@ -35,5 +35,13 @@ void weather_free(struct weather *w);
 bool weather_get(struct weather *w, int64_t now, struct weather_reading *out);
 /* Bumped each time the shown reading changes (for cache invalidation). */
 uint64_t weather_version(struct weather *w);
+/* How many fetches the refresher has finished, good or bad; 0 for NULL. A reading a
+ * fetch published is visible once this count includes it. With the provider's answer
+ * changed when the count was n, the fetch that makes it n + 2 began after the change:
+ * tests wait for that instead of sleeping. */
+uint64_t weather_fetches(struct weather *w);
+/* Blocks until weather_fetches(w) >= n or timeout_s seconds pass; true if reached.
+ * Not while weather_free runs. */
+bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s);
 
 #endif

@@ -7,8 +7,9 @@
 
 #include <stdio.h>
 
-static const char *const users_cols[] = {
-    "id", "username", "display_name", "email", "password_hash", "role", "created_at"};
+static const char *const users_cols[] = {"id",         "username",      "display_name",
+                                         "email",      "password_hash", "role",
+                                         "created_at", "username_key",  "email_key"};
 static const char *const stories_cols[] = {
     "id",           "slug",       "title",         "byline",        "body_src", "body_html",
     "published_at", "created_at", "comments_open", "comment_count", "event_seq"};
@@ -16,7 +17,8 @@ static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at
 static const char *const comments_cols[] = {
     "id",         "story_id",  "parent_id", "author_id", "legacy_author", "body_src",  "body_html",
     "created_at", "edited_at", "is_legacy", "status",    "legacy_source", "legacy_id", "event_seq"};
-static const char *const rate_limits_cols[] = {"bucket", "window_start", "hits"};
+static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
+static const char *const site_keys_cols[] = {"name", "secret"};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -27,7 +29,9 @@ static const struct store_table tables[] = {
     {"stories", COLS(stories_cols), 1, "id"},
     {"sessions", COLS(sessions_cols), 1, NULL},
     {"comments", COLS(comments_cols), 1, "id"},
-    {"rate_limits", COLS(rate_limits_cols), 2, NULL},
+    /* The key naming the buckets moves with them, so a moved site keeps its limits. */
+    {"rate_buckets", COLS(rate_buckets_cols), 1, NULL},
+    {"site_keys", COLS(site_keys_cols), 1, NULL},
 };
 
 const struct store_table *store_tables(size_t *n)

@@ -50,8 +50,28 @@ enum store_tx {
     STORE_TX_ROLLBACK,
 };
 
-/* Longest rate-limit bucket name store_rate_hit accepts. */
-#define STORE_RATE_BUCKET_MAX 512
+/* Rate-limit buckets (store_rate_take): a bucket is named by STORE_RATE_KEY_LEN
+ * lowercase hex digits (a keyed hash of what is limited and for whom, see
+ * domain/ratelimit.c). The arguments' bounds keep every sum the backends compute
+ * far from overflowing; store_rate_take answers EINVAL outside them. */
+#define STORE_RATE_KEY_LEN      64
+#define STORE_RATE_NOW_MAX_MS   INT64_C(100000000000000)          /* year 5138 */
+#define STORE_RATE_INTERVAL_MAX (INT64_C(366) * 24 * 3600 * 1000) /* a year, in ms */
+#define STORE_RATE_CAPACITY_MAX 1000000
+#define STORE_RATE_TAKE_MAX     4 /* buckets one store_rate_take may name */
+
+/* One bucket for store_rate_take: named by `key` (STORE_RATE_KEY_LEN hex digits), it
+ * holds at most `capacity` tokens and gains one every `interval_ms`; a bucket
+ * never hit is full. */
+struct store_rate_bucket {
+    const char *key;
+    int64_t interval_ms;
+    int capacity;
+};
+/* Site keys (store_site_key): STORE_SITE_KEY_LEN lowercase hex digits (256 bits)
+ * under a name of at most STORE_SITE_KEY_NAME_MAX bytes. */
+#define STORE_SITE_KEY_LEN      64
+#define STORE_SITE_KEY_NAME_MAX 64
 
 struct store_ops {
     const char *name; /* "sqlite", "postgres" */
@@ -69,13 +89,18 @@ struct store_ops {
     /* counts[i] = visible comments of slugs[i], or -1 when no such story. */
     int (*story_counts)(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
 
-    /* ECONFLICT when the username or email is taken, without regard to case. */
+    /* ECONFLICT when the username or email is taken, without regard to case (the
+     * keys of base/ident.h, which the backend computes and stores with the row).
+     * EINVAL when u->username or u->email has not the shape SPEC 6 allows. */
     int (*user_insert)(struct store *st, const struct user *u, const char *password_hash,
                        int64_t *id);
-    /* By username or email, without regard to case; `password_hash` may be NULL. */
+    /* By username or email, without regard to case: by equality of ident_key's key,
+     * never by the database's case folding. ENOTFOUND for a login that is neither
+     * a username nor an e-mail address. `password_hash` may be NULL. */
     int (*user_find_login)(struct arena *a, struct store *st, struct str login, struct user *out,
                            const char **password_hash);
     int (*user_find_id)(struct arena *a, struct store *st, int64_t id, struct user *out);
+    /* By username, without regard to case, as user_find_login. */
     int (*user_set_role)(struct store *st, struct str username, enum role role);
 
     int (*session_insert)(struct store *st, const char *token_hash, int64_t user_id,
@@ -104,8 +129,10 @@ struct store_ops {
     int (*comment_insert_batch)(struct store *st, const struct comment *const *cs, size_t n,
                                 int64_t *ids, int64_t *seqs, int *rcs);
     int (*comment_find)(struct arena *a, struct store *st, int64_t id, struct comment *out);
-    /* Visible comments of a story (and the viewer's own held ones), ordered by
-     * (created_at, id), oldest first unless pg->newest_first. */
+    /* Visible comments of a story (and the viewer's own held ones) in commit order,
+     * which is id order (created_at is the request's clock, taken before a group
+     * commit, and may disagree): oldest first unless pg->newest_first. The keyset
+     * is the id alone: rows after pg->cursor_id; pg->cursor_time is not used. */
     int (*comment_list)(struct arena *a, struct store *st, const struct comment_filter *f,
                         const struct store_page *pg, struct comment **out, size_t *n);
     /* Visible comments of a story with event_seq > after_seq, by event_seq, at most
@@ -113,24 +140,36 @@ struct store_ops {
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                           int limit, struct comment **out, size_t *n);
 
-    /* Counts one hit on (bucket, window_start) and returns the new count in *hits,
-     * atomically across connections and nodes. Now and then (on a window's first
-     * hit) it also deletes the bucket's windows older than window_start - 86400, a
-     * best-effort cleanup whose failure is logged and not returned. EINVAL for a
-     * NULL bucket or one over STORE_RATE_BUCKET_MAX bytes. */
-    int (*rate_hit)(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+    /* One hit on the buckets b[0..n) (1..STORE_RATE_TAKE_MAX) at `now_ms` (Unix
+     * milliseconds), all or none: when every one has a token, one is taken from
+     * each and *wait_ms is 0; otherwise nothing is taken from any and *wait_ms is
+     * the exact time until every one has a token (> 0), so a refused request
+     * spends no allowance anywhere. Atomic across connections and nodes: of
+     * concurrent hits on a full bucket exactly `capacity` get through. The commit
+     * may skip the fsync: a bucket lost in a power cut costs nothing. EINVAL for
+     * arguments out of range (see STORE_RATE_*) or a malformed key. */
+    int (*rate_take)(struct store *st, const struct store_rate_bucket *b, size_t n, int64_t now_ms,
+                     int64_t *wait_ms);
+    /* The site's secret key called `name` into `out` (STORE_SITE_KEY_LEN hex
+     * digits and a NUL): the stored one, or else `candidate` (as many digits),
+     * which is then stored. Connections and nodes asking at the same moment all
+     * get the one stored. EINVAL for an empty name, one over
+     * STORE_SITE_KEY_NAME_MAX bytes or a malformed candidate. */
+    int (*site_key)(struct store *st, const char *name, const char *candidate, char *out);
+    /* Housekeeping: deletes at most `limit` sessions that expired by `now` (Unix
+     * seconds) and at most `limit` rate-limit buckets that are full again by then
+     * (a full bucket acts exactly like a missing one); *sessions and *buckets
+     * receive how many went. EINVAL for limit < 1 or `now` < 0. */
+    int (*prune)(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
 
     /* Optional; NULL when the backend cannot tell. *changed = true when the database
      * may differ from what this connection saw at its previous call: another
      * connection or process committed since, or this connection wrote. The first
      * call answers true. Never false after a change that committed before the call
-     * (a spurious true is allowed). The pool's memo of reads rests on it. */
+     * (a spurious true is allowed); on PostgreSQL, other connections' commits are
+     * heard through NOTIFY, a moment after they commit. The pool's change watcher
+     * calls it on a connection of its own. */
     int (*data_changed)(struct store *st, bool *changed);
-    /* True when data_changed hears of other connections' commits a moment after
-     * they commit (PostgreSQL: NOTIFY) rather than at once (SQLite: the shared
-     * WAL-index). The pool then publishes what a borrower wrote when the connection
-     * is given back, so the borrower's next request sees it on any connection. */
-    bool data_changed_late;
 
     /* ---- bulk copy (store_copy, `stet migrate-data`) ----
      * Table and column names must be plain identifiers ([a-z_][a-z0-9_]*, as in
@@ -179,22 +218,43 @@ struct store {
 int store_open(const char *url, struct store **out) STET_MUST_CHECK;
 void store_close(struct store *st);
 
-/* A fixed set of connections shared by threads, plus a group committer: a thread
- * with its own connection (store_open of the same URL) that writes comments for all
- * of them. comment_insert on a pooled connection queues the comment and blocks until
- * the batch carrying it committed (or failed), then returns that row's own result,
- * exactly as a direct insert would; comments posted while a batch commits form the
- * next one (up to STORE_GC_MAX_BATCH), so concurrent posts share one transaction and
- * one fsync. Because the insert runs on another connection, it must not be called
- * inside a transaction opened with store_ops.transaction on the pooled connection.
- * "sqlite::memory:" pools have no committer (each connection is its own database):
- * inserts run directly on the connection. EINVAL for size 0; store_open's errors. */
+/* A fixed set of connections shared by threads, seen through store_pool_store as
+ * one store whose every operation borrows a connection for its own length: a
+ * caller never holds one across anything slow of its own (password hashing, the
+ * group-commit wait). Reads borrow from `n_read` connections and writes from
+ * `n_write` others, so a writer waiting for the database's write lock never keeps
+ * a reader waiting for a connection.
+ *
+ * comment_insert goes to a group committer: a thread with its own connection
+ * (store_open of the same URL) that writes comments for every caller. It queues the
+ * comment and blocks until the batch carrying it committed (or failed), then returns
+ * that row's own result, exactly as a direct insert would; comments posted while a
+ * batch commits form the next one (up to STORE_GC_MAX_BATCH), so concurrent posts
+ * share one transaction and one fsync.
+ *
+ * Story and session reads are memoized and exact: an entry is used only while the
+ * pool's change watcher (change_watch.h) vouches that nothing committed since it
+ * was read, other than what this pool wrote (counted at once). A commit by another
+ * process or node shows within CHANGE_WATCH_FRESH_MS.
+ *
+ * "sqlite::memory:" pools have one connection (each would be its own database), no
+ * committer and no memo. EINVAL for a zero count; store_open's errors. */
 #define STORE_GC_MAX_BATCH 256
 struct store_pool;
-int store_pool_new(const char *url, unsigned size, struct store_pool **out) STET_MUST_CHECK;
-/* Stops the committer after the queue drained, then closes every connection. */
+int store_pool_new(const char *url, unsigned n_read, unsigned n_write,
+                   struct store_pool **out) STET_MUST_CHECK;
+/* Stops the committer and the watcher, then closes every connection; none may be
+ * borrowed any more. */
 void store_pool_free(struct store_pool *p);
-/* Blocks until a connection is free. */
+/* The pool as a store (owned by the pool; store_close on it does nothing). With
+ * `nowait`, an operation that would need a connection returns STET_EAGAIN instead
+ * of waiting for one or for the database; only memoized reads can answer, which is
+ * what a thread that must never block (an HTTP I/O thread) may use. Bulk-copy
+ * operations answer EINVAL: they need store_pool_acquire. */
+struct store *store_pool_store(struct store_pool *p, bool nowait);
+/* Lends one connection (of the write set) for a whole unit of work, e.g. a command
+ * or a bulk copy in one transaction; blocks until one is free. Its operations are
+ * the backend's own: no committer, no memo. */
 struct store *store_pool_acquire(struct store_pool *p);
 void store_pool_release(struct store_pool *p, struct store *st);
 
@@ -305,10 +365,46 @@ static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct s
     return st->ops->comment_events(a, st, story_id, after_seq, limit, out, n);
 }
 
-static inline STET_MUST_CHECK int store_rate_hit(struct store *st, const char *bucket,
-                                                 int64_t window_start, int64_t *hits)
+/* True when `s` is n lowercase hex digits and a NUL (a rate key, a site key). */
+static inline bool store_is_hex(const char *s, size_t n)
 {
-    return st->ops->rate_hit(st, bucket, window_start, hits);
+    if (s == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    }
+    return s[n] == '\0';
+}
+/* True when store_rate_take's arguments are good; the backends check with it. */
+static inline bool store_rate_args_ok(const struct store_rate_bucket *b, size_t n, int64_t now_ms)
+{
+    if (b == NULL || n < 1 || n > STORE_RATE_TAKE_MAX || now_ms < 0 ||
+        now_ms > STORE_RATE_NOW_MAX_MS)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!store_is_hex(b[i].key, STORE_RATE_KEY_LEN) || b[i].interval_ms < 1 ||
+            b[i].interval_ms > STORE_RATE_INTERVAL_MAX || b[i].capacity < 1 ||
+            b[i].capacity > STORE_RATE_CAPACITY_MAX)
+            return false;
+    }
+    return true;
+}
+static inline STET_MUST_CHECK int store_rate_take(struct store *st,
+                                                  const struct store_rate_bucket *b, size_t n,
+                                                  int64_t now_ms, int64_t *wait_ms)
+{
+    return st->ops->rate_take(st, b, n, now_ms, wait_ms);
+}
+static inline STET_MUST_CHECK int store_site_key(struct store *st, const char *name,
+                                                 const char *candidate, char *out)
+{
+    return st->ops->site_key(st, name, candidate, out);
+}
+static inline STET_MUST_CHECK int store_prune(struct store *st, int64_t now, int limit,
+                                              int64_t *sessions, int64_t *buckets)
+{
+    return st->ops->prune(st, now, limit, sessions, buckets);
 }
 
 /* See store_ops.data_changed; a backend that cannot tell always answers "changed". */

@@ -27,6 +27,9 @@ static int log_in(struct req *req, const struct user *u, struct str next)
                     cookie_build(req->arena, WEB_SESSION_COOKIE, token, SESSION_TTL_S,
                                  req->app->cfg.base_https));
     secret_wipe(token, sizeof(token));
+    /* The session token rides in Set-Cookie: no cache may keep this response. */
+    resp_add_header(req, "Cache-Control", "no-store");
+    req_csrf_rotate(req);
     return respond_redirect(req, view_safe_next(req->arena, next));
 }
 
@@ -83,5 +86,6 @@ int page_logout_post(struct req *req)
         return respond_error(req, rc);
     resp_add_header(req, "Set-Cookie",
                     cookie_build(req->arena, WEB_SESSION_COOKIE, "", 0, req->app->cfg.base_https));
+    req_csrf_rotate(req);
     return respond_redirect(req, "/");
 }

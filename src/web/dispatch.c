@@ -12,19 +12,14 @@
 #include "web/respond.h"
 #include "web/web.h"
 
+#include <assert.h>
 #include <string.h>
 
 struct store *req_store(struct req *req)
 {
-    struct web_state *ws = web_state(req);
-    if (ws->st == NULL)
-        ws->st = store_pool_acquire(req->app->pool);
-    return ws->st;
-}
-
-struct str req_client(struct req *req)
-{
-    return req_peer(req);
+    /* On an I/O thread, the store that answers only from memory (STET_EAGAIN
+     * otherwise), so the thread never waits for a connection or the database. */
+    return store_pool_store(req->app->pool, !req->may_block);
 }
 
 struct dctx req_dctx(struct req *req)
@@ -49,10 +44,7 @@ struct str req_form(struct req *req, const char *name)
 
 bool req_query(struct req *req, const char *name, struct str *out)
 {
-    struct kvs q;
-    if (form_parse(req->arena, req->query, &q) != 0)
-        return false;
-    return kvs_get(&q, name, false, out);
+    return kvs_get(&web_state(req)->query, name, false, out);
 }
 
 static bool request_cookie(struct req *req, const char *name, struct str *out)
@@ -61,18 +53,38 @@ static bool request_cookie(struct req *req, const char *name, struct str *out)
     return req_header(req, "Cookie", &header) && cookie_get(header, name, out) && out->len > 0;
 }
 
+/* A new anonymous token, sent as the CSRF cookie with this response. */
+static void csrf_new(struct req *req)
+{
+    struct web_state *ws = web_state(req);
+    char *t = arena_alloc(req->arena, TOKEN_LEN + 1);
+    token_new(t);
+    ws->csrf = t;
+    ws->csrf_is_new = true;
+}
+
+void req_csrf_rotate(struct req *req)
+{
+    csrf_new(req);
+}
+
+/* A logged-in reader's token derives from the session (session_csrf_token): nothing
+ * a third party can plant. An anonymous reader's (the login and registration forms)
+ * is the double-submitted cookie, rotated at every login and logout. */
 const char *req_csrf(struct req *req)
 {
     struct web_state *ws = web_state(req);
+    if (ws->csrf == NULL && req->user != NULL && ws->session_token.len > 0) {
+        char *t = arena_alloc(req->arena, TOKEN_LEN + 1);
+        session_csrf_token(ws->session_token, t);
+        ws->csrf = t;
+    }
     if (ws->csrf == NULL) {
         struct str c;
         if (request_cookie(req, WEB_CSRF_COOKIE, &c) && token_is_wellformed(c)) {
             ws->csrf = arena_strndup(req->arena, c.ptr, c.len);
         } else {
-            char *t = arena_alloc(req->arena, TOKEN_LEN + 1);
-            token_new(t);
-            ws->csrf = t;
-            ws->csrf_is_new = true;
+            csrf_new(req);
         }
     }
     return ws->csrf;
@@ -101,9 +113,31 @@ static int parse_form(struct req *req, const struct route *r)
     return 0;
 }
 
+/* True when the browser says the form came from another site: an Origin header
+ * whose host and port are not the Host this request was sent to (RFC 6454; every
+ * current browser sends Origin with a form POST), or the opaque "null". Without
+ * an Origin header the token alone decides. */
+static bool cross_origin(struct req *req)
+{
+    struct str origin, host;
+    if (!req_header(req, "Origin", &origin))
+        return false;
+    origin = str_trim(origin);
+    const char *sep = origin.len > 3 ? memmem(origin.ptr, origin.len, "://", 3) : NULL;
+    if (sep == NULL || !req_header(req, "Host", &host))
+        return true;
+    struct str authority = {sep + 3, origin.len - (size_t)(sep + 3 - origin.ptr)};
+    return !str_eq_nocase(authority, str_trim(host));
+}
+
 static bool csrf_ok(struct req *req)
 {
-    struct str cookie, sent = req_form(req, "csrf");
+    struct str sent = req_form(req, "csrf");
+    if (cross_origin(req))
+        return false;
+    if (req->user != NULL)
+        return secret_equal(str_from(req_csrf(req)), sent);
+    struct str cookie;
     return request_cookie(req, WEB_CSRF_COOKIE, &cookie) && secret_equal(cookie, sent);
 }
 
@@ -157,8 +191,17 @@ static int route_and_run(struct req *req)
     const struct route *r;
     unsigned allowed;
 
-    if (req->fail != 0)
+    if (req->fail != 0) {
+        ws->err.message = req->fail_message;
         return respond_error(req, req->fail);
+    }
+    /* Decoded once, before any handler: a malformed query is the client's error
+     * (400), not a parameter that silently goes missing. */
+    if (req->query.len > 0 && form_parse(req->arena, req->query, &ws->query) != 0) {
+        ws->err.message = "The query string is malformed (a bad %-escape, invalid UTF-8 or too "
+                          "many parameters).";
+        return respond_error(req, STET_EBADREQ);
+    }
     int rc = router_match(req->arena, web_routes, web_n_routes, req->method, req->path, &r,
                           &req->params, &allowed);
     if (rc == STET_EMETHOD) {
@@ -203,33 +246,34 @@ void web_dispatch(struct req *req)
     struct web_state *ws = ARENA_NEW(req->arena, struct web_state);
     req->web = ws;
     (void)route_and_run(req);
+    if (req->rerun_on_worker) {
+        /* Asked for by an I/O thread only: the workers' store never says EAGAIN. */
+        assert(!req->may_block);
+        return;
+    }
     if (req->resp.status == 0)
         (void)respond_error(req, STET_EIO);
     add_common_headers(req);
-    /* The response is fully built: the connection can serve someone else now. */
-    if (ws->st != NULL) {
-        store_pool_release(req->app->pool, ws->st);
-        ws->st = NULL;
-    }
 }
 
 void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us)
 {
     struct web_state *ws = web_state(req);
-    if (ws != NULL && ws->st != NULL) {
-        store_pool_release(req->app->pool, ws->st);
-        ws->st = NULL;
-    }
     /* The pattern, never the raw path: series stay bounded whatever clients ask. */
     if (req->app != NULL)
         metrics_record(req->app->metrics, ws != NULL ? ws->route : NULL, status, bytes,
                        duration_us);
-    /* "GET /stories/x 200 61396 0.112ms", one per request: built without printf. */
-    char line[HTTP_MAX_PATH + 128];
+    /* "203.0.113.9 GET /stories/x 200 61396 0.112ms", one per request, built
+     * without printf; what the client sent is escaped (fmt_escaped), as it may
+     * hold any byte. */
+    char line[4 * HTTP_MAX_PATH + 192];
     struct fmt f = FMT_ON(line);
-    fmt_bytes(&f, req->method_name.ptr, req->method_name.len);
+    struct str client = req_client(req);
+    fmt_bytes(&f, client.len > 0 ? client.ptr : "-", client.len > 0 ? client.len : 1);
     fmt_char(&f, ' ');
-    fmt_bytes(&f, req->path.ptr, req->path.len);
+    fmt_escaped(&f, req->method_name.ptr, req->method_name.len);
+    fmt_char(&f, ' ');
+    fmt_escaped(&f, req->path.ptr, req->path.len);
     fmt_char(&f, ' ');
     fmt_i64(&f, status);
     fmt_char(&f, ' ');

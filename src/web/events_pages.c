@@ -31,10 +31,8 @@ int page_story_events(struct req *req)
         return respond_error(req, rc);
     struct dctx ctx = req_dctx(req);
     rc = story_get(&ctx, slug, &story);
-    if (rc == 0)
-        rc = live_subscribe(req->app->live, req, ctx.st, &story,
-                            after >= 0 ? after : story.event_seq);
     if (rc != 0)
         return respond_error(req, rc);
+    live_subscribe(req->app->live, req, &story, after >= 0 ? after : story.event_seq);
     return 0;
 }

@@ -1,34 +1,84 @@
-/* The live-comments hub. Streams subscribe per story; new events are fetched once
- * per story by the hub's own thread (never on a request thread, never while a
- * request holds a store connection) into a ring of rendered Server-Sent Events,
- * and every stream of that story is woken to copy them out. Event numbers are the
- * story's own (1, 2, 3 in commit order), so a client resuming with Last-Event-ID
- * gets exactly what it missed.
+/* The live-comments hub. Streams subscribe per story; the hub's own thread (never a
+ * request thread, never while a request holds a store connection) fetches each
+ * story's new events once into a ring of rendered Server-Sent Events shared by its
+ * streams, and reads older events in small batches for streams that are behind the
+ * ring, when they ask. Event numbers are the story's own (1, 2, 3 in commit order),
+ * so a client resuming with Last-Event-ID gets exactly what it missed.
  *
- * Locking: one mutex guards channels, streams and the work list. http_stream_wake
- * is called with it held so a stream cannot end (and be freed) between the decision
- * to wake it and the wake; the producer takes the same mutex, and http/ calls the
- * producer without holding any lock of its own. */
+ * What a stream holds: a cursor (the number of the last event it sent or skipped),
+ * a reference to the event it is in the middle of sending, and at most one catch-up
+ * batch (LIVE_STAGE_BYTES). It copies straight from those shared events into its
+ * connection, and asks for more only once its connection has taken the previous
+ * bytes, so a client that stops reading pins one batch, however long the backlog.
+ *
+ * Invariants (under the lock), which make every event arrive once and in order:
+ *  1. A channel's ring holds every event of its story that was visible when fetched
+ *     and is numbered in (floor, last_seq], in slot seq % LIVE_RING, and nothing
+ *     else; last_seq - floor <= LIVE_RING. Nothing is known about numbers up to
+ *     floor: a new channel starts with floor = last_seq = the subscribing request's
+ *     story->event_seq, a snapshot that may be stale (the memo, another node), so an
+ *     empty slot means "invisible" only above floor. Only the hub thread moves floor
+ *     and last_seq, and both only grow.
+ *  2. A stream's cursor only grows, and it sends an event only when the event's
+ *     number is above its cursor (then the cursor becomes that number): no repeats.
+ *  3. A stream with cursor >= floor reads the ring; one below floor reads a batch
+ *     holding every visible event in (after, upto] with after <= cursor < upto,
+ *     and moves its cursor to upto when done. A batch's query starts after the
+ *     channel's last_seq was read, and every event up to that number had committed
+ *     by then (it was fetched, or is a committed snapshot's), so a batch cut by
+ *     neither its row limit nor LIVE_STAGE_BYTES covers up to that number even
+ *     where the query found no rows. Together with 1: no gaps.
+ *  4. Every commit reaches live_publish (this node after commit, others by NOTIFY,
+ *     a listener reconnect as story 0), and a channel fetches after its last_seq
+ *     when created and whenever told of a higher number, so the ring reaches every
+ *     committed event.
+ * The old rule compared the stream's position with its own request's snapshot and
+ * took an empty slot at or below a newer channel's starting point for an invisible
+ * comment, so a stream that subscribed between another request's snapshot and the
+ * channel's creation skipped events; 1 and 3 are the cure.
+ *
+ * Locking: one mutex guards channels, batches, streams, reference counts and the work
+ * list. http_stream_wake is called with it held so a stream cannot end (and be freed)
+ * between the decision to wake it and the wake; the producer takes the same mutex,
+ * and http/ calls the producer without holding any lock of its own. Events are
+ * immutable once made, so only their reference counts need the lock. */
 #include "web/live.h"
 
 #include "api/api.h"
-#include "base/buf.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/stream.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LIVE_BUCKETS 4096
 
+static const char RETRY_TEXT[] = "retry: 3000\n\n";
+static const char PING_TEXT[] = ": keep-alive\n\n";
+
+/* One rendered event; freed with its last reference (ring slot, batch, stream). */
 struct event {
-    int64_t seq; /* 0: empty slot */
-    char *text;
+    int64_t seq;
+    size_t refs;
     size_t len;
+    char text[];
+};
+
+/* Every event visible when read with a number in (after, upto], oldest first (maybe
+ * none); shared by the streams whose cursor lies in [after, upto). Lives while a
+ * stream holds it. */
+struct batch {
+    int64_t after, upto;
+    size_t refs;
+    size_t n;
+    struct event *ev[LIVE_FETCH_ROWS];
+    struct batch *next;
 };
 
 struct channel;
@@ -37,21 +87,33 @@ struct sub {
     struct live *lv;
     struct channel *ch;
     struct http_stream *stream; /* NULL until answered, and again once ended */
-    int64_t sent_seq;           /* last event number staged for this client */
-    struct buf out;             /* staged bytes not yet handed to http/ */
-    size_t out_off;
+    int64_t cursor;             /* every event up to this number is sent or skipped */
+    const char *note;           /* fixed text being sent (retry, keep-alive), or NULL */
+    size_t note_len, note_off;
+    struct event *cur; /* the event being sent, or NULL */
+    size_t cur_off;
+    struct batch *batch; /* catch-up events the cursor lies in, or NULL */
     bool ping_due;
+    bool waiting; /* on ch->waiting, for a batch the hub is to read */
     struct sub *prev, *next;
+    struct sub *wait_prev, *wait_next;
 };
 
 struct channel {
     int64_t story_id;
-    int64_t last_seq; /* every event up to this number has been fetched */
-    int64_t want_seq; /* a fetch is wanted up to at least this number */
-    struct event ring[LIVE_RING];
+    int64_t floor;    /* see invariant 1 */
+    int64_t last_seq; /* every event up to this number has committed */
+    struct event *ring[LIVE_RING];
+    size_t ring_bytes;
+    struct batch *batches;
+    size_t batch_event_len; /* mean event size of the last batch read; 0: none yet */
     struct sub *subs;
+    struct sub *waiting;
     size_t n_subs;
-    bool queued, fetching, retry;
+    bool ring_due;   /* fetch after last_seq */
+    bool batch_turn; /* with both due, a batch goes next */
+    bool queued, fetching;
+    bool retry; /* a fetch failed: wait for the keep-alive tick or a publish */
     struct channel *hash_next;
     struct channel *work_next;
 };
@@ -64,9 +126,69 @@ struct live {
     struct store *st; /* the hub thread's own connection */
     struct store_listener *listener;
     struct channel *buckets[LIVE_BUCKETS];
-    struct channel *work;
+    struct channel *work_head, *work_tail;
     size_t n_streams;
 };
+
+static int64_t max_i64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* ---- events and batches (caller holds the lock unless the object is unshared) ---- */
+
+/* One comment as Server-Sent Events text. The JSON is compact, so it holds no newline
+ * and fits one data line. */
+static struct event *event_render(const struct comment *c)
+{
+    json_t *doc = json_comment(c);
+    char *json = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    const char *data = json != NULL ? json : "{}";
+    char head[64];
+    int head_len =
+        snprintf(head, sizeof(head), "id: %lld\nevent: comment\ndata: ", (long long)c->event_seq);
+    size_t data_len = strlen(data);
+    struct event *e = xmalloc(sizeof(*e) + (size_t)head_len + data_len + 2);
+    e->seq = c->event_seq;
+    e->refs = 1;
+    e->len = (size_t)head_len + data_len + 2;
+    memcpy(e->text, head, (size_t)head_len);
+    memcpy(e->text + head_len, data, data_len);
+    memcpy(e->text + head_len + data_len, "\n\n", 2);
+    free(json);
+    return e;
+}
+
+static void event_release(struct event *e)
+{
+    if (e != NULL && --e->refs == 0)
+        free(e);
+}
+
+static void batch_release(struct channel *ch, struct batch *b)
+{
+    if (--b->refs > 0)
+        return;
+    struct batch **p = &ch->batches;
+    while (*p != b)
+        p = &(*p)->next;
+    *p = b->next;
+    for (size_t i = 0; i < b->n; i++)
+        event_release(b->ev[i]);
+    free(b);
+}
+
+/* The batch that covers `cursor`, or NULL. */
+static struct batch *batch_find(struct channel *ch, int64_t cursor)
+{
+    for (struct batch *b = ch->batches; b != NULL; b = b->next)
+        if (b->after <= cursor && cursor < b->upto)
+            return b;
+    return NULL;
+}
+
+/* ---- channels ---- */
 
 static struct channel **bucket(struct live *lv, int64_t story_id)
 {
@@ -81,17 +203,33 @@ static struct channel *channel_find(struct live *lv, int64_t story_id)
     return NULL;
 }
 
-/* Caller holds the lock. Queues a fetch of everything after ch->last_seq. */
-static void queue_fetch(struct live *lv, struct channel *ch, int64_t want)
+/* Caller holds the lock. Puts the channel on the hub's list (once). */
+static void queue_work(struct live *lv, struct channel *ch)
 {
-    if (want > ch->want_seq)
-        ch->want_seq = want;
-    if (!ch->queued) {
-        ch->queued = true;
-        ch->work_next = lv->work;
-        lv->work = ch;
-        pthread_cond_signal(&lv->cv);
-    }
+    if (ch->queued)
+        return;
+    ch->queued = true;
+    ch->work_next = NULL;
+    if (lv->work_tail != NULL)
+        lv->work_tail->work_next = ch;
+    else
+        lv->work_head = ch;
+    lv->work_tail = ch;
+    pthread_cond_signal(&lv->cv);
+}
+
+static void queue_ring_fetch(struct live *lv, struct channel *ch)
+{
+    ch->ring_due = true;
+    queue_work(lv, ch);
+}
+
+static void channel_free(struct channel *ch)
+{
+    assert(ch->batches == NULL && ch->subs == NULL);
+    for (size_t i = 0; i < LIVE_RING; i++)
+        event_release(ch->ring[i]);
+    free(ch);
 }
 
 /* Caller holds the lock. A channel lives while it has streams or work in flight. */
@@ -103,9 +241,7 @@ static void channel_release_if_idle(struct live *lv, struct channel *ch)
     while (*p != ch)
         p = &(*p)->hash_next;
     *p = ch->hash_next;
-    for (size_t i = 0; i < LIVE_RING; i++)
-        free(ch->ring[i].text);
-    free(ch);
+    channel_free(ch);
 }
 
 /* Caller holds the lock. */
@@ -116,82 +252,222 @@ static void wake_all(struct channel *ch)
             http_stream_wake(s->stream);
 }
 
-/* One event as Server-Sent Events text, heap-allocated. The JSON is compact, so it
- * holds no newline and fits one data line. */
-static char *render_event(const struct comment *c, size_t *len)
+/* Forgets every ring event numbered up to `f` (invariant 1 then holds for the new
+ * floor). */
+static void raise_floor(struct channel *ch, int64_t f)
 {
-    json_t *doc = json_comment(c);
-    char *json = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "id: %lld\nevent: comment\ndata: %s\n\n", (long long)c->event_seq,
-               json != NULL ? json : "{}");
-    free(json);
-    return buf_steal(&b, len);
-}
-
-void live_publish(struct live *lv, int64_t story_id, int64_t seq)
-{
-    if (lv == NULL)
+    if (f <= ch->floor)
         return;
-    pthread_mutex_lock(&lv->mu);
-    if (story_id == 0) {
-        /* The listener reconnected: anything may have happened meanwhile. */
-        for (size_t i = 0; i < LIVE_BUCKETS; i++)
-            for (struct channel *c = lv->buckets[i]; c != NULL; c = c->hash_next)
-                queue_fetch(lv, c, INT64_MAX);
-    } else {
-        struct channel *ch = channel_find(lv, story_id);
-        if (ch != NULL && seq > ch->last_seq)
-            queue_fetch(lv, ch, seq);
+    for (size_t i = 0; i < LIVE_RING; i++) {
+        struct event *e = ch->ring[i];
+        if (e != NULL && e->seq <= f) {
+            ch->ring_bytes -= e->len;
+            event_release(e);
+            ch->ring[i] = NULL;
+        }
     }
-    pthread_mutex_unlock(&lv->mu);
+    ch->floor = f;
 }
 
-static void store_event(void *ctx, int64_t story_id, int64_t seq)
+/* Adds the next fetched event (numbered above last_seq), taking its reference. */
+static void ring_put(struct channel *ch, struct event *e)
 {
-    live_publish(ctx, story_id, seq);
+    assert(e->seq > ch->last_seq);
+    raise_floor(ch, e->seq - LIVE_RING);
+    struct event **slot = &ch->ring[e->seq % LIVE_RING];
+    assert(*slot == NULL);
+    *slot = e;
+    ch->ring_bytes += e->len;
+    ch->last_seq = e->seq;
 }
 
-/* Fetches a channel's new events with the hub's connection. Called with the lock
- * held; drops it around the query. */
-static void fetch(struct live *lv, struct channel *ch)
+/* Drops the oldest events while the ring is over LIVE_RING_BYTES, keeping the
+ * newest: streams still before them read those from the database. */
+static void ring_trim(struct channel *ch)
+{
+    if (ch->ring_bytes <= LIVE_RING_BYTES)
+        return;
+    int64_t f = ch->floor;
+    size_t bytes = ch->ring_bytes;
+    while (bytes > LIVE_RING_BYTES && f < ch->last_seq - 1) {
+        f++;
+        struct event *e = ch->ring[f % LIVE_RING];
+        if (e != NULL && e->seq == f)
+            bytes -= e->len;
+    }
+    raise_floor(ch, f);
+}
+
+/* ---- the hub thread ---- */
+
+static int read_events(struct live *lv, struct arena *a, int64_t story_id, int64_t after, int rows,
+                       struct comment **cs, size_t *n)
+{
+    return store_comment_events(a, lv->st, story_id, after, rows, cs, n);
+}
+
+/* Rows for the next batch: about as many as LIVE_STAGE_BYTES will take, judging by
+ * the last batch, so a story of outsized comments is not read LIVE_FETCH_ROWS rows
+ * at a time to keep one. */
+static int batch_rows(const struct channel *ch)
+{
+    if (ch->batch_event_len == 0)
+        return LIVE_FETCH_ROWS;
+    size_t rows = LIVE_STAGE_BYTES / ch->batch_event_len + 1;
+    return rows < LIVE_FETCH_ROWS ? (int)rows : LIVE_FETCH_ROWS;
+}
+
+/* Fetches a channel's new events into its ring. Called with the lock held; drops it
+ * around the query and the rendering. */
+static void fetch_ring(struct live *lv, struct channel *ch)
 {
     int64_t story_id = ch->story_id, after = ch->last_seq;
     struct arena *a = arena_new(16 * 1024);
     struct comment *cs = NULL;
     size_t n = 0;
+    struct event *fresh[LIVE_FETCH_ROWS];
 
+    ch->ring_due = false;
     ch->fetching = true;
     pthread_mutex_unlock(&lv->mu);
-    int rc = store_comment_events(a, lv->st, story_id, after, LIVE_RING, &cs, &n);
-    struct event fresh[LIVE_RING];
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        fresh[i].seq = cs[i].event_seq;
-        fresh[i].text = render_event(&cs[i], &fresh[i].len);
-    }
+    int rc = read_events(lv, a, story_id, after, LIVE_FETCH_ROWS, &cs, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        fresh[i] = event_render(&cs[i]);
+    arena_free(a);
     pthread_mutex_lock(&lv->mu);
     ch->fetching = false;
     if (rc != 0) {
-        /* Logged by the store; try again at the next keep-alive tick. */
+        /* Logged by the store; tried again at the next keep-alive tick or publish. */
         ch->retry = true;
-        n = 0;
+        ch->ring_due = true;
+        return;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (fresh[i].seq <= ch->last_seq) {
-            free(fresh[i].text);
-            continue;
-        }
-        struct event *slot = &ch->ring[fresh[i].seq % LIVE_RING];
-        free(slot->text);
-        *slot = fresh[i];
-        ch->last_seq = fresh[i].seq;
-    }
-    if (rc == 0 && n == LIVE_RING && ch->want_seq > ch->last_seq)
-        queue_fetch(lv, ch, ch->want_seq); /* more than one ring's worth arrived */
+    ch->retry = false;
+    /* Only this thread moves last_seq, so the rows still follow it. */
+    for (size_t i = 0; i < n; i++)
+        ring_put(ch, fresh[i]);
+    ring_trim(ch);
+    if (n == LIVE_FETCH_ROWS)
+        ch->ring_due = true; /* there may be more */
     if (n > 0)
         wake_all(ch);
+}
+
+/* The waiting stream furthest behind: its batch may cover the others too. */
+static int64_t first_waiting_cursor(const struct channel *ch)
+{
+    int64_t c = INT64_MAX;
+    for (const struct sub *s = ch->waiting; s != NULL; s = s->wait_next)
+        if (s->cursor < c)
+            c = s->cursor;
+    return c;
+}
+
+static void unlink_waiting(struct channel *ch, struct sub *s)
+{
+    if (s->wait_prev != NULL)
+        s->wait_prev->wait_next = s->wait_next;
+    else
+        ch->waiting = s->wait_next;
+    if (s->wait_next != NULL)
+        s->wait_next->wait_prev = s->wait_prev;
+    s->wait_prev = s->wait_next = NULL;
+    s->waiting = false;
+}
+
+/* Hands `b` to every waiting stream it covers and wakes them; keeps it only if one
+ * took it. */
+static void batch_deliver(struct channel *ch, struct batch *b)
+{
+    struct sub *s = ch->waiting;
+    while (s != NULL) {
+        struct sub *next = s->wait_next;
+        if (b->after <= s->cursor && s->cursor < b->upto) {
+            unlink_waiting(ch, s);
+            s->batch = b;
+            b->refs++;
+            if (s->stream != NULL)
+                http_stream_wake(s->stream);
+        }
+        s = next;
+    }
+    if (b->refs == 0) {
+        for (size_t i = 0; i < b->n; i++)
+            event_release(b->ev[i]);
+        free(b);
+        return;
+    }
+    b->next = ch->batches;
+    ch->batches = b;
+}
+
+/* Reads one catch-up batch for the waiting stream furthest behind. Called with the
+ * lock held; drops it around the query and the rendering. The waiting streams may
+ * end meanwhile: only numbers are carried across. */
+static void fetch_batch(struct live *lv, struct channel *ch)
+{
+    int64_t story_id = ch->story_id;
+    int64_t after = first_waiting_cursor(ch);
+    int64_t horizon = ch->last_seq; /* committed before the query starts (invariant 3) */
+    int rows = batch_rows(ch);
+    struct arena *a = arena_new(16 * 1024);
+    struct comment *cs = NULL;
+    size_t n = 0;
+    struct batch *b = xcalloc(1, sizeof(*b));
+
+    ch->fetching = true;
+    pthread_mutex_unlock(&lv->mu);
+    int rc = read_events(lv, a, story_id, after, rows, &cs, &n);
+    size_t bytes = 0;
+    for (size_t i = 0; rc == 0 && i < n && bytes < LIVE_STAGE_BYTES; i++) {
+        b->ev[b->n] = event_render(&cs[i]);
+        bytes += b->ev[b->n]->len;
+        b->n++;
+    }
+    b->after = after;
+    if (rc == 0 && (b->n < n || n == (size_t)rows))
+        b->upto = b->ev[b->n - 1]->seq; /* cut by bytes or rows: more may follow */
+    else if (rc == 0)
+        b->upto = max_i64(n > 0 ? cs[n - 1].event_seq : after, horizon);
     arena_free(a);
+    pthread_mutex_lock(&lv->mu);
+    ch->fetching = false;
+    if (rc != 0) {
+        free(b);
+        ch->retry = true;
+        return;
+    }
+    ch->retry = false;
+    if (b->n > 0)
+        ch->batch_event_len = bytes / b->n;
+    batch_deliver(ch, b);
+}
+
+static bool has_work(const struct channel *ch)
+{
+    return !ch->retry && (ch->ring_due || ch->waiting != NULL);
+}
+
+/* One fetch for the channel at the head of the list: the ring first, since it serves
+ * every stream that is not behind, then ring and batches take turns, so that a story
+ * with a steady flow of comments still serves the streams catching up. Caller holds
+ * the lock. */
+static void work_one(struct live *lv)
+{
+    struct channel *ch = lv->work_head;
+    lv->work_head = ch->work_next;
+    if (lv->work_head == NULL)
+        lv->work_tail = NULL;
+    ch->queued = false;
+    if (ch->ring_due && (ch->waiting == NULL || !ch->batch_turn)) {
+        fetch_ring(lv, ch);
+        ch->batch_turn = true;
+    } else if (ch->waiting != NULL) {
+        fetch_batch(lv, ch);
+        ch->batch_turn = false;
+    }
+    if (has_work(ch))
+        queue_work(lv, ch); /* at the tail: other stories get their turn */
     channel_release_if_idle(lv, ch);
 }
 
@@ -201,7 +477,7 @@ static void keepalive_tick(struct live *lv)
         for (struct channel *c = lv->buckets[i]; c != NULL; c = c->hash_next) {
             if (c->retry) {
                 c->retry = false;
-                queue_fetch(lv, c, INT64_MAX);
+                queue_ring_fetch(lv, c);
             }
             for (struct sub *s = c->subs; s != NULL; s = s->next) {
                 s->ping_due = true;
@@ -221,11 +497,8 @@ static void *hub_main(void *arg)
 
     pthread_mutex_lock(&lv->mu);
     while (!lv->stop) {
-        if (lv->work != NULL) {
-            struct channel *ch = lv->work;
-            lv->work = ch->work_next;
-            ch->queued = false;
-            fetch(lv, ch);
+        if (lv->work_head != NULL) {
+            work_one(lv);
             continue;
         }
         struct timespec now;
@@ -243,7 +516,30 @@ static void *hub_main(void *arg)
     return NULL;
 }
 
-struct live *live_new(const char *db_url)
+void live_publish(struct live *lv, int64_t story_id, int64_t seq)
+{
+    if (lv == NULL)
+        return;
+    pthread_mutex_lock(&lv->mu);
+    if (story_id == 0) {
+        /* The listener reconnected: anything may have happened meanwhile. */
+        for (size_t i = 0; i < LIVE_BUCKETS; i++)
+            for (struct channel *c = lv->buckets[i]; c != NULL; c = c->hash_next)
+                queue_ring_fetch(lv, c);
+    } else {
+        struct channel *ch = channel_find(lv, story_id);
+        if (ch != NULL && seq > ch->last_seq)
+            queue_ring_fetch(lv, ch);
+    }
+    pthread_mutex_unlock(&lv->mu);
+}
+
+static void store_event(void *ctx, int64_t story_id, int64_t seq)
+{
+    live_publish(ctx, story_id, seq);
+}
+
+static struct live *live_alloc(void)
 {
     struct live *lv = xcalloc(1, sizeof(*lv));
     pthread_condattr_t ca;
@@ -252,6 +548,23 @@ struct live *live_new(const char *db_url)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&lv->cv, &ca);
     pthread_condattr_destroy(&ca);
+    return lv;
+}
+
+static struct live *live_start(struct live *lv)
+{
+    if (pthread_create(&lv->thread, NULL, hub_main, lv) != 0) {
+        log_error(NULL, "live comments: cannot start the hub thread");
+        lv->thread = 0;
+        live_free(lv);
+        return NULL;
+    }
+    return lv;
+}
+
+struct live *live_new(const char *db_url)
+{
+    struct live *lv = live_alloc();
     if (store_open(db_url, &lv->st) != 0) {
         log_error(NULL, "live comments: cannot open the database");
         live_free(lv);
@@ -262,13 +575,14 @@ struct live *live_new(const char *db_url)
         live_free(lv);
         return NULL;
     }
-    if (pthread_create(&lv->thread, NULL, hub_main, lv) != 0) {
-        log_error(NULL, "live comments: cannot start the hub thread");
-        lv->thread = 0;
-        live_free(lv);
-        return NULL;
-    }
-    return lv;
+    return live_start(lv);
+}
+
+struct live *live_new_on(struct store *st)
+{
+    struct live *lv = live_alloc();
+    lv->st = st;
+    return live_start(lv);
 }
 
 void live_free(struct live *lv)
@@ -289,9 +603,7 @@ void live_free(struct live *lv)
         struct channel *c = lv->buckets[i];
         while (c != NULL) {
             struct channel *next = c->hash_next;
-            for (size_t k = 0; k < LIVE_RING; k++)
-                free(c->ring[k].text);
-            free(c);
+            channel_free(c);
             c = next;
         }
     }
@@ -302,64 +614,132 @@ void live_free(struct live *lv)
     free(lv);
 }
 
-/* Stages the next piece of output for `s`; false when there is nothing to send.
- * *end is set when the client fell so far behind that the ring no longer holds its
- * next event: ending the stream makes EventSource reconnect with Last-Event-ID and
- * catch up from the database. Caller holds the lock. */
-static bool stage(struct sub *s, bool *end)
+/* ---- streams (the producer runs on the connection's I/O thread) ---- */
+
+/* Caller holds the lock. */
+static void start_event(struct sub *s, struct event *e)
+{
+    e->refs++;
+    s->cur = e;
+    s->cur_off = 0;
+    s->cursor = e->seq;
+}
+
+/* The first ring event after the cursor, moving the cursor past empty slots (those
+ * comments are invisible: invariant 1); NULL when the ring has nothing newer. */
+static struct event *ring_next(struct channel *ch, struct sub *s)
+{
+    while (s->cursor < ch->last_seq) {
+        struct event *e = ch->ring[(s->cursor + 1) % LIVE_RING];
+        if (e != NULL && e->seq == s->cursor + 1)
+            return e;
+        s->cursor++;
+    }
+    return NULL;
+}
+
+/* Picks what `s` sends next: an event (from its batch, the ring, or a batch another
+ * stream at its position holds) or a keep-alive. False when nothing is ready; a
+ * stream behind the ring is then put on the list for the hub, which wakes it when
+ * its batch is read. Caller holds the lock. */
+static bool next_piece(struct live *lv, struct sub *s)
 {
     struct channel *ch = s->ch;
-    while (s->sent_seq < ch->last_seq) {
-        int64_t next = s->sent_seq + 1;
-        struct event *e = &ch->ring[next % LIVE_RING];
-        if (e->seq == next) {
-            buf_append(&s->out, e->text, e->len);
-            s->sent_seq = next;
-            return true;
+    for (;;) {
+        if (s->batch != NULL) {
+            struct batch *b = s->batch;
+            for (size_t i = 0; i < b->n; i++) {
+                if (b->ev[i]->seq > s->cursor) {
+                    start_event(s, b->ev[i]);
+                    return true;
+                }
+            }
+            s->cursor = max_i64(s->cursor, b->upto);
+            s->batch = NULL;
+            batch_release(ch, b);
         }
-        if (next <= ch->last_seq - LIVE_RING) {
-            *end = true;
-            return false;
+        if (s->cursor >= ch->floor) {
+            struct event *e = ring_next(ch, s);
+            if (e != NULL) {
+                start_event(s, e);
+                return true;
+            }
+            break;
         }
-        /* A hole: that comment is no longer visible. */
-        s->sent_seq = next;
+        s->batch = batch_find(ch, s->cursor);
+        if (s->batch != NULL && s->waiting)
+            unlink_waiting(ch, s); /* another stream's batch serves it */
+        if (s->batch == NULL) {
+            if (!s->waiting) {
+                s->waiting = true;
+                s->wait_next = ch->waiting;
+                if (ch->waiting != NULL)
+                    ch->waiting->wait_prev = s;
+                ch->waiting = s;
+                if (!ch->retry)
+                    queue_work(lv, ch);
+            }
+            break;
+        }
+        s->batch->refs++;
     }
     if (s->ping_due) {
         s->ping_due = false;
-        buf_puts(&s->out, ": keep-alive\n\n");
+        s->note = PING_TEXT;
+        s->note_len = sizeof(PING_TEXT) - 1;
+        s->note_off = 0;
         return true;
     }
     return false;
+}
+
+static size_t copy_out(char *dst, size_t room, const char *src, size_t len, size_t *off)
+{
+    size_t n = len - *off < room ? len - *off : room;
+    memcpy(dst, src + *off, n);
+    *off += n;
+    return n;
 }
 
 static ssize_t produce(void *ctx, char *dst, size_t max)
 {
     struct sub *s = ctx;
     struct live *lv = s->lv;
-    bool end = false;
-    ssize_t n = 0;
+    size_t n = 0;
 
     pthread_mutex_lock(&lv->mu);
-    if (s->out_off == s->out.len) {
-        buf_reset(&s->out);
-        s->out_off = 0;
-        if (!stage(s, &end)) {
-            pthread_mutex_unlock(&lv->mu);
-            return end ? -1 : 0;
+    while (n < max) {
+        if (s->note != NULL) {
+            n += copy_out(dst + n, max - n, s->note, s->note_len, &s->note_off);
+            if (s->note_off == s->note_len)
+                s->note = NULL;
+        } else if (s->cur != NULL) {
+            n += copy_out(dst + n, max - n, s->cur->text, s->cur->len, &s->cur_off);
+            if (s->cur_off == s->cur->len) {
+                event_release(s->cur);
+                s->cur = NULL;
+            }
+        } else if (!next_piece(lv, s)) {
+            break;
         }
     }
-    size_t left = s->out.len - s->out_off;
-    n = (ssize_t)(left < max ? left : max);
-    memcpy(dst, s->out.data + s->out_off, (size_t)n);
-    s->out_off += (size_t)n;
     pthread_mutex_unlock(&lv->mu);
-    return n;
+    return (ssize_t)n;
 }
 
-/* Caller holds the lock. */
-static void unlink_sub(struct live *lv, struct sub *s)
+static void stream_done(void *ctx)
 {
+    struct sub *s = ctx;
+    struct live *lv = s->lv;
     struct channel *ch = s->ch;
+
+    pthread_mutex_lock(&lv->mu);
+    s->stream = NULL;
+    if (s->waiting)
+        unlink_waiting(ch, s);
+    if (s->batch != NULL)
+        batch_release(ch, s->batch);
+    event_release(s->cur);
     if (s->prev != NULL)
         s->prev->next = s->next;
     else
@@ -369,39 +749,31 @@ static void unlink_sub(struct live *lv, struct sub *s)
     ch->n_subs--;
     lv->n_streams--;
     channel_release_if_idle(lv, ch);
-}
-
-static void stream_done(void *ctx)
-{
-    struct sub *s = ctx;
-    struct live *lv = s->lv;
-    pthread_mutex_lock(&lv->mu);
-    s->stream = NULL;
-    unlink_sub(lv, s);
     pthread_mutex_unlock(&lv->mu);
-    buf_cleanup(&s->out);
     free(s);
 }
 
-int live_subscribe(struct live *lv, struct req *req, struct store *st, const struct story *story,
-                   int64_t after_seq)
+void live_subscribe(struct live *lv, struct req *req, const struct story *story, int64_t after_seq)
 {
     struct sub *s = xcalloc(1, sizeof(*s));
     s->lv = lv;
-    s->sent_seq = after_seq;
-    buf_puts(&s->out, "retry: 3000\n\n");
+    s->cursor = after_seq;
+    s->note = RETRY_TEXT;
+    s->note_len = sizeof(RETRY_TEXT) - 1;
 
-    /* Join the channel before reading the backlog: an event committed meanwhile is
-     * then either in the backlog or fetched for the channel, never in neither. */
     pthread_mutex_lock(&lv->mu);
     struct channel *ch = channel_find(lv, story->id);
     if (ch == NULL) {
         ch = xcalloc(1, sizeof(*ch));
         ch->story_id = story->id;
-        ch->last_seq = story->event_seq;
+        ch->floor = ch->last_seq = story->event_seq;
         ch->hash_next = *bucket(lv, story->id);
         *bucket(lv, story->id) = ch;
-        queue_fetch(lv, ch, INT64_MAX);
+        /* Events committed before the channel existed were published to nobody. */
+        queue_ring_fetch(lv, ch);
+    } else if (story->event_seq > ch->last_seq) {
+        /* This request saw a commit whose news has not reached the hub yet. */
+        queue_ring_fetch(lv, ch);
     }
     s->ch = ch;
     s->next = ch->subs;
@@ -410,34 +782,8 @@ int live_subscribe(struct live *lv, struct req *req, struct store *st, const str
     ch->subs = s;
     ch->n_subs++;
     lv->n_streams++;
-    pthread_mutex_unlock(&lv->mu);
-
-    /* The backlog is read and rendered outside the lock; until the stream exists
-     * nothing else touches this subscriber's output. */
-    struct comment *cs = NULL;
-    size_t n = 0;
-    int rc = 0;
-    if (after_seq < story->event_seq)
-        rc = store_comment_events(req->arena, st, story->id, after_seq, LIVE_CATCHUP_MAX, &cs, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t len;
-        char *text = render_event(&cs[i], &len);
-        buf_append(&s->out, text, len);
-        free(text);
-        s->sent_seq = cs[i].event_seq;
-    }
-
-    pthread_mutex_lock(&lv->mu);
-    if (rc != 0) {
-        unlink_sub(lv, s);
-        pthread_mutex_unlock(&lv->mu);
-        buf_cleanup(&s->out);
-        free(s);
-        return rc;
-    }
     s->stream = resp_stream(req, "text/event-stream; charset=utf-8", produce, stream_done, s);
     pthread_mutex_unlock(&lv->mu);
-    return 0;
 }
 
 size_t live_n_streams(struct live *lv)

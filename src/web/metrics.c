@@ -6,17 +6,18 @@
 
 #include "app.h"
 #include "base/xalloc.h"
+#include "domain/password.h"
 #include "web/handlers.h"
 #include "web/live.h"
 #include "web/respond.h"
 #include "web/web.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -347,35 +348,43 @@ void metrics_format(const struct metrics *m, const struct metrics_external *ext,
     buf_puts(out, "\"} 1\n");
 }
 
-bool metrics_peer_is_loopback(struct str peer)
+enum metrics_auth metrics_check_auth(struct str authorization, struct str token)
 {
-    char text[64];
-    if (peer.ptr == NULL || peer.len == 0 || peer.len >= sizeof(text) ||
-        memchr(peer.ptr, '\0', peer.len) != NULL)
-        return false;
-    memcpy(text, peer.ptr, peer.len);
-    text[peer.len] = '\0';
+    static const char scheme[] = "Bearer ";
+    const size_t scheme_len = sizeof(scheme) - 1;
+    struct str a = str_trim(authorization);
+    if (a.len <= scheme_len || strncasecmp(a.ptr, scheme, scheme_len) != 0)
+        return METRICS_AUTH_MISSING;
+    /* RFC 9110 allows more than one space after the scheme. */
+    struct str sent = str_trim((struct str){a.ptr + scheme_len, a.len - scheme_len});
+    return secret_equal(sent, token) ? METRICS_AUTH_OK : METRICS_AUTH_WRONG;
+}
 
-    struct in_addr v4;
-    if (inet_pton(AF_INET, text, &v4) == 1)
-        return ((const unsigned char *)&v4.s_addr)[0] == 127;
-    struct in6_addr v6;
-    if (inet_pton(AF_INET6, text, &v6) != 1)
-        return false;
-    if (IN6_IS_ADDR_LOOPBACK(&v6))
-        return true;
-    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+/* 401 with the challenge of RFC 6750, section 3: a missing token gets none of its
+ * error codes, a wrong one gets invalid_token. */
+static int refuse(struct req *req, enum metrics_auth why)
+{
+    static const char body[] = "GET /metrics needs Authorization: Bearer <metrics token>\n";
+    resp_add_header(req, "WWW-Authenticate",
+                    why == METRICS_AUTH_WRONG ? "Bearer realm=\"stet\", error=\"invalid_token\""
+                                              : "Bearer realm=\"stet\"");
+    resp_add_header(req, "Cache-Control", "no-store");
+    return respond_bytes(req, 401, "text/plain; charset=utf-8", body, sizeof(body) - 1);
 }
 
 int page_metrics(struct req *req)
 {
     struct app *app = req->app;
-    bool allowed =
-        app->cfg.metrics == CONFIG_METRICS_ON ||
-        (app->cfg.metrics == CONFIG_METRICS_LOOPBACK && metrics_peer_is_loopback(req_peer(req)));
-    /* Refused exactly like an unknown URL, so a scan learns nothing. */
-    if (!allowed || app->metrics == NULL)
+    /* Off without a token, and then refused exactly like an unknown URL. With one,
+     * the peer's address proves nothing: behind a proxy on the same machine every
+     * request comes from loopback. */
+    if (app->cfg.metrics_token == NULL || app->metrics == NULL)
         return respond_error(req, STET_ENOTFOUND);
+    struct str auth = STR_NULL;
+    (void)req_header(req, "Authorization", &auth);
+    enum metrics_auth granted = metrics_check_auth(auth, str_from(app->cfg.metrics_token));
+    if (granted != METRICS_AUTH_OK)
+        return refuse(req, granted);
 
     struct metrics_external ext = {.version = STET_VERSION};
     store_pool_stats(app->pool, &ext.db);

@@ -54,7 +54,16 @@ void metrics_format(const struct metrics *m, const struct metrics_external *ext,
 /* Appends `s` escaped as a label value (backslash, double quote, newline). */
 void metrics_escape_label(struct buf *out, struct str s);
 
-/* True when `peer` (an address as text) is 127.0.0.0/8, ::1 or ::ffff:127.x.y.z. */
-bool metrics_peer_is_loopback(struct str peer);
+/* What a scrape's Authorization header proves. */
+enum metrics_auth {
+    METRICS_AUTH_OK,      /* "Bearer <the configured token>" */
+    METRICS_AUTH_MISSING, /* no header, or another scheme */
+    METRICS_AUTH_WRONG,   /* a Bearer token, not the configured one */
+};
+
+/* Checks `authorization` (the header's value, STR_NULL when absent) against `token`.
+ * The scheme is matched without regard to case, the token exactly and in constant
+ * time for a given length (secret_equal). */
+enum metrics_auth metrics_check_auth(struct str authorization, struct str token);
 
 #endif

@@ -17,6 +17,7 @@ struct entry {
     unsigned refs; /* the table's (while linked) plus one per holder; atomic */
     char key[PAGE_CACHE_KEY_MAX];
     uint64_t version;
+    uint64_t ticket; /* page_cache_ticket when its render began */
     char *body;
     size_t len;
     char *gz; /* NULL: not compressed */
@@ -32,6 +33,7 @@ struct page_cache {
     struct entry *buckets[PAGE_CACHE_BUCKETS];
     struct entry *oldest, *newest;
     size_t bytes, max_bytes;
+    uint64_t next_ticket; /* atomic */
 };
 
 static struct entry **bucket(struct page_cache *pc, const char *key)
@@ -145,9 +147,14 @@ static void unlink_entry(struct page_cache *pc, struct entry *e)
 
 #define PAGE_MAX_HEADERS 12
 
-void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, enum page_compression compress, const char *content_type,
-                    const struct kv *headers, size_t n_headers)
+uint64_t page_cache_ticket(struct page_cache *pc)
+{
+    return __atomic_add_fetch(&pc->next_ticket, 1, __ATOMIC_RELAXED);
+}
+
+void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, uint64_t ticket,
+                    const char *body, size_t len, enum page_compression compress,
+                    const char *content_type, const struct kv *headers, size_t n_headers)
 {
     if (strlen(key) >= PAGE_CACHE_KEY_MAX || len + len / 2 > pc->max_bytes)
         return;
@@ -156,6 +163,7 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
     e->refs = 1;
     memcpy(e->key, key, strlen(key) + 1);
     e->version = version;
+    e->ticket = ticket;
     /* NUL-terminated: a fragment is rendered into pages as a C string. */
     e->body = xmalloc(len + 1);
     memcpy(e->body, body, len);
@@ -178,6 +186,11 @@ void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, co
 
     pthread_rwlock_wrlock(&pc->lock);
     struct entry *old = find(pc, key);
+    if (old != NULL && old->ticket > ticket) {
+        pthread_rwlock_unlock(&pc->lock);
+        entry_unref(e);
+        return;
+    }
     if (old != NULL) {
         unlink_entry(pc, old);
         entry_unref(old);

@@ -45,14 +45,20 @@ enum page_compression {
     PAGE_DEFLATE, /* a fragment: deflate blocks, framed per request (gzip_around) */
 };
 
-/* Stores a copy of `body` for `key` at `version` (replacing an older one), with
- * the compressed copy `compress` asks for. With a content type, the entry also
- * gets prepared responses (status 200, `headers`, and Content-Encoding for the gzip
- * copy) that requests can send as they are. Oldest entries are dropped past the
- * byte budget. */
-void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, const char *body,
-                    size_t len, enum page_compression compress, const char *content_type,
-                    const struct kv *headers, size_t n_headers);
+/* A number that grows with every call: taken by a render before it reads what the
+ * page shows, it orders renders by how new their data can be. */
+uint64_t page_cache_ticket(struct page_cache *pc);
+
+/* Stores a copy of `body` for `key` at `version`, rendered under `ticket`, with
+ * the compressed copy `compress` asks for. It replaces the entry for `key` unless
+ * that one was rendered under a later ticket (a render that began later read data
+ * at least as new: a slow render of an older version must not push out a newer
+ * page). With a content type, the entry also gets prepared responses (status 200,
+ * `headers`, and Content-Encoding for the gzip copy) that requests can send as they
+ * are. Oldest entries are dropped past the byte budget. */
+void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, uint64_t ticket,
+                    const char *body, size_t len, enum page_compression compress,
+                    const char *content_type, const struct kv *headers, size_t n_headers);
 /* A held fragment's deflate blocks (PAGE_DEFLATE), or NULL. Valid while the
  * reference is. */
 const struct deflated_part *page_ref_deflated(struct page_ref *ref);

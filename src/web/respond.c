@@ -52,7 +52,11 @@ static const struct error_kind error_kinds[] = {
     {STET_EMETHOD, 405, "method_not_allowed", "Method not allowed",
      "This address does not accept that method."},
     {STET_ERATE, 429, "rate_limited", "Too many requests",
-     "Too many requests. Please wait a moment and try again."},
+     "Too many requests. Please wait a minute and try again."},
+    {STET_EURI, 414, "uri_too_long", "Address too long",
+     "The address is longer than the limit of 2048 bytes."},
+    {STET_EHEADERS, 431, "headers_too_large", "Request too large",
+     "The request headers are larger than the limit of 12 KiB."},
 };
 
 static const struct error_kind internal_error = {
@@ -178,6 +182,15 @@ int respond_json(struct req *req, int status, json_t *doc)
     return respond_bytes(req, status, "application/json; charset=utf-8", body, len);
 }
 
+/* Retry-After on a 429: the wait the domain measured and put in its message, or a
+ * minute (what the default message says) when a refusal came without one. */
+static void add_retry_after(struct req *req)
+{
+    const struct web_state *ws = web_state(req);
+    int s = ws != NULL && ws->err.retry_after > 0 ? ws->err.retry_after : 60;
+    resp_add_header(req, "Retry-After", arena_printf(req->arena, "%d", s));
+}
+
 int respond_api_error(struct req *req, int status, const char *code, const char *message,
                       const char *field)
 {
@@ -185,12 +198,17 @@ int respond_api_error(struct req *req, int status, const char *code, const char 
     if (field != NULL)
         json_object_set_new(err, "field", json_string(field));
     if (status == 429)
-        resp_add_header(req, "Retry-After", "60");
+        add_retry_after(req);
     return respond_json(req, status, json_pack("{s:o}", "error", err));
 }
 
 int respond_error(struct req *req, int rc)
 {
+    if (rc == STET_EAGAIN) {
+        /* Not an answer: the request runs again where it may wait. */
+        req->rerun_on_worker = true;
+        return rc;
+    }
     const struct error_kind *k = error_kind(rc);
     struct web_state *ws = web_state(req);
     const char *message = ws != NULL && ws->err.message != NULL ? ws->err.message : k->message;
@@ -201,7 +219,7 @@ int respond_error(struct req *req, int rc)
     if (is_api(req))
         return respond_api_error(req, k->status, k->code, message, field);
     if (rc == STET_ERATE)
-        resp_add_header(req, "Retry-After", "60");
+        add_retry_after(req);
     struct tval *ctx = view_error(req, k->status, k->title, message, rc == STET_EUNAUTH);
     return respond_page(req, k->status, "error.html", k->title, ctx);
 }

@@ -7,6 +7,7 @@
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
+#include "http/accept.h"
 #include "http/prepared.h"
 #include "render/template.h"
 #include "web/handlers.h"
@@ -79,7 +80,8 @@ static bool page_cacheable(struct req *req, const struct story *s, struct str af
 /* The story and one page of its comments as HTML (`after` empty: the first page),
  * from the cache or rendered now (and cached when page_cacheable). */
 static int main_fragment(struct req *req, struct dctx *ctx, const struct story *s, bool can_reply,
-                         struct str after, struct str *html, const struct deflated_part **deflated)
+                         struct str after, uint64_t ticket, struct str *html,
+                         const struct deflated_part **deflated)
 {
     *deflated = NULL;
     char key[PAGE_CACHE_KEY_MAX];
@@ -112,12 +114,13 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     if (rc == 0) {
         char next[PAGE_CACHE_KEY_MAX];
         if (cacheable) {
-            page_cache_put(req->app->pages, key, version, buf_cstr(&b), b.len, PAGE_DEFLATE, NULL,
-                           NULL, 0);
+            page_cache_put(req->app->pages, key, version, ticket, buf_cstr(&b), b.len, PAGE_DEFLATE,
+                           NULL, NULL, 0);
             /* This page links to the next: that one may be cached now. */
             if (page.next_cursor != NULL &&
                 page_key(next, "c:", s->slug, str_from(page.next_cursor)))
-                page_cache_put(req->app->pages, next, version, "", 0, PAGE_PLAIN, NULL, NULL, 0);
+                page_cache_put(req->app->pages, next, version, ticket, "", 0, PAGE_PLAIN, NULL,
+                               NULL, 0);
         }
         *html = (struct str){arena_strndup(req->arena, buf_cstr(&b), b.len), b.len};
     }
@@ -125,33 +128,10 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     return rc;
 }
 
-/* True when Accept-Encoding lists gzip without refusing it (";q=0"). */
 static bool accepts_gzip(struct req *req)
 {
     struct str ae;
-    if (!req_header(req, "Accept-Encoding", &ae))
-        return false;
-    size_t i = 0;
-    while (i < ae.len) {
-        size_t end = i;
-        while (end < ae.len && ae.ptr[end] != ',')
-            end++;
-        struct str item = str_trim((struct str){ae.ptr + i, end - i});
-        struct str name = item;
-        const char *semi = memchr(item.ptr, ';', item.len);
-        if (semi != NULL)
-            name = str_trim((struct str){item.ptr, (size_t)(semi - item.ptr)});
-        if (str_eq_nocase(name, STR_LIT("gzip"))) {
-            struct str q =
-                semi != NULL
-                    ? str_trim((struct str){semi + 1, item.len - (size_t)(semi + 1 - item.ptr)})
-                    : STR_NULL;
-            return !(str_eq_cstr(q, "q=0") || str_eq_cstr(q, "q=0.0") || str_eq_cstr(q, "q=0.00") ||
-                     str_eq_cstr(q, "q=0.000"));
-        }
-        i = end + 1;
-    }
-    return false;
+    return req_header(req, "Accept-Encoding", &ae) && accept_encoding_allows(ae, "gzip");
 }
 
 /* The headers of an anonymous story page besides the HTML ones dispatch adds. */
@@ -174,7 +154,7 @@ static void add_shared_headers(struct req *req, const char *etag)
 /* The whole page for an anonymous reader: 304, or bytes from the cache. `after`
  * selects a later page of comments; the caller checked page_cacheable. */
 static int show_anonymous(struct req *req, struct dctx *ctx, const struct story *s,
-                          struct str after)
+                          struct str after, uint64_t ticket)
 {
     struct weather_reading w;
     bool has_weather = weather_get(req->app->weather, time_now(), &w);
@@ -216,7 +196,7 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
 
     struct str main_html;
     const struct deflated_part *unused;
-    int rc = main_fragment(req, ctx, s, false, after, &main_html, &unused);
+    int rc = main_fragment(req, ctx, s, false, after, ticket, &main_html, &unused);
     if (rc != 0)
         return respond_error(req, rc);
     /* Rendered whole: these bytes become the cache entry. */
@@ -226,8 +206,8 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
         struct kv h[RESPOND_N_HTML_HEADERS + 3];
         memcpy(h, respond_html_headers, sizeof(respond_html_headers));
         size_t n = RESPOND_N_HTML_HEADERS + shared_headers(etag, h + RESPOND_N_HTML_HEADERS);
-        page_cache_put(req->app->pages, key, version, req->resp.body, req->resp.body_len, PAGE_GZIP,
-                       "text/html; charset=utf-8", h, n);
+        page_cache_put(req->app->pages, key, version, ticket, req->resp.body, req->resp.body_len,
+                       PAGE_GZIP, "text/html; charset=utf-8", h, n);
         add_shared_headers(req, etag);
     }
     return 0;
@@ -240,17 +220,19 @@ static int show(struct req *req, int status, struct str slug, struct str after,
     struct story story;
     struct comment parent_c;
     const struct comment *parent = NULL;
+    /* Before the reads: see page_cache_put. */
+    uint64_t ticket = page_cache_ticket(req->app->pages);
     int rc = story_get(&ctx, slug, &story);
     if (rc != 0)
         return respond_error(req, rc);
     if (req_viewer(req) == NULL && status == 200 && form->parent_id == 0 &&
         page_cacheable(req, &story, after, story_version(req, &story)))
-        return show_anonymous(req, &ctx, &story, after);
+        return show_anonymous(req, &ctx, &story, after, ticket);
 
     bool can_reply = story.comments_open && req_viewer(req) != NULL;
     struct str main_html;
     const struct deflated_part *main_z;
-    rc = main_fragment(req, &ctx, &story, can_reply, after, &main_html, &main_z);
+    rc = main_fragment(req, &ctx, &story, can_reply, after, ticket, &main_html, &main_z);
     if (rc == 0 && form->parent_id != 0) {
         rc = comment_find_in_story(&ctx, &story, form->parent_id, &parent_c);
         parent = rc == 0 ? &parent_c : NULL;

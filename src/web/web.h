@@ -14,8 +14,8 @@
 
 struct web_state {
     const struct route *route;
-    struct store *st;         /* acquired on first use, released after the handler */
     struct kvs form;          /* declared fields of a form body */
+    struct kvs query;         /* the decoded query string */
     struct str session_token; /* from the cookie or the Bearer header; may be empty */
     const char *csrf;         /* this client's CSRF token, created on demand */
     bool csrf_is_new;         /* the response must set the CSRF cookie */
@@ -27,20 +27,24 @@ static inline struct web_state *web_state(struct req *req)
     return (struct web_state *)req->web;
 }
 
-/* The request's store connection (acquired from the pool on first call). */
+/* The store for this request: the pool's, which borrows a connection per operation;
+ * on an I/O thread, the one that answers from memory or with STET_EAGAIN. */
 struct store *req_store(struct req *req);
-/* The client's address: the peer, or what a trusted proxy says the peer is. */
-struct str req_client(struct req *req);
 /* A domain context over the request arena and store; errors detail into the state. */
 struct dctx req_dctx(struct req *req);
 /* A path parameter captured by the route, or ENOTFOUND. */
 int req_path_param(struct req *req, const char *name, struct str *out) STET_MUST_CHECK;
 /* A declared form field; empty slice when absent. */
 struct str req_form(struct req *req, const char *name);
-/* A query parameter, percent-decoded; false when absent. EBADREQ cases read as absent. */
+/* A query parameter, percent-decoded; false when absent. (A malformed query string
+ * never reaches a handler: dispatch answers 400.) */
 bool req_query(struct req *req, const char *name, struct str *out);
-/* The CSRF token to embed in forms; sets the cookie on this response when new. */
+/* The CSRF token to embed in forms: bound to the session for a logged-in reader;
+ * for an anonymous one, the CSRF cookie's (set on this response when new). */
 const char *req_csrf(struct req *req);
+/* A fresh anonymous CSRF token and cookie, at login and logout: a token seen before
+ * the session changed is worth nothing after. */
+void req_csrf_rotate(struct req *req);
 /* The logged-in reader or NULL. */
 static inline const struct user *req_viewer(const struct req *req)
 {

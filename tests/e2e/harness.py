@@ -26,8 +26,11 @@ import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# TSan reports a race as "WARNING: ThreadSanitizer: data race"; only its own faults
+# say "ERROR:". Without halt_on_error a race would otherwise pass unseen.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
-                     "ERROR: ThreadSanitizer", "ERROR: MemorySanitizer")
+                     "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer",
+                     "ERROR: MemorySanitizer")
 
 REGISTRATION_MESSAGE = "You must be registered to comment on stories."
 LOGIN_ERROR = "Wrong username, email or password."
@@ -337,7 +340,8 @@ class Client:
         return self.request(method, path, body=data, headers=headers, **kw)
 
     def csrf(self, path="/login"):
-        """GETs a page with a form and returns its csrf token (the cookie's value)."""
+        """GETs a page with a form and returns the csrf token its forms carry (the
+        anonymous CSRF cookie's value, or a logged-in reader's session-bound token)."""
         r = self.get(path)
         tok = csrf_from_html(r.text)
         if tok is None:

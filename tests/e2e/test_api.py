@@ -131,6 +131,34 @@ class Api(ServerTest):
         self.assertEqual(len(j["comments"]), 3)
         self.assertIsNotNone(j["next_cursor"])
 
+    def test_comment_cursor_is_commit_order_and_old_cursors_page_on(self):
+        """Comments page by id (commit order). A cursor of the older "<time>.<id>" form,
+        which links made before still carry, pages on from its id; a malformed one is
+        a clean 400."""
+        slug = "cursor-" + unique("s")
+        self.server.add_story(slug, title="Cursors")
+        c, token, _ = self.api_user()
+        made = []
+        for i in range(5):
+            r = c.post_json("/api/v1/stories/%s/comments" % slug, {"body": "c %d" % i},
+                            token=token)
+            self.assertEqual(r.status, 201, r)
+            made.append(r.json()["comment"]["id"])
+        j = self.api_comments(slug, "?sort=oldest&limit=2")
+        self.assertEqual(j["next_cursor"], str(made[1]))
+        for old in ("1700000000.%d" % made[1], "0.%d" % made[1]):
+            j = self.api_comments(slug, "?sort=oldest&limit=10&cursor=" + old)
+            self.assertEqual([x["id"] for x in j["comments"]], made[2:])
+            j = self.api_comments(slug, "?sort=newest&limit=10&cursor=" + old)
+            self.assertEqual([x["id"] for x in j["comments"]], made[:1])
+        for bad in ("x", "1.", ".5", "5.x", "-3", "0", "1.2.3"):
+            r = self.client().get("/api/v1/stories/%s/comments?cursor=%s" % (slug, bad))
+            self.assertApiError(r, 400, "bad_request")
+        r = self.client().get("/stories/%s?after=%d.%d" % (slug, 1700000000, made[2]))
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("c 3", r.text)
+        self.assertNotIn("c 2<", r.text)
+
     def test_counts(self):
         c, token, _ = self.api_user()
         r = c.post_json("/api/v1/stories/%s/comments" % self.slug, {"body": "count me"}, token=token)

@@ -190,6 +190,92 @@ class ApiErrors(ServerTest):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(self.count(self.slug), before + 1)
 
+    def test_422_password_counts_characters_and_refuses_white_space(self):
+        """SPEC 6: 8-1024 characters, not only white space (eight spaces were taken)."""
+        for password in (" " * 8, " \t" * 6, "\u00a0" * 8, "\u00e9" * 4):
+            name = unique("pw")
+            r = self.client().post_json("/api/v1/users", {"username": name,
+                                                          "email": name + "@example.com",
+                                                          "password": password})
+            self.assertApiError(r, 422, "invalid", "password")
+            self.assertNoUser(name)
+        # Eight two-byte characters are eight characters; 1024 emoji (4096 bytes) are
+        # within the limit, and the login accepts what the registration did.
+        for password in ("\u00e9" * 8, "\U0001f600" * 1024):
+            name = unique("pw")
+            r = self.client().post_json("/api/v1/users", {"username": name,
+                                                          "email": name + "@example.com",
+                                                          "password": password})
+            self.assertEqual(r.status, 201, r)
+            r = self.client().post_json("/api/v1/sessions", {"login": name, "password": password})
+            self.assertEqual(r.status, 201, r)
+
+    def test_422_comment_control_characters(self):
+        """Comments keep to the rule stories now follow: tabs and line breaks only."""
+        before = self.count(self.slug)
+        for body in ("lone\rcarriage return", "escape \u001b[2J", "bell \u0007",
+                     "next line \u0085", "csi \u009b31m", "delete \u007f"):
+            self.assertApiError(self.post_comment({"body": body}), 422, "invalid", "body")
+        self.assertUnchanged(before)
+        r = self.post_comment({"body": "line one\r\nline two\n\tindented"})
+        self.assertEqual(r.status, 201, r)
+
+
+class StoryRules(ServerTest):
+    """Stories: dates a page can print, and bodies without control characters, through
+    the API (422) and the CLI (an error, nothing added)."""
+
+    @classmethod
+    def prepare(cls):
+        admin = unique("admin")
+        cls.server.add_user(admin, role="admin", password="admin password 1")
+        r = cls.server.client().post_json("/api/v1/sessions",
+                                          {"login": admin, "password": "admin password 1"})
+        assert r.status == 201, r
+        cls.token = r.json()["token"]
+
+    def create(self, **fields):
+        body = {"slug": unique("rule-"), "title": "Rules", "body": "Text."}
+        body.update(fields)
+        return body["slug"], self.client().post_json("/api/v1/stories", body, token=self.token)
+
+    def test_422_unprintable_dates(self):
+        # A leap second, and instants whose UTC year has five digits or a sign: one
+        # was stored and shown as the year 0000.
+        for when in ("9999-12-31T23:59:60Z", "2016-12-31T23:59:60Z",
+                     "9999-12-31T23:30:00-01:00", "0000-01-01T00:00:00+00:01"):
+            slug, r = self.create(published_at=when)
+            self.assertApiError(r, 422, "invalid", "published_at")
+            self.assertIn("leap second", r.json()["error"]["message"])
+            self.assertEqual(self.client().get("/api/v1/stories/" + slug).status, 404)
+        slug, r = self.create(published_at="9999-12-31T23:59:59Z")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["story"]["published_at"], "9999-12-31T23:59:59Z")
+        page = self.client().get("/stories/" + slug)
+        self.assertIn("31 December 9999", page.text)
+
+    def test_422_control_characters_in_story(self):
+        for field, value in (("body", "Clear \u001b[2J the screen"), ("body", "lone\rcr"),
+                             ("body", "nel \u0085"), ("title", "Bell \u0007"),
+                             ("byline", "By \u001b[31mRed")):
+            slug, r = self.create(**{field: value})
+            self.assertApiError(r, 422, "invalid", field)
+            self.assertEqual(self.client().get("/api/v1/stories/" + slug).status, 404)
+        slug, r = self.create(body="# Heading\r\n\r\n\tcode\nand text")
+        self.assertEqual(r.status, 201, r)
+
+    def test_cli_refuses_the_same(self):
+        slug = unique("cli-")
+        p = self.server.cli("story", "add", "--slug", slug, "--title", "T", "--body-file", "-",
+                            "--published-at", "9999-12-31T23:59:60Z", stdin="Text.")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("leap second", p.stderr.decode("utf-8", "replace"))
+        p = self.server.cli("story", "add", "--slug", slug, "--title", "T", "--body-file", "-",
+                            stdin="Text \x1b[2J here")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("control characters", p.stderr.decode("utf-8", "replace"))
+        self.assertEqual(self.client().get("/api/v1/stories/" + slug).status, 404)
+
 
 class FormErrors(ServerTest):
     """The same rules through the HTML forms: status, form-error, nothing written."""
@@ -210,10 +296,14 @@ class FormErrors(ServerTest):
     def count_now(self):
         return self.count(self.slug)
 
+    def form_csrf(self):
+        """The token the logged-in reader's forms carry (bound to the session)."""
+        return self.c.csrf("/stories/" + self.slug)
+
     def post(self, fields, slug=None, with_csrf=True):
         f = dict(fields)
         if with_csrf:
-            f.setdefault("csrf", self.c.cookies["stet_csrf"])
+            f.setdefault("csrf", self.form_csrf())
         return self.c.post_form("/stories/%s/comments" % (slug or self.slug), f)
 
     def test_422_empty_and_too_long_body_keeps_text(self):
@@ -241,7 +331,7 @@ class FormErrors(ServerTest):
     def test_400_invalid_utf8_in_form(self):
         before = self.count_now()
         for enc in ("%FF%FE", "%C3%28", "ok%E2%82"):
-            data = "body=" + enc + "&csrf=" + self.c.cookies["stet_csrf"]
+            data = "body=" + enc + "&csrf=" + self.form_csrf()
             r = self.c.post_form("/stories/%s/comments" % self.slug, data)
             self.assertEqual(r.status, 400, r)
         self.assertEqual(self.count_now(), before)
@@ -255,7 +345,7 @@ class FormErrors(ServerTest):
 
     def test_413_form_body_too_large(self):
         before = self.count_now()
-        data = "csrf=%s&body=%s" % (self.c.cookies["stet_csrf"], "a" * (70 * 1024))
+        data = "csrf=%s&body=%s" % (self.form_csrf(), "a" * (70 * 1024))
         r = self.c.post_form("/stories/%s/comments" % self.slug, data)
         self.assertEqual(r.status, 413, r)
         self.assertEqual(self.count_now(), before)
@@ -284,14 +374,40 @@ class FormErrors(ServerTest):
         r = self.post({"body": "empty csrf", "csrf": ""})
         self.assertFormError(r, 403)
         self.assertEqual(self.count_now(), before)
-        # A csrf field that matches no cookie (cookie dropped) is refused too.
-        saved = self.c.cookies.pop("stet_csrf")
+        # A planted CSRF cookie with the same value in the field: a logged-in
+        # reader's token is bound to the session, so no cookie can stand in for it.
+        saved = self.c.cookies.get("stet_csrf")
+        planted = "a" * 64
+        self.c.cookies["stet_csrf"] = planted
         try:
-            r = self.post({"body": "cookie gone", "csrf": saved}, with_csrf=False)
+            r = self.post({"body": "planted", "csrf": planted}, with_csrf=False)
             self.assertFormError(r, 403)
         finally:
-            self.c.cookies["stet_csrf"] = saved
+            if saved is None:
+                self.c.cookies.pop("stet_csrf", None)
+            else:
+                self.c.cookies["stet_csrf"] = saved
         self.assertEqual(self.count_now(), before)
+        # Another session's token is refused too.
+        other = self.web_user()
+        r = self.post({"body": "someone else's", "csrf": other.csrf("/stories/" + self.slug)})
+        self.assertFormError(r, 403)
+        # A form posted from another site (Origin), even with the right token.
+        r = self.c.post_form("/stories/%s/comments" % self.slug,
+                             {"body": "cross-site", "csrf": self.form_csrf()},
+                             headers={"Origin": "https://evil.example"})
+        self.assertFormError(r, 403)
+        r = self.c.post_form("/stories/%s/comments" % self.slug,
+                             {"body": "opaque", "csrf": self.form_csrf()},
+                             headers={"Origin": "null"})
+        self.assertFormError(r, 403)
+        self.assertEqual(self.count_now(), before)
+        # The same form from this site goes through.
+        r = self.c.post_form("/stories/%s/comments" % self.slug,
+                             {"body": "same site", "csrf": self.form_csrf()},
+                             headers={"Origin": self.server.base_url})
+        self.assertEqual(r.status, 303, r)
+        before = self.count_now()
         # Register with a forged token: no account.
         anon = self.client()
         anon.csrf("/register")
@@ -323,6 +439,23 @@ class FormErrors(ServerTest):
             # A second GET with the cookie keeps the same token.
             self.assertEqual(c.csrf(path), tok)
 
+    def test_csrf_rotates_at_login_and_logout(self):
+        c = self.client()
+        before = c.csrf("/login")
+        name = unique("rot")
+        self.assertEqual(c.register(name).status, 303)
+        at_login = c.cookies.get("stet_csrf")
+        self.assertIsNotNone(at_login)
+        self.assertNotEqual(at_login, before)
+        # Logged in, forms carry the session's token, not the cookie's.
+        page_token = c.csrf("/")
+        self.assertNotEqual(page_token, at_login)
+        self.assertEqual(c.logout().status, 303)
+        self.assertNotIn(c.cookies.get("stet_csrf"), (None, before, at_login))
+        # The old session's token is worth nothing now.
+        r = c.post_form("/logout", {"csrf": page_token})
+        self.assertFormError(r, 403)
+
 
 class ClosedStory(ServerTest):
     @classmethod
@@ -346,8 +479,7 @@ class ClosedStory(ServerTest):
         self.assertEqual(closed.norm_text(), "Comments are closed for this story.")
         self.assertIsNone(root.by_id("comment-form"))
         self.assertIsNone(root.find("p", cls="register-notice"))
-        r = c.post_form("/stories/%s/comments" % self.slug,
-                        {"body": "late", "csrf": c.cookies["stet_csrf"]})
+        r = c.post_form("/stories/%s/comments" % self.slug, {"body": "late", "csrf": c.csrf("/")})
         self.assertEqual(r.status, 403, r)
         self.assertEqual(self.count(self.slug), before)
         j = self.client().get("/api/v1/stories/" + self.slug).json()

@@ -7,6 +7,7 @@ import unittest
 import urllib.parse
 
 from harness import ServerTest, parse_html, unique
+from test_smuggling import exchange
 
 P_SCRIPT = "<script>alert(1)</script>"
 P_ATTR = '"><img src=x onerror=alert(1)>'
@@ -211,6 +212,45 @@ class Hostile(ServerTest):
                 self.assertIn("nofollow", a.get("rel", ""))
                 self.assertIn("ugc", a.get("rel", ""))
                 self.assertIn("noopener", a.get("rel", ""))
+
+    def test_smuggled_comment_never_posts(self):
+        # A whole comment POST hidden in the body of another request, framed two ways
+        # at once: a server that read the other framing would run it as a request of
+        # its own, with the reader's token, behind any proxy that read this one.
+        c, token, _ = self.api_user()
+        text = "smuggled " + unique("c")
+        body = json.dumps({"body": text}).encode()
+        hidden = ("POST /api/v1/stories/%s/comments HTTP/1.1\r\nHost: x\r\n"
+                  "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                  "Content-Length: %d\r\n\r\n" % (self.slug, token, len(body))).encode() + body
+        outer = "POST /stories/%s HTTP/1.1\r\nHost: x\r\n" % self.slug
+        variants = {
+            "two lengths": (outer + "Content-Length: 0\r\nContent-Length: %d\r\n\r\n"
+                            % len(hidden)).encode() + hidden,
+            "length and chunked": (outer + "Content-Length: %d\r\nTransfer-Encoding: chunked"
+                                   "\r\n\r\n" % (5 + len(hidden))).encode() + b"0\r\n\r\n" + hidden,
+            "folded chunked": (outer + "Transfer-Encoding:\r\n chunked\r\n\r\n").encode()
+            + b"0\r\n\r\n" + hidden,
+        }
+        before = self.api_comments(self.slug, "?limit=100")["count"]
+        answers = {name: exchange(self.server, data) for name, data in variants.items()}
+        j = self.api_comments(self.slug, "?limit=100")
+        self.assertNotIn(text, json.dumps(j), answers)
+        self.assertEqual(j["count"], before)
+        for name, x in answers.items():
+            # The fold is not visible to stet (libmicrohttpd glues it onto the name):
+            # no framing, so the outer request is answered as it stands and the chunk
+            # line after it ends the connection.
+            if name != "folded chunked":
+                self.assertEqual(x.status, 400, (name, x))
+            self.assertTrue(x.closed, (name, x))
+            self.assertEqual(x.rest, b"", (name, x))
+        # Sent on its own, the same request posts: it was hidden, not broken.
+        x = exchange(self.server, hidden[:-len(body)].replace(b"HTTP/1.1\r\n", b"HTTP/1.1\r\n"
+                                                               b"Connection: close\r\n", 1)
+                     + body)
+        self.assertEqual(x.status, 201, x)
+        self.assertEqual(self.api_comments(self.slug, "?limit=100")["count"], before + 1)
 
 
 if __name__ == "__main__":

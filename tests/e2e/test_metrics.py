@@ -2,12 +2,27 @@
 a well-formed exposition with HELP and TYPE for every family, request counters by
 route pattern (never the raw path) that grow with traffic, cumulative histograms
 whose +Inf bucket equals _count, the SSE gauge following an open stream, process
-values, and server.metrics = off / on in the configuration."""
+values; and who may read it: only a request carrying the configured bearer token
+(server.metrics_token, its _file twin, STET_METRICS_TOKEN), whatever address it
+comes from, and nobody when no token is configured.
 
+Other modules that scrape /metrics start their server with METRICS_ENV and send
+METRICS_AUTH."""
+
+import http.client
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import time
+import unittest
 
-from harness import ServerTest, unique
+from harness import ServerTest, clean_env, eventually, sanitizer_report, stet_bin, unique
+
+METRICS_TOKEN = "e2e-metrics-" + os.urandom(16).hex()
+METRICS_ENV = {"STET_METRICS_TOKEN": METRICS_TOKEN}
+METRICS_AUTH = {"Authorization": "Bearer " + METRICS_TOKEN}
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LE = ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5",
@@ -90,13 +105,28 @@ def value(samples, name, **labels):
 
 
 class MetricsTest(ServerTest):
+    """The token comes from a file of its own (server.metrics_token_file), read once
+    at start: the file is gone by the time the tests run."""
+
+    @classmethod
+    def setUpClass(cls):
+        token_dir = tempfile.mkdtemp(prefix="stet-e2e-token-")
+        try:
+            path = os.path.join(token_dir, "metrics.token")
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(METRICS_TOKEN + "\n")
+            cls.server_kwargs = {"config": "[server]\nmetrics_token_file = %s\n" % path}
+            super().setUpClass()
+        finally:
+            shutil.rmtree(token_dir)
+
     @classmethod
     def prepare(cls):
         cls.slug = "metrics-" + unique("s")
         cls.server.add_story(cls.slug, title="Metrics")
 
     def scrape(self):
-        r = self.client().get("/metrics")
+        r = self.client().get("/metrics", headers=METRICS_AUTH)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), CONTENT_TYPE)
         try:
@@ -129,7 +159,7 @@ class MetricsTest(ServerTest):
         start = value(samples, "process_start_time_seconds")
         self.assertLessEqual(start, time.time() + 1)
         self.assertGreater(start, time.time() - 600)
-        r = self.client().request("HEAD", "/metrics")
+        r = self.client().request("HEAD", "/metrics", headers=METRICS_AUTH)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, b"")
 
@@ -235,34 +265,124 @@ class MetricsTest(ServerTest):
                       "the SSE gauge to drop when the streams close", timeout=20)
 
     def test_not_cached(self):
-        r = self.client().get("/metrics")
+        r = self.client().get("/metrics", headers=METRICS_AUTH)
         self.assertEqual(r.header("Cache-Control"), "no-store")
 
+    def assertRefused(self, r, invalid_token):
+        """401 with RFC 6750's challenge, and nothing of the exposition."""
+        self.assertEqual(r.status, 401, r)
+        challenge = r.header("WWW-Authenticate", "")
+        self.assertTrue(challenge.startswith("Bearer realm="), challenge)
+        self.assertEqual('error="invalid_token"' in challenge, invalid_token, challenge)
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        self.assertNotIn(b"stet_", r.body)
+        self.assertNotIn(b"# TYPE", r.body)
 
-class MetricsOff(ServerTest):
-    server_kwargs = {"config": "[server]\nmetrics = off\n"}
+    def test_refused_without_the_token(self):
+        """Every request arrives from loopback, as it would through a proxy on the
+        same machine: the address grants nothing, only the token does. 401 rather
+        than 404, since the route is no secret (it is in the documentation) and a
+        scraper with a wrong token should say so rather than "not found"."""
+        c = self.client()
+        self.assertEqual(self.server.host, "127.0.0.1")
+        self.assertRefused(c.get("/metrics"), invalid_token=False)
+        self.assertRefused(c.request("HEAD", "/metrics"), invalid_token=False)
+        # What a same-host proxy adds changes nothing either.
+        self.assertRefused(c.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1",
+                                                      "X-Real-IP": "127.0.0.1",
+                                                      "Forwarded": "for=127.0.0.1"}),
+                           invalid_token=False)
+        self.assertRefused(c.get("/metrics", headers={"Authorization": "Basic " +
+                                                      METRICS_TOKEN}), invalid_token=False)
+        for wrong in (METRICS_TOKEN[:-1], METRICS_TOKEN + "x", METRICS_TOKEN.upper(),
+                      "x" * len(METRICS_TOKEN), METRICS_TOKEN + " " + METRICS_TOKEN):
+            self.assertRefused(c.get("/metrics", headers={"Authorization": "Bearer " + wrong}),
+                               invalid_token=True)
+        # The scheme's case does not matter (RFC 9110); the token's does.
+        r = c.get("/metrics", headers={"Authorization": "bearer " + METRICS_TOKEN})
+        self.assertEqual(r.status, 200, r)
+
+    def test_refused_from_another_loopback_address(self):
+        """The old default trusted 127.0.0.0/8; a peer on 127.0.0.2 is refused too."""
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=10,
+                                          source_address=("127.0.0.2", 0))
+        try:
+            conn.request("GET", "/metrics")
+            r = conn.getresponse()
+            body = r.read()
+        finally:
+            conn.close()
+        self.assertEqual(r.status, 401)
+        self.assertNotIn(b"stet_", body)
+
+    def test_token_never_logged(self):
+        c = self.client()
+        before = self.server.stderr_text().count("/metrics")
+        self.assertEqual(c.get("/metrics", headers=METRICS_AUTH).status, 200)
+        wrong = {"Authorization": "Bearer " + METRICS_TOKEN + "x"}
+        self.assertEqual(c.get("/metrics", headers=wrong).status, 401)
+        # The access log line is written once the response is sent.
+        eventually(lambda: self.server.stderr_text().count("/metrics") >= before + 2,
+                   "both scrapes in the access log")
+        self.assertNotIn(METRICS_TOKEN, self.server.stderr_text())
+
+
+class MetricsWithoutToken(ServerTest):
+    """No token configured: /metrics is off and answers exactly like an unknown URL,
+    whatever credentials a request brings."""
 
     def test_off_is_404_like_an_unknown_url(self):
-        r = self.client().get("/metrics")
-        self.assertEqual(r.status, 404, r)
         unknown = self.client().get("/no-such-" + unique("p"))
-        self.assertEqual(r.header("Content-Type"), unknown.header("Content-Type"))
-        self.assertNotIn(b"stet_http_requests_total", r.body)
-        self.assertNotIn(b"# TYPE", r.body)
+        for headers in ({}, METRICS_AUTH, {"Authorization": "Bearer "}):
+            r = self.client().get("/metrics", headers=headers)
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(r.header("Content-Type"), unknown.header("Content-Type"))
+            self.assertIsNone(r.header("WWW-Authenticate"))
+            self.assertNotIn(b"stet_http_requests_total", r.body)
+            self.assertNotIn(b"# TYPE", r.body)
         # The rest of the site is unaffected.
         self.assertEqual(self.client().get("/healthz").status, 200)
 
 
-class MetricsOn(ServerTest):
-    server_kwargs = {"config": "[server]\nmetrics = on\n"}
+class MetricsTokenFromEnvironment(ServerTest):
+    """STET_METRICS_TOKEN (e.g. from a mode-0600 systemd EnvironmentFile) overrides
+    the INI file's token."""
 
-    def test_on_answers(self):
-        r = self.client().get("/metrics")
+    server_kwargs = {"env": METRICS_ENV,
+                     "config": "[server]\nmetrics_token = %s\n" % ("f" * 40)}
+
+    def test_environment_wins(self):
+        r = self.client().get("/metrics", headers=METRICS_AUTH)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), CONTENT_TYPE)
         parse(r.text)
+        r = self.client().get("/metrics", headers={"Authorization": "Bearer " + "f" * 40})
+        self.assertEqual(r.status, 401, r)
+
+
+class MetricsOldKey(unittest.TestCase):
+    """server.metrics (loopback, on, off) is refused at start, pointing at the token,
+    so that a configuration relying on it does not silently change meaning."""
+
+    def test_refused_at_start(self):
+        tmp = tempfile.mkdtemp(prefix="stet-e2e-")
+        try:
+            ini = os.path.join(tmp, "stet.ini")
+            with open(ini, "w") as f:
+                f.write("[server]\nmetrics = loopback\n")
+            p = subprocess.run([stet_bin(), "serve", "--listen", "127.0.0.1:0", "--config", ini,
+                                "--db", "sqlite:" + os.path.join(tmp, "stet.db")],
+                               stdin=subprocess.DEVNULL, capture_output=True, env=clean_env(),
+                               timeout=30)
+        finally:
+            shutil.rmtree(tmp)
+        err = p.stderr.decode("utf-8", "replace")
+        self.assertIsNone(sanitizer_report(err), err)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(p.stdout, b"")
+        self.assertIn("stet.ini:2: server.metrics is gone", err)
+        self.assertIn("server.metrics_token", err)
 
 
 if __name__ == "__main__":
-    import unittest
     unittest.main()

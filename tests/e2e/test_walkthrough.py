@@ -107,8 +107,11 @@ class WalkThrough(ServerTest):
         self.assertEqual((ta.get("name"), ta.get("id")), ("body", "comment-body"))
         self.assertIn("Post comment", form.norm_text() + " ".join(
             b.get("value", "") for b in form.find_all("input")))
-        self.assertEqual(c.cookies.get("stet_csrf"),
-                         [i for i in form.find_all("input") if i.get("name") == "csrf"][0].get("value"))
+        # The form's token is bound to the session: well-formed, and not the
+        # anonymous cookie's (which anyone who can set a cookie could plant).
+        token = [i for i in form.find_all("input") if i.get("name") == "csrf"][0].get("value")
+        self.assertRegex(token, r"^[0-9a-f]{64}$")
+        self.assertNotEqual(c.cookies.get("stet_csrf"), token)
 
         # Post a comment.
         r = c.submit("/stories/" + slug, "comment-form", {"body": "First! The *lights* are lovely."})

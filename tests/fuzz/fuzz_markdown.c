@@ -1,6 +1,7 @@
-/* Fuzz target for md_to_safe_html: any input must render without crashing, and every
- * tag in the output must be one the safe renderer is allowed to emit, so raw HTML,
- * images or a javascript: link escaping the sanitizer aborts the run. */
+/* Fuzz target for md_to_safe_html: any input must render without crashing, within
+ * MD_OUT_RATIO * size + MD_OUT_SLACK bytes, and every tag in the output must be one
+ * the safe renderer is allowed to emit, so raw HTML, images, a javascript: link
+ * escaping the sanitizer or a blow-up past the output bound aborts the run. */
 #include "render/markdown.h"
 
 #include <stdbool.h>
@@ -43,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     md_init();
     if (md_to_safe_html(a, (const char *)data, size, &out) == 0) {
+        if (strlen(out) > MD_OUT_RATIO * size + MD_OUT_SLACK)
+            abort();
         for (const char *p = strchr(out, '<'); p != NULL; p = strchr(p + 1, '<')) {
             if (!tag_ok(p + 1))
                 abort();

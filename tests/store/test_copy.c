@@ -1,5 +1,6 @@
 /* Checks store_copy (`stet migrate-data`): a SQLite site with users, sessions,
- * stories, threaded and held comments, legacy rows and rate-limit counters is copied
+ * stories, threaded and held comments, legacy rows, rate-limit buckets and the key
+ * naming them is copied
  * to another SQLite database and, with STET_TEST_PG_DIR (fresh databases are
  * needed), to PostgreSQL and back; every row of every table must arrive unchanged,
  * a non-empty destination is refused, and a failure part-way leaves it empty. */
@@ -24,6 +25,13 @@
 #include <unistd.h>
 
 static char g_dir[] = "/tmp/stet-copy-XXXXXX";
+
+/* Rate-limit bucket names and a site key: 64 hex digits each. */
+#define HEX16    "0123456789abcdef"
+#define BUCKET_A HEX16 HEX16 HEX16 "000000000000000a"
+#define BUCKET_B HEX16 HEX16 HEX16 "000000000000000b"
+#define BUCKET_C HEX16 HEX16 HEX16 "000000000000000c"
+#define SITE_KEY "fedcba9876543210" HEX16 HEX16 HEX16
 static unsigned g_files;
 
 /* A new SQLite database file in the test's directory. */
@@ -178,6 +186,14 @@ static int64_t add_comment(struct store *st, int64_t story, int64_t author, int6
     return id;
 }
 
+/* store_rate_take on the one bucket `key`. */
+static int take1(struct store *st, const char *key, int64_t now_ms, int64_t interval_ms,
+                 int capacity, int64_t *wait_ms)
+{
+    const struct store_rate_bucket b = {key, interval_ms, capacity};
+    return store_rate_take(st, &b, 1, now_ms, wait_ms);
+}
+
 static void fill(struct store *st, struct site *s)
 {
     s->alice = add_user(st, "alice", ROLE_ADMIN, "$argon2id$v=19$m=65536,t=2$c2FsdA$aGFzaA");
@@ -222,11 +238,16 @@ static void fill(struct store *st, struct site *s)
                          .status = COMMENT_VISIBLE};
     assert_int_equal(store_comment_insert(st, &lc, &s->legacy, NULL), 0);
 
-    int64_t n;
+    /* An emptied bucket, one with tokens left, one whose last hit was refused. */
+    int64_t wait;
     for (int i = 0; i < 3; i++)
-        assert_int_equal(store_rate_hit(st, "comment:10.0.0.1", 600, &n), 0);
-    assert_int_equal(store_rate_hit(st, "comment:10.0.0.1", 660, &n), 0);
-    assert_int_equal(store_rate_hit(st, "login:bob", 600, &n), 0);
+        assert_int_equal(take1(st, BUCKET_A, 600000, 1000, 3, &wait), 0);
+    assert_int_equal(take1(st, BUCKET_B, 600000, 1000, 3, &wait), 0);
+    assert_int_equal(take1(st, BUCKET_C, 600000, 1000, 1, &wait), 0);
+    assert_int_equal(take1(st, BUCKET_C, 600000, 1000, 1, &wait), 0);
+    assert_int_equal(wait, 1000);
+    char key[STORE_SITE_KEY_LEN + 1];
+    assert_int_equal(store_site_key(st, "rate_limits", SITE_KEY, key), 0);
 }
 
 /* Legacy keys have no store operation (the importer writes them); set them here. */
@@ -303,9 +324,13 @@ static void check_usable(struct store *st, const struct site *s)
     assert_int_equal(store_comment_insert(st, &nc, &id, &seq), 0);
     assert_true(id > s->legacy);
     assert_int_equal(seq, 5);
-    int64_t hits = 0;
-    assert_int_equal(store_rate_hit(st, "comment:10.0.0.1", 600, &hits), 0);
-    assert_int_equal(hits, 4);
+    /* The buckets and their key arrived: the emptied one is still empty. */
+    int64_t wait = -1;
+    assert_int_equal(take1(st, BUCKET_A, 600000, 1000, 3, &wait), 0);
+    assert_int_equal(wait, 1000);
+    char key[STORE_SITE_KEY_LEN + 1];
+    assert_int_equal(store_site_key(st, "rate_limits", BUCKET_A, key), 0);
+    assert_string_equal(key, SITE_KEY);
     arena_free(a);
 }
 
@@ -361,7 +386,8 @@ static void test_copy_sqlite_to_sqlite(void **state)
 
     struct progress_log log = {{0}};
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
-    assert_string_equal(log.text, "users=3 stories=3 sessions=2 comments=7 rate_limits=3 ");
+    assert_string_equal(log.text,
+                        "users=3 stories=3 sessions=2 comments=7 rate_buckets=3 site_keys=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -370,9 +396,9 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(src, dst, NULL, NULL), STET_ECONFLICT);
     assert_same(src, dst);
     struct store *other = open_url("sqlite::memory:");
-    int64_t n;
+    int64_t wait;
     assert_int_equal(store_migrate(other, NULL), 0);
-    assert_int_equal(store_rate_hit(other, "x", 1, &n), 0);
+    assert_int_equal(take1(other, BUCKET_A, 1, 1, 1, &wait), 0);
     assert_int_equal(store_copy(src, other, NULL, NULL), STET_ECONFLICT);
     assert_int_equal(count_rows(other, "users"), 0);
     store_close(other);
@@ -386,7 +412,8 @@ static void test_copy_sqlite_to_sqlite(void **state)
     struct store *empty2 = open_url("sqlite::memory:");
     log.text[0] = '\0';
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
-    assert_string_equal(log.text, "users=0 stories=0 sessions=0 comments=0 rate_limits=0 ");
+    assert_string_equal(log.text,
+                        "users=0 stories=0 sessions=0 comments=0 rate_buckets=0 site_keys=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -504,7 +531,8 @@ static void test_copy_through_postgres(void **state)
     struct store *pg = open_url(u1);
     struct progress_log log = {{0}};
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
-    assert_string_equal(log.text, "users=3 stories=3 sessions=2 comments=7 rate_limits=3 ");
+    assert_string_equal(log.text,
+                        "users=3 stories=3 sessions=2 comments=7 rate_buckets=3 site_keys=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 
@@ -537,8 +565,8 @@ static void test_copy_through_postgres(void **state)
     store_close(pg3);
     struct store *nul = open_url("sqlite::memory:");
     assert_int_equal(store_migrate(nul, NULL), 0);
-    assert_int_equal(sqlite_store_exec(nul, "INSERT INTO rate_limits VALUES ('a' || char(0) || "
-                                            "'b', 1, 1)"),
+    assert_int_equal(sqlite_store_exec(nul, "INSERT INTO site_keys VALUES ('a' || char(0) || 'b', "
+                                            "'" SITE_KEY "')"),
                      0);
     u3 = pgtest_fresh_url("stet_copy", url3, sizeof(url3));
     assert_non_null(u3);

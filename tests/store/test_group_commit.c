@@ -241,12 +241,11 @@ static void *burst_worker(void *arg)
     int t = ba->t;
     pthread_barrier_wait(&b->go);
     for (int k = 0; k < N_PER_THREAD; k++) {
-        /* One connection per "request", as the HTTP workers borrow them. */
-        struct store *st = store_pool_acquire(b->pool);
+        /* Through the pool, as the HTTP workers post. */
+        struct store *st = store_pool_store(b->pool, false);
         struct comment c = make_comment(b->stories[(t + k) % N_STORIES], b->users[t],
                                         k > 0 ? b->ids[t][k - 1] : 0, burst_status(k));
         b->rcs[t][k] = store_comment_insert(st, &c, &b->ids[t][k], &b->seqs[t][k]);
-        store_pool_release(b->pool, st);
     }
     return NULL;
 }
@@ -265,7 +264,7 @@ static void test_pool_burst(void **state)
     pthread_t th[N_THREADS];
     struct arena *a = arena_new(1 << 16);
     assert_non_null(b);
-    assert_int_equal(store_pool_new(g_url, N_THREADS, &b->pool), 0);
+    assert_int_equal(store_pool_new(g_url, 1, N_THREADS, &b->pool), 0);
     struct store_stats before;
     store_pool_stats(b->pool, &before);
     assert_int_equal(before.commits, 0);
@@ -380,10 +379,8 @@ struct poster {
 static void *poster_main(void *arg)
 {
     struct poster *p = arg;
-    struct store *st = store_pool_acquire(p->pool);
     p->id = p->seq = -7;
-    p->rc = store_comment_insert(st, &p->c, &p->id, &p->seq);
-    store_pool_release(p->pool, st);
+    p->rc = store_comment_insert(store_pool_store(p->pool, false), &p->c, &p->id, &p->seq);
     return NULL;
 }
 
@@ -403,7 +400,7 @@ static void test_bad_row_fails_alone(void **state)
     struct store_pool *pool;
     struct poster ps[N_BAD_GROUP + 1];
     const int bad = 8;
-    assert_int_equal(store_pool_new(g_url, N_BAD_GROUP + 1, &pool), 0);
+    assert_int_equal(store_pool_new(g_url, 1, N_BAD_GROUP + 1, &pool), 0);
     struct store *st = store_pool_acquire(pool);
     int64_t story = add_story(a, st), u = add_user(a, st);
     store_pool_release(pool, st);
@@ -472,7 +469,7 @@ static void test_memory_pool_has_no_committer(void **state)
     (void)state;
     struct store_pool *pool;
     struct arena *a = arena_new(4096);
-    assert_int_equal(store_pool_new("sqlite::memory:", 1, &pool), 0);
+    assert_int_equal(store_pool_new("sqlite::memory:", 1, 1, &pool), 0);
     struct store *st = store_pool_acquire(pool);
     assert_int_equal(store_migrate(st, NULL), 0);
     int64_t story = add_story(a, st), u = add_user(a, st);
@@ -516,7 +513,7 @@ static void test_sqlite_synchronous(void **state)
     /* The pool's connections, the committer's included, take the option. */
     struct store_pool *pool;
     snprintf(url, sizeof(url), "%s?synchronous=normal", g_url);
-    assert_int_equal(store_pool_new(url, 1, &pool), 0);
+    assert_int_equal(store_pool_new(url, 1, 1, &pool), 0);
     struct store *st = store_pool_acquire(pool);
     int level = -1;
     assert_int_equal(sqlite_store_synchronous(st, &level), 0);

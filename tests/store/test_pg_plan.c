@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "store/pg/pg_store.h"
 #include "store/store.h"
 
@@ -55,6 +56,35 @@ static void assert_indexed(const char *plan)
         line += len;
         if (*line == '\n')
             line++;
+    }
+}
+
+/* The lines of `plan` under every "== NAME ..." header (both plan modes), or fail. */
+static const char *sections(struct arena *a, const char *plan, const char *name)
+{
+    struct buf b;
+    char head[64];
+    snprintf(head, sizeof(head), "== %s ", name);
+    buf_init(&b);
+    for (const char *at = strstr(plan, head); at != NULL; at = strstr(at + 1, head)) {
+        const char *end = strstr(at + 1, "\n== ");
+        buf_append(&b, at, end != NULL ? (size_t)(end - at) + 1 : strlen(at));
+    }
+    if (b.len == 0)
+        fail_msg("no plan for %s", name);
+    const char *out = arena_strndup(a, b.data, b.len);
+    buf_cleanup(&b);
+    return out;
+}
+
+/* The plain listings walk comments_story in the story's id order: never the primary
+ * key of all comments, filtering for the story (what "ORDER BY id" invited). */
+static void assert_story_range_scan(struct arena *a, const char *plan, const char *name)
+{
+    const char *sec = sections(a, plan, name);
+    if (strstr(sec, "using comments_story") == NULL || strstr(sec, "comments_pkey") != NULL) {
+        fputs(sec, stderr);
+        fail_msg("%s does not walk comments_story", name);
     }
 }
 
@@ -109,7 +139,14 @@ static void test_pg_plans(void **state)
     if (pgtest_env("STET_TEST_VERBOSE") != NULL)
         fputs(plan, stderr);
     assert_indexed(plan);
-    assert_non_null(strstr(plan, "comments_story"));
+    assert_story_range_scan(a, plan, "comment_list_asc");
+    assert_story_range_scan(a, plan, "comment_list_desc");
+    assert_story_range_scan(a, plan, "comment_list_viewer_asc");
+    assert_story_range_scan(a, plan, "comment_list_viewer_desc");
+    /* Logins are looked up by the keys stet computes, never by lower(). */
+    const char *login = sections(a, plan, "user_find_login");
+    assert_non_null(strstr(login, "users_username_key"));
+    assert_non_null(strstr(login, "users_email_key"));
     assert_non_null(strstr(plan, "comments_events"));
     assert_non_null(strstr(plan, "stories_published"));
     store_close(st);

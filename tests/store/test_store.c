@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/embedded.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 #include "pgtest.h"
@@ -52,18 +53,18 @@ static int setup(void **state)
     if (f == NULL)
         return -1;
     if (g_pool) {
-        if (store_pool_new(g_url, 1, &f->pool) != 0) {
+        /* The pool as the server uses it: every operation borrows a connection. */
+        if (store_pool_new(g_url, 1, 1, &f->pool) != 0) {
             free(f);
             return -1;
         }
-        f->st = store_pool_acquire(f->pool);
+        f->st = store_pool_store(f->pool, false);
     } else if (store_open(g_url, &f->st) != 0) {
         free(f);
         return -1;
     }
     if (store_migrate(f->st, NULL) != 0) {
         if (f->pool != NULL) {
-            store_pool_release(f->pool, f->st);
             store_pool_free(f->pool);
         } else {
             store_close(f->st);
@@ -80,7 +81,6 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     if (f->pool != NULL) {
-        store_pool_release(f->pool, f->st);
         store_pool_free(f->pool);
     } else {
         store_close(f->st);
@@ -438,6 +438,83 @@ static void test_user_set_role(void **state)
     assert_int_equal(u.role, ROLE_MODERATOR);
 }
 
+static int64_t login_id(struct fx *f, const char *login)
+{
+    struct user u;
+    int rc = store_user_find_login(f->a, f->st, str_from(login), &u, NULL);
+    return rc == 0 ? u.id : rc;
+}
+
+/* One folding rule on every backend (SPEC 6): ASCII case only, for lookup,
+ * uniqueness and roles alike. PostgreSQL's lower() folded the Kelvin sign U+212A
+ * into "k", so "\u212Aate" logged in as kate there, while SQLite's did not. */
+static void test_user_identity_keys(void **state)
+{
+    struct fx *f = *state;
+#define KELVIN "\xe2\x84\xaa"
+    const char *name = arena_printf(f->a, "Kate_%u", g_tag);
+    const char *email = arena_printf(f->a, "kate.%u@example.org", g_tag);
+    int64_t kate = add_user(f, name, email);
+
+    assert_int_equal(login_id(f, arena_printf(f->a, "KATE_%u", g_tag)), kate);
+    assert_int_equal(login_id(f, arena_printf(f->a, "kaTe.%u@EXAMPLE.org", g_tag)), kate);
+    /* Not a username (a character outside A-Z a-z 0-9 _ . -) and no '@': nobody. */
+    assert_int_equal(login_id(f, arena_printf(f->a, KELVIN "ate_%u", g_tag)), STET_ENOTFOUND);
+    assert_int_equal(login_id(f, arena_printf(f->a, KELVIN "ATE_%u", g_tag)), STET_ENOTFOUND);
+    const char *kelvin_email = arena_printf(f->a, KELVIN "ate.%u@example.org", g_tag);
+    assert_int_equal(login_id(f, kelvin_email), STET_ENOTFOUND);
+
+    /* That address is another address under the rule: it registers as its own
+     * account, and logs into that one, never into kate's. */
+    int64_t other = add_user(f, uniq(f->a, "kelvin"), kelvin_email);
+    assert_true(other != kate);
+    assert_int_equal(login_id(f, kelvin_email), other);
+    assert_int_equal(login_id(f, arena_printf(f->a, KELVIN "ATE.%u@Example.ORG", g_tag)), other);
+    assert_int_equal(login_id(f, email), kate);
+
+    /* Uniqueness uses the same key. */
+    int64_t id = -5;
+    struct user dup = {.username = uniq(f->a, "dup"),
+                       .display_name = "d",
+                       .email = arena_printf(f->a, "KATE.%u@Example.Org", g_tag)};
+    assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_ECONFLICT);
+    dup.username = arena_printf(f->a, "kATE_%u", g_tag);
+    dup.email = uniq(f->a, "dup@x.example");
+    assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_ECONFLICT);
+
+    /* What SPEC 6 does not allow has no key and is not stored. */
+    const char *const bad_names[] = {"ka", KELVIN "ate", "kate@x", "a b c", ""};
+    for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+        dup.username = bad_names[i];
+        dup.email = uniq(f->a, "bad@x.example");
+        assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_EINVAL);
+    }
+    dup.username = uniq(f->a, "bad");
+    const char *const bad_emails[] = {"no-at-sign", "a b@c", "a@b@c", "@x", ""};
+    for (size_t i = 0; i < sizeof(bad_emails) / sizeof(bad_emails[0]); i++) {
+        dup.email = bad_emails[i];
+        assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_EINVAL);
+    }
+    dup.username = NULL;
+    assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_EINVAL);
+    assert_int_equal(id, -5);
+
+    /* Roles are set by the same key. */
+    assert_int_equal(
+        store_user_set_role(f->st, str_from(arena_printf(f->a, "KATE_%u", g_tag)), ROLE_MODERATOR),
+        0);
+    struct user u;
+    assert_int_equal(store_user_find_id(f->a, f->st, kate, &u), 0);
+    assert_int_equal(u.role, ROLE_MODERATOR);
+    assert_int_equal(store_user_set_role(
+                         f->st, str_from(arena_printf(f->a, KELVIN "ATE_%u", g_tag)), ROLE_ADMIN),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_user_set_role(f->st, str_from(email), ROLE_ADMIN), STET_ENOTFOUND);
+    assert_int_equal(store_user_find_id(f->a, f->st, kate, &u), 0);
+    assert_int_equal(u.role, ROLE_MODERATOR);
+#undef KELVIN
+}
+
 static const char *token_for(struct arena *a, unsigned n)
 {
     /* 64 hex characters, distinct per run and per n. */
@@ -607,14 +684,15 @@ static void test_comment_threads_and_find(void **state)
     size_t n;
     assert_int_equal(store_comment_list(f->a, f->st, &flt, &pg, &rows, &n), 0);
     assert_int_equal(n, 4);
-    assert_int_equal(rows[0].id, leg_id); /* created_at 50 */
-    assert_int_equal(rows[1].id, root);
-    assert_int_equal(rows[2].parent_id, root);
-    assert_int_equal(rows[3].parent_id, reply);
+    /* Commit (id) order: the legacy row came last, whatever its created_at (50). */
+    assert_int_equal(rows[0].id, root);
+    assert_int_equal(rows[1].id, reply);
+    assert_int_equal(rows[2].id, deeper);
+    assert_int_equal(rows[3].id, leg_id);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(rows[i].story_slug, slug);
-    assert_null(rows[0].author_username);
-    assert_string_equal(rows[1].author_username, name);
+    assert_null(rows[3].author_username);
+    assert_string_equal(rows[0].author_username, name);
 }
 
 /* Pages a story's comments with `limit` and checks the concatenation equals
@@ -637,7 +715,8 @@ static void page_all(struct fx *f, const struct comment_filter *flt, bool newest
         if (n < (size_t)limit)
             break;
         pg.has_cursor = true;
-        pg.cursor_time = rows[n - 1].created_at;
+        /* The keyset is the id; a time here must change nothing. */
+        pg.cursor_time = newest_first ? INT64_MIN : INT64_MAX;
         pg.cursor_id = rows[n - 1].id;
     }
     assert_int_equal(got, n_want);
@@ -651,7 +730,8 @@ static void test_comment_list_paging(void **state)
     int64_t u1 = add_user(f, uniq(f->a, "pager1"), uniq(f->a, "pager1@x.example"));
     int64_t u2 = add_user(f, uniq(f->a, "pager2"), uniq(f->a, "pager2@x.example"));
 
-    /* Inserted out of time order, with ties, and a held comment by u2 in between. */
+    /* Inserted out of time order, with ties, and a held comment by u2 in between: as
+     * a group commit can give ids against the order of the requests' clocks. */
     const int64_t times[] = {30, 10, 20, 10, 30, 10, 40, 20, 5, 30};
     const enum comment_status st[] = {
         COMMENT_VISIBLE, COMMENT_VISIBLE, COMMENT_HELD,    COMMENT_VISIBLE, COMMENT_VISIBLE,
@@ -663,10 +743,11 @@ static void test_comment_list_paging(void **state)
     add_comment(f, other_sid, u2, 0, 15, COMMENT_VISIBLE);
     add_comment(f, other_sid, u2, 0, 15, COMMENT_HELD);
 
-    /* Expected (created_at, id) ascending; ids rise with insertion order. */
-    const int64_t vis_asc[] = {ids[1], ids[3], ids[5], ids[7], ids[0], ids[4], ids[9], ids[6]};
-    const int64_t u2_asc[] = {ids[8], ids[1], ids[3], ids[5], ids[2],
-                              ids[7], ids[0], ids[4], ids[9], ids[6]};
+    /* Expected: commit order, which is id order (ids rise with insertion order),
+     * whatever created_at says. */
+    const int64_t vis_asc[] = {ids[0], ids[1], ids[3], ids[4], ids[5], ids[6], ids[7], ids[9]};
+    const int64_t u2_asc[] = {ids[0], ids[1], ids[2], ids[3], ids[4],
+                              ids[5], ids[6], ids[7], ids[8], ids[9]};
     int64_t vis_desc[8], u2_desc[10];
     for (int i = 0; i < 8; i++)
         vis_desc[i] = vis_asc[7 - i];
@@ -770,18 +851,28 @@ static void test_event_numbers(void **state)
     assert_int_equal(store_comment_find(f->a, f->st, held, &c), 0);
     assert_int_equal(c.event_seq, 0);
 
-    /* comment_list reports the numbers in its own (created_at) order. */
+    /* comment_list reports the numbers, and lists in the order they were given
+     * (commit order), although a2's created_at (5) is older than a1's (10): a page
+     * and a live stream show the same order. */
     struct comment_filter flt = {.story_id = a, .viewer_id = u};
     struct store_page cp = {.limit = 20};
     struct comment *cs;
     assert_int_equal(store_comment_list(f->a, f->st, &flt, &cp, &cs, &n), 0);
     assert_int_equal(n, 6);
-    assert_int_equal(cs[0].id, a2);
-    assert_int_equal(cs[0].event_seq, 2);
-    assert_int_equal(cs[1].id, a1);
-    assert_int_equal(cs[1].event_seq, 1);
-    assert_int_equal(cs[2].id, held);
-    assert_int_equal(cs[2].event_seq, 0);
+    assert_int_equal(cs[0].id, a1);
+    assert_int_equal(cs[0].event_seq, 1);
+    assert_int_equal(cs[1].id, held);
+    assert_int_equal(cs[1].event_seq, 0);
+    assert_int_equal(cs[2].id, a2);
+    assert_int_equal(cs[2].event_seq, 2);
+    int64_t last_seq = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (cs[i].event_seq == 0)
+            continue;
+        assert_true(cs[i].event_seq > last_seq);
+        last_seq = cs[i].event_seq;
+    }
+    assert_int_equal(last_seq, 5);
 }
 
 static void test_comment_events(void **state)
@@ -944,13 +1035,27 @@ static void test_hostile_strings(void **state)
     assert_string_equal(got.body_html, "<script>alert('x')</script>");
     assert_int_equal(store_story_find(f->a, f->st, str_from("' OR '1'='1"), &got), STET_ENOTFOUND);
 
-    const char *uname = arena_printf(f->a, "%s%u", evil, g_tag);
-    int64_t uid = add_user(f, uname, arena_printf(f->a, "x'%u@y.example", g_tag));
+    /* A username cannot hold such text (SPEC 6) and the store refuses it; the free
+     * text of an account (display name) and an address with a quote can. */
+    struct user bad = {.username = arena_printf(f->a, "%s%u", evil, g_tag),
+                       .display_name = "x",
+                       .email = uniq(f->a, "evil@y.example")};
+    int64_t bad_id;
+    assert_int_equal(store_user_insert(f->st, &bad, "h", &bad_id), STET_EINVAL);
+    const char *uname = uniq(f->a, "quoted");
+    const char *uemail = arena_printf(f->a, "o'brien';--%u@y.example", g_tag);
+    struct user hostile = {.username = uname, .display_name = evil, .email = uemail};
+    int64_t uid;
+    assert_int_equal(store_user_insert(f->st, &hostile, "h", &uid), 0);
     struct user u;
-    assert_int_equal(store_user_find_login(f->a, f->st, str_from(uname), &u, NULL), 0);
+    assert_int_equal(store_user_find_login(f->a, f->st, str_from(uemail), &u, NULL), 0);
     assert_int_equal(u.id, uid);
     assert_string_equal(u.username, uname);
+    assert_string_equal(u.display_name, evil);
+    assert_string_equal(u.email, uemail);
     assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("' OR 1=1 --"), &u, NULL),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("' OR 1=1 --@x"), &u, NULL),
                      STET_ENOTFOUND);
 
     struct comment c = {.story_id = sid,
@@ -1039,7 +1144,7 @@ static void test_pool_threads(void **state)
     (void)state;
     struct pool_shared sh = {.n_held = 0};
     pthread_t th[POOL_THREADS];
-    assert_int_equal(store_pool_new(g_url, POOL_SIZE, &sh.pool), 0);
+    assert_int_equal(store_pool_new(g_url, 1, POOL_SIZE, &sh.pool), 0);
     pthread_mutex_init(&sh.mu, NULL);
     for (int i = 0; i < POOL_THREADS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, pool_worker, &sh), 0);
@@ -1053,95 +1158,159 @@ static void test_pool_threads(void **state)
     store_pool_free(NULL);
 
     struct store_pool *p = (struct store_pool *)&p;
-    assert_int_equal(store_pool_new(g_url, 0, &p), STET_EINVAL);
+    assert_int_equal(store_pool_new(g_url, 0, 1, &p), STET_EINVAL);
     assert_null(p);
-    assert_int_equal(store_pool_new("nope://x", 2, &p), STET_EINVAL);
+    assert_int_equal(store_pool_new(g_url, 1, 0, &p), STET_EINVAL);
+    assert_null(p);
+    assert_int_equal(store_pool_new("nope://x", 2, 2, &p), STET_EINVAL);
     assert_null(p);
 }
 
-/* ---- rate limits ---- */
+/* ---- rate limits, site keys, housekeeping ---- */
 
-static int64_t hit(struct fx *f, const char *bucket, int64_t window)
+/* A bucket name of this run (64 lowercase hex digits). */
+static const char *bucket_for(struct arena *a)
 {
-    int64_t n = -1;
-    assert_int_equal(store_rate_hit(f->st, bucket, window, &n), 0);
-    return n;
+    unsigned n = ++g_seq;
+    return arena_printf(a, "%016x%016x%016x%016x", g_tag, n, 0xb0c4e7u, n * 3u);
 }
 
-static void test_rate_hit_counts(void **state)
+/* store_rate_take on the one bucket `key`. */
+static int take1(struct store *st, const char *key, int64_t now_ms, int64_t interval_ms,
+                 int capacity, int64_t *wait_ms)
+{
+    const struct store_rate_bucket b = {key, interval_ms, capacity};
+    return store_rate_take(st, &b, 1, now_ms, wait_ms);
+}
+
+/* One hit; returns the wait (0: allowed). */
+static int64_t take(struct fx *f, const char *key, int64_t now_ms, int64_t interval_ms,
+                    int capacity)
+{
+    int64_t wait = -1;
+    assert_int_equal(take1(f->st, key, now_ms, interval_ms, capacity, &wait), 0);
+    assert_true(wait >= 0);
+    return wait;
+}
+
+/* A full bucket lets `capacity` hits through at once, then says exactly when the
+ * next token comes; tokens come back one per interval, never beyond capacity. */
+static void test_rate_take_refill(void **state)
 {
     struct fx *f = *state;
-    const char *b1 = uniq(f->a, "comment:10.0.0.1");
-    const char *b2 = uniq(f->a, "comment:10.0.0.2");
-    assert_int_equal(hit(f, b1, 1000), 1);
-    assert_int_equal(hit(f, b1, 1000), 2);
-    assert_int_equal(hit(f, b1, 1000), 3);
-    /* Each window and each bucket counts on its own. */
-    assert_int_equal(hit(f, b1, 1060), 1);
-    assert_int_equal(hit(f, b2, 1000), 1);
-    assert_int_equal(hit(f, b1, 1000), 4);
-    assert_int_equal(hit(f, b2, 1000), 2);
-    assert_int_equal(hit(f, b1, 1060), 2);
-    /* Extreme windows are just numbers (and a first hit at INT64_MAX prunes the
-     * bucket's other windows without overflowing). */
-    const char *b3 = uniq(f->a, "extreme");
-    assert_int_equal(hit(f, b3, INT64_MIN), 1);
-    assert_int_equal(hit(f, b3, INT64_MIN), 2);
-    assert_int_equal(hit(f, b3, -5), 1);
-    assert_int_equal(hit(f, b3, INT64_MAX), 1);
-    assert_int_equal(hit(f, b3, INT64_MIN), 1);
-    assert_int_equal(hit(f, b3, INT64_MAX), 2);
-
-    /* Hostile bucket text is data, never SQL; a prefix is another bucket. */
-    const char *evil = arena_printf(f->a, "%s'); DELETE FROM rate_limits; --", b1);
-    assert_int_equal(hit(f, evil, 1000), 1);
-    assert_int_equal(hit(f, b1, 1000), 5);
-    assert_int_equal(hit(f, arena_printf(f->a, "%s ", b1), 1000), 1);
-    assert_int_equal(hit(f, arena_printf(f->a, "%s\xc3\xa9", b1), 1000), 1);
-
-    int64_t n = 77;
-    assert_int_equal(store_rate_hit(f->st, NULL, 1000, &n), STET_EINVAL);
-    assert_int_equal(n, 77);
-    char big[STORE_RATE_BUCKET_MAX + 2];
-    memset(big, 'b', sizeof(big) - 1);
-    big[sizeof(big) - 1] = '\0';
-    assert_int_equal(store_rate_hit(f->st, big, 1000, &n), STET_EINVAL);
-    big[STORE_RATE_BUCKET_MAX] = '\0'; /* exactly the limit is fine */
-    big[0] = (char)('a' + g_tag % 26);
-    big[1] = (char)('a' + g_seq++ % 26);
-    assert_int_equal(store_rate_hit(f->st, big, 1000, &n), 0);
-    assert_true(n >= 1);
-    /* Not valid UTF-8: refused as input (PostgreSQL) or stored as is (SQLite). */
-    int rc = store_rate_hit(f->st, "\xff\xfe", 1000, &n);
-    assert_true(rc == 0 || rc == STET_EINVAL);
+    const int64_t t = INT64_C(1700000000000);
+    const char *k = bucket_for(f->a), *other = bucket_for(f->a);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(take(f, k, t, 1000, 3), 0);
+    assert_int_equal(take(f, k, t, 1000, 3), 1000);
+    assert_int_equal(take(f, k, t + 1, 1000, 3), 999);
+    assert_int_equal(take(f, k, t + 999, 1000, 3), 1);
+    /* Refused hits took nothing: the token is there at exactly t + 1000. */
+    assert_int_equal(take(f, k, t + 1000, 1000, 3), 0);
+    assert_int_equal(take(f, k, t + 1000, 1000, 3), 1000);
+    /* Part of a refill: 2.5 intervals give two tokens, the third is 500 ms off. */
+    assert_int_equal(take(f, k, t + 3500, 1000, 3), 0);
+    assert_int_equal(take(f, k, t + 3500, 1000, 3), 0);
+    assert_int_equal(take(f, k, t + 3500, 1000, 3), 500);
+    /* A long pause fills the bucket, but only to its capacity. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(take(f, k, t + 1000000, 1000, 3), 0);
+    assert_int_equal(take(f, k, t + 1000000, 1000, 3), 1000);
+    /* Another bucket is full all along; a clock going back finds none. */
+    assert_int_equal(take(f, other, t, 1000, 3), 0);
+    assert_int_equal(take(f, k, t, 1000, 3), 1001000);
+    /* Capacity 1 and intervals of a year are just numbers. */
+    const char *slow = bucket_for(f->a);
+    assert_int_equal(take(f, slow, 0, STORE_RATE_INTERVAL_MAX, 1), 0);
+    assert_int_equal(take(f, slow, 5, STORE_RATE_INTERVAL_MAX, 1), STORE_RATE_INTERVAL_MAX - 5);
+    const char *wide = bucket_for(f->a);
+    assert_int_equal(
+        take(f, wide, STORE_RATE_NOW_MAX_MS, STORE_RATE_INTERVAL_MAX, STORE_RATE_CAPACITY_MAX), 0);
 }
 
-static void test_rate_hit_prunes_old_windows(void **state)
+static void test_rate_take_refuses_bad_arguments(void **state)
 {
     struct fx *f = *state;
-    const char *x = uniq(f->a, "login:x");
-    const char *y = uniq(f->a, "login:y");
-    assert_int_equal(hit(f, x, 0), 1);
-    assert_int_equal(hit(f, x, 0), 2);
-    assert_int_equal(hit(f, x, 100), 1);
-    assert_int_equal(hit(f, x, 100), 2);
-    assert_int_equal(hit(f, y, 0), 1);
-    /* A new window a day after 100 drops x's windows older than 100 only. */
-    assert_int_equal(hit(f, x, 86500), 1);
-    assert_int_equal(hit(f, x, 0), 1);   /* was pruned, starts again */
-    assert_int_equal(hit(f, x, 100), 3); /* exactly a day old: kept */
-    assert_int_equal(hit(f, y, 0), 2);   /* another bucket: untouched */
-    /* A later hit in an existing window prunes nothing (only first hits do). */
-    assert_int_equal(hit(f, y, 200000), 1);
-    assert_int_equal(hit(f, y, 0), 1);
+    const char *k = bucket_for(f->a);
+    char upper[STORE_RATE_KEY_LEN + 1];
+    memcpy(upper, k, sizeof(upper));
+    upper[0] = 'A';
+    const struct {
+        const char *key;
+        int64_t now, interval;
+        int capacity;
+    } bad[] = {
+        {NULL, 1, 1, 1},
+        {"abc", 1, 1, 1},
+        {upper, 1, 1, 1},
+        {arena_printf(f->a, "%s0", k), 1, 1, 1},
+        {"'); DELETE FROM rate_buckets; --", 1, 1, 1},
+        {k, -1, 1, 1},
+        {k, STORE_RATE_NOW_MAX_MS + 1, 1, 1},
+        {k, 1, 0, 1},
+        {k, 1, STORE_RATE_INTERVAL_MAX + 1, 1},
+        {k, 1, 1, 0},
+        {k, 1, 1, STORE_RATE_CAPACITY_MAX + 1},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t wait = 77;
+        assert_int_equal(
+            take1(f->st, bad[i].key, bad[i].now, bad[i].interval, bad[i].capacity, &wait),
+            STET_EINVAL);
+        assert_int_equal(wait, 77);
+    }
+    /* Not 1..STORE_RATE_TAKE_MAX buckets, or one bad bucket among good ones. */
+    struct store_rate_bucket many[STORE_RATE_TAKE_MAX + 1];
+    for (size_t i = 0; i < STORE_RATE_TAKE_MAX + 1; i++)
+        many[i] = (struct store_rate_bucket){bucket_for(f->a), 1000, 1};
+    int64_t wait = 77;
+    assert_int_equal(store_rate_take(f->st, many, 0, 1, &wait), STET_EINVAL);
+    assert_int_equal(store_rate_take(f->st, NULL, 1, 1, &wait), STET_EINVAL);
+    assert_int_equal(store_rate_take(f->st, many, STORE_RATE_TAKE_MAX + 1, 1, &wait), STET_EINVAL);
+    many[1].capacity = 0;
+    assert_int_equal(store_rate_take(f->st, many, 2, 1, &wait), STET_EINVAL);
+    assert_int_equal(wait, 77);
+    /* Nothing was taken by the refusals. */
+    assert_int_equal(take(f, k, INT64_C(1700000000000), 1, 1), 0);
+    assert_int_equal(take(f, many[0].key, INT64_C(1700000000000), 1, 1), 0);
 }
 
-enum { RATE_THREADS = 4, RATE_HITS = 150 };
+/* Several buckets at once: a token from each, or from none; the wait is until
+ * every one has a token. */
+static void test_rate_take_all_or_none(void **state)
+{
+    struct fx *f = *state;
+    const int64_t t = INT64_C(1700000000000);
+    struct store_rate_bucket b[3] = {
+        {bucket_for(f->a), 60000, 2},
+        {bucket_for(f->a), 5000, 1},
+        {bucket_for(f->a), 3000, 1},
+    };
+    int64_t wait = -1;
+    assert_int_equal(store_rate_take(f->st, b, 3, t, &wait), 0);
+    assert_int_equal(wait, 0);
+    /* b[1] and b[2] are empty: refused with the longer wait, and b[0] keeps its
+     * second token however often that happens. */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(store_rate_take(f->st, b, 3, t + 1000 * i, &wait), 0);
+        assert_int_equal(wait, 5000 - 1000 * i);
+    }
+    assert_int_equal(take(f, b[2].key, t + 3000, 3000, 1), 0);
+    assert_int_equal(store_rate_take(f->st, b, 2, t + 4000, &wait), 0);
+    assert_int_equal(wait, 1000);
+    assert_int_equal(store_rate_take(f->st, b, 2, t + 5000, &wait), 0);
+    assert_int_equal(wait, 0);
+    /* Both of b[0]'s tokens went to the two hits that got through. */
+    assert_int_equal(take(f, b[0].key, t + 5000, 60000, 2), 55000);
+}
+
+enum { RATE_THREADS = 4, RATE_HITS = 60, RATE_CAPACITY = 37 };
 
 struct rate_shared {
     const char *url;
-    const char *bucket;
-    int64_t seen[RATE_THREADS][RATE_HITS];
+    const char *key;
+    int64_t now_ms;
+    int64_t wait[RATE_THREADS][RATE_HITS];
     int errors[RATE_THREADS];
 };
 
@@ -1153,52 +1322,69 @@ struct rate_arg {
 static void *rate_worker(void *arg)
 {
     struct rate_arg *ra = arg;
+    struct rate_shared *sh = ra->sh;
     struct store *st;
-    if (store_open(ra->sh->url, &st) != 0) {
-        ra->sh->errors[ra->idx]++;
+    if (store_open(sh->url, &st) != 0) {
+        sh->errors[ra->idx]++;
         return NULL;
     }
     for (int i = 0; i < RATE_HITS; i++) {
-        if (store_rate_hit(st, ra->sh->bucket, 4242, &ra->sh->seen[ra->idx][i]) != 0)
-            ra->sh->errors[ra->idx]++;
-        if (i % 16 == 0)
+        if (take1(st, sh->key, sh->now_ms, 60000, RATE_CAPACITY, &sh->wait[ra->idx][i]) != 0)
+            sh->errors[ra->idx]++;
+        if (i % 8 == 0)
             sched_yield();
     }
     store_close(st);
     return NULL;
 }
 
-static int cmp_i64(const void *x, const void *y)
+/* A database file for cases that need several connections to one SQLite
+ * database (each sqlite::memory: connection is its own); else g_url. */
+struct shared_db {
+    char dir[64];
+    char url[256];
+    bool file;
+};
+
+static const char *shared_db_open(struct shared_db *db)
 {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return (a > b) - (a < b);
+    db->file = strncmp(g_url, "sqlite:", 7) == 0;
+    if (!db->file)
+        return g_url;
+    snprintf(db->dir, sizeof(db->dir), "/tmp/stet-rate-XXXXXX");
+    assert_non_null(mkdtemp(db->dir));
+    snprintf(db->url, sizeof(db->url), "sqlite:%s/rate.db", db->dir);
+    return db->url;
 }
 
-/* Every connection's hit is counted once: the counts handed out are exactly
- * 1..N, with no count given twice and none lost. */
-static void test_rate_hit_threads(void **state)
+static void shared_db_remove(struct shared_db *db)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    if (!db->file)
+        return;
+    for (size_t i = 0; i < 3; i++) {
+        char p[300];
+        snprintf(p, sizeof(p), "%s/rate.db%s", db->dir, suffix[i]);
+        unlink(p);
+    }
+    assert_int_equal(rmdir(db->dir), 0);
+}
+
+/* Hits on one bucket from several connections at the same moment: exactly
+ * `capacity` get through, and every refused one is told the same exact wait. */
+static void test_rate_take_threads(void **state)
 {
     (void)state;
     static struct rate_shared sh;
-    char dir[] = "/tmp/stet-rate-XXXXXX";
-    char url[256], path[200];
-    bool file = strncmp(g_url, "sqlite:", 7) == 0;
+    struct shared_db db;
+    struct arena *a = arena_new(1024);
     memset(&sh, 0, sizeof(sh));
-    if (file) {
-        /* Each sqlite::memory: connection would be its own database. */
-        assert_non_null(mkdtemp(dir));
-        snprintf(path, sizeof(path), "%s/rate.db", dir);
-        snprintf(url, sizeof(url), "sqlite:%s", path);
-        sh.url = url;
-    } else {
-        sh.url = g_url;
-    }
+    sh.url = shared_db_open(&db);
     struct store *st;
     assert_int_equal(store_open(sh.url, &st), 0);
     assert_int_equal(store_migrate(st, NULL), 0);
-    char bucket[64];
-    snprintf(bucket, sizeof(bucket), "threads-%u-%u", g_tag, ++g_seq);
-    sh.bucket = bucket;
+    sh.key = bucket_for(a);
+    sh.now_ms = INT64_C(1700000000000);
 
     pthread_t th[RATE_THREADS];
     struct rate_arg args[RATE_THREADS];
@@ -1208,26 +1394,192 @@ static void test_rate_hit_threads(void **state)
     }
     for (int i = 0; i < RATE_THREADS; i++)
         assert_int_equal(pthread_join(th[i], NULL), 0);
-    for (int i = 0; i < RATE_THREADS; i++)
+    int allowed = 0;
+    for (int i = 0; i < RATE_THREADS; i++) {
         assert_int_equal(sh.errors[i], 0);
-    int64_t *all = &sh.seen[0][0];
-    qsort(all, RATE_THREADS * RATE_HITS, sizeof(*all), cmp_i64);
-    for (int i = 0; i < RATE_THREADS * RATE_HITS; i++)
-        assert_int_equal(all[i], i + 1);
-    int64_t n = 0;
-    assert_int_equal(store_rate_hit(st, bucket, 4242, &n), 0);
-    assert_int_equal(n, RATE_THREADS * RATE_HITS + 1);
-    store_close(st);
-
-    if (file) {
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            char p[256];
-            snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
-            unlink(p);
+        for (int k = 0; k < RATE_HITS; k++) {
+            if (sh.wait[i][k] == 0)
+                allowed++;
+            else
+                assert_int_equal(sh.wait[i][k], 60000);
         }
-        assert_int_equal(rmdir(dir), 0);
     }
+    assert_int_equal(allowed, RATE_CAPACITY);
+    int64_t wait = -1;
+    assert_int_equal(take1(st, sh.key, sh.now_ms + 60000, 60000, RATE_CAPACITY, &wait), 0);
+    assert_int_equal(wait, 0);
+    store_close(st);
+    arena_free(a);
+    shared_db_remove(&db);
+}
+
+struct key_shared {
+    const char *url;
+    const char *name;
+    char got[RATE_THREADS][STORE_SITE_KEY_LEN + 1];
+    int errors[RATE_THREADS];
+};
+
+struct key_arg {
+    struct key_shared *sh;
+    int idx;
+};
+
+static void *key_worker(void *arg)
+{
+    struct key_arg *ka = arg;
+    struct store *st;
+    char candidate[STORE_SITE_KEY_LEN + 1];
+    snprintf(candidate, sizeof(candidate), "%064x", (unsigned)ka->idx + 1);
+    if (store_open(ka->sh->url, &st) != 0) {
+        ka->sh->errors[ka->idx]++;
+        return NULL;
+    }
+    if (store_site_key(st, ka->sh->name, candidate, ka->sh->got[ka->idx]) != 0)
+        ka->sh->errors[ka->idx]++;
+    store_close(st);
+    return NULL;
+}
+
+/* The first key stored under a name stays: later candidates, and candidates sent
+ * by several connections at once, all get that one. */
+static void test_site_key(void **state)
+{
+    struct fx *f = *state;
+    const char *name = uniq(f->a, "key");
+    const char *c1 = bucket_for(f->a), *c2 = bucket_for(f->a);
+    char out[STORE_SITE_KEY_LEN + 1] = "";
+    assert_int_equal(store_site_key(f->st, name, c1, out), 0);
+    assert_string_equal(out, c1);
+    assert_int_equal(store_site_key(f->st, name, c2, out), 0);
+    assert_string_equal(out, c1);
+    assert_int_equal(store_site_key(f->st, uniq(f->a, "key"), c2, out), 0);
+    assert_string_equal(out, c2);
+
+    char big[STORE_SITE_KEY_NAME_MAX + 2];
+    memset(big, 'n', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(store_site_key(f->st, big, c1, out), STET_EINVAL);
+    assert_int_equal(store_site_key(f->st, "", c1, out), STET_EINVAL);
+    assert_int_equal(store_site_key(f->st, NULL, c1, out), STET_EINVAL);
+    assert_int_equal(store_site_key(f->st, name, "abc", out), STET_EINVAL);
+    assert_int_equal(store_site_key(f->st, name, NULL, out), STET_EINVAL);
+
+    static struct key_shared sh;
+    struct shared_db db;
+    memset(&sh, 0, sizeof(sh));
+    sh.url = shared_db_open(&db);
+    sh.name = uniq(f->a, "raced");
+    struct store *st;
+    assert_int_equal(store_open(sh.url, &st), 0);
+    assert_int_equal(store_migrate(st, NULL), 0);
+    pthread_t th[RATE_THREADS];
+    struct key_arg args[RATE_THREADS];
+    for (int i = 0; i < RATE_THREADS; i++) {
+        args[i] = (struct key_arg){&sh, i};
+        assert_int_equal(pthread_create(&th[i], NULL, key_worker, &args[i]), 0);
+    }
+    for (int i = 0; i < RATE_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < RATE_THREADS; i++) {
+        assert_int_equal(sh.errors[i], 0);
+        assert_string_equal(sh.got[i], sh.got[0]);
+    }
+    store_close(st);
+    shared_db_remove(&db);
+}
+
+static void add_session(struct fx *f, const char *tok, int64_t uid, int64_t expires_at)
+{
+    assert_int_equal(store_session_insert(f->st, tok, uid, 1, expires_at), 0);
+}
+
+static bool session_exists(struct fx *f, const char *tok)
+{
+    struct user u;
+    int rc = store_session_find(f->a, f->st, tok, 0, &u); /* as of a time before any expiry */
+    assert_true(rc == 0 || rc == STET_ENOTFOUND);
+    return rc == 0;
+}
+
+/* Housekeeping removes expired sessions and buckets that are full again, at most
+ * `limit` of each per call, and nothing else. The times here (seconds after 1970)
+ * are older than those of any other case, so the counts are this case's alone; a
+ * deleted row is seen by asking as of an earlier time. */
+static void test_prune(void **state)
+{
+    struct fx *f = *state;
+    int64_t uid = add_user(f, uniq(f->a, "prune"), uniq(f->a, "prune@x.example"));
+    const char *gone[3], *kept = token_for(f->a, ++g_seq);
+    for (int i = 0; i < 3; i++) {
+        gone[i] = token_for(f->a, ++g_seq);
+        add_session(f, gone[i], uid, 10 + i); /* expired at 10, 11, 12 */
+    }
+    add_session(f, kept, uid, 21);
+    /* Full again at 15 s (capacity 2, one back per 2.5 s: emptied at 10 s) and
+     * at 30 s; the second one must stay. */
+    const char *full = bucket_for(f->a), *busy = bucket_for(f->a);
+    assert_int_equal(take(f, full, 10000, 2500, 2), 0);
+    assert_int_equal(take(f, full, 10000, 2500, 2), 0);
+    assert_int_equal(take(f, busy, 20000, 5000, 2), 0);
+    assert_int_equal(take(f, busy, 20000, 5000, 2), 0);
+
+    int64_t sessions = -1, buckets = -1;
+    assert_int_equal(store_prune(f->st, 20, 2, &sessions, &buckets), 0);
+    assert_int_equal(sessions, 2);
+    assert_int_equal(buckets, 1);
+    assert_int_equal(store_prune(f->st, 20, 2, &sessions, &buckets), 0);
+    assert_int_equal(sessions, 1);
+    assert_int_equal(buckets, 0);
+    assert_int_equal(store_prune(f->st, 20, 2, &sessions, &buckets), 0);
+    assert_int_equal(sessions, 0);
+    assert_int_equal(buckets, 0);
+    for (int i = 0; i < 3; i++)
+        assert_false(session_exists(f, gone[i]));
+    assert_true(session_exists(f, kept));
+    /* The full bucket is gone (a hit as of 10 s finds a fresh one), the other one
+     * still holds its state. */
+    assert_int_equal(take(f, full, 10000, 2500, 2), 0);
+    assert_int_equal(take(f, full, 10000, 2500, 2), 0);
+    assert_int_equal(take(f, busy, 20000, 5000, 2), 5000);
+
+    assert_int_equal(store_prune(f->st, 20, 0, &sessions, &buckets), STET_EINVAL);
+    assert_int_equal(store_prune(f->st, -1, 10, &sessions, &buckets), STET_EINVAL);
+}
+
+/* SQLite: a rate take lowers synchronous for its own commit only. When putting it
+ * back fails, the connection must not go on writing with less durability than it
+ * promises: every operation fails until the level is back (issue 8, item 9). */
+static void test_sqlite_rate_take_keeps_durability(void **state)
+{
+    (void)state;
+    if (strncmp(g_url, "sqlite:", 7) != 0)
+        skip();
+    struct arena *a = arena_new(1024);
+    struct store *st;
+    int level = -1;
+    int64_t wait = -1, id = 0;
+    struct user u = {.username = uniq(a, "durable"),
+                     .display_name = "D",
+                     .email = uniq(a, "durable@x.example"),
+                     .created_at = 1};
+    assert_int_equal(store_open(g_url, &st), 0);
+    assert_int_equal(store_migrate(st, NULL), 0);
+    assert_int_equal(take1(st, bucket_for(a), 1000, 1000, 1, &wait), 0);
+    assert_int_equal(sqlite_store_synchronous(st, &level), 0);
+    assert_int_equal(level, 2);
+
+    assert_int_equal(sqlite_store_deny_pragma(st, "synchronous", "FULL"), 0);
+    assert_int_equal(take1(st, bucket_for(a), 1000, 1000, 1, &wait), STET_EIO);
+    assert_int_equal(sqlite_store_synchronous(st, &level), 0);
+    assert_int_equal(level, 0);
+    assert_int_equal(store_user_insert(st, &u, "$argon2id$x", &id), STET_EIO);
+    assert_int_equal(sqlite_store_deny_pragma(st, NULL, NULL), 0);
+    assert_int_equal(store_user_insert(st, &u, "$argon2id$x", &id), 0);
+    assert_int_equal(sqlite_store_synchronous(st, &level), 0);
+    assert_int_equal(level, 2);
+    store_close(st);
+    arena_free(a);
 }
 
 /* ---- enum names shared with the schema ---- */
@@ -1299,6 +1651,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_story_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_insert_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_set_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_identity_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comment_insert_counts_and_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comment_threads_and_find, setup, teardown),
@@ -1308,9 +1661,13 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
         cmocka_unit_test(test_pool_threads),
-        cmocka_unit_test_setup_teardown(test_rate_hit_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rate_hit_prunes_old_windows, setup, teardown),
-        cmocka_unit_test(test_rate_hit_threads),
+        cmocka_unit_test_setup_teardown(test_rate_take_refill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_take_refuses_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_take_all_or_none, setup, teardown),
+        cmocka_unit_test(test_rate_take_threads),
+        cmocka_unit_test_setup_teardown(test_site_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test(test_sqlite_rate_take_keeps_durability),
         cmocka_unit_test(test_type_names),
     };
     /* Only the scheme: a server URL may carry a password. */

@@ -110,7 +110,7 @@ static void test_defaults(void **state)
     assert_true(c.require_registration);
     assert_int_equal(c.comment_max_length, 10000);
     assert_true(c.threads >= 1 && c.threads <= 8);
-    assert_int_equal(c.metrics, CONFIG_METRICS_LOOPBACK);
+    assert_null(c.metrics_token);
     config_cleanup(&c);
 
     /* NULL flags and NULL env mean "none given". */
@@ -474,39 +474,182 @@ static void test_bool_and_ranges(void **state)
     assert_int_equal(load_one(&c, "comments", "max_length", "-1"), STET_EINVAL);
     assert_int_equal(load_one(&c, "database", "url", ""), STET_EINVAL);
 
+    /* Token buckets: N/PERIOD with a unit, or 0. */
+    static const struct {
+        const char *v;
+        int capacity, period_s;
+    } rates[] = {
+        {"5/15m", 5, 900}, {" 10 / 1h ", 10, 3600},  {"3/45", 3, 45},
+        {"2/30s", 2, 30},  {"1/7d", 1, 604800},      {"0", 0, 60},
+        {"0/1m", 0, 60},   {"100000/1s", 100000, 1},
+    };
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        assert_int_equal(load_one(&c, "limits", "register_client", rates[i].v), 0);
+        assert_int_equal(c.register_client.capacity, rates[i].capacity);
+        if (rates[i].capacity > 0)
+            assert_int_equal(c.register_client.period_s, rates[i].period_s);
+        assert_int_equal(c.login_client.capacity, 60); /* the others keep their defaults */
+        config_cleanup(&c);
+    }
+    static const char *const bad_rates[] = {"",     "5",    "5/",   "/1m",       "-1/1m", "5/0",
+                                            "5/8d", "5/1w", "x/1m", "100001/1m", "5/1m/2"};
+    for (size_t i = 0; i < sizeof(bad_rates) / sizeof(bad_rates[0]); i++)
+        assert_int_equal(load_one(&c, "limits", "login_account", bad_rates[i]), STET_EINVAL);
+    assert_int_equal(load_one(&c, "limits", "logins_per_hour", "5"), STET_EINVAL);
+
+    /* The earlier releases' counts map onto the buckets they were. */
     assert_int_equal(load_one(&c, "limits", "comments_per_minute", "0"), 0);
-    assert_int_equal(c.comments_per_minute, 0);
-    assert_int_equal(c.logins_per_15min, 30);
+    assert_int_equal(c.comment_account.capacity, 0);
+    assert_int_equal(c.comment_client.capacity, 0);
+    assert_int_equal(c.login_account.capacity, 30);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "limits", "comments_per_minute", "12"), 0);
+    assert_int_equal(c.comment_account.capacity, 12);
+    assert_int_equal(c.comment_account.period_s, 60);
+    assert_int_equal(c.comment_client.capacity, 60);
     config_cleanup(&c);
     assert_int_equal(load_one(&c, "limits", "logins_per_15min", "5"), 0);
-    assert_int_equal(c.logins_per_15min, 5);
-    assert_int_equal(c.comments_per_minute, 30);
+    assert_int_equal(c.login_account.capacity, 5);
+    assert_int_equal(c.login_account.period_s, 900);
+    assert_int_equal(c.login_client.capacity, 60);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "limits", "logins_per_15min", "0"), 0);
+    assert_int_equal(c.login_account.capacity, 0);
+    assert_int_equal(c.login_account_client.capacity, 0);
+    assert_int_equal(c.login_client.capacity, 0);
+    assert_int_equal(c.register_client.capacity, 10);
     config_cleanup(&c);
     assert_int_equal(load_one(&c, "limits", "comments_per_minute", "-1"), STET_EINVAL);
     assert_int_equal(load_one(&c, "limits", "logins_per_15min", "x"), STET_EINVAL);
 }
 
-static void test_metrics_key(void **state)
+#define TOKEN32 "0123456789abcdef0123456789ABCDEF"
+
+/* Loads with `flags` expecting STET_EINVAL, a message holding `needle`, and no trace
+ * of `secret` in it. */
+static void load_bad_secret(const struct config_flags *flags, const char *needle,
+                            const char *secret)
+{
+    struct config c;
+    char err[512] = "";
+    assert_int_equal(config_load(&c, flags, fake_getenv, err, sizeof(err)), STET_EINVAL);
+    if (strstr(err, needle) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, needle);
+    if (secret != NULL && strstr(err, secret) != NULL)
+        fail_msg("error '%s' shows the token", err);
+}
+
+/* server.metrics_token: RFC 6750 token68 of 32..256 characters, never quoted back. */
+static void test_metrics_token(void **state)
 {
     (void)state;
     struct config c;
     static const struct {
-        const char *v;
-        enum config_metrics want;
-    } ok[] = {{"loopback", CONFIG_METRICS_LOOPBACK}, {"on", CONFIG_METRICS_ON},
-              {"off", CONFIG_METRICS_OFF},           {"OFF", CONFIG_METRICS_OFF},
-              {" On ", CONFIG_METRICS_ON},           {"Loopback", CONFIG_METRICS_LOOPBACK}};
+        const char *value, *want;
+    } ok[] = {
+        {TOKEN32, TOKEN32},
+        {TOKEN32 "-._~+/", TOKEN32 "-._~+/"},
+        {TOKEN32 "==", TOKEN32 "=="},
+        {"  " TOKEN32 "  ", TOKEN32},
+        {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=",
+         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/="},
+    };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        assert_int_equal(load_one(&c, "server", "metrics", ok[i].v), 0);
-        assert_int_equal(c.metrics, ok[i].want);
+        assert_int_equal(load_one(&c, "server", "metrics_token", ok[i].value), 0);
+        assert_string_equal(c.metrics_token, ok[i].want);
         config_cleanup(&c);
     }
-    static const char *const bad[] = {"", "yes", "true", "1", "loopback,on", "local", "offf"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        if (load_one(&c, "server", "metrics", bad[i]) != STET_EINVAL)
-            fail_msg("server.metrics '%s' should be rejected", bad[i]);
-    struct config_flags f = {.config_file = write_ini("m.ini", "[server]\nmetrics = maybe\n")};
-    load_bad(&f, "server.metrics 'maybe' must be loopback, on or off");
+    char longest[CONFIG_METRICS_TOKEN_MAX + 2];
+    char text[600];
+    memset(longest, 'a', CONFIG_METRICS_TOKEN_MAX);
+    longest[CONFIG_METRICS_TOKEN_MAX] = '\0';
+    snprintf(text, sizeof(text), "[server]\nmetrics_token = %s\n", longest);
+    struct config_flags f = {.config_file = write_ini("t.ini", text)};
+    load_ok(&c, &f);
+    assert_string_equal(c.metrics_token, longest);
+    config_cleanup(&c);
+
+    /* Too short, too long, outside token68 (a space, a quote, a comma, '=' inside). */
+    longest[CONFIG_METRICS_TOKEN_MAX] = 'a';
+    longest[CONFIG_METRICS_TOKEN_MAX + 1] = '\0';
+    const char *bad[] = {"0123456789abcdef0123456789ABCDE",
+                         longest,
+                         "0123456789abcdef 0123456789ABCDEF",
+                         "\"" TOKEN32 "\"",
+                         TOKEN32 ",x",
+                         "=" TOKEN32,
+                         "0123456789abcdef=0123456789ABCDEF",
+                         TOKEN32 "\xc3\xa9"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "[server]\nmetrics_token = %s\n", bad[i]);
+        f.config_file = write_ini("t.ini", text);
+        load_bad_secret(&f, "the metrics token must be 32 to 128 characters",
+                        strlen(bad[i]) > 20 ? bad[i] + 4 : NULL);
+    }
+}
+
+/* The token from the environment or a file of its own; an empty value switches
+ * /metrics off, so the environment can override the INI file either way. */
+static void test_metrics_token_sources(void **state)
+{
+    (void)state;
+    struct config c;
+    char token_path[128], ini_path[128], text[300];
+    snprintf(token_path, sizeof(token_path), "%s", write_ini("metrics.token", TOKEN32 "\n"));
+    snprintf(text, sizeof(text), "[server]\nmetrics_token_file = %s\n", token_path);
+    snprintf(ini_path, sizeof(ini_path), "%s", write_ini("file.ini", text));
+    struct config_flags f = {.config_file = ini_path};
+    load_ok(&c, &f);
+    assert_string_equal(c.metrics_token, TOKEN32);
+    config_cleanup(&c);
+
+    set_env("STET_METRICS_TOKEN", "Z123456789abcdef0123456789ABCDEF");
+    load_ok(&c, &f);
+    assert_string_equal(c.metrics_token, "Z123456789abcdef0123456789ABCDEF");
+    config_cleanup(&c);
+    n_fake_env = 0;
+    set_env("STET_METRICS_TOKEN", "");
+    load_ok(&c, &f);
+    assert_null(c.metrics_token);
+    config_cleanup(&c);
+    n_fake_env = 0;
+    set_env("STET_METRICS_TOKEN", "short-SECRET");
+    load_bad_secret(&f, "STET_METRICS_TOKEN: the metrics token must be", "short-SECRET");
+    n_fake_env = 0;
+
+    /* In the file: the whole file is the token; nothing of it reaches a message. */
+    write_ini("metrics.token", TOKEN32 "\nsecond line\n");
+    load_bad_secret(&f, "the metrics token in ", "0123456789abcdef");
+    load_bad_secret(&f, token_path, NULL);
+    write_ini("metrics.token", "");
+    load_bad_secret(&f, "is empty", NULL);
+    char big[400];
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    write_ini("metrics.token", big);
+    load_bad_secret(&f, "longer than 128 characters", "bbbbbbbb");
+    unlink(token_path);
+    load_bad_secret(&f, "cannot read the metrics token file", NULL);
+    snprintf(text, sizeof(text), "[server]\nmetrics_token_file =\n");
+    f.config_file = write_ini("file.ini", text);
+    load_ok(&c, &f);
+    assert_null(c.metrics_token);
+    config_cleanup(&c);
+}
+
+/* The old key's default, loopback, was public behind a same-host proxy: every value
+ * is refused with a pointer to the token, so no old setting silently stops holding. */
+static void test_metrics_key_gone(void **state)
+{
+    (void)state;
+    static const char *const values[] = {"loopback", "on", "off"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "[server]\nmetrics = %s\n", values[i]);
+        struct config_flags f = {.config_file = write_ini("m.ini", text)};
+        load_bad(&f, "m.ini:2: server.metrics is gone");
+        load_bad(&f, "server.metrics_token");
+    }
 }
 
 /* database.synchronous reaches the store as a URL option on SQLite only; a URL that
@@ -568,7 +711,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_synchronous, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_metrics_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_token_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_key_gone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

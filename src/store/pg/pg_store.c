@@ -6,7 +6,9 @@
 
 #include "base/buf.h"
 #include "base/embedded.h"
+#include "base/ident.h"
 #include "base/log.h"
+#include "base/url.h"
 #include "base/xalloc.h"
 #include "store/sql_ident.h"
 
@@ -53,8 +55,10 @@ enum stmt_id {
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
     S_COMMENT_EVENTS,
-    S_RATE_HIT,
-    S_RATE_PRUNE,
+    S_RATE_TAKE,
+    S_SITE_KEY,
+    S_PRUNE_SESSIONS,
+    S_PRUNE_BUCKETS,
     N_STMT
 };
 
@@ -68,27 +72,34 @@ enum stmt_id {
     "c.event_seq"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
-/* Visible comments only: one ordered range scan of comments_story, no sort. */
+/* A story's comments in commit order, which is id order (created_at comes from the
+ * request's clock before the group commit, so it can disagree); the keyset is the
+ * id alone. Visible comments only: one ordered range scan of comments_story
+ * (story_id, status, id), no sort. The status is written as a range, and the order
+ * as (status, id), on purpose: with "status = 'visible'" the planner reduces the
+ * order to "id", which the primary key serves too, and for a story it guesses has
+ * many comments it then walks the primary key of every story's comments, filtering,
+ * to fill one page. Only comments_story serves (status, id) for one story. */
 #define COMMENT_LIST(cmp, dir)                                                                     \
     "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
-    " WHERE c.story_id = $1 AND c.status = 'visible' AND (c.created_at, c.id) " cmp " ($2, $3)"    \
-    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT $4"
+    " WHERE c.story_id = $1 AND c.status BETWEEN 'visible' AND 'visible' AND c.id " cmp " $2"      \
+    " ORDER BY c.status " dir ", c.id " dir " LIMIT $3"
 
 /* Visible plus the viewer's held comments: each branch is its own bounded range scan
  * of comments_story with its joins, so only the (at most 2 * limit) survivors get
  * sorted. (Joining the branches' ids back to comments instead lets the planner
- * mistake the branch sizes and scan the table.) */
+ * mistake the branch sizes and scan the table.) The status is a range as above. */
 #define COMMENT_BRANCH(status_cond, cmp, dir)                                                      \
     "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
-    " WHERE c.story_id = $1 AND " status_cond " AND (c.created_at, c.id) " cmp " ($2, $3)"         \
-    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT $4)"
+    " WHERE c.story_id = $1 AND " status_cond " AND c.id " cmp " $2"                               \
+    " ORDER BY c.status " dir ", c.id " dir " LIMIT $3)"
 /* clang-format off */
 #define COMMENT_LIST_VIEWER(cmp, dir)                                                              \
     "SELECT p.* FROM ("                                                                            \
-    COMMENT_BRANCH("c.status = 'visible'", cmp, dir)                                               \
+    COMMENT_BRANCH("c.status BETWEEN 'visible' AND 'visible'", cmp, dir)                           \
     " UNION ALL "                                                                                  \
-    COMMENT_BRANCH("c.status = 'held' AND c.author_id = $5", cmp, dir)                             \
-    ") p ORDER BY p.created_at " dir ", p.id " dir " LIMIT $4"
+    COMMENT_BRANCH("c.status BETWEEN 'held' AND 'held' AND c.author_id = $4", cmp, dir)            \
+    ") p ORDER BY p.id " dir " LIMIT $3"
 /* clang-format on */
 
 struct stmt_def {
@@ -117,21 +128,22 @@ static const struct stmt_def stmts[N_STMT] = {
     [S_STORY_SET_OPEN] = {"story_set_open", "UPDATE stories SET comments_open = $2 WHERE id = $1",
                           2, false},
     [S_STORY_COUNT] = {"story_count", "SELECT comment_count FROM stories WHERE slug = $1", 1, true},
+    /* The keys are base/ident.c's, computed here in C: the database never folds
+     * (its lower() follows the locale and turns the Kelvin sign into "k"). */
     [S_USER_INSERT] = {"user_insert",
                        "INSERT INTO users (username, display_name, email, password_hash, role, "
-                       "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                       6, false},
-    /* Usernames cannot hold '@', so a login matches at most one user either way;
-     * the ORDER BY only makes that explicit. */
+                       "created_at, username_key, email_key) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                       8, false},
+    /* A username key holds no '@' and an e-mail key always one: at most one row. */
     [S_USER_FIND_LOGIN] = {"user_find_login",
                            "SELECT " USER_COLS ", u.password_hash FROM users u "
-                           "WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1) "
-                           "ORDER BY lower(u.username) = lower($1) DESC LIMIT 1",
+                           "WHERE u.username_key = $1 OR u.email_key = $1",
                            1, true},
     [S_USER_FIND_ID] = {"user_find_id", "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
                         true},
-    [S_USER_SET_ROLE] = {"user_set_role",
-                         "UPDATE users SET role = $2 WHERE lower(username) = lower($1)", 2, false},
+    [S_USER_SET_ROLE] = {"user_set_role", "UPDATE users SET role = $2 WHERE username_key = $1", 2,
+                         false},
     [S_SESSION_INSERT] = {"session_insert",
                           "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                           "VALUES ($1, $2, $3, $4)",
@@ -159,11 +171,11 @@ static const struct stmt_def stmts[N_STMT] = {
     [S_COMMENT_FIND] = {"comment_find",
                         "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS " WHERE c.id = $1",
                         1, true},
-    [S_COMMENT_LIST_ASC] = {"comment_list_asc", COMMENT_LIST(">", "ASC"), 4, true},
-    [S_COMMENT_LIST_DESC] = {"comment_list_desc", COMMENT_LIST("<", "DESC"), 4, true},
-    [S_COMMENT_LIST_VIEWER_ASC] = {"comment_list_viewer_asc", COMMENT_LIST_VIEWER(">", "ASC"), 5,
+    [S_COMMENT_LIST_ASC] = {"comment_list_asc", COMMENT_LIST(">", "ASC"), 3, true},
+    [S_COMMENT_LIST_DESC] = {"comment_list_desc", COMMENT_LIST("<", "DESC"), 3, true},
+    [S_COMMENT_LIST_VIEWER_ASC] = {"comment_list_viewer_asc", COMMENT_LIST_VIEWER(">", "ASC"), 4,
                                    true},
-    [S_COMMENT_LIST_VIEWER_DESC] = {"comment_list_viewer_desc", COMMENT_LIST_VIEWER("<", "DESC"), 5,
+    [S_COMMENT_LIST_VIEWER_DESC] = {"comment_list_viewer_desc", COMMENT_LIST_VIEWER("<", "DESC"), 4,
                                     true},
     /* One range scan of comments_events; held comments have no number. */
     [S_COMMENT_EVENTS] = {"comment_events",
@@ -171,19 +183,39 @@ static const struct stmt_def stmts[N_STMT] = {
                           " WHERE c.story_id = $1 AND c.event_seq > $2 AND c.status = 'visible'"
                           " ORDER BY c.event_seq LIMIT $3",
                           3, true},
-    /* One statement: the unique key makes concurrent first hits from several nodes
-     * all land on one row, each counted once. A counter lost in a crash costs
-     * nothing, so its commit does not wait for the WAL flush (set_config local to
-     * the statement's own transaction, read at its commit). */
-    [S_RATE_HIT] = {"rate_hit",
-                    "INSERT INTO rate_limits (bucket, window_start, hits) "
-                    "SELECT $1::text, $2::bigint, 1 FROM (SELECT set_config('synchronous_commit', "
-                    "'off', true)) s "
-                    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
-                    "RETURNING hits",
+    /* A token bucket kept as the time it is full again (GCRA): a hit at $2 moves
+     * that time on by one interval ($3) unless that would put it beyond the
+     * bucket's whole span ($4 = capacity * interval) ahead of now. One statement:
+     * the primary key makes concurrent first hits from several nodes land on one
+     * row, and ON CONFLICT updates the row's latest version under its lock, so
+     * each hit counts once. A bucket lost in a crash costs nothing, so its commit
+     * does not wait for the WAL flush (set_config local to the statement's own
+     * transaction, read at its commit). */
+    [S_RATE_TAKE] = {"rate_take",
+                     "INSERT INTO rate_buckets (bucket, full_at, last_denied) "
+                     "SELECT $1::text, $2::bigint + $3::bigint, false "
+                     "FROM (SELECT set_config('synchronous_commit', 'off', true)) s "
+                     "ON CONFLICT (bucket) DO UPDATE SET full_at = CASE "
+                     "WHEN greatest(rate_buckets.full_at, $2) + $3 <= $2 + $4::bigint "
+                     "THEN greatest(rate_buckets.full_at, $2) + $3 ELSE rate_buckets.full_at END, "
+                     "last_denied = greatest(rate_buckets.full_at, $2) + $3 > $2 + $4::bigint "
+                     "RETURNING full_at, last_denied",
+                     4, false},
+    /* The update that changes nothing makes the statement return the stored key,
+     * also when another node inserted it a moment ago. */
+    [S_SITE_KEY] = {"site_key",
+                    "INSERT INTO site_keys (name, secret) VALUES ($1, $2) "
+                    "ON CONFLICT (name) DO UPDATE SET secret = site_keys.secret "
+                    "RETURNING secret",
                     2, false},
-    [S_RATE_PRUNE] = {"rate_prune",
-                      "DELETE FROM rate_limits WHERE bucket = $1 AND window_start < $2", 2, false},
+    [S_PRUNE_SESSIONS] = {"prune_sessions",
+                          "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM "
+                          "sessions WHERE expires_at <= $1 LIMIT $2)",
+                          2, false},
+    [S_PRUNE_BUCKETS] = {"prune_buckets",
+                         "DELETE FROM rate_buckets WHERE bucket IN (SELECT bucket FROM "
+                         "rate_buckets WHERE full_at <= $1 LIMIT $2)",
+                         2, false},
 };
 
 struct pg_store {
@@ -234,7 +266,10 @@ static int pg_comment_list(struct arena *a, struct store *st, const struct comme
                            const struct store_page *pg, struct comment **out, size_t *n);
 static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
-static int pg_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int pg_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
+                        int64_t now_ms, int64_t *wait_ms);
+static int pg_site_key(struct store *st, const char *name, const char *candidate, char *out);
+static int pg_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
 static int pg_data_changed(struct store *st, bool *changed);
 static int pg_transaction(struct store *st, enum store_tx step);
 static int pg_table_export(struct store *st, const char *table, const char *const *columns,
@@ -267,9 +302,10 @@ static const struct store_ops pg_ops = {
     .comment_find = pg_comment_find,
     .comment_list = pg_comment_list,
     .comment_events = pg_comment_events,
-    .rate_hit = pg_rate_hit,
+    .rate_take = pg_rate_take,
+    .site_key = pg_site_key,
+    .prune = pg_prune,
     .data_changed = pg_data_changed,
-    .data_changed_late = true,
     .transaction = pg_transaction,
     .table_export = pg_table_export,
     .table_import_begin = pg_table_import_begin,
@@ -341,6 +377,54 @@ static bool params_has(const struct pg_params *p, const char *k)
     return false;
 }
 
+/* Logs why `url` cannot be used, showing it redacted. libpq's reasons quote the piece
+ * they could not read, which may be the password ("invalid percent-encoded token:
+ * \"p%zzw\""), so every quoted piece of `why` is replaced too. */
+static void log_bad_url(const char *url, const char *why)
+{
+    struct buf b = BUF_INIT;
+    url_redact(&b, url);
+    buf_puts(&b, ": ");
+    bool quoted = false;
+    for (size_t i = 0, n = (size_t)msg_len(why); i < n; i++) {
+        if (why[i] == '"') {
+            quoted = !quoted;
+            buf_putc(&b, '"');
+            if (quoted)
+                buf_puts(&b, URL_REDACTED);
+        } else if (!quoted) {
+            buf_putc(&b, why[i] == '\n' || why[i] == '\t' ? ' ' : why[i]);
+        }
+    }
+    log_error(NULL, "postgres: bad database URL %s", buf_cstr(&b));
+    buf_cleanup(&b);
+}
+
+/* True when a host or port holds what only a password could have put there. libpq
+ * ends the user info at the first '@' or '/', so in "postgresql://u:p@ss@db/x" the
+ * host is "ss@db" and in "postgresql://u:pa/ss@db/x" the port is "pa", and its
+ * connection errors would quote them. A Unix socket path may hold an '@' (an
+ * abstract socket's name starts with one); a host name, an address or a port never. */
+static bool password_spilled(const struct pg_params *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const char *v = p->vals[i];
+        if (strcmp(p->keys[i], "port") == 0 && v[strspn(v, "0123456789,")] != '\0')
+            return true;
+        if (strcmp(p->keys[i], "host") != 0)
+            continue;
+        /* A comma-separated list of hosts. */
+        for (const char *e = v; *e != '\0';) {
+            size_t len = strcspn(e, ",");
+            const char *at = memchr(e, '@', len);
+            if (e[0] != '/' && at != NULL && at != e)
+                return true;
+            e += len + (e[len] == ',');
+        }
+    }
+    return false;
+}
+
 int pg_params_from_url(const char *url, const char *app, bool listener, struct pg_params *out)
 {
     char *err = NULL;
@@ -348,9 +432,7 @@ int pg_params_from_url(const char *url, const char *app, bool listener, struct p
     memset(out, 0, sizeof(*out));
     PQconninfoOption *opts = PQconninfoParse(url, &err);
     if (opts == NULL) {
-        /* libpq's message quotes only the offending part, never the password. */
-        log_error(NULL, "postgres: bad database URL: %.*s", err != NULL ? msg_len(err) : 13,
-                  err != NULL ? err : "out of memory");
+        log_bad_url(url, err != NULL ? err : "out of memory");
         PQfreemem(err);
         return STET_EINVAL;
     }
@@ -360,6 +442,12 @@ int pg_params_from_url(const char *url, const char *app, bool listener, struct p
             params_add(out, &cap, o->keyword, o->val);
     }
     PQconninfoFree(opts);
+    if (password_spilled(out)) {
+        log_bad_url(url, "a host or port holds part of the password; write '@' as %40 and '/' "
+                         "as %2F in the user name and password");
+        pg_params_cleanup(out);
+        return STET_EINVAL;
+    }
     params_add(out, &cap, "client_encoding", "UTF8");
     if (!params_has(out, "connect_timeout"))
         params_add(out, &cap, "connect_timeout", "5");
@@ -1125,12 +1213,20 @@ static int pg_user_insert(struct store *st, const struct user *u, const char *pa
 {
     struct params p = {0};
     PGresult *r;
+    char name_key[IDENT_KEY_MAX + 1], email_key[IDENT_KEY_MAX + 1];
+    struct str name = str_from(u->username), email = str_from(u->email);
+    /* Without the shapes SPEC 6 allows there is no key to keep the account by. */
+    if (!ident_is_username(name) || !ident_is_email(email))
+        return STET_EINVAL;
+    size_t name_len = ident_key(name, name_key), email_len = ident_key(email, email_key);
     p_cstr(&p, u->username);
     p_cstr(&p, u->display_name);
     p_cstr(&p, u->email);
     p_cstr(&p, password_hash);
     p_cstr(&p, role_name(u->role));
     p_i64(&p, u->created_at);
+    p_text(&p, name_key, name_len);
+    p_text(&p, email_key, email_len);
     int rc = exec(to_pg(st), S_USER_INSERT, &p, &r);
     if (rc != 0)
         return rc;
@@ -1145,9 +1241,12 @@ static int pg_user_find_login(struct arena *a, struct store *st, struct str logi
 {
     struct params p = {0};
     PGresult *r;
-    if (!key_storable(login))
+    char key[IDENT_KEY_MAX + 1];
+    /* A text that is neither a username nor an e-mail address names nobody. */
+    size_t key_len = ident_key(login, key);
+    if (key_len == 0)
         return STET_ENOTFOUND;
-    p_text(&p, login.ptr, login.len);
+    p_text(&p, key, key_len);
     int rc = exec(to_pg(st), S_USER_FIND_LOGIN, &p, &r);
     if (rc != 0)
         return lookup_rc(rc);
@@ -1180,11 +1279,12 @@ static int pg_user_set_role(struct store *st, struct str username, enum role rol
 {
     struct params p = {0};
     int64_t changed = 0;
+    char key[IDENT_KEY_MAX + 1];
     if ((unsigned)role > ROLE_ADMIN)
         return STET_EINVAL;
-    if (!key_storable(username))
+    if (!ident_is_username(username))
         return STET_ENOTFOUND;
-    p_text(&p, username.ptr, username.len);
+    p_text(&p, key, ident_key(username, key));
     p_cstr(&p, role_name(role));
     int rc = run(to_pg(st), S_USER_SET_ROLE, &p, &changed);
     if (rc == 0 && changed == 0)
@@ -1417,10 +1517,10 @@ static int pg_comment_list(struct arena *a, struct store *st, const struct comme
         id = pg->newest_first ? S_COMMENT_LIST_VIEWER_DESC : S_COMMENT_LIST_VIEWER_ASC;
     else
         id = pg->newest_first ? S_COMMENT_LIST_DESC : S_COMMENT_LIST_ASC;
-    /* No cursor: start beyond every row in the chosen direction. */
+    /* No cursor: start beyond every row in the chosen direction. The keyset is the
+     * id alone (cursor_time plays no part). */
     int64_t start = pg->newest_first ? INT64_MAX : INT64_MIN;
     p_i64(&p, f->story_id);
-    p_i64(&p, pg->has_cursor ? pg->cursor_time : start);
     p_i64(&p, pg->has_cursor ? pg->cursor_id : start);
     p_i64(&p, pg->limit);
     if (f->viewer_id != 0)
@@ -1451,35 +1551,114 @@ static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id
     return read_comments(a, r, out, n);
 }
 
-/* ---- rate limits ---- */
+/* ---- rate limits and housekeeping ---- */
 
-static int pg_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits)
+/* One bucket's upsert; *wait receives its wait (0: a token was taken). */
+static int take_one(struct pg_store *ps, const struct store_rate_bucket *b, int64_t now_ms,
+                    int64_t *wait)
 {
-    struct pg_store *ps = to_pg(st);
     struct params p = {0};
     PGresult *r;
-    if (bucket == NULL || strnlen(bucket, STORE_RATE_BUCKET_MAX + 1) > STORE_RATE_BUCKET_MAX)
-        return STET_EINVAL;
-    p_cstr(&p, bucket);
-    p_i64(&p, window_start);
-    int rc = exec(ps, S_RATE_HIT, &p, &r);
+    int64_t span = b->interval_ms * b->capacity;
+    p_text(&p, b->key, STORE_RATE_KEY_LEN);
+    p_i64(&p, now_ms);
+    p_i64(&p, b->interval_ms);
+    p_i64(&p, span);
+    int rc = exec(ps, S_RATE_TAKE, &p, &r);
     if (rc != 0)
         return rc;
-    int64_t n = PQntuples(r) > 0 ? col_i64(r, 0, 0) : 0;
+    bool got = PQntuples(r) == 1;
+    int64_t full_at = got ? col_i64(r, 0, 0) : 0;
+    bool denied = got && col_bool(r, 0, 1);
     PQclear(r);
-    if (n <= 0) {
-        log_error(NULL, "postgres: rate_hit: no count returned");
+    if (!got) {
+        log_error(NULL, "postgres: rate_take: no bucket returned");
         return STET_EIO;
     }
-    /* A window's first hit is rare enough to pay for the cleanup, and it keeps the
-     * table to about a day of windows per live bucket. */
-    if (n == 1) {
-        p = (struct params){0};
-        p_cstr(&p, bucket);
-        p_i64(&p, window_start > INT64_MIN + 86400 ? window_start - 86400 : INT64_MIN);
-        (void)run(ps, S_RATE_PRUNE, &p, NULL); /* logged; the hit itself counted */
+    /* Denied: the stored time plus one interval is over the span ahead of now, and
+     * a hit is allowed again once it no longer is. */
+    *wait = denied ? full_at + b->interval_ms - span - now_ms : 0;
+    return 0;
+}
+
+/* All or none: the takes run in one transaction, rolled back when a bucket had no
+ * token, so a refused request spends nothing anywhere. */
+static int pg_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
+                        int64_t now_ms, int64_t *wait_ms)
+{
+    struct pg_store *ps = to_pg(st);
+    if (!store_rate_args_ok(b, n, now_ms))
+        return STET_EINVAL;
+    int64_t wait = 0;
+    int rc = tx_begin(ps);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int64_t w = 0;
+        rc = take_one(ps, &b[i], now_ms, &w);
+        if (w > wait)
+            wait = w;
     }
-    *hits = n;
+    if (rc == 0 && wait == 0)
+        rc = tx_commit(ps);
+    if (rc != 0 || wait > 0)
+        tx_rollback(ps);
+    if (rc != 0)
+        return rc;
+    *wait_ms = wait;
+    return 0;
+}
+
+static int pg_site_key(struct store *st, const char *name, const char *candidate, char *out)
+{
+    struct params p = {0};
+    PGresult *r;
+    if (name == NULL || name[0] == '\0' ||
+        strnlen(name, STORE_SITE_KEY_NAME_MAX + 1) > STORE_SITE_KEY_NAME_MAX ||
+        !store_is_hex(candidate, STORE_SITE_KEY_LEN))
+        return STET_EINVAL;
+    p_cstr(&p, name);
+    p_text(&p, candidate, STORE_SITE_KEY_LEN);
+    int rc = exec(to_pg(st), S_SITE_KEY, &p, &r);
+    if (rc != 0)
+        return rc;
+    bool ok = PQntuples(r) == 1 && store_is_hex(PQgetvalue(r, 0, 0), STORE_SITE_KEY_LEN);
+    if (ok)
+        memcpy(out, PQgetvalue(r, 0, 0), STORE_SITE_KEY_LEN + 1);
+    PQclear(r);
+    if (!ok) {
+        log_error(NULL, "postgres: site_key: the stored key is not %d hex digits",
+                  STORE_SITE_KEY_LEN);
+        return STET_EIO;
+    }
+    return 0;
+}
+
+static int pg_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets)
+{
+    struct pg_store *ps = to_pg(st);
+    int64_t n_sessions = 0, n_buckets = 0;
+    if (limit < 1 || now < 0 || now > STORE_RATE_NOW_MAX_MS / 1000)
+        return STET_EINVAL;
+    int rc = tx_begin(ps);
+    if (rc != 0)
+        return rc;
+    struct params p = {0};
+    p_i64(&p, now);
+    p_i64(&p, limit);
+    rc = run(ps, S_PRUNE_SESSIONS, &p, &n_sessions);
+    if (rc == 0) {
+        p = (struct params){0};
+        p_i64(&p, now * 1000);
+        p_i64(&p, limit);
+        rc = run(ps, S_PRUNE_BUCKETS, &p, &n_buckets);
+    }
+    if (rc == 0)
+        rc = tx_commit(ps);
+    if (rc != 0) {
+        tx_rollback(ps);
+        return rc;
+    }
+    *sessions = n_sessions;
+    *buckets = n_buckets;
     return 0;
 }
 
@@ -1707,19 +1886,17 @@ int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int
         {"story_list", S_STORY_LIST, "9223372036854775807, 9223372036854775807, 20"},
         {"story_counts", S_STORY_COUNT, "'no-such-slug'"},
         {"comment_list_asc", S_COMMENT_LIST_ASC,
-         arena_printf(a, "%" PRId64 ", -9223372036854775808, -9223372036854775808, 50", story_id)},
+         arena_printf(a, "%" PRId64 ", -9223372036854775808, 50", story_id)},
         {"comment_list_desc", S_COMMENT_LIST_DESC,
-         arena_printf(a, "%" PRId64 ", 9223372036854775807, 9223372036854775807, 50", story_id)},
+         arena_printf(a, "%" PRId64 ", 9223372036854775807, 50", story_id)},
         {"comment_list_viewer_asc", S_COMMENT_LIST_VIEWER_ASC,
-         arena_printf(a, "%" PRId64 ", -9223372036854775808, -9223372036854775808, 50, %" PRId64,
-                      story_id, viewer_id)},
+         arena_printf(a, "%" PRId64 ", -9223372036854775808, 50, %" PRId64, story_id, viewer_id)},
         {"comment_list_viewer_desc", S_COMMENT_LIST_VIEWER_DESC,
-         arena_printf(a, "%" PRId64 ", 9223372036854775807, 9223372036854775807, 50, %" PRId64,
-                      story_id, viewer_id)},
+         arena_printf(a, "%" PRId64 ", 9223372036854775807, 50, %" PRId64, story_id, viewer_id)},
         /* A stream catching up is a few numbers behind. */
         {"comment_events", S_COMMENT_EVENTS,
          arena_printf(a, "%" PRId64 ", %" PRId64 ", 50", story_id, after_seq)},
-        {"user_find_login", S_USER_FIND_LOGIN, "'Somebody'"},
+        {"user_find_login", S_USER_FIND_LOGIN, "'somebody'"},
         {"session_find", S_SESSION_FIND,
          "'0123456789abcdef0123456789abcdef0123456789abcdef01234567"
          "89abcdef', 0"},

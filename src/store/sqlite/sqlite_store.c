@@ -5,10 +5,10 @@
 
 #include "base/buf.h"
 #include "base/embedded.h"
+#include "base/ident.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/sql_ident.h"
-#include "store/sqlite/wal_watch.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -43,8 +43,10 @@ enum stmt_id {
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
     S_COMMENT_EVENTS,
-    S_RATE_HIT,
-    S_RATE_PRUNE,
+    S_RATE_TAKE,
+    S_SITE_KEY,
+    S_PRUNE_SESSIONS,
+    S_PRUNE_BUCKETS,
     S_BEGIN_SNAPSHOT,
     S_SAVEPOINT,
     S_ROLLBACK_TO,
@@ -63,25 +65,28 @@ enum stmt_id {
     "c.event_seq"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
-/* Visible comments only: one ordered range scan of comments_story, no sort. */
+/* A story's comments in commit order, which is id order (created_at comes from the
+ * request's clock before the group commit, so it can disagree); the keyset is the
+ * id alone. Visible comments only: one ordered range scan of comments_story
+ * (story_id, status, id), no sort. */
 #define COMMENT_LIST(cmp, dir)                                                                     \
     "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
-    " WHERE c.story_id = ?1 AND c.status = 'visible' AND (c.created_at, c.id) " cmp " (?2, ?3)"    \
-    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT ?4"
+    " WHERE c.story_id = ?1 AND c.status = 'visible' AND c.id " cmp " ?2"                          \
+    " ORDER BY c.id " dir " LIMIT ?3"
 
 /* Visible plus the viewer's held comments: each branch is its own bounded range scan
  * of comments_story, so only the (at most 2 * limit) survivors get sorted. */
 #define COMMENT_BRANCH(status_cond, cmp, dir)                                                      \
-    "SELECT id FROM (SELECT id FROM comments WHERE story_id = ?1 AND " status_cond                 \
-    " AND (created_at, id) " cmp " (?2, ?3) ORDER BY created_at " dir ", id " dir " LIMIT ?4)"
+    "SELECT id FROM (SELECT id FROM comments WHERE story_id = ?1 AND " status_cond " AND id " cmp  \
+    " ?2 ORDER BY id " dir " LIMIT ?3)"
 /* clang-format off */
 #define COMMENT_LIST_VIEWER(cmp, dir)                                                              \
     "SELECT " COMMENT_COLS " FROM ("                                                               \
     COMMENT_BRANCH("status = 'visible'", cmp, dir)                                                 \
     " UNION ALL "                                                                                  \
-    COMMENT_BRANCH("status = 'held' AND author_id = ?5", cmp, dir)                                 \
+    COMMENT_BRANCH("status = 'held' AND author_id = ?4", cmp, dir)                                 \
     ") p JOIN comments c ON c.id = p.id" COMMENT_JOINS                                             \
-    " ORDER BY c.created_at " dir ", c.id " dir " LIMIT ?4"
+    " ORDER BY c.id " dir " LIMIT ?3"
 /* clang-format on */
 
 static const char *const stmt_sql[N_STMT] = {
@@ -99,15 +104,15 @@ static const char *const stmt_sql[N_STMT] = {
                      "ORDER BY published_at DESC, id DESC LIMIT ?3",
     [S_STORY_SET_OPEN] = "UPDATE stories SET comments_open = ?2 WHERE id = ?1",
     [S_STORY_COUNT] = "SELECT comment_count FROM stories WHERE slug = ?1",
-    [S_USER_INSERT] = "INSERT INTO users (username, display_name, email, password_hash, role, "
-                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    /* Usernames cannot hold '@', so a login matches at most one user either way;
-     * the ORDER BY only makes that explicit. */
+    /* The keys are base/ident.c's, computed here in C: the database never folds. */
+    [S_USER_INSERT] =
+        "INSERT INTO users (username, display_name, email, password_hash, role, "
+        "created_at, username_key, email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* A username key holds no '@' and an e-mail key always one: at most one row. */
     [S_USER_FIND_LOGIN] = "SELECT " USER_COLS ", u.password_hash FROM users u "
-                          "WHERE lower(u.username) = lower(?1) OR lower(u.email) = lower(?1) "
-                          "ORDER BY lower(u.username) = lower(?1) DESC LIMIT 1",
+                          "WHERE u.username_key = ?1 OR u.email_key = ?1",
     [S_USER_FIND_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
-    [S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE lower(username) = lower(?1)",
+    [S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE username_key = ?1",
     [S_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                          "VALUES (?1, ?2, ?3, ?4)",
     [S_SESSION_FIND] = "SELECT " USER_COLS " FROM sessions se JOIN users u ON u.id = se.user_id "
@@ -130,11 +135,25 @@ static const char *const stmt_sql[N_STMT] = {
     [S_COMMENT_EVENTS] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
                          " WHERE c.story_id = ?1 AND c.event_seq > ?2 AND c.status = 'visible'"
                          " ORDER BY c.event_seq LIMIT ?3",
-    /* One statement, so concurrent hits from any connection are counted exactly. */
-    [S_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
-                   "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
-                   "RETURNING hits",
-    [S_RATE_PRUNE] = "DELETE FROM rate_limits WHERE bucket = ?1 AND window_start < ?2",
+    /* A token bucket kept as the time it is full again (GCRA): a hit at ?2 moves
+     * that time on by one interval (?3) unless that would put it beyond the
+     * bucket's whole span (?4 = capacity * interval) ahead of now. One statement,
+     * so concurrent hits from any connection are each counted once. In the DO
+     * UPDATE, a bare column is the stored row's value. */
+    [S_RATE_TAKE] =
+        "INSERT INTO rate_buckets (bucket, full_at, last_denied) VALUES (?1, ?2 + ?3, 0) "
+        "ON CONFLICT (bucket) DO UPDATE SET "
+        "full_at = CASE WHEN max(full_at, ?2) + ?3 <= ?2 + ?4 "
+        "THEN max(full_at, ?2) + ?3 ELSE full_at END, "
+        "last_denied = max(full_at, ?2) + ?3 > ?2 + ?4 "
+        "RETURNING full_at, last_denied",
+    /* The update that changes nothing makes the statement return the stored key. */
+    [S_SITE_KEY] = "INSERT INTO site_keys (name, secret) VALUES (?1, ?2) "
+                   "ON CONFLICT (name) DO UPDATE SET secret = site_keys.secret RETURNING secret",
+    [S_PRUNE_SESSIONS] = "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM "
+                         "sessions WHERE expires_at <= ?1 LIMIT ?2)",
+    [S_PRUNE_BUCKETS] = "DELETE FROM rate_buckets WHERE bucket IN (SELECT bucket FROM "
+                        "rate_buckets WHERE full_at <= ?1 LIMIT ?2)",
     /* Deferred: the snapshot starts at the first read and holds no write lock. */
     [S_BEGIN_SNAPSHOT] = "BEGIN DEFERRED",
     /* One per row of a group commit, so a failing row undoes only itself. */
@@ -153,9 +172,11 @@ struct sqlite_store {
     sqlite3_stmt *import; /* the bulk copier's INSERT, between import begin and end */
     size_t import_n;
     bool sync_full; /* the durability level set at open, restored after rate hits */
+    /* Restoring it failed: every statement tries again first and fails while it
+     * cannot, rather than write with less durability than promised. */
+    bool sync_lost;
+    char deny_pragma[2][32]; /* tests: the pragma's name and value to refuse */
     /* What data_changed saw at its previous call. */
-    struct wal_watch *wal; /* NULL: ask SQLite (PRAGMA data_version) instead */
-    bool wal_tried;
     bool seen;
     int64_t seen_version;
     int64_t seen_writes;
@@ -189,7 +210,10 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
                            const struct store_page *pg, struct comment **out, size_t *n);
 static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
-static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits);
+static int sq_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
+                        int64_t now_ms, int64_t *wait_ms);
+static int sq_site_key(struct store *st, const char *name, const char *candidate, char *out);
+static int sq_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
 static int sq_data_changed(struct store *st, bool *changed);
 static int sq_transaction(struct store *st, enum store_tx step);
 static int sq_table_export(struct store *st, const char *table, const char *const *columns,
@@ -222,7 +246,9 @@ static const struct store_ops sqlite_ops = {
     .comment_find = sq_comment_find,
     .comment_list = sq_comment_list,
     .comment_events = sq_comment_events,
-    .rate_hit = sq_rate_hit,
+    .rate_take = sq_rate_take,
+    .site_key = sq_site_key,
+    .prune = sq_prune,
     .data_changed = sq_data_changed,
     .transaction = sq_transaction,
     .table_export = sq_table_export,
@@ -262,10 +288,23 @@ static int fail(struct sqlite_store *ss, int rc, const char *what)
     }
 }
 
+/* Puts synchronous back to the level chosen at open (see sq_rate_take). The pragma
+ * takes effect while it is prepared, so it cannot be a cached statement. */
+static int sync_restore(struct sqlite_store *ss)
+{
+    int rc = sqlite3_exec(
+        ss->db, ss->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", NULL,
+        NULL, NULL);
+    ss->sync_lost = rc != SQLITE_OK;
+    return rc == SQLITE_OK ? 0 : fail(ss, rc, "restore synchronous");
+}
+
 /* Statements are prepared on first use rather than in open, because before migrate
  * the tables they name do not exist yet. */
 static int stmt_get(struct sqlite_store *ss, enum stmt_id id, sqlite3_stmt **out)
 {
+    if (ss->sync_lost && sync_restore(ss) != 0)
+        return STET_EIO;
     if (ss->stmts[id] == NULL) {
         int rc = sqlite3_prepare_v3(ss->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                                     &ss->stmts[id], NULL);
@@ -444,7 +483,6 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
 static void sq_close(struct store *st)
 {
     struct sqlite_store *ss = to_sq(st);
-    wal_watch_close(ss->wal);
     sqlite3_finalize(ss->import);
     for (int i = 0; i < N_STMT; i++)
         sqlite3_finalize(ss->stmts[i]);
@@ -837,6 +875,12 @@ static int sq_user_insert(struct store *st, const struct user *u, const char *pa
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
+    char name_key[IDENT_KEY_MAX + 1], email_key[IDENT_KEY_MAX + 1];
+    struct str name = str_from(u->username), email = str_from(u->email);
+    /* Without the shapes SPEC 6 allows there is no key to keep the account by. */
+    if (!ident_is_username(name) || !ident_is_email(email))
+        return STET_EINVAL;
+    size_t name_len = ident_key(name, name_key), email_len = ident_key(email, email_key);
     int rc = stmt_get(ss, S_USER_INSERT, &q);
     if (rc != 0)
         return rc;
@@ -849,6 +893,10 @@ static int sq_user_insert(struct store *st, const struct user *u, const char *pa
         b = bind_cstr(q, 4, password_hash);
     if (b == SQLITE_OK)
         b = bind_cstr(q, 5, role_name(u->role));
+    if (b == SQLITE_OK)
+        b = bind_text(q, 7, name_key, name_len);
+    if (b == SQLITE_OK)
+        b = bind_text(q, 8, email_key, email_len);
     if (b != SQLITE_OK)
         return bind_failed(ss, q, b, "user_insert");
     sqlite3_bind_int64(q, 6, u->created_at);
@@ -863,10 +911,15 @@ static int sq_user_find_login(struct arena *a, struct store *st, struct str logi
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
+    char key[IDENT_KEY_MAX + 1];
+    /* A text that is neither a username nor an e-mail address names nobody. */
+    size_t key_len = ident_key(login, key);
+    if (key_len == 0)
+        return STET_ENOTFOUND;
     int rc = stmt_get(ss, S_USER_FIND_LOGIN, &q);
     if (rc != 0)
         return rc;
-    if ((rc = bind_text(q, 1, login.ptr, login.len)) != SQLITE_OK)
+    if ((rc = bind_text(q, 1, key, key_len)) != SQLITE_OK)
         return bind_failed(ss, q, rc, "user_find_login");
     rc = step_one(ss, q, "user_find_login");
     if (rc != 0)
@@ -898,12 +951,16 @@ static int sq_user_set_role(struct store *st, struct str username, enum role rol
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
+    char key[IDENT_KEY_MAX + 1];
     if ((unsigned)role > ROLE_ADMIN)
         return STET_EINVAL;
+    if (!ident_is_username(username))
+        return STET_ENOTFOUND;
+    size_t key_len = ident_key(username, key);
     int rc = stmt_get(ss, S_USER_SET_ROLE, &q);
     if (rc != 0)
         return rc;
-    int b = bind_text(q, 1, username.ptr, username.len);
+    int b = bind_text(q, 1, key, key_len);
     if (b == SQLITE_OK)
         b = bind_cstr(q, 2, role_name(role));
     if (b != SQLITE_OK)
@@ -1135,14 +1192,14 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
     rc = stmt_get(ss, id, &q);
     if (rc != 0)
         return rc;
-    /* No cursor: start beyond every row in the chosen direction. */
+    /* No cursor: start beyond every row in the chosen direction. The keyset is the
+     * id alone (cursor_time plays no part). */
     int64_t start = pg->newest_first ? INT64_MAX : INT64_MIN;
     sqlite3_bind_int64(q, 1, f->story_id);
-    sqlite3_bind_int64(q, 2, pg->has_cursor ? pg->cursor_time : start);
-    sqlite3_bind_int64(q, 3, pg->has_cursor ? pg->cursor_id : start);
-    sqlite3_bind_int64(q, 4, pg->limit);
+    sqlite3_bind_int64(q, 2, pg->has_cursor ? pg->cursor_id : start);
+    sqlite3_bind_int64(q, 3, pg->limit);
     if (f->viewer_id != 0)
-        sqlite3_bind_int64(q, 5, f->viewer_id);
+        sqlite3_bind_int64(q, 4, f->viewer_id);
     for (;;) {
         int step = sqlite3_step(q);
         if (step == SQLITE_DONE)
@@ -1200,44 +1257,161 @@ static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id
     return 0;
 }
 
-/* ---- rate limits ---- */
+/* ---- rate limits and housekeeping ---- */
 
-static int sq_rate_hit(struct store *st, const char *bucket, int64_t window_start, int64_t *hits)
+/* Pages of WAL after which a commit checkpoints: the open pragmas' value. */
+#define SQ_WAL_AUTOCHECKPOINT 100
+
+/* A rate bucket lost in a power cut costs nothing, so its commit skips the fsync
+ * that account and comment writes pay for. The level is per connection: it is
+ * lowered for the one statement and then restored, and the connection refuses to
+ * run anything while a restore has failed (sync_lost). The commit must not
+ * checkpoint meanwhile either: a checkpoint without fsync could let a later
+ * writer reuse the WAL before the pages copied out of it reached the disk, losing
+ * other, durable commits. Inside a caller's transaction the level cannot change,
+ * and nothing is lowered. True when something was lowered. */
+static bool fast_commit_begin(struct sqlite_store *ss)
+{
+    if (!sqlite3_get_autocommit(ss->db))
+        return false;
+    int rc = sqlite3_exec(ss->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        (void)fail(ss, rc, "rate_take: lower synchronous"); /* logged; stays durable */
+        return false;
+    }
+    sqlite3_wal_autocheckpoint(ss->db, 0);
+    return true;
+}
+
+static int fast_commit_end(struct sqlite_store *ss, bool lowered)
+{
+    if (!lowered)
+        return 0;
+    sqlite3_wal_autocheckpoint(ss->db, SQ_WAL_AUTOCHECKPOINT);
+    return sync_restore(ss);
+}
+
+/* One bucket's upsert; *wait receives its wait (0: a token was taken). */
+static int take_one(struct sqlite_store *ss, const struct store_rate_bucket *b, int64_t now_ms,
+                    int64_t *wait)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t span = b->interval_ms * b->capacity;
+    int rc = stmt_get(ss, S_RATE_TAKE, &q);
+    if (rc != 0)
+        return rc;
+    if ((rc = bind_text(q, 1, b->key, STORE_RATE_KEY_LEN)) != SQLITE_OK)
+        return bind_failed(ss, q, rc, "rate_take");
+    sqlite3_bind_int64(q, 2, now_ms);
+    sqlite3_bind_int64(q, 3, b->interval_ms);
+    sqlite3_bind_int64(q, 4, span);
+    rc = step_one(ss, q, "rate_take");
+    if (rc != 0)
+        return rc == STET_ENOTFOUND ? STET_EIO : rc;
+    int64_t full_at = sqlite3_column_int64(q, 0);
+    bool denied = sqlite3_column_int64(q, 1) != 0;
+    stmt_done(q);
+    /* Denied: the stored time plus one interval is over the span ahead of now, and
+     * a hit is allowed again once it no longer is. */
+    *wait = denied ? full_at + b->interval_ms - span - now_ms : 0;
+    return 0;
+}
+
+/* All or none: the takes run in one transaction, rolled back when a bucket had no
+ * token, so a refused request spends nothing anywhere. */
+static int sq_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
+                        int64_t now_ms, int64_t *wait_ms)
+{
+    struct sqlite_store *ss = to_sq(st);
+    if (!store_rate_args_ok(b, n, now_ms))
+        return STET_EINVAL;
+    bool lowered = fast_commit_begin(ss);
+    int64_t wait = 0;
+    int rc = tx_begin(ss);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int64_t w = 0;
+        rc = take_one(ss, &b[i], now_ms, &w);
+        if (w > wait)
+            wait = w;
+    }
+    if (rc == 0 && wait == 0)
+        rc = tx_commit(ss);
+    if (rc != 0 || wait > 0)
+        tx_rollback(ss);
+    int restored = fast_commit_end(ss, lowered);
+    if (rc != 0)
+        return rc;
+    if (restored != 0)
+        return restored;
+    *wait_ms = wait;
+    return 0;
+}
+
+static int sq_site_key(struct store *st, const char *name, const char *candidate, char *out)
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
-    if (bucket == NULL || strnlen(bucket, STORE_RATE_BUCKET_MAX + 1) > STORE_RATE_BUCKET_MAX)
+    if (name == NULL || name[0] == '\0' ||
+        strnlen(name, STORE_SITE_KEY_NAME_MAX + 1) > STORE_SITE_KEY_NAME_MAX ||
+        !store_is_hex(candidate, STORE_SITE_KEY_LEN))
         return STET_EINVAL;
-    int rc = stmt_get(ss, S_RATE_HIT, &q);
+    int rc = stmt_get(ss, S_SITE_KEY, &q);
     if (rc != 0)
         return rc;
-    if ((rc = bind_cstr(q, 1, bucket)) != SQLITE_OK)
-        return bind_failed(ss, q, rc, "rate_hit");
-    sqlite3_bind_int64(q, 2, window_start);
-    /* A rate counter lost in a power cut costs nothing, so its commit skips the
-     * fsync that comment writes pay for (the pragma is per connection: restore it). */
-    (void)sqlite3_exec(ss->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
-    rc = step_one(ss, q, "rate_hit");
-    int64_t n = rc == 0 ? sqlite3_column_int64(q, 0) : 0;
-    if (rc == 0)
-        stmt_done(q);
-    (void)sqlite3_exec(ss->db,
-                       ss->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-                       NULL, NULL, NULL);
+    int b = bind_cstr(q, 1, name);
+    if (b == SQLITE_OK)
+        b = bind_text(q, 2, candidate, STORE_SITE_KEY_LEN);
+    if (b != SQLITE_OK)
+        return bind_failed(ss, q, b, "site_key");
+    rc = step_one(ss, q, "site_key");
     if (rc != 0)
         return rc == STET_ENOTFOUND ? STET_EIO : rc;
-    /* A window's first hit is rare enough to pay for the cleanup, and it keeps the
-     * table to about a day of windows per live bucket. */
-    if (n == 1 && stmt_get(ss, S_RATE_PRUNE, &q) == 0) {
-        if (bind_cstr(q, 1, bucket) == SQLITE_OK) {
-            sqlite3_bind_int64(q, 2,
-                               window_start > INT64_MIN + 86400 ? window_start - 86400 : INT64_MIN);
-            (void)run(ss, q, "rate_hit prune"); /* logged; the hit itself counted */
-        } else {
-            stmt_done(q);
-        }
+    const char *secret = (const char *)sqlite3_column_text(q, 0);
+    rc = store_is_hex(secret, STORE_SITE_KEY_LEN) ? 0 : STET_EIO;
+    if (rc == 0)
+        memcpy(out, secret, STORE_SITE_KEY_LEN + 1);
+    else
+        log_error(NULL, "sqlite: site_key: the stored key is not %d hex digits",
+                  STORE_SITE_KEY_LEN);
+    stmt_done(q);
+    return rc;
+}
+
+/* One DELETE of at most `limit` rows whose time column is at most `until`. */
+static int prune_one(struct sqlite_store *ss, enum stmt_id id, int64_t until, int limit, int64_t *n)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, id, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, until);
+    sqlite3_bind_int(q, 2, limit);
+    rc = run(ss, q, "prune");
+    if (rc == 0)
+        *n = sqlite3_changes64(ss->db);
+    return rc;
+}
+
+static int sq_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets)
+{
+    struct sqlite_store *ss = to_sq(st);
+    int64_t n_sessions = 0, n_buckets = 0;
+    if (limit < 1 || now < 0 || now > STORE_RATE_NOW_MAX_MS / 1000)
+        return STET_EINVAL;
+    int rc = tx_begin(ss);
+    if (rc != 0)
+        return rc;
+    rc = prune_one(ss, S_PRUNE_SESSIONS, now, limit, &n_sessions);
+    if (rc == 0)
+        rc = prune_one(ss, S_PRUNE_BUCKETS, now * 1000, limit, &n_buckets);
+    if (rc == 0)
+        rc = tx_commit(ss);
+    if (rc != 0) {
+        tx_rollback(ss);
+        return rc;
     }
-    *hits = n;
+    *sessions = n_sessions;
+    *buckets = n_buckets;
     return 0;
 }
 
@@ -1249,37 +1423,22 @@ static int sq_data_changed(struct store *st, bool *changed)
     /* Counts every row this connection inserted, updated or deleted, rolled back or
      * not: a spurious "changed" costs a re-read, a missed one would serve stale data. */
     int64_t writes = sqlite3_total_changes64(ss->db);
-    bool moved;
-    if (ss->wal != NULL) {
-        moved = wal_watch_changed(ss->wal);
-    } else {
-        if (!ss->wal_tried && ss->seen) {
-            /* From the second call on: the first one's read made sure the -shm file
-             * exists. Its first look only records the header; SQLite still answers
-             * this once, so a commit just before the switch is not missed. */
-            ss->wal_tried = true;
-            ss->wal = wal_watch_open(sqlite3_db_filename(ss->db, "main"));
-            if (ss->wal != NULL)
-                (void)wal_watch_changed(ss->wal);
-        }
-        sqlite3_stmt *q = NULL;
-        int rc = stmt_get(ss, S_DATA_VERSION, &q);
-        if (rc != 0) {
-            ss->seen = false;
-            return rc;
-        }
-        rc = step_one(ss, q, "data_version");
-        if (rc != 0) {
-            ss->seen = false; /* whatever happened meanwhile, the next call says changed */
-            return rc == STET_ENOTFOUND ? STET_EIO : rc;
-        }
-        int64_t version = sqlite3_column_int64(q, 0);
-        stmt_done(q);
-        moved = version != ss->seen_version;
-        ss->seen_version = version;
+    sqlite3_stmt *q = NULL;
+    int rc = stmt_get(ss, S_DATA_VERSION, &q);
+    if (rc != 0) {
+        ss->seen = false;
+        return rc;
     }
-    *changed = !ss->seen || moved || writes != ss->seen_writes;
+    rc = step_one(ss, q, "data_version");
+    if (rc != 0) {
+        ss->seen = false; /* whatever happened meanwhile, the next call says changed */
+        return rc == STET_ENOTFOUND ? STET_EIO : rc;
+    }
+    int64_t version = sqlite3_column_int64(q, 0);
+    stmt_done(q);
+    *changed = !ss->seen || version != ss->seen_version || writes != ss->seen_writes;
     ss->seen = true;
+    ss->seen_version = version;
     ss->seen_writes = writes;
     return 0;
 }
@@ -1427,6 +1586,32 @@ static int sq_table_sync_ids(struct store *st, const char *table, const char *co
 }
 
 /* ---- test support ---- */
+
+static int deny_pragma_auth(void *arg, int action, const char *a1, const char *a2, const char *db,
+                            const char *trigger)
+{
+    const struct sqlite_store *ss = arg;
+    (void)db, (void)trigger;
+    if (action == SQLITE_PRAGMA && a1 != NULL && a2 != NULL &&
+        sqlite3_stricmp(a1, ss->deny_pragma[0]) == 0 &&
+        sqlite3_stricmp(a2, ss->deny_pragma[1]) == 0)
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
+int sqlite_store_deny_pragma(struct store *st, const char *name, const char *value)
+{
+    struct sqlite_store *ss = to_sq(st);
+    if (name == NULL) {
+        sqlite3_set_authorizer(ss->db, NULL, NULL);
+        return 0;
+    }
+    char(*d)[32] = ss->deny_pragma;
+    if (snprintf(d[0], sizeof(d[0]), "%s", name) >= (int)sizeof(d[0]) ||
+        snprintf(d[1], sizeof(d[1]), "%s", value) >= (int)sizeof(d[1]))
+        return STET_EINVAL;
+    return sqlite3_set_authorizer(ss->db, deny_pragma_auth, ss) == SQLITE_OK ? 0 : STET_EIO;
+}
 
 int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan)
 {

@@ -25,5 +25,8 @@ int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applie
 int sqlite_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
 /* For tests: PRAGMA synchronous of the connection (2 FULL, 1 NORMAL). */
 int sqlite_store_synchronous(struct store *st, int *level) STET_MUST_CHECK;
+/* For tests: makes "PRAGMA name = value" fail on this connection (as a failure to
+ * allocate would), until called with a NULL name. */
+int sqlite_store_deny_pragma(struct store *st, const char *name, const char *value) STET_MUST_CHECK;
 
 #endif

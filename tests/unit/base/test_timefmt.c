@@ -143,6 +143,45 @@ static void test_parse_invalid(void **state)
     assert_int_equal(t, 1795996800);
 }
 
+/* Every accepted time prints back as itself: a leap second or a year the four-digit
+ * formatter cannot show is refused instead (9999-12-31T23:59:60Z used to be stored
+ * and shown as the year 0000). */
+static void test_parse_only_printable(void **state)
+{
+    (void)state;
+    parse_bad("2026-12-31T23:59:60Z");
+    parse_bad("9999-12-31T23:59:60Z");
+    parse_bad("2016-12-31T23:59:60.5Z");
+    parse_bad("9999-12-31T23:30:00-01:00"); /* 10000-01-01 in UTC */
+    parse_bad("0000-01-01T00:00:00+00:01"); /* year -1 in UTC */
+    assert_int_equal(parse_ok("9999-12-31T23:59:59Z"), TIME_MAX);
+    assert_int_equal(parse_ok("9999-12-31"), TIME_MAX - 86399);
+    assert_int_equal(parse_ok("0000-01-01T00:00:00Z"), TIME_MIN);
+    assert_int_equal(parse_ok("0000-01-01T01:00:00+01:00"), TIME_MIN);
+    assert_true(time_in_range(TIME_MIN) && time_in_range(TIME_MAX) && time_in_range(0));
+    assert_false(time_in_range(TIME_MIN - 1) || time_in_range(TIME_MAX + 1));
+}
+
+/* Out of range, from old data or a bug, prints as the nearest end, not a wrapped
+ * year, and never reads a struct tm that gmtime_r left unset. */
+static void test_format_clamps(void **state)
+{
+    (void)state;
+    char iso[TIMEFMT_ISO_LEN], human[32];
+    time_format_iso(TIME_MAX + 1, iso);
+    assert_string_equal(iso, "9999-12-31T23:59:59Z");
+    time_format_iso(INT64_MAX, iso);
+    assert_string_equal(iso, "9999-12-31T23:59:59Z");
+    time_format_iso(INT64_MIN, iso);
+    assert_string_equal(iso, "0000-01-01T00:00:00Z");
+    time_format_iso(TIME_MIN, iso);
+    assert_string_equal(iso, "0000-01-01T00:00:00Z");
+    time_format_human(TIME_MAX + 1, human);
+    assert_string_equal(human, "31 December 9999");
+    time_format_human(INT64_MIN, human);
+    assert_string_equal(human, "1 January 0");
+}
+
 static void test_round_trip(void **state)
 {
     (void)state;
@@ -165,9 +204,14 @@ static void test_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_format_iso),  cmocka_unit_test(test_format_human),
-        cmocka_unit_test(test_now),         cmocka_unit_test(test_parse_dates),
-        cmocka_unit_test(test_parse_times), cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_format_iso),
+        cmocka_unit_test(test_format_human),
+        cmocka_unit_test(test_now),
+        cmocka_unit_test(test_parse_dates),
+        cmocka_unit_test(test_parse_times),
+        cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_parse_only_printable),
+        cmocka_unit_test(test_format_clamps),
         cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

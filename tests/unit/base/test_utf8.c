@@ -94,13 +94,41 @@ static void test_count(void **state)
 static void test_control(void **state)
 {
     (void)state;
-    assert_false(utf8_has_control("line\nnext\ttab\r", 14));
+    assert_false(utf8_has_control("line\nnext\ttab\r\nend", 18));
+    assert_false(utf8_has_control("crlf at the end\r\n", 17));
     assert_true(utf8_has_control("bell\a", 5));
     assert_true(utf8_has_control("del\x7f", 4));
     assert_true(utf8_has_control("esc\x1b[0m", 7));
     assert_true(utf8_has_control("\0", 1));
     assert_false(utf8_has_control("caf\xc3\xa9", 5));
     assert_false(utf8_has_control("", 0));
+    /* A lone CR rewrites its line on a terminal; only CRLF is a line break. */
+    assert_true(utf8_has_control("over\rwrite", 10));
+    assert_true(utf8_has_control("ends in\r", 8));
+    assert_true(utf8_has_control("vt\x0b", 3));
+    assert_true(utf8_has_control("ff\x0c", 3));
+    /* C1 controls: U+0080, U+0085 (NEL) and U+009B (CSI) are refused; U+00A0 and
+     * U+00FF, the two-byte neighbours, are text. */
+    assert_true(utf8_has_control("\xc2\x80", 2));
+    assert_true(utf8_has_control("a\xc2\x85z", 4));
+    assert_true(utf8_has_control("\xc2\x9b"
+                                 "31m",
+                                 5));
+    assert_false(utf8_has_control("\xc2\xa0\xc3\xbf", 4));
+}
+
+static void test_all_space(void **state)
+{
+    (void)state;
+    assert_true(utf8_all_space("", 0));
+    assert_true(utf8_all_space("        ", 8));
+    assert_true(utf8_all_space(" \t\r\n\v\f", 6));
+    assert_true(utf8_all_space("\xc2\xa0\xe2\x80\x83\xe3\x80\x80\xe2\x80\xa8", 11));
+    assert_false(utf8_all_space("       x", 8));
+    assert_false(utf8_all_space("\xc3\xa9", 2));
+    /* Invisible, but not white space by Unicode's list: ZERO WIDTH SPACE. */
+    assert_false(utf8_all_space("\xe2\x80\x8b", 3));
+    assert_false(utf8_all_space("\xf0\x9f\x98\x80", 4));
 }
 
 int main(void)
@@ -109,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_valid),     cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_truncated), cmocka_unit_test(test_nul),
         cmocka_unit_test(test_count),     cmocka_unit_test(test_control),
+        cmocka_unit_test(test_all_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,8 +172,10 @@ static void test_rate_limit(void **state)
     struct fixture *f = *state;
     struct domain_env limited = env;
     struct comment c;
-    limited.comments_per_minute = 2;
+    limited.limits.comment_account = (struct rate_limit){2, 60};
     f->ctx.env = &limited;
+    f->ctx.client = STR_LIT("192.0.2.1"); /* limits apply to web clients only */
+    memset(limited.rate_key, 'a', sizeof(limited.rate_key) - 1); /* any key names buckets */
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("a"), 0, &c), 0);
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("b"), 0, &c), 0);
     assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),

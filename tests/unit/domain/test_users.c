@@ -1,5 +1,8 @@
 /* Accounts and sessions: registration rules, conflicts named by field, login by
- * username or email, the same answer for an unknown user and a wrong password. */
+ * username or email, the same answer for an unknown user and a wrong password, and
+ * the rate limits on guessing and registering (issue 8): throttled per client, per
+ * (account, client) and per account, never locking the owner out, with the exact
+ * wait, and bucket names that reveal nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,18 +11,18 @@
 #include <cmocka.h>
 
 #include "domain/password.h"
+#include "domain/ratelimit.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 #include "test_store.h"
 
 #include <string.h>
 
-static const struct domain_env env = {.comment_max_chars = 100};
-
 struct fixture {
     struct arena *a;
     struct store *st;
     struct err_detail err;
+    struct domain_env env; /* no limits unless a test sets some */
     struct dctx ctx;
 };
 
@@ -29,7 +32,14 @@ static int setup(void **state)
     assert_int_equal(secret_init(), 0);
     f->a = arena_new(4096);
     f->st = test_store_new();
-    f->ctx = (struct dctx){.a = f->a, .st = f->st, .env = &env, .now = 1700000000, .err = &f->err};
+    f->env.comment_max_chars = 100;
+    assert_int_equal(rate_key_load(f->st, f->env.rate_key), 0);
+    f->ctx = (struct dctx){.a = f->a,
+                           .st = f->st,
+                           .env = &f->env,
+                           .now = 1700000000,
+                           .client = STR_LIT("192.0.2.1"),
+                           .err = &f->err};
     *state = f;
     return 0;
 }
@@ -87,24 +97,293 @@ static void test_register_rules(void **state)
     assert_int_equal(user_change_role(&f->ctx, STR_LIT("ann"), STR_LIT("moderator")), 0);
 }
 
-static void test_login_rate_limit(void **state)
+static void add_user(struct fixture *f, const char *name, const char *email)
 {
-    struct fixture *f = *state;
-    struct domain_env limited = env;
     struct user u;
-    limited.logins_per_15min = 3;
-    f->ctx.env = &limited;
-    assert_int_equal(user_create(&f->ctx, STR_LIT("dan"), STR_LIT("d@x"), STR_LIT("long enough"),
+    assert_int_equal(user_create(&f->ctx, str_from(name), str_from(email), STR_LIT("long enough"),
                                  ROLE_READER, &u),
                      0);
-    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("wrong one"), &u), STET_EUNAUTH);
-    assert_int_equal(user_login(&f->ctx, STR_LIT("DAN"), STR_LIT("wrong two"), &u), STET_EUNAUTH);
-    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("wrong 3"), &u), STET_EUNAUTH);
-    /* The fourth attempt is refused even with the right password. */
-    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("long enough"), &u), STET_ERATE);
-    f->ctx.now += 15 * 60;
-    assert_int_equal(user_login(&f->ctx, STR_LIT("dan"), STR_LIT("long enough"), &u), 0);
-    f->ctx.env = &env;
+}
+
+static int login_from(struct fixture *f, const char *client, const char *login,
+                      const char *password)
+{
+    struct user u;
+    f->ctx.client = str_from(client);
+    f->err = (struct err_detail){0};
+    return user_login(&f->ctx, str_from(login), str_from(password), &u);
+}
+
+/* Issue 8, item 3: 31 wrong passwords for bob from one client used to lock bob out
+ * everywhere for 15 minutes. Now that client runs out after its own few tries, with
+ * the real wait, and bob on his own machine logs in. */
+static void test_guessing_does_not_lock_out_the_owner(void **state)
+{
+    struct fixture *f = *state;
+    add_user(f, "bob", "bob@example.com");
+    f->env.limits.login_account_client = (struct rate_limit){3, 900};
+    f->env.limits.login_client = (struct rate_limit){100, 900};
+    f->env.limits.login_account = (struct rate_limit){100, 900};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(login_from(f, "192.0.2.66", "bob", "wrong guess"), STET_EUNAUTH);
+    for (int i = 0; i < 28; i++) {
+        /* Refused before the password is looked at: the right one fares no better. */
+        assert_int_equal(login_from(f, "192.0.2.66", "bob", i == 27 ? "long enough" : "wrong"),
+                         STET_ERATE);
+        assert_string_equal(f->err.message,
+                            "Too many login attempts. Please try again in 5 minutes.");
+        assert_int_equal(f->err.retry_after, 300); /* one try back every 900 / 3 s */
+    }
+    assert_int_equal(login_from(f, "192.0.2.7", "bob", "long enough"), 0);
+    /* After the stated wait, the guessing client has one try again. */
+    f->ctx.now += 300;
+    assert_int_equal(login_from(f, "192.0.2.66", "bob", "wrong guess"), STET_EUNAUTH);
+    assert_int_equal(login_from(f, "192.0.2.66", "bob", "long enough"), STET_ERATE);
+    f->ctx.now += 300;
+    assert_int_equal(login_from(f, "192.0.2.66", "BOB", "long enough"), 0);
+}
+
+/* The username and the e-mail are one account with one allowance, in any case. */
+static void test_username_and_email_share_one_bucket(void **state)
+{
+    struct fixture *f = *state;
+    add_user(f, "dan", "dan@example.com");
+    f->env.limits.login_account_client = (struct rate_limit){3, 900};
+    assert_int_equal(login_from(f, "192.0.2.66", "dan", "wrong"), STET_EUNAUTH);
+    assert_int_equal(login_from(f, "192.0.2.66", "DAN@example.COM", "wrong"), STET_EUNAUTH);
+    assert_int_equal(login_from(f, "192.0.2.66", "Dan", "wrong"), STET_EUNAUTH);
+    assert_int_equal(login_from(f, "192.0.2.66", "dan@example.com", "long enough"), STET_ERATE);
+}
+
+/* An unknown name is limited exactly like an account, so a refusal tells nothing
+ * about which names exist; its spellings in another case are one name. */
+static void test_unknown_names_are_limited_alike(void **state)
+{
+    struct fixture *f = *state;
+    add_user(f, "erin", "erin@example.com");
+    f->env.limits.login_account_client = (struct rate_limit){2, 60};
+    const char *known_message = NULL, *unknown_message = NULL;
+    int known_retry = 0, unknown_retry = 0;
+    for (int round = 0; round < 2; round++) {
+        const char *name = round == 0 ? "erin" : "ghost";
+        assert_int_equal(login_from(f, "192.0.2.66", name, "wrong"), STET_EUNAUTH);
+        const char *wrong = f->err.message;
+        assert_int_equal(login_from(f, "192.0.2.66", round == 0 ? "ERIN" : "GHOST", "wrong"),
+                         STET_EUNAUTH);
+        assert_string_equal(f->err.message, wrong);
+        assert_int_equal(login_from(f, "192.0.2.66", name, "wrong"), STET_ERATE);
+        *(round == 0 ? &known_message : &unknown_message) = f->err.message;
+        *(round == 0 ? &known_retry : &unknown_retry) = f->err.retry_after;
+    }
+    assert_string_equal(known_message, unknown_message);
+    assert_int_equal(known_retry, unknown_retry);
+    assert_int_equal(known_retry, 30);
+}
+
+/* One client trying one password on many names runs out, whatever the names. */
+static void test_spraying_names_from_one_client(void **state)
+{
+    struct fixture *f = *state;
+    f->env.limits.login_client = (struct rate_limit){4, 60};
+    char name[32];
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof(name), "user%d", i);
+        assert_int_equal(login_from(f, "192.0.2.66", name, "Summer2024!"), STET_EUNAUTH);
+    }
+    assert_int_equal(login_from(f, "192.0.2.66", "user9", "Summer2024!"), STET_ERATE);
+    assert_string_equal(f->err.message, "Too many login attempts. Please wait 15 seconds.");
+    assert_int_equal(f->err.retry_after, 15);
+    /* Malformed attempts are refused too: they would cost a dummy hash each. */
+    assert_int_equal(login_from(f, "192.0.2.66", "", "x"), STET_ERATE);
+    assert_int_equal(login_from(f, "192.0.2.67", "user9", "Summer2024!"), STET_EUNAUTH);
+}
+
+/* Many clients guessing at one account slow it down; the owner waits seconds, said
+ * exactly, and is then let in. */
+static void test_account_under_attack_is_slowed_not_locked(void **state)
+{
+    struct fixture *f = *state;
+    add_user(f, "fay", "fay@example.com");
+    f->env.limits.login_account_client = (struct rate_limit){2, 900};
+    f->env.limits.login_client = (struct rate_limit){100, 900};
+    f->env.limits.login_account = (struct rate_limit){4, 120};
+    char client[32];
+    for (int i = 0; i < 4; i++) {
+        snprintf(client, sizeof(client), "198.51.100.%d", i + 1);
+        assert_int_equal(login_from(f, client, "fay", "guess"), STET_EUNAUTH);
+    }
+    assert_int_equal(login_from(f, "203.0.113.9", "fay", "long enough"), STET_ERATE);
+    assert_string_equal(f->err.message, "Too many login attempts. Please wait 30 seconds.");
+    assert_int_equal(f->err.retry_after, 30);
+    f->ctx.now += 29;
+    assert_int_equal(login_from(f, "203.0.113.9", "fay", "long enough"), STET_ERATE);
+    assert_int_equal(f->err.retry_after, 1);
+    f->ctx.now += 1;
+    assert_int_equal(login_from(f, "203.0.113.9", "fay", "long enough"), 0);
+
+    /* A client refused for its own guessing spends none of the account's tries:
+     * with the account full again, one client uses up its own two and hammers on. */
+    f->ctx.now += 120;
+    assert_int_equal(login_from(f, "198.51.100.1", "fay", "guess"), STET_EUNAUTH);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(login_from(f, "198.51.100.1", "fay", "guess"), STET_ERATE);
+    assert_int_equal(login_from(f, "203.0.113.9", "fay", "long enough"), 0);
+}
+
+static void test_command_line_is_not_limited(void **state)
+{
+    struct fixture *f = *state;
+    add_user(f, "gus", "gus@example.com");
+    f->env.limits = (struct domain_limits){
+        .login_account = {1, 3600},
+        .login_account_client = {1, 3600},
+        .login_client = {1, 3600},
+        .register_client = {1, 3600},
+    };
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(login_from(f, "", "gus", "long enough"), 0);
+    f->ctx.client = STR_NULL;
+    add_user(f, "hal", "hal@example.com");
+    add_user(f, "ida", "ida@example.com");
+}
+
+static void test_registration_is_limited_per_client(void **state)
+{
+    struct fixture *f = *state;
+    struct user u;
+    f->env.limits.register_client = (struct rate_limit){2, 3600};
+    /* A broken rule costs nothing. */
+    assert_int_equal(
+        user_create(&f->ctx, STR_LIT("x"), STR_LIT("x@x"), STR_LIT("long enough"), ROLE_READER, &u),
+        STET_EINVAL);
+    add_user(f, "ann", "ann@x");
+    add_user(f, "amy", "amy@x");
+    assert_int_equal(user_create(&f->ctx, STR_LIT("abe"), STR_LIT("abe@x"), STR_LIT("long enough"),
+                                 ROLE_READER, &u),
+                     STET_ERATE);
+    assert_string_equal(f->err.message, "Too many accounts were created from your address. "
+                                        "Please try again in 30 minutes.");
+    assert_int_equal(f->err.retry_after, 1800);
+    struct user v;
+    assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("abe"), &v, NULL), STET_ENOTFOUND);
+    f->ctx.client = STR_LIT("2001:db8::1");
+    add_user(f, "abe", "abe@x");
+    f->ctx.client = STR_LIT("192.0.2.1");
+    f->ctx.now += 1800;
+    add_user(f, "ava", "ava@x");
+}
+
+/* The wait is said the way a reader takes it, rounded up to what is said, and
+ * Retry-After says the very same. */
+static void test_wait_in_words(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        int64_t ms;
+        const char *text;
+        int retry_after;
+    } cases[] = {
+        {1, "Please wait 1 second.", 1},
+        {1000, "Please wait 1 second.", 1},
+        {1001, "Please wait 2 seconds.", 2},
+        {40000, "Please wait 40 seconds.", 40},
+        {59000, "Please wait 59 seconds.", 59},
+        {59001, "Please try again in 1 minute.", 60},
+        {60001, "Please try again in 2 minutes.", 120},
+        {150000, "Please try again in 3 minutes.", 180},
+        {119 * 60000, "Please try again in 119 minutes.", 119 * 60},
+        {119 * 60000 + 1, "Please try again in 2 hours.", 7200},
+        {INT64_C(400) * 24 * 3600 * 1000, "Please try again in 8784 hours.", 8784 * 3600},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int retry = -1;
+        assert_string_equal(rate_wait_text(f->a, cases[i].ms, &retry), cases[i].text);
+        assert_int_equal(retry, cases[i].retry_after);
+    }
+}
+
+struct names {
+    struct arena *a;
+    const char *text; /* "NAME,NAME,..." */
+};
+
+static int collect_name(void *ctx, const char *const *values, const size_t *lens, size_t n)
+{
+    struct names *ns = ctx;
+    (void)lens;
+    assert_int_equal(n, 1);
+    ns->text = arena_printf(ns->a, "%s%s,", ns->text, values[0]);
+    return 0;
+}
+
+/* Every stored bucket name, as the bulk copier would read them. */
+static const char *bucket_names(struct fixture *f)
+{
+    static const char *const cols[] = {"bucket"};
+    struct names ns = {f->a, ""};
+    assert_int_equal(f->st->ops->table_export(f->st, "rate_buckets", cols, 1, 1, collect_name, &ns),
+                     0);
+    return ns.text;
+}
+
+/* Issue 8, item 9: tried login names and client addresses were stored in clear. A
+ * bucket is now named by a keyed hash: neither shows, and another key (another
+ * site) names the same bucket differently. */
+static void test_buckets_reveal_no_names(void **state)
+{
+    struct fixture *f = *state;
+    f->env.limits.login_account_client = (struct rate_limit){5, 60};
+    f->env.limits.login_client = (struct rate_limit){5, 60};
+    f->env.limits.login_account = (struct rate_limit){5, 60};
+    assert_int_equal(login_from(f, "198.51.100.23", "Secret.Name", "pw"), STET_EUNAUTH);
+    const char *names = bucket_names(f);
+    assert_int_equal(strlen(names), 3 * (STORE_RATE_KEY_LEN + 1));
+    assert_null(strstr(names, "secret"));
+    assert_null(strstr(names, "Secret"));
+    assert_null(strstr(names, "198.51"));
+    for (const char *p = names; *p != '\0'; p++)
+        assert_true((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == ',');
+
+    /* The same attempt under another key makes three other buckets. */
+    secret_key_new(f->env.rate_key);
+    assert_int_equal(login_from(f, "198.51.100.23", "Secret.Name", "pw"), STET_EUNAUTH);
+    assert_int_equal(strlen(bucket_names(f)), 6 * (STORE_RATE_KEY_LEN + 1));
+    /* The key is kept: loading it again gives the stored one. */
+    char again[RATE_KEY_LEN + 1], first[RATE_KEY_LEN + 1];
+    assert_int_equal(rate_key_load(f->st, first), 0);
+    assert_int_equal(rate_key_load(f->st, again), 0);
+    assert_string_equal(first, again);
+    assert_true(secret_key_is_wellformed(first));
+}
+
+static int (*real_rate_take)(struct store *, const struct store_rate_bucket *, size_t, int64_t,
+                             int64_t *);
+
+static int failing_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
+                             int64_t now_ms, int64_t *wait_ms)
+{
+    (void)st, (void)b, (void)n, (void)now_ms, (void)wait_ms;
+    return STET_EUNAVAIL;
+}
+
+/* A store failure is passed on as it came, never taken for "allowed" or for a wrong
+ * password. */
+static void test_store_errors_pass_through(void **state)
+{
+    struct fixture *f = *state;
+    static struct store_ops patched;
+    struct user u;
+    add_user(f, "joe", "joe@x");
+    f->env.limits.login_client = (struct rate_limit){5, 60};
+    f->env.limits.register_client = (struct rate_limit){5, 60};
+    real_rate_take = f->st->ops->rate_take;
+    test_store_patch(f->st, &patched)->rate_take = failing_rate_take;
+    assert_int_equal(login_from(f, "192.0.2.5", "joe", "long enough"), STET_EUNAVAIL);
+    assert_int_equal(user_create(&f->ctx, STR_LIT("kim"), STR_LIT("kim@x"), STR_LIT("long enough"),
+                                 ROLE_READER, &u),
+                     STET_EUNAVAIL);
+    patched.rate_take = real_rate_take;
+    assert_int_equal(login_from(f, "192.0.2.5", "joe", "long enough"), 0);
 }
 
 static void test_sessions(void **state)
@@ -135,7 +414,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_and_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_login_rate_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guessing_does_not_lock_out_the_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_username_and_email_share_one_bucket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_names_are_limited_alike, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spraying_names_from_one_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_under_attack_is_slowed_not_locked, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_command_line_is_not_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registration_is_limited_per_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_in_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_buckets_reveal_no_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_errors_pass_through, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,6 +66,40 @@ static void test_password(void **state)
     assert_int_equal(validate_password(S(big), NULL), 0);
 }
 
+/* SPEC 6: 8..1024 characters, not only white space. Characters, not bytes: four
+ * two-byte characters are too short, and 1024 four-byte ones are not too long. */
+static void test_password_characters(void **state)
+{
+    (void)state;
+    struct err_detail e = {0};
+    assert_int_equal(validate_password(S("        "), &e), STET_EINVAL);
+    assert_string_equal(e.field, "password");
+    assert_int_equal(validate_password(S(" \t \t \t \t "), NULL), STET_EINVAL);
+    /* Eight no-break and em spaces: white space too. */
+    assert_int_equal(validate_password(S("\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0"
+                                         "\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83"),
+                                       NULL),
+                     STET_EINVAL);
+    assert_int_equal(validate_password(S("   pass   "), NULL), 0);
+    assert_int_equal(validate_password(S("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), NULL), STET_EINVAL);
+    assert_int_equal(
+        validate_password(S("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"),
+                          NULL),
+        0);
+    assert_int_equal(validate_password(S("bad \xff byte!"), NULL), STET_EINVAL);
+
+    static char emoji[4 * PASSWORD_MAX_CHARS + 5];
+    for (size_t i = 0; i < PASSWORD_MAX_CHARS; i++)
+        memcpy(emoji + 4 * i, "\xf0\x9f\x98\x80", 4);
+    assert_int_equal(validate_password((struct str){emoji, 4 * PASSWORD_MAX_CHARS}, NULL), 0);
+    memcpy(emoji + 4 * PASSWORD_MAX_CHARS, "x", 1);
+    assert_int_equal(validate_password((struct str){emoji, 4 * PASSWORD_MAX_CHARS + 1}, &e),
+                     STET_EINVAL);
+    assert_string_equal(e.message, "Password must be at most 1024 characters.");
+    /* The login path's byte cap admits every valid password. */
+    assert_true(4 * PASSWORD_MAX_CHARS <= PASSWORD_MAX);
+}
+
 static void test_comment_body(void **state)
 {
     (void)state;
@@ -82,6 +116,38 @@ static void test_comment_body(void **state)
     assert_int_equal(validate_comment_body(S("abcdef"), 5, &t, &e), STET_EINVAL);
     assert_int_equal(validate_comment_body(S("bad \xff byte"), 100, &t, &e), STET_EINVAL);
     assert_int_equal(validate_comment_body(S("bell \a"), 100, &t, &e), STET_EINVAL);
+    /* Line breaks from forms (CRLF) and tabs are text; a lone CR, escapes and C1
+     * controls are not. */
+    assert_int_equal(validate_comment_body(S("one\r\ntwo\n\tthree"), 100, &t, &e), 0);
+    assert_int_equal(validate_comment_body(S("one\rtwo"), 100, &t, &e), STET_EINVAL);
+    assert_int_equal(validate_comment_body(S("red \x1b[31m"), 100, &t, &e), STET_EINVAL);
+    assert_int_equal(validate_comment_body(S("csi \xc2\x9b"
+                                             "31m"),
+                                           100, &t, &e),
+                     STET_EINVAL);
+    assert_int_equal(validate_comment_body(S("del \x7f"), 100, &t, &e), STET_EINVAL);
+}
+
+/* Story bodies follow the comment rule; they were only checked for UTF-8. */
+static void test_story_body(void **state)
+{
+    (void)state;
+    struct err_detail e = {0};
+    assert_int_equal(validate_story_body(S(""), &e), 0);
+    assert_int_equal(validate_story_body(S("# Title\r\n\nSome *text*.\n\tcode\n"), &e), 0);
+    assert_int_equal(validate_story_body(S("caf\xc3\xa9 \xe2\x9c\x93"), &e), 0);
+    const char *const bad[] = {"nul\x01", "bell\a",  "esc\x1b[2J", "lone\rcr",
+                               "vt\x0b",  "del\x7f", "nel\xc2\x85"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memset(&e, 0, sizeof(e));
+        assert_int_equal(validate_story_body(S(bad[i]), &e), STET_EINVAL);
+        assert_string_equal(e.field, "body");
+    }
+    assert_int_equal(validate_story_body(S("bad \xff"), &e), STET_EINVAL);
+    static char big[STORY_BODY_MAX + 2];
+    memset(big, 'a', STORY_BODY_MAX + 1);
+    assert_int_equal(validate_story_body((struct str){big, STORY_BODY_MAX}, &e), 0);
+    assert_int_equal(validate_story_body((struct str){big, STORY_BODY_MAX + 1}, &e), STET_EINVAL);
 }
 
 static void test_slug_and_line(void **state)
@@ -107,7 +173,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_username),      cmocka_unit_test(test_email),
         cmocka_unit_test(test_password),      cmocka_unit_test(test_comment_body),
-        cmocka_unit_test(test_slug_and_line),
+        cmocka_unit_test(test_slug_and_line), cmocka_unit_test(test_password_characters),
+        cmocka_unit_test(test_story_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

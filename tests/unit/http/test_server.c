@@ -66,6 +66,13 @@ static void dispatch(struct req *req)
         resp_set(req, 413, text, "too large", 9);
         return;
     }
+    if (req->fail != 0) {
+        /* The transport's other refusals, with the status web/respond.c gives them. */
+        int status = req->fail == STET_EURI ? 414 : req->fail == STET_EHEADERS ? 431 : 400;
+        const char *why = req->fail_message != NULL ? req->fail_message : "refused";
+        resp_set(req, status, text, why, strlen(why));
+        return;
+    }
     resp_add_header(req, "X-Req-Id", req->id);
     if (str_eq_cstr(req->path, "/nothing"))
         return; /* leaves status 0: the transport must answer 500 */
@@ -209,16 +216,28 @@ static void post(CURL *c, const char *path, const char *body, size_t len, struct
     assert_int_equal(perform(c, path, r), CURLE_OK);
 }
 
+/* Binds HOST port 0 and serves it with `n_io` I/O threads; 0 or -1. */
+static int start(const char *host, unsigned n_io, struct http_server **out, uint16_t *out_port)
+{
+    char err[256];
+    int fd;
+    if (http_listen(host, 0, &fd, out_port, err, sizeof(err)) != 0)
+        return -1;
+    struct http_server_config cfg = {.listen_fd = fd,
+                                     .n_io_threads = n_io,
+                                     .n_read_workers = 1,
+                                     .n_write_workers = 2,
+                                     .dispatch = dispatch,
+                                     .done = done};
+    return http_server_start(&cfg, out) == 0 ? 0 : -1;
+}
+
 static int group_setup(void **state)
 {
     (void)state;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     /* One I/O thread, so a POST that blocked it would visibly block the GET. */
-    struct http_server_config cfg = {"127.0.0.1", 0, 1, 2, NULL, dispatch, done};
-    if (http_server_start(&cfg, &srv) != 0)
-        return -1;
-    port = http_server_port(srv);
-    return port != 0 ? 0 : -1;
+    return start("127.0.0.1", 1, &srv, &port);
 }
 
 static int group_teardown(void **state)
@@ -487,14 +506,18 @@ static void test_slow_post_does_not_block_get(void **state)
 static void test_bind_errors(void **state)
 {
     (void)state;
-    struct http_server *other = NULL;
-    struct http_server_config cfg = {"127.0.0.1", port, 1, 1, NULL, dispatch, done};
-    assert_int_equal(http_server_start(&cfg, &other), STET_EIO);
-    assert_null(other);
-    cfg.host = "localhost"; /* names are not resolved */
-    cfg.port = 0;
-    assert_int_equal(http_server_start(&cfg, &other), STET_EIO);
-    assert_null(other);
+    char err[256];
+    int fd = -1;
+    uint16_t got = 0;
+    assert_int_equal(http_listen("127.0.0.1", port, &fd, &got, err, sizeof(err)), STET_EIO);
+    assert_int_equal(fd, -1);
+    char want[64];
+    snprintf(want, sizeof(want), "127.0.0.1 port %u", (unsigned)port);
+    assert_non_null(strstr(err, want)); /* names the address it could not take */
+    assert_non_null(strstr(err, "in use"));
+    /* Names are not resolved. */
+    assert_int_equal(http_listen("localhost", 0, &fd, &got, err, sizeof(err)), STET_EIO);
+    assert_non_null(strstr(err, "localhost"));
     http_server_stop(NULL);
 }
 
@@ -502,11 +525,11 @@ static void test_ipv6(void **state)
 {
     (void)state;
     struct http_server *v6 = NULL;
-    struct http_server_config cfg = {"::1", 0, 2, 1, NULL, dispatch, done};
-    if (http_server_start(&cfg, &v6) != 0)
+    uint16_t v6_port;
+    if (start("::1", 2, &v6, &v6_port) != 0)
         skip(); /* no IPv6 loopback in this sandbox */
     char url[128];
-    snprintf(url, sizeof(url), "http://[::1]:%u/six", (unsigned)http_server_port(v6));
+    snprintf(url, sizeof(url), "http://[::1]:%u/six", (unsigned)v6_port);
     struct reply r;
     memset(&r, 0, sizeof(r));
     CURL *c = easy();

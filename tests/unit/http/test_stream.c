@@ -1,8 +1,9 @@
 /* Streaming responses over real sockets (libcurl and plain sockets): park and wake,
  * end of stream, a client that leaves, wakes racing the producer, a thousand parked
  * streams beside ordinary requests, HEAD and worker-dispatched streams, and a stop
- * with streams open. Waits have deadlines only to break deadlocks; nothing asserts
- * on timing except that a stop does not wait out the grace period for streams. */
+ * with streams open. Waits have deadlines only to break deadlocks, and a wait that
+ * reaches its deadline fails; nothing asserts on timing except that a stop does not
+ * wait out the grace period for streams. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,6 +68,9 @@ static ssize_t produce(void *ctx, char *buf, size_t max)
     struct sub *u = ctx;
     pthread_mutex_lock(&hub.mu);
     u->n_produce++;
+    /* Tests wait for the producer to have been asked (wait_sub); without this they
+     * would sleep until their deadline and pass without having seen it happen. */
+    pthread_cond_broadcast(&hub.cv);
     ssize_t n = 0;
     if (u->sent < u->available) {
         u->sent++;
@@ -145,16 +149,17 @@ static void wake(int i)
     pthread_mutex_unlock(&hub.mu);
 }
 
-/* Copies a field of sub i once `ok` holds for it, or after the deadline. */
+/* Copies sub i once `ok` holds for it. False when the deadline passed first: every
+ * change a test waits for is signalled on hub.cv, so reaching the deadline means a
+ * lost signal or a hang, even if the condition holds by then. */
 static bool wait_sub(int i, bool (*ok)(const struct sub *), struct sub *out)
 {
     struct timespec dl;
     deadline_in(&dl, DEADLINE_S);
     pthread_mutex_lock(&hub.mu);
-    while (!ok(&hub.subs[i]))
-        if (pthread_cond_timedwait(&hub.cv, &hub.mu, &dl) != 0)
-            break;
-    bool r = ok(&hub.subs[i]);
+    bool r = true;
+    while (r && !ok(&hub.subs[i]))
+        r = pthread_cond_timedwait(&hub.cv, &hub.mu, &dl) == 0;
     *out = hub.subs[i];
     pthread_mutex_unlock(&hub.mu);
     return r;
@@ -266,11 +271,16 @@ static bool conn_read_eof(struct conn *c)
 
 static int start_server(struct http_server **out, uint16_t *out_port, unsigned n_io)
 {
-    struct http_server_config cfg = {"127.0.0.1", 0, n_io, 2, NULL, dispatch, NULL};
-    if (http_server_start(&cfg, out) != 0)
+    char err[256];
+    int fd;
+    if (http_listen("127.0.0.1", 0, &fd, out_port, err, sizeof(err)) != 0)
         return -1;
-    *out_port = http_server_port(*out);
-    return *out_port != 0 ? 0 : -1;
+    struct http_server_config cfg = {.listen_fd = fd,
+                                     .n_io_threads = n_io,
+                                     .n_read_workers = 1,
+                                     .n_write_workers = 2,
+                                     .dispatch = dispatch};
+    return http_server_start(&cfg, out) == 0 ? 0 : -1;
 }
 
 static int group_setup(void **state)
@@ -369,10 +379,9 @@ static bool body_has(struct capture *c, const char *want)
     struct timespec dl;
     deadline_in(&dl, DEADLINE_S);
     pthread_mutex_lock(&hub.mu);
-    while (strstr(c->body, want) == NULL)
-        if (pthread_cond_timedwait(&hub.cv, &hub.mu, &dl) != 0)
-            break;
-    bool ok = strstr(c->body, want) != NULL;
+    bool ok = true; /* false once the deadline passed, as in wait_sub */
+    while (ok && strstr(c->body, want) == NULL)
+        ok = pthread_cond_timedwait(&hub.cv, &hub.mu, &dl) == 0;
     pthread_mutex_unlock(&hub.mu);
     return ok;
 }

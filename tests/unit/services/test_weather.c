@@ -1,6 +1,8 @@
 /* Unit tests for services/weather: the strict forecast parser and rounding, and the
  * background refresher against file:// URLs (first reading, keeping the last good
- * value on failure, expiry, version bumps, prompt shutdown). */
+ * value on failure, expiry, version bumps, prompt shutdown). Each "nothing changed"
+ * is asserted only after the refresher has finished a fetch that began after the
+ * change (weather_fetches), never after a sleep, so it can fail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -220,6 +222,17 @@ static bool wait_for(struct weather *w, int hi, int lo, struct weather_reading *
     return false;
 }
 
+/* Waits until a fetch that began after this call has finished: one already under
+ * way may have read the provider's answer as it was before. 10 s is a correctness
+ * bound (two 1 s refresh intervals plus the fetches), not a timing assertion. */
+static void wait_next_fetch(struct weather *w)
+{
+    uint64_t seen = weather_fetches(w);
+    if (!weather_wait_fetches(w, seen + 2, 10))
+        fail_msg("the refresher finished %llu fetches, not 2, within 10 s",
+                 (unsigned long long)(weather_fetches(w) - seen));
+}
+
 static void test_service(void **state)
 {
     (void)state;
@@ -245,7 +258,7 @@ static void test_service(void **state)
 
     /* Garbage from the provider keeps the last good value. */
     write_json("{\"daily\": garbage");
-    sleep_ms(2500); /* more than two refresh intervals */
+    wait_next_fetch(w);
     assert_true(weather_get(w, time_now(), &r2));
     assert_int_equal(r2.hi, 23);
     assert_int_equal(r2.lo, 9);
@@ -253,7 +266,7 @@ static void test_service(void **state)
 
     /* A missing file is a failure too, and also keeps the value. */
     unlink(json_path);
-    sleep_ms(1500);
+    wait_next_fetch(w);
     assert_true(weather_get(w, time_now(), &r2));
     assert_int_equal(r2.hi, 23);
 
@@ -264,7 +277,9 @@ static void test_service(void **state)
     assert_true(v2 > v1);
 
     /* Same values again: refetches happen but the version stays. */
-    sleep_ms(1500);
+    wait_next_fetch(w);
+    assert_true(weather_get(w, time_now(), &r2));
+    assert_int_equal(r2.hi, -4);
     assert_int_equal(weather_version(w), v2);
 
     double t0 = mono_now();
@@ -292,7 +307,9 @@ static void test_service_without_url(void **state)
     struct weather_reading r;
     struct weather *w = weather_new(NULL, 1, false);
     assert_non_null(w);
-    sleep_ms(200);
+    /* No thread: the wait runs out rather than hanging, and nothing was fetched. */
+    assert_false(weather_wait_fetches(w, 1, 0));
+    assert_int_equal(weather_fetches(w), 0);
     assert_false(weather_get(w, time_now(), &r));
     assert_int_equal(weather_version(w), 0);
     weather_free(w);
@@ -300,6 +317,8 @@ static void test_service_without_url(void **state)
     weather_free(NULL);
     assert_false(weather_get(NULL, time_now(), &r));
     assert_int_equal(weather_version(NULL), 0);
+    assert_int_equal(weather_fetches(NULL), 0);
+    assert_false(weather_wait_fetches(NULL, 1, 0));
 }
 
 static void test_service_bad_urls(void **state)
@@ -313,7 +332,10 @@ static void test_service_bad_urls(void **state)
     struct weather *w = weather_new(path_only, 1, false);
     struct weather *w2 = weather_new("file:///nonexistent/w.json", 1, false);
     struct weather *w3 = weather_new("http://127.0.0.1:1/", 1, false); /* refused */
-    sleep_ms(1500);
+    /* Each one's first fetch began after the file was written. */
+    assert_true(weather_wait_fetches(w, 1, 10));
+    assert_true(weather_wait_fetches(w2, 1, 10));
+    assert_true(weather_wait_fetches(w3, 1, 10));
     assert_false(weather_get(w, time_now(), &r));
     assert_false(weather_get(w2, time_now(), &r));
     assert_false(weather_get(w3, time_now(), &r));
@@ -329,7 +351,7 @@ static void test_service_bad_urls(void **state)
         fputs("                                                               \n", f);
     assert_int_equal(fclose(f), 0);
     w = weather_new(json_url, 1, false);
-    sleep_ms(1500);
+    assert_true(weather_wait_fetches(w, 1, 10));
     assert_false(weather_get(w, time_now(), &r));
     weather_free(w);
     /* A normal answer at the same URL is accepted again. */

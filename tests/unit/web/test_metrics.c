@@ -1,6 +1,6 @@
 /* Metrics: the Prometheus text of every family, per-pattern request counters, histogram
  * cumulativity, label escaping, concurrent recording, /proc readings, and the
- * loopback check that guards GET /metrics. */
+ * bearer-token check that guards GET /metrics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -424,50 +424,45 @@ static void test_process(void **state)
     metrics_free(m);
 }
 
-static bool loopback(const char *s)
+#define TOKEN "0123456789abcdef0123456789ABCDEF"
+
+static enum metrics_auth check(const char *header)
 {
-    return metrics_peer_is_loopback(str_from(s));
+    return metrics_check_auth(header != NULL ? str_from(header) : STR_NULL, STR_LIT(TOKEN));
 }
 
-static void test_loopback(void **state)
+static void test_check_auth(void **state)
 {
     (void)state;
-    assert_true(loopback("127.0.0.1"));
-    assert_true(loopback("127.255.255.254"));
-    assert_true(loopback("127.0.0.2"));
-    assert_true(loopback("::1"));
-    assert_true(loopback("0:0:0:0:0:0:0:1"));
-    assert_true(loopback("::ffff:127.0.0.1"));
-    assert_true(loopback("::ffff:7f00:1"));
+    assert_int_equal(check("Bearer " TOKEN), METRICS_AUTH_OK);
+    /* The scheme is case-insensitive (RFC 9110); white space around is not content. */
+    assert_int_equal(check("bearer " TOKEN), METRICS_AUTH_OK);
+    assert_int_equal(check("BEARER   " TOKEN "  "), METRICS_AUTH_OK);
+    assert_int_equal(check(" Bearer " TOKEN), METRICS_AUTH_OK);
+    /* The slice bounds the header, not a NUL after it. */
+    assert_int_equal(
+        metrics_check_auth((struct str){"Bearer " TOKEN "xyz", 7 + 32}, STR_LIT(TOKEN)),
+        METRICS_AUTH_OK);
 
-    assert_false(loopback("10.0.0.1"));
-    assert_false(loopback("128.0.0.1"));
-    assert_false(loopback("126.255.255.255"));
-    assert_false(loopback("1.127.0.0"));
-    assert_false(loopback("0.0.0.0"));
-    assert_false(loopback("192.168.1.127"));
-    assert_false(loopback("::"));
-    assert_false(loopback("::2"));
-    assert_false(loopback("fe80::1"));
-    assert_false(loopback("::ffff:10.0.0.1"));
-    assert_false(loopback("::127.0.0.1")); /* IPv4-compatible, not mapped */
-    assert_false(loopback("64:ff9b::127.0.0.1"));
-    assert_false(loopback(""));
-    assert_false(loopback("localhost"));
-    assert_false(loopback("127.0.0.1 "));
-    assert_false(loopback(" 127.0.0.1"));
-    assert_false(loopback("127.0.0.1:8080"));
-    assert_false(loopback("127.1"));
-    assert_false(metrics_peer_is_loopback(STR_NULL));
-    /* A NUL inside the slice must not cut the text short into something valid. */
-    assert_false(metrics_peer_is_loopback((struct str){"127.0.0.1\0x", 11}));
-    /* The slice bounds the text, not a NUL after it. */
-    assert_true(metrics_peer_is_loopback((struct str){"127.0.0.1xyz", 9}));
-    char longer[200];
-    memset(longer, '1', sizeof(longer) - 1);
-    longer[sizeof(longer) - 1] = '\0';
-    memcpy(longer, "127.0.0.1", 9);
-    assert_false(loopback(longer));
+    /* No credentials, or not a bearer token: RFC 6750 wants no error code then. */
+    assert_int_equal(check(NULL), METRICS_AUTH_MISSING);
+    assert_int_equal(check(""), METRICS_AUTH_MISSING);
+    assert_int_equal(check("Bearer"), METRICS_AUTH_MISSING);
+    assert_int_equal(check("Bearer "), METRICS_AUTH_MISSING);
+    assert_int_equal(check(TOKEN), METRICS_AUTH_MISSING);
+    assert_int_equal(check("Basic " TOKEN), METRICS_AUTH_MISSING);
+    assert_int_equal(check("Bearer:" TOKEN), METRICS_AUTH_MISSING);
+    assert_int_equal(check("BearerX " TOKEN), METRICS_AUTH_MISSING);
+
+    /* A bearer token that is not the one: every near miss. */
+    assert_int_equal(check("Bearer " TOKEN "x"), METRICS_AUTH_WRONG);
+    assert_int_equal(check("Bearer 0123456789abcdef0123456789ABCDE"), METRICS_AUTH_WRONG);
+    assert_int_equal(check("Bearer 0123456789abcdef0123456789abcdef"), METRICS_AUTH_WRONG);
+    assert_int_equal(check("Bearer 1123456789abcdef0123456789ABCDEF"), METRICS_AUTH_WRONG);
+    assert_int_equal(check("Bearer " TOKEN " " TOKEN), METRICS_AUTH_WRONG);
+    assert_int_equal(check("Bearer  x"), METRICS_AUTH_WRONG);
+    assert_int_equal(metrics_check_auth((struct str){"Bearer " TOKEN "\0", 7 + 33}, STR_LIT(TOKEN)),
+                     METRICS_AUTH_WRONG);
 }
 
 int main(void)
@@ -476,7 +471,7 @@ int main(void)
         cmocka_unit_test(test_every_family), cmocka_unit_test(test_routes_and_statuses),
         cmocka_unit_test(test_escape_label), cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_concurrent),   cmocka_unit_test(test_process),
-        cmocka_unit_test(test_loopback),
+        cmocka_unit_test(test_check_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

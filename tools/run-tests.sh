@@ -60,11 +60,13 @@ s/^$2: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped\$
 
 # The TSan e2e smoke run: the classes whose requests meet on state shared between
 # threads (the live hub and its streams, concurrent posts, the page cache, two nodes
-# on one database, the weather refresher, the metrics counters). The whole suite
-# under TSan costs about 1 min on SQLite and 2.5 min on PostgreSQL on 2 cores.
+# on one database, the weather refresher, the metrics counters, requests moving
+# from I/O threads to the worker lanes, the connection guard's sweeper). The whole
+# suite under TSan costs about 1 min on SQLite and 2.5 min on PostgreSQL on 2 cores.
 tsan_e2e="test_live.LiveComments test_walkthrough.WalkThrough test_nodes.TwoNodes
 test_cache.AnonymousPageCache test_cache.CacheAcrossNodes test_cache.WeatherChangesThePage
-test_api.Api test_metrics.MetricsTest"
+test_api.Api test_metrics.MetricsTest test_floods.ReadersWhileWritesWait
+test_floods.GivenUpRequestsAreNotRun test_floods.TrustedProxy"
 
 # run_e2e LABEL TESTS [VAR=VALUE...]: the e2e suite (TESTS empty) or the named
 # modules/classes, with extra environment settings

@@ -25,6 +25,9 @@ bool str_starts_with(struct str s, const char *prefix);
 /* The slice without leading and trailing ASCII white space. */
 struct str str_trim(struct str s);
 
+/* The value of a hexadecimal digit (either case), or -1 for any other byte. */
+int str_hex_digit(char c);
+
 /* Parses a whole slice as a base-10 integer within [min, max]; STET_EINVAL otherwise
  * (empty, sign only, trailing bytes, overflow, out of range). */
 int str_to_i64(struct str s, int64_t min, int64_t max, int64_t *out) STET_MUST_CHECK;

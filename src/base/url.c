@@ -4,6 +4,7 @@
  * it hides the union of what either would take for the password. */
 #include "base/url.h"
 
+#include "base/str.h"
 #include "base/xalloc.h"
 
 #include <stdbool.h>
@@ -25,17 +26,6 @@ static bool is_alpha(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* True when the parameter name `key` is "password" or "sslpassword", ignoring ASCII
  * case (libpq refuses "Password", but the value is still a password the user wrote)
  * and, for a URI's query string, after percent-decoding as libpq does. */
@@ -45,9 +35,9 @@ static bool is_secret_key(const char *key, size_t len, bool percent)
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         char c = key[i];
-        if (percent && c == '%' && i + 2 < len && hex_value(key[i + 1]) >= 0 &&
-            hex_value(key[i + 2]) >= 0) {
-            c = (char)(hex_value(key[i + 1]) * 16 + hex_value(key[i + 2]));
+        if (percent && c == '%' && i + 2 < len && str_hex_digit(key[i + 1]) >= 0 &&
+            str_hex_digit(key[i + 2]) >= 0) {
+            c = (char)(str_hex_digit(key[i + 1]) * 16 + str_hex_digit(key[i + 2]));
             i += 2;
         }
         if (n == sizeof(name))

@@ -1,6 +1,9 @@
 /* Session tokens on top of the store. */
 #include "domain/sessions.h"
 
+#include <assert.h>
+#include <string.h>
+
 int session_start(const struct dctx *ctx, int64_t user_id, char token[TOKEN_LEN + 1])
 {
     char hash[TOKEN_HASH_LEN + 1];
@@ -34,26 +37,15 @@ int session_prune(const struct dctx *ctx, int limit, int64_t *sessions, int64_t 
     return store_prune(ctx->st, ctx->now, limit, sessions, buckets);
 }
 
-static int hex_val(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
-}
-
 void session_csrf_token(struct str token, char out[TOKEN_LEN + 1])
 {
     static const char purpose[] = "stet csrf v1";
-    static const char xdigits[] = "0123456789abcdef";
-    _Static_assert(TOKEN_LEN == 2 * SECRET_KEY_LEN, "a token is its key in hex");
-    _Static_assert(TOKEN_LEN == 2 * SECRET_HASH_LEN, "a CSRF token is a hash in hex");
-    unsigned char key[SECRET_KEY_LEN], h[SECRET_HASH_LEN];
-    for (size_t i = 0; i < SECRET_KEY_LEN; i++)
-        key[i] = (unsigned char)(hex_val(i * 2 < token.len ? token.ptr[i * 2] : '0') << 4 |
-                                 hex_val(i * 2 + 1 < token.len ? token.ptr[i * 2 + 1] : '0'));
-    secret_keyed_hash(key, purpose, sizeof(purpose) - 1, h);
-    for (size_t i = 0; i < SECRET_HASH_LEN; i++) {
-        out[2 * i] = xdigits[h[i] >> 4];
-        out[2 * i + 1] = xdigits[h[i] & 15];
-    }
-    out[TOKEN_LEN] = '\0';
+    _Static_assert(TOKEN_LEN == SECRET_KEY_HEX_LEN, "a session token keys the hash");
+    _Static_assert(TOKEN_LEN == SECRET_HASH_HEX_LEN, "a CSRF token is a hash in hex");
+    char key[SECRET_KEY_HEX_LEN + 1];
+    assert(token_is_wellformed(token));
+    memcpy(key, token.ptr, SECRET_KEY_HEX_LEN);
+    key[SECRET_KEY_HEX_LEN] = '\0';
+    secret_keyed_hash_hex(key, purpose, sizeof(purpose) - 1, out);
     secret_wipe(key, sizeof(key));
 }

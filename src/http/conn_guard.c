@@ -14,6 +14,7 @@
  * closes the descriptor, so the descriptor shut down is never one reused by a newer
  * connection. */
 #include "http/conn_guard.h"
+#include "base/clock.h"
 
 #include "base/hash.h"
 #include "base/log.h"
@@ -62,13 +63,6 @@ struct conn_guard {
     size_t polled_cap;
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static bool client_key(const struct sockaddr *sa, uint8_t key[16])
 {
     static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -114,7 +108,7 @@ static bool abandoned(const struct pollfd *p)
 
 static void sweep(struct conn_guard *g)
 {
-    int64_t now = now_ns();
+    int64_t now = clock_mono_ns();
     size_t n = 0;
     for (struct guarded_conn *c = g->conns; c != NULL; c = c->next) {
         int64_t d = atomic_load_explicit(&c->deadline_ns, memory_order_relaxed);
@@ -145,8 +139,7 @@ static void *sweeper_main(void *arg)
     pthread_mutex_lock(&g->mu);
     while (!g->stop) {
         sweep(g);
-        int64_t t = now_ns() + GUARD_SWEEP_MS * 1000000LL;
-        struct timespec next = {.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
+        struct timespec next = clock_mono_after_ms(GUARD_SWEEP_MS);
         pthread_cond_timedwait(&g->cv, &g->mu, &next);
     }
     pthread_mutex_unlock(&g->mu);
@@ -158,11 +151,7 @@ struct conn_guard *conn_guard_new(const struct conn_guard_config *cfg)
     struct conn_guard *g = xcalloc(1, sizeof(*g));
     g->cfg = *cfg;
     pthread_mutex_init(&g->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&g->cv);
     int err = pthread_create(&g->thread, NULL, sweeper_main, g);
     if (err != 0) {
         log_error(NULL, "cannot start the connection sweeper: %s", strerror(err));
@@ -260,9 +249,9 @@ void conn_guard_phase(struct guarded_conn *c, enum conn_phase phase)
 {
     int64_t d = 0;
     if (phase == CONN_AWAIT_HEAD)
-        d = now_ns() + (int64_t)c->g->cfg.head_timeout_s * 1000000000;
+        d = clock_mono_ns() + (int64_t)c->g->cfg.head_timeout_s * 1000000000;
     else if (phase == CONN_AWAIT_BODY)
-        d = now_ns() + (int64_t)c->g->cfg.body_timeout_s * 1000000000;
+        d = clock_mono_ns() + (int64_t)c->g->cfg.body_timeout_s * 1000000000;
     atomic_store_explicit(&c->deadline_ns, d, memory_order_relaxed);
 }
 

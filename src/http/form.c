@@ -8,17 +8,6 @@
 
 #include <string.h>
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int url_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out)
 {
     /* Decoding never grows the text, so one allocation of the input's size suffices. */
@@ -29,8 +18,8 @@ int url_decode(struct arena *a, struct str in, bool plus_is_space, struct str *o
         if (c == '%') {
             if (in.len - i < 3)
                 return STET_EBADREQ;
-            int hi = hex_val(in.ptr[i + 1]);
-            int lo = hex_val(in.ptr[i + 2]);
+            int hi = str_hex_digit(in.ptr[i + 1]);
+            int lo = str_hex_digit(in.ptr[i + 2]);
             if (hi < 0 || lo < 0)
                 return STET_EBADREQ;
             c = (char)(hi << 4 | lo);

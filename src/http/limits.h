@@ -15,6 +15,9 @@
 #define HTTP_ARENA_BLOCK    (1 * 1024) /* first arena block per request; grows by doubling */
 #define HTTP_CONN_TIMEOUT_S 30         /* idle or slow connection, seconds */
 #define HTTP_LISTEN_BACKLOG 1024
+/* Logged for a request whose client left before a worker took it up, which is then
+ * not run (nginx's "client closed request"). */
+#define HTTP_STATUS_CLIENT_CLOSED 499
 /* Niceness of the threads that run writes (posting, registering, logging in):
  * below the I/O and read threads, so CPU-heavy writes (Argon2id) wait for readers
  * rather than the other way round, without starving when the machine is idle. */

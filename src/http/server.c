@@ -6,6 +6,7 @@
  * logins never queues a reader behind it. conn_guard.c caps connections per client
  * and closes those that dawdle; streaming bodies live in stream.c. */
 #include "http/server.h"
+#include "base/clock.h"
 
 #include "base/fmt.h"
 #include "base/log.h"
@@ -22,6 +23,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -41,11 +43,12 @@
 #define POOL_SLACK 4096
 
 enum rstate {
-    RS_NEW,      /* created when the request line arrived; handler not called yet */
-    RS_READING,  /* headers copied, body arriving */
-    RS_QUEUED,   /* connection suspended, request waiting for or running on a worker */
-    RS_ANSWERED, /* dispatch done, response not yet queued */
-    RS_SENT,     /* response handed to libmicrohttpd */
+    RS_NEW,       /* created when the request line arrived; handler not called yet */
+    RS_READING,   /* headers copied, body arriving */
+    RS_QUEUED,    /* connection suspended, request waiting for or running on a worker */
+    RS_ANSWERED,  /* dispatch done, response not yet queued */
+    RS_ABANDONED, /* the client left before a worker took the request up: not run */
+    RS_SENT,      /* response handed to libmicrohttpd */
 };
 
 /* Per-request transport state; lives in the request arena. */
@@ -63,6 +66,7 @@ struct rctx {
     bool counted;               /* still in n_inflight (streams leave it once queued) */
     struct rctx *next;          /* worker queue link */
     struct guarded_conn *guard; /* this connection in the guard; NULL if untracked */
+    int fd;                     /* the connection's socket; -1 if unknown */
     /* The client's address, copied when the request line arrives; req_peer
      * formats it on demand. */
     struct sockaddr_storage peer;
@@ -100,13 +104,6 @@ struct http_server {
     struct conn_guard *guard;
     struct stream_registry streams;
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static enum http_method parse_method(const char *m)
 {
@@ -291,7 +288,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     rc->state = RS_NEW;
     req->arena = a;
     req->app = srv->cfg.app;
-    req->started_ns = now_ns();
+    req->started_ns = clock_mono_ns();
     uint64_t n = (uint64_t)atomic_fetch_add(&srv->next_id, 1);
     char id[32];
     struct fmt f = FMT_ON(id);
@@ -315,6 +312,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     const union MHD_ConnectionInfo *ctx =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     rc->guard = ctx != NULL ? ctx->socket_context : NULL;
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    rc->fd = fd != NULL ? fd->connect_fd : -1;
 
     pthread_mutex_lock(&srv->mu);
     srv->n_inflight++;
@@ -671,6 +671,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     case RS_ANSWERED:
         return send_response(rc);
+    case RS_ABANDONED:
+        return MHD_NO; /* nobody to answer: libmicrohttpd closes the connection */
     case RS_QUEUED:
     case RS_SENT:
         break;
@@ -710,13 +712,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rc->sent_status : 0;
     if (status == 0)
         status = library_status(rc, conn);
+    if (rc->state == RS_ABANDONED)
+        status = HTTP_STATUS_CLIENT_CLOSED;
     if (rc->stream != NULL) {
         /* A stream usually ends with its client leaving; its head went out anyway.
          * The response, and so the stream, is freed only after this callback. */
         status = rc->sent_status;
         rc->sent_bytes = rc->req.method == HTTP_HEAD ? 0 : stream_bytes(rc->stream);
     }
-    int64_t duration_us = (now_ns() - rc->req.started_ns) / 1000;
+    int64_t duration_us = (clock_mono_ns() - rc->req.started_ns) / 1000;
     if (srv->cfg.done != NULL)
         srv->cfg.done(&rc->req, status, status != 0 ? rc->sent_bytes : 0, duration_us);
     /* Set by the dispatcher but never queued (the client left first): still owed
@@ -735,6 +739,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (counted && --srv->n_inflight == 0)
         pthread_cond_broadcast(&srv->idle_cv);
     pthread_mutex_unlock(&srv->mu);
+}
+
+/* True when the client has closed its side of the connection (a client that
+ * half-closes after sending a request, which HTTP/1.1 clients do not do, is taken
+ * to have left too). The socket stays libmicrohttpd's: only polled, never read. */
+static bool client_left(const struct rctx *rc)
+{
+    struct pollfd p = {rc->fd, POLLRDHUP, 0};
+    return rc->fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static void *worker_main(void *arg)
@@ -758,10 +771,18 @@ static void *worker_main(void *arg)
             l->tail = NULL;
         pthread_mutex_unlock(&srv->mu);
 
-        rc->req.may_block = true;
-        srv->cfg.dispatch(&rc->req);
+        /* A client that gave up while its request waited costs nothing more: a
+         * flood of requests sent and dropped buys no hashing and no writes. Not
+         * run, the request is not answered either, so nothing unstored is ever
+         * acknowledged. */
+        enum rstate done = RS_ABANDONED;
+        if (!client_left(rc)) {
+            rc->req.may_block = true;
+            srv->cfg.dispatch(&rc->req);
+            done = RS_ANSWERED;
+        }
         /* The resume hands rc back to the I/O thread; it must be the last touch. */
-        rc->state = RS_ANSWERED;
+        rc->state = done;
         MHD_resume_connection(rc->conn);
     }
 }
@@ -838,7 +859,7 @@ static unsigned random_prefix(void)
 {
     uint16_t r;
     if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-        r = (uint16_t)(now_ns() ^ getpid());
+        r = (uint16_t)(clock_mono_ns() ^ getpid());
     return r;
 }
 
@@ -900,11 +921,7 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
         srv->lanes[i].srv = srv;
         pthread_cond_init(&srv->lanes[i].cv, NULL);
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&srv->idle_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&srv->idle_cv);
     stream_registry_init(&srv->streams);
     raise_fd_limit();
 
@@ -970,9 +987,7 @@ void http_server_stop(struct http_server *srv)
     if (n_streams > 0)
         log_info(NULL, "shutdown: ending %zu streams", n_streams);
 
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += HTTP_SHUTDOWN_GRACE_S;
+    struct timespec deadline = clock_mono_after_ms(HTTP_SHUTDOWN_GRACE_S * 1000);
     pthread_mutex_lock(&srv->mu);
     while (srv->n_inflight > 0) {
         if (pthread_cond_timedwait(&srv->idle_cv, &srv->mu, &deadline) == ETIMEDOUT)

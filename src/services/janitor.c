@@ -2,6 +2,7 @@
  * deadline, so a stop ends the wait at once and a wall-clock jump neither stalls
  * nor hurries the schedule. */
 #include "services/janitor.h"
+#include "base/clock.h"
 
 #include "base/xalloc.h"
 
@@ -40,9 +41,7 @@ static void run_pieces(struct janitor *j)
 /* Waits one interval; false when told to stop instead. */
 static bool wait_interval(struct janitor *j)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += j->interval_s;
+    struct timespec deadline = clock_mono_after_ms((int64_t)j->interval_s * 1000);
     pthread_mutex_lock(&j->mu);
     while (!j->stopping) {
         if (pthread_cond_timedwait(&j->cond, &j->mu, &deadline) == ETIMEDOUT)
@@ -71,12 +70,8 @@ int janitor_start(int interval_s, janitor_fn fn, void *ctx, struct janitor **out
     j->interval_s = interval_s;
     j->fn = fn;
     j->ctx = ctx;
-    pthread_condattr_t attr;
     pthread_mutex_init(&j->mu, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    clock_cond_init(&j->cond);
     if (pthread_create(&j->thread, NULL, janitor_main, j) != 0) {
         pthread_cond_destroy(&j->cond);
         pthread_mutex_destroy(&j->mu);

@@ -3,6 +3,7 @@
  * under a mutex that readers hold only for a copy, so a render never waits on the
  * network. */
 #include "services/weather.h"
+#include "base/clock.h"
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -210,9 +211,7 @@ static void *refresher(void *arg)
             publish(w, hi, lo, time_now());
         count_fetch(w);
 
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += w->refresh_s;
+        struct timespec deadline = clock_mono_after_ms((int64_t)w->refresh_s * 1000);
         pthread_mutex_lock(&w->mu);
         while (!w->stop) {
             if (pthread_cond_timedwait(&w->cond, &w->mu, &deadline) == ETIMEDOUT)
@@ -229,17 +228,13 @@ static void *refresher(void *arg)
 struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
 {
     struct weather *w = xcalloc(1, sizeof(*w));
-    pthread_condattr_t attr;
 
     w->refresh_s = refresh_s > 0 ? refresh_s : 1;
     w->fahrenheit = fahrenheit;
     pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_init(&attr);
     /* A wall-clock jump must neither stall the refresh nor make it spin. */
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cond, &attr);
-    pthread_cond_init(&w->fetched, &attr);
-    pthread_condattr_destroy(&attr);
+    clock_cond_init(&w->cond);
+    clock_cond_init(&w->fetched);
     if (url == NULL || *url == '\0')
         return w;
 
@@ -309,13 +304,11 @@ uint64_t weather_fetches(struct weather *w)
 
 bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s)
 {
-    struct timespec deadline;
     bool reached;
 
     if (w == NULL)
         return false;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_s;
+    struct timespec deadline = clock_mono_after_ms((int64_t)timeout_s * 1000);
     pthread_mutex_lock(&w->mu);
     while (w->fetches < n) {
         if (pthread_cond_timedwait(&w->fetched, &w->mu, &deadline) == ETIMEDOUT)

@@ -8,6 +8,7 @@
  * then reads that time (all sequentially consistent): one of the two sees the
  * other, so a reader never leaves the thread asleep while it is wanted. */
 #include "store/change_watch.h"
+#include "base/clock.h"
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -36,22 +37,9 @@ struct change_watch {
     _Atomic int64_t wanted_ns;  /* the latest time a reader asked (to a millisecond) */
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static struct timespec after_ms(int64_t ms)
-{
-    int64_t t = now_ns() + ms * MS_NS;
-    return (struct timespec){.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
-}
-
 static bool idle(struct change_watch *w)
 {
-    return now_ns() - atomic_load(&w->wanted_ns) > CHANGE_WATCH_IDLE_MS * MS_NS;
+    return clock_mono_ns() - atomic_load(&w->wanted_ns) > CHANGE_WATCH_IDLE_MS * MS_NS;
 }
 
 /* One look at the database. A failed one counts as a change (whatever happened is
@@ -59,7 +47,7 @@ static bool idle(struct change_watch *w)
  * last good check is too old. */
 static bool check(struct change_watch *w)
 {
-    int64_t began = now_ns();
+    int64_t began = clock_mono_ns();
     bool changed = true;
     int rc = store_data_changed(w->conn, &changed);
     if (rc != 0 || changed)
@@ -84,7 +72,8 @@ static void *watch_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         bool ok = check(w);
         pthread_mutex_lock(&w->mu);
-        struct timespec next = after_ms(ok ? CHANGE_WATCH_INTERVAL_MS : CHANGE_WATCH_BACKOFF_MS);
+        struct timespec next =
+            clock_mono_after_ms(ok ? CHANGE_WATCH_INTERVAL_MS : CHANGE_WATCH_BACKOFF_MS);
         if (!w->stop)
             pthread_cond_timedwait(&w->cv, &w->mu, &next);
     }
@@ -106,11 +95,7 @@ int change_watch_new(const char *url, struct change_watch **out)
     atomic_init(&w->checked_ns, 0);
     atomic_init(&w->wanted_ns, 0);
     pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&w->cv);
     int err = pthread_create(&w->thread, NULL, watch_main, w);
     if (err != 0) {
         log_error(NULL, "store: cannot start the change watcher: %s", strerror(err));
@@ -141,7 +126,7 @@ void change_watch_free(struct change_watch *w)
 
 bool change_watch_stamp(struct change_watch *w, uint64_t *stamp)
 {
-    int64_t now = now_ns();
+    int64_t now = clock_mono_ns();
     /* Written at most once a millisecond: every request thread reads this line. */
     if (now - atomic_load_explicit(&w->wanted_ns, memory_order_relaxed) > MS_NS)
         atomic_store(&w->wanted_ns, now);

@@ -43,6 +43,7 @@
  * and http/ calls the producer without holding any lock of its own. Events are
  * immutable once made, so only their reference counts need the lock. */
 #include "web/live.h"
+#include "base/clock.h"
 
 #include "api/api.h"
 #include "base/log.h"
@@ -542,12 +543,8 @@ static void store_event(void *ctx, int64_t story_id, int64_t seq)
 static struct live *live_alloc(void)
 {
     struct live *lv = xcalloc(1, sizeof(*lv));
-    pthread_condattr_t ca;
     pthread_mutex_init(&lv->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&lv->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&lv->cv);
     return lv;
 }
 

@@ -156,6 +156,41 @@ class ReadersWhileWritesWait(ServerTest):
         self.assertEqual(self.client().get("/healthz").status, 200)
 
 
+class GivenUpRequestsAreNotRun(ServerTest):
+    """Requests whose clients left while they waited for a worker are not run (no
+    Argon2id hash, no write) and are logged 499: a flood of requests sent and dropped
+    buys nothing. The write lock held from outside keeps every worker busy, so the
+    requests beyond them wait in the queue while their clients leave."""
+
+    N = 100  # more than the 64 write workers
+
+    def test_dropped_logins_cost_nothing(self):
+        lock = WriteLock(self.server.db)
+        socks = []
+        try:
+            for i in range(self.N):
+                body = json.dumps({"login": "gone%d" % i, "password": "wrong password"}).encode()
+                s = connect_from(FLOODER, self.server)
+                s.sendall(b"POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                          % (len(body), body))
+                socks.append(s)
+            time.sleep(1.0)  # read by the server; nothing is asserted on it
+            for s in socks:
+                s.close()
+            time.sleep(0.5)
+        finally:
+            lock.release()
+
+        def abandoned():
+            lines = [l for l in self.server.stderr_text().splitlines()
+                     if " POST /api/v1/sessions 499 " in l]
+            return len(lines) if len(lines) >= self.N - 64 else None
+        eventually(abandoned, "the queued requests of clients that left are logged 499",
+                   deadline_s=30)
+        self.assertEqual(request_from(READER, self.server, "GET", "/healthz")[0], 200)
+
+
 class ConnectionCap(ServerTest):
     """One address holds at most server.max_connections_per_client connections;
     another address is not affected, and the room comes back as they close."""

@@ -36,6 +36,19 @@ bench_stop_all() {
     for p in $BENCH_PIDS; do bench_stop "$p"; done
 }
 
+# wait_idle PID: until the process uses less than a tenth of a CPU over half a
+# second (at most 60 s), so one round's leftover work does not count in the next.
+wait_idle() {
+    local pid=$1 before after
+    for _ in $(seq 1 120); do
+        before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+        sleep 0.5
+        after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+        [ $((after - before)) -le 5 ] && return 0 # clock ticks, 100 a second
+    done
+    bench_note "pid $pid still busy after 60 s"
+}
+
 # rss_kb PID FIELD: VmRSS or VmHWM of a live process in kB.
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 kb_to_mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }

@@ -268,6 +268,9 @@ for r in $(seq 1 $ROUNDS); do
     run_wrk "$BENCH_TMP/flooded-$r.txt" "$SECS" "$F_URL"
     wait "$flood_wrk" || bench_note "the login flood's wrk exited with an error"
     bench_stop "$flood_wrk"
+    # Logins the flood left running (each waiting for an Argon2id slot) finish
+    # before the next quiet round.
+    wait_idle "$FLOOD_PID"
 done
 read -r q_rps q_p50 q_p99 q_bad q_err <<<"$(medians quiet)"
 read -r f_rps f_p50 f_p99 f_bad f_err <<<"$(medians flooded)"

@@ -175,14 +175,16 @@ int cmd_serve(int argc, char **argv)
         return cli_fail(CLI_FAIL, "cannot start serving on %s port %u", app.cfg.listen_host,
                         (unsigned)port);
     }
-    bool v6 = strchr(app.cfg.listen_host, ':') != NULL;
-    printf("stet: listening on http://%s%s%s:%u\n", v6 ? "[" : "", app.cfg.listen_host,
-           v6 ? "]" : "", (unsigned)app.cfg.listen_port);
-    fflush(stdout);
+    /* Logged before the listening line, which whoever started stet may wait for:
+     * by the time that line is out, so is this one. */
     struct buf db = BUF_INIT;
     url_redact(&db, app.cfg.db_url);
     log_info(NULL, "stet %s serving %s on port %u", STET_VERSION, buf_cstr(&db), (unsigned)port);
     buf_cleanup(&db);
+    bool v6 = strchr(app.cfg.listen_host, ':') != NULL;
+    printf("stet: listening on http://%s%s%s:%u\n", v6 ? "[" : "", app.cfg.listen_host,
+           v6 ? "]" : "", (unsigned)app.cfg.listen_port);
+    fflush(stdout);
 
     int sig = 0;
     sigwait(&stop, &sig);

@@ -358,7 +358,7 @@ fi
     echo "|---|---:|---:|---:|---|---|---|"
     echo "| nginx, the same bytes from a file (baseline) | $(fmt_int "$n_rps") | $(ms "$n_p50") | $(ms "$n_p99") | baseline$(errs "$n_bad" "$n_err") | | |"
     echo "| anonymous story page, 100 comments | $(fmt_int "$a_rps") | $(ms "$a_p50") | $(ms "$a_p99") | req/s ${a_rr}×, p99 ${a_pr}×$(errs "$a_bad" "$a_err") | ≥ 0.9× nginx req/s, p99 ≤ 1.5× nginx | $row1 |"
-    echo "| logged-in story page (session + CSRF cookies) | $(fmt_int "$l_rps") | $(ms "$l_p50") | $(ms "$l_p99") | req/s ${l_rr}×, p99 $(ratio "$l_p99" "$n_p99")×$(errs "$l_bad" "$l_err") | ≥ 0.5× nginx req/s | $row2 |"
+    echo "| logged-in story page (session cookie) | $(fmt_int "$l_rps") | $(ms "$l_p50") | $(ms "$l_p99") | req/s ${l_rr}×, p99 $(ratio "$l_p99" "$n_p99")×$(errs "$l_bad" "$l_err") | ≥ 0.5× nginx req/s | $row2 |"
     echo "| durable comment posts, 64 posters, 10 s | $(fmt_int "$p_rate") posts/s | $(ms "$p_p50") | $(ms "$p_p99") | $(fmt_int "$p_ok") acknowledged, $p_non non-201${p_non_detail:+ ($p_non_detail)}; avg group-commit batch: $batch_avg | ≥ 5,000/s, 0 non-201 | $row3 |"
     echo "| story page, empty database (baseline) | $(fmt_int "$e_rps") | $(ms "$e_p50") | $(ms "$e_p99") | baseline$(errs "$e_bad" "$e_err") | | |"
     echo "| story page, 1,000,000 comments over 10,000 stories | $(fmt_int "$b_rps") | $(ms "$b_p50") | $(ms "$b_p99") | p50 ${bp}×, p99 $(ratio "$b_p99" "$e_p99")×$(errs "$b_bad" "$b_err") | p50 ≤ 1.2× empty database | $row4 |"

@@ -1,40 +1,116 @@
 /* libsodium behind a small vocabulary. Argon2id runs with the interactive limits
- * (about 64 MiB and well under a second); the server runs it on worker threads. */
+ * (about 64 MiB and well under a second) on hashing threads of its own. */
 #include "domain/password.h"
 
 #include "base/log.h"
 
 #include <assert.h>
 #include <pthread.h>
-#include <semaphore.h>
+#include <sched.h>
 #include <sodium.h>
 #include <string.h>
 
 _Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small");
 
-/* Each Argon2id run takes 64 MiB. The server has many worker threads (so comment
- * writes can batch); a burst of logins must not multiply that memory, so at most
- * this many hashes run at once and the rest wait their turn. */
+/* Each Argon2id run takes 64 MiB and tens of milliseconds of CPU. They run on this
+ * many threads of their own, so a burst of logins never multiplies that memory,
+ * and those threads are in the idle scheduling class (SCHED_IDLE): a hash uses
+ * only CPU that nothing else wants, so a flood of logins slows logins, not pages.
+ * A caller queues its job and waits for it (holding nothing: no database
+ * connection, no lock). */
 #define PASSWORD_CONCURRENT 4
 
-static sem_t hash_slots;
-static pthread_once_t hash_slots_once = PTHREAD_ONCE_INIT;
+struct hash_job {
+    const char *hash; /* verify against this; NULL: make a new hash into `out` */
+    struct str password;
+    char *out;
+    int rc; /* crypto_pwhash_str's or _verify's */
+    bool done;
+    pthread_cond_t cv;
+    struct hash_job *next;
+};
 
-static void hash_slots_init(void)
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a job was queued */
+    struct hash_job *head, *tail;
+    bool started; /* the hashing threads run; else jobs run on the caller's */
+} hashers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
+static pthread_once_t hashers_once = PTHREAD_ONCE_INIT;
+
+static void run_job(struct hash_job *j)
 {
-    sem_init(&hash_slots, 0, PASSWORD_CONCURRENT);
+    if (j->hash != NULL)
+        j->rc = crypto_pwhash_str_verify(j->hash, j->password.ptr, j->password.len);
+    else
+        j->rc = crypto_pwhash_str(j->out, j->password.ptr, j->password.len,
+                                  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                  crypto_pwhash_MEMLIMIT_INTERACTIVE);
 }
 
-static void slot_take(void)
+static void *hasher_main(void *arg)
 {
-    pthread_once(&hash_slots_once, hash_slots_init);
-    while (sem_wait(&hash_slots) != 0)
-        ; /* EINTR: a signal arrived; wait again */
+    pthread_setname_np(pthread_self(), "stet-hash"); /* for top -H, gdb, perf */
+    (void)arg;
+    struct sched_param idle = {0};
+    int err = pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+    if (err != 0)
+        log_warn(NULL, "password hashing runs at normal priority: %s", strerror(err));
+    pthread_mutex_lock(&hashers.mu);
+    for (;;) {
+        while (hashers.head == NULL)
+            pthread_cond_wait(&hashers.work, &hashers.mu);
+        struct hash_job *j = hashers.head;
+        hashers.head = j->next;
+        if (hashers.head == NULL)
+            hashers.tail = NULL;
+        pthread_mutex_unlock(&hashers.mu);
+        run_job(j);
+        pthread_mutex_lock(&hashers.mu);
+        j->done = true;
+        pthread_cond_signal(&j->cv);
+    }
+    return NULL;
 }
 
-static void slot_give(void)
+/* The threads live as long as the process: they hold no resource to release. */
+static void hashers_start(void)
 {
-    sem_post(&hash_slots);
+    for (int i = 0; i < PASSWORD_CONCURRENT; i++) {
+        pthread_t t;
+        int err = pthread_create(&t, NULL, hasher_main, NULL);
+        if (err != 0) {
+            log_error(NULL, "cannot start a password hashing thread: %s", strerror(err));
+            break;
+        }
+        pthread_detach(t);
+        hashers.started = true;
+    }
+}
+
+/* Runs `j` on a hashing thread and waits for it; on the caller's thread when none
+ * could be started. */
+static void hash_on_hasher(struct hash_job *j)
+{
+    pthread_once(&hashers_once, hashers_start);
+    if (!hashers.started) {
+        run_job(j);
+        return;
+    }
+    pthread_cond_init(&j->cv, NULL);
+    pthread_mutex_lock(&hashers.mu);
+    j->done = false;
+    j->next = NULL;
+    if (hashers.tail != NULL)
+        hashers.tail->next = j;
+    else
+        hashers.head = j;
+    hashers.tail = j;
+    pthread_cond_signal(&hashers.work);
+    while (!j->done)
+        pthread_cond_wait(&j->cv, &hashers.mu);
+    pthread_mutex_unlock(&hashers.mu);
+    pthread_cond_destroy(&j->cv);
 }
 
 int secret_init(void)
@@ -48,11 +124,9 @@ int secret_init(void)
 
 int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 {
-    slot_take();
-    int rc = crypto_pwhash_str(out, password.ptr, password.len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
-    slot_give();
-    if (rc != 0) {
+    struct hash_job j = {.password = password, .out = out};
+    hash_on_hasher(&j);
+    if (j.rc != 0) {
         log_error(NULL, "password hashing ran out of memory");
         return STET_EIO;
     }
@@ -61,10 +135,9 @@ int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 
 bool password_verify(const char *hash, struct str password)
 {
-    slot_take();
-    bool ok = crypto_pwhash_str_verify(hash, password.ptr, password.len) == 0;
-    slot_give();
-    return ok;
+    struct hash_job j = {.hash = hash, .password = password};
+    hash_on_hasher(&j);
+    return j.rc == 0;
 }
 
 static char dummy_hash[PASSWORD_HASH_MAX];

@@ -135,6 +135,7 @@ static void sweep(struct conn_guard *g)
 
 static void *sweeper_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-sweeper"); /* for top -H, gdb, perf */
     struct conn_guard *g = arg;
     pthread_mutex_lock(&g->mu);
     while (!g->stop) {

@@ -754,6 +754,7 @@ static void *worker_main(void *arg)
 {
     struct lane *l = arg;
     struct http_server *srv = l->srv;
+    pthread_setname_np(pthread_self(), l == &srv->lanes[LANE_READ] ? "stet-read" : "stet-write");
     if (l->nice != 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), l->nice) != 0)
         log_warn(NULL, "cannot lower a worker's priority: %s", strerror(errno));
     for (;;) {

@@ -54,6 +54,7 @@ static bool wait_interval(struct janitor *j)
 
 static void *janitor_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-janitor"); /* for top -H, gdb, perf */
     struct janitor *j = arg;
     do
         run_pieces(j);

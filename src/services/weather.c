@@ -203,6 +203,7 @@ static void count_fetch(struct weather *w)
 
 static void *refresher(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-weather"); /* for top -H, gdb, perf */
     struct weather *w = arg;
 
     for (;;) {

@@ -59,6 +59,7 @@ static bool check(struct change_watch *w)
 
 static void *watch_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-watch"); /* for top -H, gdb, perf */
     struct change_watch *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {

@@ -68,6 +68,7 @@ static size_t take_batch(struct group_commit *gc)
 
 static void *committer_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-commit"); /* for top -H, gdb, perf */
     struct group_commit *gc = arg;
     pthread_mutex_lock(&gc->mu);
     for (;;) {

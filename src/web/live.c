@@ -491,6 +491,7 @@ static void keepalive_tick(struct live *lv)
 
 static void *hub_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-live"); /* for top -H, gdb, perf */
     struct live *lv = arg;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);

@@ -202,6 +202,7 @@ static void drop_conn(struct store_listener *l)
 
 static void *listener_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "stet-listen"); /* for top -H, gdb, perf */
     struct store_listener *l = arg;
     int backoff = BACKOFF_FIRST_MS;
     bool down = false; /* logged the outage already */

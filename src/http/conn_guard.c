@@ -14,8 +14,8 @@
  * closes the descriptor, so the descriptor shut down is never one reused by a newer
  * connection. */
 #include "http/conn_guard.h"
-#include "base/clock.h"
 
+#include "base/clock.h"
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/xalloc.h"

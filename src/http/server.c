@@ -6,8 +6,8 @@
  * logins never queues a reader behind it. conn_guard.c caps connections per client
  * and closes those that dawdle; streaming bodies live in stream.c. */
 #include "http/server.h"
-#include "base/clock.h"
 
+#include "base/clock.h"
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/xalloc.h"

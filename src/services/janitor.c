@@ -2,8 +2,8 @@
  * deadline, so a stop ends the wait at once and a wall-clock jump neither stalls
  * nor hurries the schedule. */
 #include "services/janitor.h"
-#include "base/clock.h"
 
+#include "base/clock.h"
 #include "base/xalloc.h"
 
 #include <errno.h>

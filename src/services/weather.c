@@ -3,9 +3,9 @@
  * under a mutex that readers hold only for a copy, so a render never waits on the
  * network. */
 #include "services/weather.h"
-#include "base/clock.h"
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"

@@ -8,8 +8,8 @@
  * then reads that time (all sequentially consistent): one of the two sees the
  * other, so a reader never leaves the thread asleep while it is wanted. */
 #include "store/change_watch.h"
-#include "base/clock.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/store.h"

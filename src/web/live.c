@@ -43,9 +43,9 @@
  * and http/ calls the producer without holding any lock of its own. Events are
  * immutable once made, so only their reference counts need the lock. */
 #include "web/live.h"
-#include "base/clock.h"
 
 #include "api/api.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/stream.h"

@@ -11,7 +11,7 @@
 
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool is_v4(const uint8_t addr[16])
+bool netaddr_is_v4(const uint8_t addr[16])
 {
     return memcmp(addr, v4_mapped, sizeof(v4_mapped)) == 0;
 }
@@ -80,8 +80,8 @@ bool netaddr_from_sockaddr(const struct sockaddr *sa, uint8_t out[16])
 
 size_t netaddr_format(const uint8_t addr[16], char *out)
 {
-    const char *r = is_v4(addr) ? inet_ntop(AF_INET, addr + 12, out, NETADDR_TEXT_MAX)
-                                : inet_ntop(AF_INET6, addr, out, NETADDR_TEXT_MAX);
+    const char *r = netaddr_is_v4(addr) ? inet_ntop(AF_INET, addr + 12, out, NETADDR_TEXT_MAX)
+                                        : inet_ntop(AF_INET6, addr, out, NETADDR_TEXT_MAX);
     if (r == NULL)
         out[0] = '\0';
     return strlen(out);
@@ -119,7 +119,7 @@ static int parse_prefix(struct str item, struct net_prefix *out)
     }
     if (!parse_plain(addr, out->addr))
         return STET_EINVAL;
-    bool v4 = is_v4(out->addr) && memchr(addr.ptr, ':', addr.len) == NULL;
+    bool v4 = netaddr_is_v4(out->addr) && memchr(addr.ptr, ':', addr.len) == NULL;
     if (bits < 0)
         bits = v4 ? 32 : 128;
     if (v4 && bits > 32)

@@ -29,6 +29,8 @@ struct net_list {
 /* Parses one address ("192.0.2.7", "::1", "[2001:db8::1]", "192.0.2.7:8080",
  * "[2001:db8::1]:443"; a port is dropped) into 16 bytes. False when it is not one. */
 bool netaddr_parse(struct str text, uint8_t out[16]);
+/* True for an IPv4 address (held IPv4-mapped). */
+bool netaddr_is_v4(const uint8_t addr[16]);
 /* The address of an AF_INET or AF_INET6 socket address; false for other families. */
 bool netaddr_from_sockaddr(const struct sockaddr *sa, uint8_t out[16]);
 /* Formats 16 bytes as text (IPv4 dotted for mapped addresses) into `out`, which

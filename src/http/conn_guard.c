@@ -65,10 +65,9 @@ struct conn_guard {
 
 static bool client_key(const struct sockaddr *sa, uint8_t key[16])
 {
-    static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (!netaddr_from_sockaddr(sa, key))
         return false;
-    if (memcmp(key, v4_mapped, sizeof(v4_mapped)) != 0)
+    if (!netaddr_is_v4(key))
         memset(key + 8, 0, 8); /* IPv6: the /64 */
     return true;
 }

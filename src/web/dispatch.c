@@ -53,19 +53,13 @@ static bool request_cookie(struct req *req, const char *name, struct str *out)
     return req_header(req, "Cookie", &header) && cookie_get(header, name, out) && out->len > 0;
 }
 
-/* A new anonymous token, sent as the CSRF cookie with this response. */
-static void csrf_new(struct req *req)
+void req_csrf_rotate(struct req *req)
 {
     struct web_state *ws = web_state(req);
     char *t = arena_alloc(req->arena, TOKEN_LEN + 1);
     token_new(t);
     ws->csrf = t;
     ws->csrf_is_new = true;
-}
-
-void req_csrf_rotate(struct req *req)
-{
-    csrf_new(req);
 }
 
 /* A logged-in reader's token derives from the session (session_csrf_token): nothing
@@ -84,7 +78,7 @@ const char *req_csrf(struct req *req)
         if (request_cookie(req, WEB_CSRF_COOKIE, &c) && token_is_wellformed(c)) {
             ws->csrf = arena_strndup(req->arena, c.ptr, c.len);
         } else {
-            csrf_new(req);
+            req_csrf_rotate(req);
         }
     }
     return ws->csrf;
@@ -113,21 +107,35 @@ static int parse_form(struct req *req, const struct route *r)
     return 0;
 }
 
-/* True when the browser says the form came from another site: an Origin header
- * whose host and port are not the Host this request was sent to (RFC 6454; every
- * current browser sends Origin with a form POST), or the opaque "null". Without
- * an Origin header the token alone decides. */
+/* The origin ("scheme://host[:port]") a URL starts with. */
+static struct str url_origin(struct str url)
+{
+    const char *sep = url.len > 3 ? memmem(url.ptr, url.len, "://", 3) : NULL;
+    if (sep == NULL)
+        return STR_NULL;
+    const char *auth = sep + 3, *end = url.ptr + url.len;
+    const char *slash = memchr(auth, '/', (size_t)(end - auth));
+    return (struct str){url.ptr, (size_t)((slash != NULL ? slash : end) - url.ptr)};
+}
+
+/* True when the browser says the form came from another site (RFC 6454; every
+ * current browser sends Origin with a form POST): an Origin that is neither the
+ * site's own (base_url, what readers behind a proxy see) nor the host this request
+ * was sent to (a site reached by another name, e.g. localhost), or the opaque
+ * "null". Without an Origin header the token alone decides. */
 static bool cross_origin(struct req *req)
 {
     struct str origin, host;
     if (!req_header(req, "Origin", &origin))
         return false;
     origin = str_trim(origin);
-    const char *sep = origin.len > 3 ? memmem(origin.ptr, origin.len, "://", 3) : NULL;
-    if (sep == NULL || !req_header(req, "Host", &host))
-        return true;
-    struct str authority = {sep + 3, origin.len - (size_t)(sep + 3 - origin.ptr)};
-    return !str_eq_nocase(authority, str_trim(host));
+    if (url_origin(origin).len != origin.len || origin.len == 0)
+        return true; /* "null", or not an origin at all */
+    if (str_eq_nocase(origin, url_origin(str_from(req->app->cfg.base_url))))
+        return false;
+    const char *auth = (const char *)memmem(origin.ptr, origin.len, "://", 3) + 3;
+    struct str authority = {auth, origin.len - (size_t)(auth - origin.ptr)};
+    return !req_header(req, "Host", &host) || !str_eq_nocase(authority, str_trim(host));
 }
 
 static bool csrf_ok(struct req *req)

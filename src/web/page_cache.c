@@ -4,6 +4,7 @@
  * pulls bytes from under a response still being written to a socket. */
 #include "web/page_cache.h"
 
+#include "base/clock.h"
 #include "base/hash.h"
 #include "base/xalloc.h"
 
@@ -33,7 +34,6 @@ struct page_cache {
     struct entry *buckets[PAGE_CACHE_BUCKETS];
     struct entry *oldest, *newest;
     size_t bytes, max_bytes;
-    uint64_t next_ticket; /* atomic */
 };
 
 static struct entry **bucket(struct page_cache *pc, const char *key)
@@ -147,9 +147,12 @@ static void unlink_entry(struct page_cache *pc, struct entry *e)
 
 #define PAGE_MAX_HEADERS 12
 
+/* The monotonic clock, rather than a shared counter: every page view takes a
+ * ticket, and a counter written by every I/O thread would bounce between CPUs. */
 uint64_t page_cache_ticket(struct page_cache *pc)
 {
-    return __atomic_add_fetch(&pc->next_ticket, 1, __ATOMIC_RELAXED);
+    (void)pc;
+    return (uint64_t)clock_mono_ns();
 }
 
 void page_cache_put(struct page_cache *pc, const char *key, uint64_t version, uint64_t ticket,

@@ -45,8 +45,8 @@ enum page_compression {
     PAGE_DEFLATE, /* a fragment: deflate blocks, framed per request (gzip_around) */
 };
 
-/* A number that grows with every call: taken by a render before it reads what the
- * page shows, it orders renders by how new their data can be. */
+/* A number that never decreases between calls: taken by a render before it reads
+ * what the page shows, it orders renders by how new their data can be. */
 uint64_t page_cache_ticket(struct page_cache *pc);
 
 /* Stores a copy of `body` for `key` at `version`, rendered under `ticket`, with

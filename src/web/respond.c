@@ -5,6 +5,7 @@
 #include "app.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "http/limits.h"
 #include "web/views.h"
 #include "web/web.h"
 
@@ -34,6 +35,9 @@ struct error_kind {
     const char *title;
     const char *message;
 };
+
+_Static_assert(HTTP_MAX_PATH == 2048 && HTTP_MAX_HEADERS == 12 * 1024,
+               "the 414 and 431 messages below name these limits");
 
 static const struct error_kind error_kinds[] = {
     {STET_ENOTFOUND, 404, "not_found", "Not found", "There is nothing at this address."},

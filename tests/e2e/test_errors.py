@@ -402,10 +402,21 @@ class FormErrors(ServerTest):
                              headers={"Origin": "null"})
         self.assertFormError(r, 403)
         self.assertEqual(self.count_now(), before)
-        # The same form from this site goes through.
+        # Another port on the same host is another site.
+        r = self.c.post_form("/stories/%s/comments" % self.slug,
+                             {"body": "other port", "csrf": self.form_csrf()},
+                             headers={"Origin": "http://127.0.0.1:1"})
+        self.assertFormError(r, 403)
+        # The same form from this site goes through, also when a proxy sends
+        # another Host (the site's own origin is base_url's).
         r = self.c.post_form("/stories/%s/comments" % self.slug,
                              {"body": "same site", "csrf": self.form_csrf()},
                              headers={"Origin": self.server.base_url})
+        self.assertEqual(r.status, 303, r)
+        r = self.c.post_form("/stories/%s/comments" % self.slug,
+                             {"body": "through a proxy", "csrf": self.form_csrf()},
+                             headers={"Origin": self.server.base_url,
+                                      "Host": "backend.internal:8080"})
         self.assertEqual(r.status, 303, r)
         before = self.count_now()
         # Register with a forged token: no account.

@@ -32,6 +32,17 @@ struct tval *view_login(struct req *req, struct str login, struct str next, cons
 struct tval *view_error(struct req *req, int status, const char *title, const char *message,
                         bool show_register);
 
+/* Helpers for the per-page view files. */
+/* date_iso and date_human for time `t` into map `m`. */
+void view_put_times(struct arena *a, struct tval *m, int64_t t);
+/* `base` with "?next=" the encoded `next`, or `base` when next is NULL or "/". */
+const char *view_with_next(struct arena *a, const char *base, const char *next);
+/* The name a comment is shown under. */
+const char *view_comment_author(const struct comment *c);
+/* A comment with its replies; `can_reply` adds reply links. */
+struct tval *view_comment(struct arena *a, const struct comment_node *node, const char *slug,
+                          bool can_reply);
+
 /* `next` when it is a safe local path ("/x", not "//x" or a URL), else "/". */
 const char *view_safe_next(struct arena *a, struct str next);
 

@@ -3,13 +3,18 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 REL_BUILD  ?= build-release
+# make install: where (the unit, sysusers.d and tmpfiles.d go to PREFIX/lib), and a
+# staging root for packages (DESTDIR=pkg puts everything under pkg/).
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 NINJA      := ninja
 LISTEN     ?= 127.0.0.1:8080
 # CONVENTIONS.md pins clang-format 14: another version formats differently.
 CLANG_FORMAT ?= clang-format-14
 FORMAT_FILES = $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
 
-.PHONY: all deps run run-postgres test test-plain asan tsan check format format-check bench clean
+.PHONY: all deps run run-postgres test test-plain asan tsan check format format-check bench clean \
+	install
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -31,10 +36,10 @@ $(TSAN_BUILD)/build.ninja: | deps
 $(REL_BUILD)/build.ninja: | deps
 	meson setup $(REL_BUILD) --buildtype=release -Dtests=disabled
 
-# Serves the demo site on SQLite at http://$(LISTEN) with ./stet.db.
+# Serves the demo site on SQLite at http://$(LISTEN) with ./stet.db (the demo
+# brings its own weather forecast).
 run: all
-	STET_WEATHER_URL=file://$(CURDIR)/demo/weather.json \
-		$(BUILD)/stet serve --demo --listen $(LISTEN) --db sqlite:stet.db
+	$(BUILD)/stet serve --demo --listen $(LISTEN) --db sqlite:stet.db
 
 # The same demo on a throwaway PostgreSQL cluster, removed again on exit.
 run-postgres: all
@@ -84,6 +89,14 @@ bench: $(REL_BUILD)/build.ninja
 	@tools/install-deps.sh bench
 	$(NINJA) -C $(REL_BUILD)
 	bench/run.sh $(REL_BUILD)/stet
+
+# The release build, installed: PREFIX/bin/stet, the man page stet.1, the systemd
+# unit naming that binary, the stet user (sysusers.d) and /var/lib/stet
+# (tmpfiles.d), and /etc/stet/stet.ini unless one exists (docs/deploy.md).
+install: $(REL_BUILD)/build.ninja
+	meson configure $(REL_BUILD) -Dprefix=$(PREFIX)
+	$(NINJA) -C $(REL_BUILD)
+	meson install -C $(REL_BUILD) --no-rebuild $(if $(DESTDIR),--destdir "$(abspath $(DESTDIR))")
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(REL_BUILD)

@@ -6,14 +6,22 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "base/url.h"
+#include "base/xalloc.h"
 #include "domain/password.h"
 #include "render/markdown.h"
 #include "web/live.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct app_env_copy {
+    struct domain_env env;
+    struct app_env_copy *next;
+};
 
 static void static_assets_version(char out[17])
 {
@@ -64,17 +72,24 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     memset(app, 0, sizeof(*app));
     app->cfg = *cfg;
     memset(cfg, 0, sizeof(*cfg));
-    app->env.markdown = md_to_safe_html;
+    /* Before any thread starts: see base/timefmt.c. */
+    time_zone_use(app->cfg.site_timezone);
+    app->env.markdown = md_comment_to_safe_html;
+    app->env.story_markdown = md_to_safe_html;
     app->env.comment_max_chars = app->cfg.comment_max_length;
     app->env.limits = app_limits(&app->cfg);
+    atomic_init(&app->env_now, &app->env);
 
     if (!app->cfg.require_registration) {
-        fprintf(stderr, "stet: comments.require_registration = false (anonymous comments) is "
-                        "not supported yet\n");
+        fprintf(stderr,
+                "%sstet: comments.require_registration = false (anonymous comments) is "
+                "not supported yet\n",
+                log_journal_prefix(LOG_LEVEL_ERROR));
         return STET_EINVAL;
     }
     if (secret_init() != 0) {
-        fprintf(stderr, "stet: cannot initialize libsodium\n");
+        fprintf(stderr, "%sstet: cannot initialize libsodium\n",
+                log_journal_prefix(LOG_LEVEL_ERROR));
         return STET_EIO;
     }
     md_init();
@@ -82,6 +97,8 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     snprintf(app->css_url, sizeof(app->css_url), "/static/stet.css?v=%s", app->static_version);
     snprintf(app->live_js_url, sizeof(app->live_js_url), "/static/live.js?v=%s",
              app->static_version);
+    snprintf(app->comment_form_js_url, sizeof(app->comment_form_js_url),
+             "/static/comment_form.js?v=%s", app->static_version);
     app->metrics = metrics_new(web_routes, web_n_routes);
 
     app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);
@@ -89,21 +106,22 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
     if (rc != 0) {
-        fprintf(stderr, "stet: template error: %s\n", err);
+        fprintf(stderr, "%sstet: template error: %s\n", log_journal_prefix(LOG_LEVEL_ERROR), err);
         return rc;
     }
     rc = store_pool_new(app->cfg.db_url, n_read, n_write, &app->pool);
     if (rc != 0) {
         struct buf url = BUF_INIT;
         url_redact(&url, app->cfg.db_url);
-        fprintf(stderr, "stet: cannot open database %s\n", buf_cstr(&url));
+        fprintf(stderr, "%sstet: cannot open database %s\n", log_journal_prefix(LOG_LEVEL_ERROR),
+                buf_cstr(&url));
         buf_cleanup(&url);
         return rc;
     }
     int applied = 0;
     rc = store_migrate(store_pool_store(app->pool, false), &applied);
     if (rc != 0) {
-        fprintf(stderr, "stet: database migration failed\n");
+        fprintf(stderr, "%sstet: database migration failed\n", log_journal_prefix(LOG_LEVEL_ERROR));
         return rc;
     }
     if (applied > 0)
@@ -128,8 +146,24 @@ int app_start_live(struct app *app)
     return 0;
 }
 
+void app_reload_limits(struct app *app, const struct config *c)
+{
+    struct app_env_copy *copy = xmalloc(sizeof(*copy));
+    copy->env = *atomic_load_explicit(&app->env_now, memory_order_relaxed);
+    copy->env.limits = app_limits(c);
+    copy->next = app->env_copies;
+    app->env_copies = copy;
+    /* Release: a thread that loads the pointer sees the copy's contents. */
+    atomic_store_explicit(&app->env_now, &copy->env, memory_order_release);
+}
+
 void app_cleanup(struct app *app)
 {
+    while (app->env_copies != NULL) {
+        struct app_env_copy *next = app->env_copies->next;
+        free(app->env_copies);
+        app->env_copies = next;
+    }
     live_free(app->live);
     metrics_free(app->metrics);
     page_cache_free(app->pages);
@@ -142,5 +176,6 @@ void app_cleanup(struct app *app)
 
 struct dctx app_dctx(struct app *app, struct arena *a, struct store *st, struct err_detail *err)
 {
-    return (struct dctx){.a = a, .st = st, .env = &app->env, .now = time_now(), .err = err};
+    const struct domain_env *env = atomic_load_explicit(&app->env_now, memory_order_acquire);
+    return (struct dctx){.a = a, .st = st, .env = env, .now = time_now(), .err = err};
 }

@@ -21,10 +21,16 @@ struct app {
     struct page_cache *pages;
     uint64_t page_salt; /* folds into every cached page's version: build, assets, site name */
     struct domain_env env;
+    /* The env that app_dctx hands out: &env, then after each app_reload_limits a copy
+     * with the new limits. Copies are never changed and live until app_cleanup,
+     * since a request may still hold the one it started with. */
+    _Atomic(const struct domain_env *) env_now;
+    struct app_env_copy *env_copies;
     char static_version[17]; /* cache-busting hash of the static assets */
     /* The assets' URLs with that hash, made once: every page links them. */
     char css_url[64];
     char live_js_url[64];
+    char comment_form_js_url[64];
 };
 
 /* Opens the database (migrating it), compiles templates, starts the weather
@@ -37,6 +43,10 @@ void app_cleanup(struct app *app);
 
 /* Starts live comments (serve only): the hub, and the domain's hook into it. */
 int app_start_live(struct app *app) STET_MUST_CHECK;
+
+/* Serving threads see `c`'s rate limits from their next domain call on (SIGHUP).
+ * Call it from one thread at a time; costs one struct domain_env until app_cleanup. */
+void app_reload_limits(struct app *app, const struct config *c);
 
 /* A domain call context for one unit of work. */
 struct dctx app_dctx(struct app *app, struct arena *a, struct store *st, struct err_detail *err);

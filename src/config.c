@@ -4,7 +4,9 @@
  * the same validation. */
 #include "config.h"
 
+#include "base/log.h"
 #include "base/str.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -35,8 +37,8 @@ struct loader {
     const char *file;
     FILE *fp;
     int lineno;
-    bool at_line_start;
     int err_line;
+    bool too_long; /* stopped at a line longer than the parser's buffer */
 };
 
 static void replace(char **slot, const char *value)
@@ -421,6 +423,13 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
         c->db_url = xstrdup(value);
     } else if (strcmp(key, "site.name") == 0) {
         replace(&c->site_name, value);
+    } else if (strcmp(key, "site.timezone") == 0) {
+        if (!time_zone_exists(value))
+            return fail(l,
+                        "%s: site.timezone '%s' is not a known time zone (want an IANA name such "
+                        "as Europe/Berlin, from the tzdata package, or UTC)",
+                        where, value);
+        replace(&c->site_timezone, value);
     } else if (strcmp(key, "weather.url") == 0) {
         free(c->weather_url);
         /* An empty value switches the strip off, so an environment variable can
@@ -451,25 +460,56 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
         c->comment_max_length = (int)n;
     } else if (strncmp(key, "limits.", 7) == 0) {
         return set_limit(l, key + 7, value, where);
+    } else if (strcmp(key, "log.level") == 0) {
+        enum log_level level;
+        if (log_level_parse(value, &level) != 0)
+            return fail(l, "%s: log.level '%s' must be debug, info, warn or error", where, value);
+        c->log_level = (int)level;
+    } else if (strcmp(key, "log.access") == 0) {
+        struct str s = str_trim(str_from(value));
+        /* Relative paths would follow the working directory, which differs between
+         * systemd (/var/lib/stet) and a shell. */
+        if (!str_eq_cstr(s, "stderr") && !str_eq_cstr(s, "off") && !str_starts_with(s, "/"))
+            return fail(l, "%s: log.access '%s' must be stderr, off or an absolute file path",
+                        where, value);
+        free(c->access_log);
+        c->access_log = xstrndup(s.ptr, s.len);
     } else {
         return fail(l, "%s: unknown key '%s'", where, key);
     }
     return 0;
 }
 
-/* An fgets-style reader that tracks the physical line number, so a handler error can
- * name its line even though inih only reports the first error's line. */
+/* An fgets-style reader that tracks the line number, so a handler error can name its
+ * line even though inih only reports the first error's line. inih hands over its
+ * line buffer's size (`num`, 200 bytes in Debian's build) and parses whatever does not
+ * fit as a line of its own, so a long weather URL used to become "unknown key".
+ * Reading through this callback sees every line whole, whatever size the library
+ * was built with, without knowing its internals: a line that does not fit stops
+ * the parse and is reported with its number. */
 static char *ini_reader_fn(char *str, int num, void *stream)
 {
     struct loader *l = stream;
     char *r = fgets(str, num, l->fp);
     if (r == NULL)
         return NULL;
-    if (l->at_line_start)
-        l->lineno++;
+    l->lineno++;
     size_t len = strlen(r);
-    l->at_line_start = len > 0 && r[len - 1] == '\n';
-    return r;
+    if (len > 0 && r[len - 1] == '\n')
+        return r;
+    /* No newline: either the last line of the file or a line cut at the buffer. */
+    int next = getc(l->fp);
+    if (next == EOF)
+        return r;
+    if (next == '\n' && len + 1 == (size_t)num) {
+        /* It fitted exactly, without its newline. */
+        return r;
+    }
+    l->too_long = true;
+    l->err_line = l->lineno;
+    fail(l, "%s:%d: line longer than %d bytes (the INI parser's limit)", l->file, l->lineno,
+         num - 1);
+    return NULL;
 }
 
 static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
@@ -494,21 +534,27 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
     return 1;
 }
 
-static int load_file(struct loader *l, const char *path)
+/* Reads `path`; a missing file is no error when `optional` (the default file). */
+static int load_file(struct loader *l, const char *path, bool optional)
 {
     l->fp = fopen(path, "r");
-    if (l->fp == NULL)
-        return fail(l, "cannot read %s", path);
+    if (l->fp == NULL) {
+        if (optional && errno == ENOENT)
+            return 0;
+        return fail(l, "cannot read %s: %s", path, strerror(errno));
+    }
     l->file = path;
     l->lineno = 0;
-    l->at_line_start = true;
     l->err_line = 0;
+    l->too_long = false;
     int rc = ini_parse_stream(ini_reader_fn, l, ini_handler_fn, l);
     bool read_error = ferror(l->fp) != 0;
     fclose(l->fp);
     l->fp = NULL;
     if (read_error)
         return fail(l, "cannot read %s", path);
+    if (l->too_long)
+        return STET_EINVAL; /* the reader wrote the message */
     if (rc == 0 && l->err_line == 0)
         return 0;
     /* inih reports the first failing line, which may be a syntax error that comes
@@ -578,10 +624,13 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
         {"STET_BASE_URL", "server.base_url"},
         {"STET_DATABASE_URL", "database.url"},
         {"STET_SITE_NAME", "site.name"},
+        {"STET_SITE_TIMEZONE", "site.timezone"},
         {"STET_WEATHER_URL", "weather.url"},
         {"STET_THREADS", "server.threads"},
         {"STET_TRUSTED_PROXIES", "server.trusted_proxies"},
         {"STET_METRICS_TOKEN", "server.metrics_token"},
+        {"STET_LOG_LEVEL", "log.level"},
+        {"STET_ACCESS_LOG", "log.access"},
     };
     struct loader l = {.c = c, .err = err, .err_len = err_len};
     int rc;
@@ -593,6 +642,7 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     assert(rc == 0);
     c->db_url = xstrdup(DEFAULT_DB_URL);
     c->site_name = xstrdup(DEFAULT_SITE);
+    c->site_timezone = xstrdup("UTC");
     c->weather_url = NULL;
     c->weather_refresh = DEFAULT_REFRESH;
     c->weather_fahrenheit = false;
@@ -603,12 +653,17 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->max_per_client = CONFIG_MAX_PER_CLIENT_DEFAULT;
     c->head_timeout_s = CONFIG_HEAD_TIMEOUT_DEFAULT;
     c->body_timeout_s = CONFIG_BODY_TIMEOUT_DEFAULT;
+    c->log_level = LOG_LEVEL_INFO;
+    c->access_log = xstrdup("stderr");
 
     const char *file = flags != NULL ? flags->config_file : NULL;
     if (file == NULL && env != NULL)
         file = env("STET_CONFIG");
-    if (file != NULL && *file != '\0') {
-        rc = load_file(&l, file);
+    bool optional = file == NULL;
+    if (optional)
+        file = CONFIG_DEFAULT_FILE;
+    if (*file != '\0') {
+        rc = load_file(&l, file, optional);
         if (rc != 0)
             goto out;
     }
@@ -653,6 +708,8 @@ void config_cleanup(struct config *c)
     free_secret(&c->db_url);
     free_secret(&c->metrics_token);
     free(c->site_name);
+    free(c->site_timezone);
     free(c->weather_url);
+    free(c->access_log);
     memset(c, 0, sizeof(*c));
 }

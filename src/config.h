@@ -38,6 +38,9 @@ struct config {
      * the server's synchronous_commit decides. */
     bool db_sync_normal;
     char *site_name;
+    /* site.timezone: the IANA zone pages show dates and times in ("Europe/Berlin");
+     * "UTC" by default. config_load refuses a name the zone database lacks. */
+    char *site_timezone;
     char *weather_url;   /* NULL: no weather strip */
     int weather_refresh; /* seconds, 1..86400 */
     bool weather_fahrenheit;
@@ -69,7 +72,15 @@ struct config {
      * STET_METRICS_TOKEN); NULL: /metrics answers 404. A secret: never logged,
      * wiped by config_cleanup. */
     char *metrics_token;
+    /* [log] level: lines less severe are dropped (LOG_LEVEL_*, default info); access:
+     * "stderr" (default), "off" or an absolute file path. Both change on SIGHUP. */
+    int log_level;
+    char *access_log;
 };
+
+/* Read when neither --config nor STET_CONFIG names a file, and only when it exists;
+ * STET_CONFIG set to the empty string reads no file at all (the test harness does). */
+#define CONFIG_DEFAULT_FILE "/etc/stet/stet.ini"
 
 /* A browser opens six connections, a page with live comments one more per tab; a
  * few hundred leaves room for a household or an office behind one address, and
@@ -92,9 +103,10 @@ typedef const char *(*config_getenv_fn)(const char *name);
 /* The real environment (getenv). */
 const char *config_getenv(const char *name);
 
-/* Builds the configuration. The INI file is read only when given (flag or
- * STET_CONFIG). STET_EINVAL with a message in `err` for an unreadable file, an
- * unknown key, or a bad value (listen without a port, refresh not a number...). */
+/* Builds the configuration. The INI file is the one given (flag, else STET_CONFIG),
+ * else CONFIG_DEFAULT_FILE when it exists. STET_EINVAL with a message in `err` for
+ * an unreadable file, a line longer than the INI parser's buffer, an unknown key, or
+ * a bad value (listen without a port, refresh not a number...). */
 int config_load(struct config *c, const struct config_flags *flags, config_getenv_fn env, char *err,
                 size_t err_len) STET_MUST_CHECK;
 void config_cleanup(struct config *c);

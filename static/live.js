@@ -1,16 +1,124 @@
-/* Live comments: comments posted while the page is open appear in place and the
- * count follows. The page works fully without this file; it only adds to it. */
+/* Live comments and relative times. Comments posted while the page is open appear in
+ * place, marked "New", the count follows and one polite live region says how many
+ * have arrived since the page loaded ("2 new comments"), once per burst; on an
+ * earlier page of a long story they are counted and linked instead. Comment times
+ * the server wrote as a date and time of day in the site's zone become "5 min ago",
+ * "2 h ago", "yesterday", kept fresh. The page works fully without this file; it
+ * only adds to it. */
 (function () {
   'use strict';
   var section = document.getElementById('comments');
-  if (!section || !window.EventSource || !section.dataset.events) {
+  if (!section) {
     return;
   }
   var MAX_DEPTH = 5;
-  var MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July',
-    'August', 'September', 'October', 'November', 'December'];
+  /* New comments are announced together once the events pause this long. */
+  var ANNOUNCE_DELAY_MS = 1500;
+  var REFRESH_MS = 30000;
   var story = document.querySelector('article.story');
   var slug = story ? story.dataset.slug : '';
+  var zone = section.dataset.tz || 'UTC';
+  var dayFormat = formatter({year: 'numeric', month: '2-digit', day: '2-digit'});
+  var shortFormat = formatter({
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    hourCycle: 'h23'
+  });
+  var fullFormat = formatter({
+    weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short'
+  });
+
+  /* A formatter for the site's zone, or for UTC where the browser lacks that zone. */
+  function formatter(options) {
+    options.timeZone = zone;
+    try {
+      return new Intl.DateTimeFormat('en-GB', options);
+    } catch (e) {
+      options.timeZone = 'UTC';
+      return new Intl.DateTimeFormat('en-GB', options);
+    }
+  }
+
+  function parts(format, date) {
+    var out = {};
+    format.formatToParts(date).forEach(function (p) {
+      out[p.type] = p.value;
+    });
+    return out;
+  }
+
+  /* The calendar day of `date` in the site's zone, as a day number. */
+  function dayNumber(date) {
+    var p = parts(dayFormat, date);
+    return Date.UTC(+p.year, +p.month - 1, +p.day) / 86400000;
+  }
+
+  /* The server's forms, for comments that arrive live: "5 Dec 2026, 14:03" and
+   * "Saturday 5 December 2026, 14:03 CET". */
+  function shortDate(date) {
+    var p = parts(shortFormat, date);
+    return p.day + ' ' + p.month + ' ' + p.year + ', ' + p.hour + ':' + p.minute;
+  }
+
+  function fullDate(date) {
+    var p = parts(fullFormat, date);
+    return p.weekday + ' ' + p.day + ' ' + p.month + ' ' + p.year + ', ' + p.hour + ':' +
+      p.minute + (p.timeZoneName ? ' ' + p.timeZoneName : '');
+  }
+
+  /* The text for a time: relative within a day or two, else the server's date. */
+  function relative(date, now, absolute) {
+    var s = Math.floor((now - date) / 1000);
+    if (s < 60) {
+      return 'just now'; /* also a little in the future: clocks differ */
+    }
+    if (s < 3600) {
+      return Math.floor(s / 60) + ' min ago';
+    }
+    if (s < 86400) {
+      return Math.floor(s / 3600) + ' h ago';
+    }
+    if (dayNumber(now) - dayNumber(date) === 1) {
+      return 'yesterday';
+    }
+    return absolute;
+  }
+
+  function refreshTimes() {
+    var now = new Date();
+    var times = section.querySelectorAll('time.comment-time');
+    for (var i = 0; i < times.length; i++) {
+      var t = times[i];
+      var date = new Date(t.getAttribute('datetime'));
+      if (isNaN(date.getTime())) {
+        continue;
+      }
+      if (t.dataset.absolute === undefined) {
+        t.dataset.absolute = t.textContent;
+      }
+      var text = relative(date, now, t.dataset.absolute);
+      if (t.textContent !== text) {
+        t.textContent = text;
+      }
+    }
+  }
+
+  refreshTimes();
+  window.setInterval(refreshTimes, REFRESH_MS);
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden) {
+      refreshTimes();
+    }
+  });
+
+  if (!window.EventSource || !section.dataset.events) {
+    return;
+  }
+
+  var live = document.getElementById('comments-live');
+  var arrived = 0;
+  var elsewhere = 0; /* of those, the ones that belong on a later page */
+  var announceTimer = null;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -23,11 +131,6 @@
     return node;
   }
 
-  function humanDate(iso) {
-    var d = new Date(iso);
-    return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
-  }
-
   function setCount(n) {
     section.dataset.count = String(n);
     var spans = section.querySelectorAll('.comment-count');
@@ -36,28 +139,79 @@
     }
   }
 
+  /* One message for a burst of comments, not one per comment: all that are marked
+   * "New" on the page. The region is emptied first so that a screen reader announces
+   * the words even when they equal the last ones. */
+  function announce() {
+    announceTimer = null;
+    if (!live || arrived === 0) {
+      return;
+    }
+    var text = arrived === 1 ? '1 new comment' : arrived + ' new comments';
+    live.textContent = '';
+    window.setTimeout(function () {
+      live.textContent = text;
+    }, 100);
+  }
+
+  function authorName(c) {
+    var a = c.author || {};
+    return a.display_name || a.username || a.name || 'Anonymous';
+  }
+
+  function badge(meta, className, text) {
+    meta.appendChild(document.createTextNode(' '));
+    var span = el('span', className, text);
+    meta.appendChild(span);
+    return span;
+  }
+
   /* The same markup as templates/comment.html. body_html was made safe by the
    * server when the comment was written; every other field is set as text. */
-  function render(c, depth) {
-    var article = el('article', 'comment' + (c.legacy ? ' legacy' : ''));
+  function render(c, depth, inReplyTo) {
+    var a = c.author || {};
+    var name = authorName(c);
+    var date = new Date(c.created_at);
+    var article = el('article', 'comment comment-new' + (c.legacy ? ' legacy' : '') +
+      (a.role === 'moderator' || a.role === 'admin' ? ' by-staff' : ''));
     article.id = 'comment-' + c.id;
     article.dataset.id = String(c.id);
     article.dataset.parent = c.parent_id ? String(c.parent_id) : '';
     article.dataset.depth = String(depth);
-    var meta = el('header', 'comment-meta');
-    var a = c.author || {};
-    meta.appendChild(el('span', 'comment-author', a.display_name || a.username || a.name || 'Anonymous'));
-    if (c.legacy) {
-      meta.appendChild(document.createTextNode(' '));
-      meta.appendChild(el('span', 'legacy-label', 'Legacy'));
+    if (a.username) {
+      article.dataset.author = a.username;
     }
+    article.setAttribute('aria-labelledby', article.id + '-author ' + article.id + '-time');
+    var meta = el('header', 'comment-meta');
+    var author = el('span', 'comment-author', name);
+    author.id = article.id + '-author';
+    meta.appendChild(author);
+    if (a.role === 'moderator' || a.role === 'admin') {
+      badge(meta, 'comment-staff', 'Staff').dataset.role = a.role;
+    }
+    if (a.username) {
+      badge(meta, 'comment-you', 'You').hidden = true;
+    }
+    if (c.legacy) {
+      badge(meta, 'legacy-label', 'Legacy');
+    }
+    badge(meta, 'comment-new-label', 'New');
     meta.appendChild(document.createTextNode(' '));
     var link = el('a', 'comment-permalink');
     link.href = '#comment-' + c.id;
-    var time = el('time', null, humanDate(c.created_at));
+    var time = el('time', 'comment-time', relative(date, new Date(), shortDate(date)));
+    time.id = article.id + '-time';
     time.setAttribute('datetime', c.created_at);
+    time.title = fullDate(date);
+    time.dataset.absolute = shortDate(date);
     link.appendChild(time);
     meta.appendChild(link);
+    if (inReplyTo) {
+      meta.appendChild(document.createTextNode(' '));
+      var to = el('a', 'comment-in-reply-to', 'in reply to ' + inReplyTo.name);
+      to.href = inReplyTo.href;
+      meta.appendChild(to);
+    }
     article.appendChild(meta);
     var body = el('div', 'comment-body');
     body.innerHTML = c.body_html;
@@ -65,6 +219,7 @@
     if (document.getElementById('comment-form') && slug) {
       var actions = el('p', 'comment-actions');
       var reply = el('a', 'comment-reply', 'Reply');
+      reply.appendChild(el('span', 'visually-hidden', ' to ' + name));
       reply.href = '/stories/' + encodeURIComponent(slug) + '?reply_to=' + c.id + '#comment-form';
       actions.appendChild(reply);
       article.appendChild(actions);
@@ -96,18 +251,62 @@
     return list;
   }
 
+  /* Whom the reply answers, when nesting does not show it (as the server does). */
+  function inReplyTo(c, shown, actual) {
+    if (!c.parent_id || (shown && shown === actual)) {
+      return null;
+    }
+    if (actual) {
+      var author = actual.querySelector('.comment-author');
+      return {name: author ? author.textContent : 'an earlier comment',
+        href: '#comment-' + c.parent_id};
+    }
+    return {name: 'an earlier comment',
+      href: '/stories/' + encodeURIComponent(slug) + '/comments/' + c.parent_id};
+  }
+
+  /* On an earlier page of a long story a new comment belongs to the newest page
+   * (pages follow the order comments were written), so it is counted and linked
+   * from one notice here instead of being shown out of place. */
+  function noteElsewhere(c) {
+    var note = section.querySelector('.comments-elsewhere');
+    if (!note) {
+      note = el('p', 'comments-elsewhere');
+      note.appendChild(el('a'));
+      var nav = section.querySelector('.comment-pages');
+      section.insertBefore(note, nav ? nav.nextSibling : section.firstChild);
+      note.firstChild.href = '/stories/' + encodeURIComponent(slug) + '/comments/' + c.id;
+    }
+    elsewhere++;
+    note.firstChild.textContent = elsewhere === 1 ? '1 new comment on a later page'
+      : elsewhere + ' new comments on a later page';
+  }
+
+  function arrive() {
+    setCount((parseInt(section.dataset.count, 10) || 0) + 1);
+    arrived++;
+    if (announceTimer !== null) {
+      window.clearTimeout(announceTimer);
+    }
+    announceTimer = window.setTimeout(announce, ANNOUNCE_DELAY_MS);
+  }
+
   function add(c) {
     if (document.getElementById('comment-' + c.id)) {
       return;
     }
-    var parent = c.parent_id ? document.getElementById('comment-' + c.parent_id) : null;
+    if (section.querySelector('.comments-more a')) {
+      noteElsewhere(c);
+      arrive();
+      return;
+    }
+    var actual = c.parent_id ? document.getElementById('comment-' + c.parent_id) : null;
+    var parent = actual;
     var depth = 1;
     var container;
-    if (parent) {
-      /* Replies nest five levels deep; deeper ones stay at the fifth. */
-      while (parent && parseInt(parent.dataset.depth || '1', 10) >= MAX_DEPTH) {
-        parent = parent.parentElement ? parent.parentElement.closest('article.comment') : null;
-      }
+    /* Replies nest five levels deep; deeper ones hang beside their parent. */
+    while (parent && parseInt(parent.dataset.depth || '1', 10) >= MAX_DEPTH) {
+      parent = parent.parentElement ? parent.parentElement.closest('article.comment') : null;
     }
     if (parent) {
       depth = parseInt(parent.dataset.depth || '1', 10) + 1;
@@ -115,8 +314,8 @@
     } else {
       container = topContainer();
     }
-    container.appendChild(render(c, depth));
-    setCount((parseInt(section.dataset.count, 10) || 0) + 1);
+    container.appendChild(render(c, depth, inReplyTo(c, parent, actual)));
+    arrive();
   }
 
   var url = section.dataset.events + '?last_event_id=' +

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every suite for each build directory given: meson's unit and store tests (with
 # a throwaway PostgreSQL cluster for the postgres store tests), the end-to-end suite on
-# SQLite and again on PostgreSQL, the browser test and the nginx deploy test, all
+# SQLite and again on PostgreSQL, the browser test and the deploy test (nginx, HAProxy), all
 # against DIR/stet. A ThreadSanitizer build (a name containing "tsan") runs the unit
 # and store tests and a short e2e smoke run on both backends instead. First, once,
 # the self-tests of the tools under tests/tools/. Keeps going after a failure so the
@@ -14,6 +14,9 @@ if [ $# -eq 0 ]; then
     exit 2
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
+# stet reads /etc/stet/stet.ini when no config is named; an installed one must not
+# change what any suite sees. STET_CONFIG set but empty reads no file.
+export STET_CONFIG=
 total_pass=0
 total_fail=0
 total_skip=0
@@ -201,7 +204,7 @@ for dir in "$@"; do
         add "$dir browser sqlite" 0 1
     fi
 
-    echo "==== $dir: deploy (two nodes behind nginx, postgres) ===="
+    echo "==== $dir: deploy (two nodes behind nginx and HAProxy, postgres) ===="
     log=$tmp/deploy.log
     STET_BIN=$abs/stet STET_DEPLOY_BACKEND=postgresql sh "$root/tests/deploy/run.sh" 2>&1 | tee "$log"
     counts=$(last_count "$log" deploy)

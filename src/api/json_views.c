@@ -43,8 +43,9 @@ json_t *json_comment(const struct comment *c)
         author = json_pack("{s:s}", "name", c->legacy_author != NULL ? c->legacy_author : "");
     else
         author =
-            json_pack("{s:s, s:s}", "username", c->author_username, "display_name",
-                      c->author_display_name != NULL ? c->author_display_name : c->author_username);
+            json_pack("{s:s, s:s, s:s}", "username", c->author_username, "display_name",
+                      c->author_display_name != NULL ? c->author_display_name : c->author_username,
+                      "role", role_name(c->author_role));
     return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:b, s:s}", "id", (json_int_t)c->id,
                      "story", c->story_slug != NULL ? c->story_slug : "", "parent_id",
                      c->parent_id != 0 ? json_integer(c->parent_id) : json_null(), "author", author,

@@ -5,6 +5,24 @@
 #include "web/respond.h"
 #include "web/web.h"
 
+/* SPEC 5's error, its `code`, `message` and `field` those of the first problem of
+ * the answer's kind (ctx->err), and beside them every problem of the request in
+ * "errors": [{code, field, message}], so a client can show them all at once. The
+ * codes are err_name's, which for EINVAL and ECONFLICT are SPEC 5's "invalid" and
+ * "conflict". */
+static int respond_problems(struct req *req, int rc, const struct field_errors *fe)
+{
+    const struct err_detail *first = &web_state(req)->err;
+    json_t *list = json_array();
+    for (size_t i = 0; i < fe->n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "code", err_name(fe->items[i].rc),
+                                              "field", fe->items[i].field, "message",
+                                              fe->items[i].message));
+    json_t *err = json_pack("{s:s, s:s, s:s, s:o}", "code", err_name(rc), "message", first->message,
+                            "field", first->field, "errors", list);
+    return respond_json(req, respond_status(rc), json_pack("{s:o}", "error", err));
+}
+
 int api_users_create(struct req *req)
 {
     struct str username = STR_NULL, email = STR_NULL, password = STR_NULL;
@@ -18,7 +36,10 @@ int api_users_create(struct req *req)
     if (rc != 0)
         return respond_error(req, rc);
     struct dctx ctx = req_dctx(req);
-    rc = user_create(&ctx, str_trim(username), str_trim(email), password, ROLE_READER, &u);
+    struct field_errors problems;
+    rc = user_register(&ctx, str_trim(username), str_trim(email), password, &problems, &u);
+    if (rc == STET_EINVAL || rc == STET_ECONFLICT)
+        return respond_problems(req, rc, &problems);
     if (rc != 0)
         return respond_error(req, rc);
     /* The owner's e-mail: for the client that asked, not for any cache on the way. */

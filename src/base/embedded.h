@@ -1,5 +1,5 @@
 /* Files compiled into the binary by tools/embed.sh (templates, static assets,
- * migrations). Each generated table ends with a {NULL, NULL, 0} entry. */
+ * migrations, the demo's data). Each generated table ends with a {NULL, NULL, 0} entry. */
 #ifndef STET_BASE_EMBEDDED_H
 #define STET_BASE_EMBEDDED_H
 
@@ -15,5 +15,6 @@ extern const struct embedded_file embedded_templates[];
 extern const struct embedded_file embedded_static[];
 extern const struct embedded_file embedded_migrations_sqlite[];
 extern const struct embedded_file embedded_migrations_pg[];
+extern const struct embedded_file embedded_demo[]; /* demo/: weather.json */
 
 #endif

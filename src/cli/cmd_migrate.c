@@ -1,18 +1,20 @@
-/* `stet migrate`: bring the database schema up to date (serve does it too). */
+/* `stet migrate`: create the database or bring its schema up to date (serve does
+ * the latter too). Besides `serve --demo` and migrate-data's destination, the only
+ * way a database comes to be. */
 #include "cli/cli.h"
 
 #include <stdio.h>
 
 int cmd_migrate(int argc, char **argv)
 {
-    struct config_flags flags = {0};
-    if (cli_take_common(&argc, argv, &flags) != CLI_OK)
-        return CLI_USAGE;
-    if (argc != 1)
-        return cli_fail(CLI_USAGE, "usage: stet migrate [--config FILE] [--db URL]");
-    /* Opening the session applies every pending migration. */
+    struct cli_args args;
+    int status = cli_parse("migrate", argc, argv, &args);
+    if (status != CLI_OK)
+        return status == CLI_HELP ? CLI_OK : status;
+    /* Opening the session creates the database if need be and applies every
+     * pending migration. */
     struct cli_session s;
-    int status = cli_session_open(&s, &flags);
+    status = cli_session_open(&s, &args.common, true);
     if (status != CLI_OK)
         return status;
     printf("database is up to date\n");

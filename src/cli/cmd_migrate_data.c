@@ -9,20 +9,23 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage_line[] = "usage: stet migrate-data --from URL --to URL";
-
 static void on_progress(void *ctx, const char *table, int64_t rows)
 {
     (void)ctx;
     fprintf(stderr, "stet: copied %lld %s\n", (long long)rows, table);
 }
 
-/* URLs are echoed only redacted: a PostgreSQL one may carry a password. */
-static int open_side(const char *url, const char *side, struct store **out)
+/* URLs are echoed only redacted: a PostgreSQL one may carry a password. The source
+ * must be a stet database (opened without creating it); the destination, named
+ * for this very purpose and required to be empty, is created when it is a new
+ * SQLite file. */
+static int open_side(const char *url, const char *side, bool create, struct store **out)
 {
-    int rc = store_open(url, out);
+    int rc = create ? store_open(url, out) : store_open_existing(url, out);
     if (rc == 0)
         return CLI_OK;
+    if (rc == STET_ENOTFOUND)
+        return cli_missing_database(url);
     struct buf shown = BUF_INIT;
     url_redact(&shown, url);
     cli_fail(CLI_FAIL, "migrate-data: cannot open the %s database %s (%s)", side, buf_cstr(&shown),
@@ -33,32 +36,20 @@ static int open_side(const char *url, const char *side, struct store **out)
 
 int cmd_migrate_data(int argc, char **argv)
 {
-    const char *from = NULL, *to = NULL;
-    for (int i = 1; i < argc;) {
-        int used = cli_take_option(argc, argv, i, "--from", &from);
-        if (used == 0)
-            used = cli_take_option(argc, argv, i, "--to", &to);
-        if (used < 0)
-            return cli_fail(CLI_USAGE, "%s needs a value\n%s", argv[i], usage_line);
-        if (used == 0) {
-            /* Most likely a URL without its --from or --to. */
-            struct buf arg = BUF_INIT;
-            url_redact(&arg, argv[i]);
-            cli_fail(CLI_USAGE, "unexpected argument '%s'\n%s", buf_cstr(&arg), usage_line);
-            buf_cleanup(&arg);
-            return CLI_USAGE;
-        }
-        i += used;
-    }
-    if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0')
-        return cli_fail(CLI_USAGE, "%s", usage_line);
+    struct cli_args args;
+    int status = cli_parse("migrate-data", argc, argv, &args);
+    if (status != CLI_OK)
+        return status == CLI_HELP ? CLI_OK : status;
+    const char *from = cli_value(&args, "--from"), *to = cli_value(&args, "--to");
+    if (from[0] == '\0' || to[0] == '\0')
+        return cli_fail(CLI_USAGE, "migrate-data: --from and --to need a database URL");
     if (strcmp(from, to) == 0)
         return cli_fail(CLI_USAGE, "migrate-data: --from and --to name the same database");
 
     struct store *src = NULL, *dst = NULL;
-    int status = open_side(from, "source", &src);
+    status = open_side(from, "source", false, &src);
     if (status == CLI_OK)
-        status = open_side(to, "destination", &dst);
+        status = open_side(to, "destination", true, &dst);
     if (status != CLI_OK)
         goto out;
     int rc = store_copy(src, dst, on_progress, NULL);

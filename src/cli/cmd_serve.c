@@ -1,6 +1,9 @@
 /* `stet serve`: build the app, start the HTTP server, wait for SIGINT or SIGTERM,
- * then shut down gracefully (in-flight requests finish, the database closes). */
+ * then shut down gracefully (in-flight requests finish, the database closes). SIGHUP
+ * re-reads the configuration file and applies what can change while serving. The
+ * service manager hears about each state on $NOTIFY_SOCKET (Type=notify). */
 #include "base/log.h"
+#include "base/notify.h"
 #include "base/url.h"
 #include "cli/cli.h"
 #include "domain/ratelimit.h"
@@ -9,7 +12,6 @@
 #include "services/janitor.h"
 #include "web/web.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,161 @@ static int start_housekeeping(struct app *app, struct janitor **janitor)
     return 0;
 }
 
+/* Tells systemd; a failure matters only in that systemd then times the start out,
+ * so it is logged, not fatal. */
+static void notify(const char *state)
+{
+    if (notify_send(state) != 0)
+        log_warn(NULL, "cannot tell the service manager %s (NOTIFY_SOCKET)", state);
+}
+
+/* The log settings of `c`, at start and on SIGHUP; reports a file that cannot be
+ * opened in `err`. */
+static int apply_log(const struct config *c, char *err, size_t err_len)
+{
+    log_set_level((enum log_level)c->log_level);
+    return log_access_open(c->access_log, err, err_len);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void swap_str(char **a, char **b)
+{
+    char *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Logs each key of `next` that differs from the running `cur` and takes a restart
+ * to apply. `port` is the configured port (cur's is the one bound). Values are not
+ * shown: some are secrets (the database URL, the metrics token). */
+static void report_restart_keys(const struct config *cur, uint16_t port, const struct config *next)
+{
+    const struct {
+        const char *key;
+        bool changed;
+    } keys[] = {
+        {"server.listen",
+         !same_str(cur->listen_host, next->listen_host) || port != next->listen_port},
+        {"server.base_url",
+         cur->base_url_derived != next->base_url_derived ||
+             (!cur->base_url_derived && !same_str(cur->base_url, next->base_url))},
+        {"server.threads", cur->threads != next->threads},
+        {"server.trusted_proxies",
+         cur->trusted_proxies.n != next->trusted_proxies.n ||
+             memcmp(cur->trusted_proxies.items, next->trusted_proxies.items,
+                    cur->trusted_proxies.n * sizeof(cur->trusted_proxies.items[0])) != 0},
+        {"server.max_connections_per_client", cur->max_per_client != next->max_per_client},
+        {"server.head_timeout", cur->head_timeout_s != next->head_timeout_s},
+        {"server.body_timeout", cur->body_timeout_s != next->body_timeout_s},
+        {"server.metrics_token", !same_str(cur->metrics_token, next->metrics_token)},
+        {"database.url", !same_str(cur->db_url, next->db_url)},
+        {"database.synchronous", cur->db_sync_normal != next->db_sync_normal},
+        {"site.name", !same_str(cur->site_name, next->site_name)},
+        {"site.timezone", !same_str(cur->site_timezone, next->site_timezone)},
+        {"comments.require_registration", cur->require_registration != next->require_registration},
+        {"comments.max_length", cur->comment_max_length != next->comment_max_length},
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (keys[i].changed)
+            log_warn(NULL, "reload: %s changed; it takes effect when stet restarts", keys[i].key);
+}
+
+static bool same_rate(struct config_rate a, struct config_rate b)
+{
+    return a.capacity == b.capacity && a.period_s == b.period_s;
+}
+
+/* Applies [limits] of `next` when any changed, logging each. */
+static void reload_limits(struct app *app, struct config *next)
+{
+    struct config *cur = &app->cfg;
+    const struct {
+        const char *key;
+        struct config_rate *cur, *next;
+    } rates[] = {
+        {"login_account", &cur->login_account, &next->login_account},
+        {"login_account_client", &cur->login_account_client, &next->login_account_client},
+        {"login_client", &cur->login_client, &next->login_client},
+        {"register_client", &cur->register_client, &next->register_client},
+        {"comment_account", &cur->comment_account, &next->comment_account},
+        {"comment_client", &cur->comment_client, &next->comment_client},
+    };
+    bool changed = false;
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        if (same_rate(*rates[i].cur, *rates[i].next))
+            continue;
+        log_info(NULL, "reload: limits.%s = %d/%ds", rates[i].key, rates[i].next->capacity,
+                 rates[i].next->period_s);
+        *rates[i].cur = *rates[i].next;
+        changed = true;
+    }
+    if (changed)
+        app_reload_limits(app, cur);
+}
+
+/* Applies [weather] of `next` when any of it changed. */
+static void reload_weather(struct app *app, struct config *next)
+{
+    struct config *cur = &app->cfg;
+    if (same_str(cur->weather_url, next->weather_url) &&
+        cur->weather_refresh == next->weather_refresh &&
+        cur->weather_fahrenheit == next->weather_fahrenheit)
+        return;
+    struct buf url = BUF_INIT;
+    url_redact(&url, next->weather_url != NULL ? next->weather_url : "(none)");
+    log_info(NULL, "reload: weather from %s every %d s in %s", buf_cstr(&url),
+             next->weather_refresh, next->weather_fahrenheit ? "fahrenheit" : "celsius");
+    buf_cleanup(&url);
+    weather_reconfigure(app->weather, next->weather_url, next->weather_refresh,
+                        next->weather_fahrenheit);
+    swap_str(&cur->weather_url, &next->weather_url);
+    cur->weather_refresh = next->weather_refresh;
+    cur->weather_fahrenheit = next->weather_fahrenheit;
+}
+
+/* SIGHUP: reads the configuration again as at start (same flags, same environment,
+ * the demo's weather when `demo`) and applies [weather], [limits] and [log]; reopens
+ * the access log for logrotate.
+ * Runs on the serving thread, which alone reads or writes those fields of app->cfg
+ * after start; requests see the changes through weather_reconfigure,
+ * app_reload_limits and the log's atomics. A file with an error changes nothing. */
+static void reload(struct app *app, const struct config_flags *flags, bool demo, uint16_t port)
+{
+    struct config next;
+    char err[512];
+    if (notify_reloading() != 0)
+        log_warn(NULL, "cannot tell the service manager RELOADING=1 (NOTIFY_SOCKET)");
+    log_info(NULL, "received SIGHUP, reloading the configuration");
+    if (config_load(&next, flags, config_getenv, err, sizeof(err)) != 0) {
+        log_error(NULL, "reload: %s; nothing changed", err);
+        notify("READY=1");
+        return;
+    }
+    if (demo)
+        demo_weather(&next);
+    struct config *cur = &app->cfg;
+    reload_weather(app, &next);
+    reload_limits(app, &next);
+    report_restart_keys(cur, port, &next);
+    /* The log settings last, so the lines above still show at the old level. */
+    if (cur->log_level != next.log_level)
+        log_info(NULL, "reload: log.level = %s", log_level_name((enum log_level)next.log_level));
+    if (!same_str(cur->access_log, next.access_log))
+        log_info(NULL, "reload: log.access = %s", next.access_log);
+    if (apply_log(&next, err, sizeof(err)) != 0)
+        log_error(NULL, "reload: %s; the access log stays %s", err, cur->access_log);
+    else
+        swap_str(&cur->access_log, &next.access_log);
+    cur->log_level = next.log_level;
+    config_cleanup(&next);
+    log_info(NULL, "reload done");
+    notify("READY=1");
+}
+
 static int seed_demo(struct app *app)
 {
     struct arena *a = arena_new(64 * 1024);
@@ -76,52 +233,34 @@ static int seed_demo(struct app *app)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"demo", no_argument, NULL, 'D'},
-        {NULL, 0, NULL, 0},
-    };
-    struct config_flags flags = {0};
-    bool demo = false;
-    int c;
-    if (cli_take_common(&argc, argv, &flags) != CLI_OK)
-        return CLI_USAGE;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            flags.listen = optarg;
-            break;
-        case 'D':
-            demo = true;
-            break;
-        default:
-            return cli_fail(CLI_USAGE, "usage: stet serve [--config FILE] [--listen HOST:PORT] "
-                                       "[--db URL] [--demo]");
-        }
-    }
-    if (optind != argc) {
-        /* A database URL given without --db lands here. */
-        struct buf arg = BUF_INIT;
-        url_redact(&arg, argv[optind]);
-        cli_fail(CLI_USAGE, "serve: unexpected argument '%s'", buf_cstr(&arg));
-        buf_cleanup(&arg);
-        return CLI_USAGE;
-    }
+    struct cli_args args;
+    int status = cli_parse("serve", argc, argv, &args);
+    if (status != CLI_OK)
+        return status == CLI_HELP ? CLI_OK : status;
+    struct config_flags flags = args.common;
+    flags.listen = cli_value(&args, "--listen");
+    bool demo = cli_value(&args, "--demo") != NULL;
 
-    /* Block the shutdown signals before any thread starts, so every thread inherits
-     * the mask and only sigwait below receives them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    /* Block the shutdown and reload signals before any thread starts, so every
+     * thread inherits the mask and only sigwait below receives them: the work a
+     * signal asks for runs on this thread, never in a handler. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct config cfg;
     char err[512];
     if (config_load(&cfg, &flags, config_getenv, err, sizeof(err)) != 0)
         return cli_fail(CLI_FAIL, "%s", err);
+    if (apply_log(&cfg, err, sizeof(err)) != 0) {
+        config_cleanup(&cfg);
+        return cli_fail(CLI_FAIL, "%s", err);
+    }
+    uint16_t configured_port = cfg.listen_port;
     /* Bound first: the port is known before any thread reads the configuration
      * (base_url), and a busy port fails before a database is created. */
     int listen_fd;
@@ -131,6 +270,15 @@ int cmd_serve(int argc, char **argv)
         return cli_fail(CLI_FAIL, "%s", err);
     }
     config_set_bound_port(&cfg, port);
+    /* Only the demo may start on a new database: a mistyped --db, or a relative
+     * sqlite: path read from another directory, must not serve an empty site. */
+    if (!demo && cli_require_database(cfg.db_url) != CLI_OK) {
+        close(listen_fd);
+        config_cleanup(&cfg);
+        return CLI_FAIL;
+    }
+    if (demo)
+        demo_weather(&cfg);
     unsigned io_threads = cfg.threads;
     struct app app;
     if (app_init(&app, &cfg, SERVE_READ_CONNECTIONS, SERVE_WRITE_CONNECTIONS) != 0) {
@@ -163,6 +311,7 @@ int cmd_serve(int argc, char **argv)
         .max_per_client = app.cfg.max_per_client,
         .head_timeout_s = app.cfg.head_timeout_s,
         .body_timeout_s = app.cfg.body_timeout_s,
+        .max_body = web_body_limit(app.cfg.comment_max_length),
         .trusted_proxies = &app.cfg.trusted_proxies,
         .app = &app,
         .dispatch = web_dispatch,
@@ -185,9 +334,17 @@ int cmd_serve(int argc, char **argv)
     printf("stet: listening on http://%s%s%s:%u\n", v6 ? "[" : "", app.cfg.listen_host,
            v6 ? "]" : "", (unsigned)app.cfg.listen_port);
     fflush(stdout);
+    notify("READY=1");
 
     int sig = 0;
-    sigwait(&stop, &sig);
+    for (;;) {
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        reload(&app, &flags, demo, configured_port);
+    }
+    notify("STOPPING=1");
     log_info(NULL, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv);
     janitor_stop(janitor);

@@ -5,14 +5,8 @@
 #include "domain/stories.h"
 #include "domain/validate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char story_usage[] =
-    "usage: stet story add --slug SLUG --title TEXT [--byline TEXT] [--body-file FILE|-] "
-    "[--published-at ISO8601]\n"
-    "       stet story list | stet story close SLUG | stet story open SLUG";
 
 /* The command line acts with an editor's rights: whoever runs it owns the site. */
 static const struct user cli_editor = {
@@ -41,43 +35,20 @@ static int read_body(struct arena *a, const char *path, struct str *out)
     return CLI_OK;
 }
 
-/* Parses `story add` options; the body file is read later, into the arena. */
-static int parse_add(int argc, char **argv, struct story_input *in, const char **body_file)
+/* Takes `story add`'s values; the body file is read later, into the arena. */
+static int parse_add(const struct cli_args *args, struct story_input *in, const char **body_file)
 {
-    static const struct option opts[] = {
-        {"slug", required_argument, NULL, 's'},         {"title", required_argument, NULL, 't'},
-        {"byline", required_argument, NULL, 'b'},       {"body-file", required_argument, NULL, 'f'},
-        {"published-at", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
-    };
-    const char *published = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            in->slug = str_from(optarg);
-            break;
-        case 't':
-            in->title = str_from(optarg);
-            break;
-        case 'b':
-            in->byline = str_from(optarg);
-            break;
-        case 'f':
-            *body_file = optarg;
-            break;
-        case 'p':
-            published = optarg;
-            break;
-        default:
-            return cli_fail(CLI_USAGE, "%s", story_usage);
-        }
-    }
-    if (in->slug.ptr == NULL || in->title.ptr == NULL || optind != argc)
-        return cli_fail(CLI_USAGE, "%s", story_usage);
+    in->slug = str_from(cli_value(args, "--slug"));
+    in->title = str_from(cli_value(args, "--title"));
+    const char *byline = cli_value(args, "--byline");
+    if (byline != NULL)
+        in->byline = str_from(byline);
+    *body_file = cli_value(args, "--body-file");
+    const char *published = cli_value(args, "--published-at");
     if (published != NULL && time_parse_iso(str_from(published), &in->published_at) != 0)
-        return cli_fail(CLI_USAGE, "--published-at must be ISO 8601 from the year 0000 to 9999, "
-                                   "without a leap second, e.g. 2026-11-30T08:00:00Z");
+        return cli_fail(CLI_USAGE, "story add: --published-at must be ISO 8601 from the year "
+                                   "0000 to 9999, without a leap second, e.g. "
+                                   "2026-11-30T08:00:00Z");
     return CLI_OK;
 }
 
@@ -126,31 +97,28 @@ static int story_open(struct cli_session *s, const char *slug, bool open)
 
 int cmd_story(int argc, char **argv)
 {
-    struct config_flags flags = {0};
+    const struct cli_command *sub;
+    struct cli_args args;
     struct story_input in = {0};
     const char *body_file = NULL;
-    if (cli_take_common(&argc, argv, &flags) != CLI_OK)
-        return CLI_USAGE;
-    const char *sub = argc >= 2 ? argv[1] : "";
-    bool is_add = strcmp(sub, "add") == 0, is_list = strcmp(sub, "list") == 0;
-    bool is_open = strcmp(sub, "open") == 0, is_close = strcmp(sub, "close") == 0;
-    if (is_add) {
-        if (parse_add(argc - 1, argv + 1, &in, &body_file) != CLI_OK)
-            return CLI_USAGE;
-    } else if (!((is_list && argc == 2) || ((is_open || is_close) && argc == 3))) {
-        return cli_fail(CLI_USAGE, "%s", story_usage);
-    }
+    int status = cli_subcommand("story", argc, argv, &sub);
+    if (status == CLI_OK)
+        status = cli_parse(sub->name, argc - 1, argv + 1, &args);
+    if (status == CLI_OK && strcmp(sub->name, "story add") == 0)
+        status = parse_add(&args, &in, &body_file);
+    if (status != CLI_OK)
+        return status == CLI_HELP ? CLI_OK : status;
 
     struct cli_session s;
-    int status = cli_session_open(&s, &flags);
+    status = cli_session_open(&s, &args.common, false);
     if (status != CLI_OK)
         return status;
-    if (is_add)
+    if (strcmp(sub->name, "story add") == 0)
         status = story_add(&s, &in, body_file);
-    else if (is_list)
+    else if (strcmp(sub->name, "story list") == 0)
         status = story_list(&s);
     else
-        status = story_open(&s, argv[2], is_open);
+        status = story_open(&s, args.operand[0], strcmp(sub->name, "story open") == 0);
     cli_session_close(&s);
     return status;
 }

@@ -5,14 +5,8 @@
 #include "domain/users.h"
 #include "domain/validate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char user_usage[] =
-    "usage: stet user add --username NAME --email ADDR [--role reader|moderator|admin] "
-    "(password on stdin)\n"
-    "       stet user role NAME ROLE";
 
 /* Reads the first line of stdin into `pw` (PASSWORD_MAX + 2 bytes), without the
  * line ending. */
@@ -60,45 +54,27 @@ static int user_role(struct cli_session *s, const char *username, const char *ro
 
 int cmd_user(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"username", required_argument, NULL, 'u'},
-        {"email", required_argument, NULL, 'e'},
-        {"role", required_argument, NULL, 'r'},
-        {NULL, 0, NULL, 0},
-    };
-    struct config_flags flags = {0};
-    const char *username = NULL, *email = NULL, *role_text = "reader";
+    const struct cli_command *sub;
+    struct cli_args args;
     enum role role = ROLE_READER;
-    if (cli_take_common(&argc, argv, &flags) != CLI_OK)
-        return CLI_USAGE;
-    const char *sub = argc >= 2 ? argv[1] : "";
-    bool is_add = strcmp(sub, "add") == 0, is_role = strcmp(sub, "role") == 0;
-    if (is_add) {
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-            if (c == 'u')
-                username = optarg;
-            else if (c == 'e')
-                email = optarg;
-            else if (c == 'r')
-                role_text = optarg;
-            else
-                return cli_fail(CLI_USAGE, "%s", user_usage);
-        }
-        if (username == NULL || email == NULL || optind != argc - 1)
-            return cli_fail(CLI_USAGE, "%s", user_usage);
-        if (!role_parse(role_text, strlen(role_text), &role))
-            return cli_fail(CLI_USAGE, "role must be reader, moderator or admin");
-    } else if (!(is_role && argc == 4)) {
-        return cli_fail(CLI_USAGE, "%s", user_usage);
-    }
+    int status = cli_subcommand("user", argc, argv, &sub);
+    if (status == CLI_OK)
+        status = cli_parse(sub->name, argc - 1, argv + 1, &args);
+    if (status != CLI_OK)
+        return status == CLI_HELP ? CLI_OK : status;
+    bool is_add = strcmp(sub->name, "user add") == 0;
+    const char *role_text = is_add ? cli_value(&args, "--role") : NULL;
+    if (role_text != NULL && !role_parse(role_text, strlen(role_text), &role))
+        return cli_fail(CLI_USAGE, "user add: --role must be reader, moderator or admin");
 
     struct cli_session s;
-    int status = cli_session_open(&s, &flags);
+    status = cli_session_open(&s, &args.common, false);
     if (status != CLI_OK)
         return status;
-    status = is_add ? user_add(&s, username, email, role) : user_role(&s, argv[2], argv[3]);
+    if (is_add)
+        status = user_add(&s, cli_value(&args, "--username"), cli_value(&args, "--email"), role);
+    else
+        status = user_role(&s, args.operand[0], args.operand[1]);
     cli_session_close(&s);
     return status;
 }

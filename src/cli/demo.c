@@ -1,9 +1,23 @@
-/* The demo site for `stet serve --demo`: a few stories written for this project, so
- * a first run shows a real front page. Added only to a database with no stories. */
+/* The demo site for `stet serve --demo`: a few stories, readers and comments written
+ * for this project (no real people), so a first run shows what the README's
+ * screenshot shows, weather strip included. Added only to a database with no
+ * stories. */
+#include "base/embedded.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "cli/cli.h"
+#include "domain/comments.h"
+#include "domain/password.h"
 #include "domain/stories.h"
+#include "domain/users.h"
 
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const struct {
     const char *slug;
@@ -42,6 +56,66 @@ static const struct {
      3 * 86400},
 };
 
+/* The readers of the demo conversation. */
+static const char *const demo_readers[] = {"harbourwatcher", "cyclist42", "ilse_m"};
+#define N_DEMO_READERS (sizeof(demo_readers) / sizeof(demo_readers[0]))
+
+/* The conversation under the first story, in the order it was written. */
+static const struct {
+    size_t reader; /* index into demo_readers */
+    int parent;    /* index of the comment answered; -1: top level */
+    int64_t age_s; /* written this long before now */
+    const char *body;
+} demo_comments[] = {
+    {0, -1, 100 * 60,
+     "Finally! I walked across this morning and the view of the **old docks** is better "
+     "than ever."},
+    {1, 0, 80 * 60,
+     "Does anyone know if the bike lanes are separated from the footpath? The "
+     "[council page](https://www.example.org/harbour-bridge) does not say."},
+    {2, 1, 65 * 60, "They are — a painted lane on the east side, walkers on the west."},
+    {2, -1, 40 * 60, "Fourteen million is a lot, but it is cheaper than a ferry. Glad it is back."},
+};
+#define N_DEMO_COMMENTS (sizeof(demo_comments) / sizeof(demo_comments[0]))
+
+/* A reader with a random password nobody knows: a demo reachable from elsewhere
+ * hands out no account. */
+static int add_reader(const struct dctx *ctx, const char *name, struct user *out)
+{
+    char password[SECRET_KEY_HEX_LEN + 1];
+    char email[64];
+    secret_key_new(password);
+    snprintf(email, sizeof(email), "%s@example.org", name);
+    int rc = user_create(ctx, str_from(name), str_from(email),
+                         (struct str){password, SECRET_KEY_HEX_LEN}, ROLE_READER, out);
+    secret_wipe(password, sizeof(password));
+    return rc;
+}
+
+static int add_conversation(const struct dctx *ctx, const char *slug)
+{
+    struct user readers[N_DEMO_READERS];
+    int64_t ids[N_DEMO_COMMENTS];
+    for (size_t i = 0; i < N_DEMO_READERS; i++) {
+        int rc = add_reader(ctx, demo_readers[i], &readers[i]);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < N_DEMO_COMMENTS; i++) {
+        /* Stamped as if written over the last two hours, for the relative times. */
+        struct dctx at = *ctx;
+        at.now = ctx->now - demo_comments[i].age_s;
+        int parent = demo_comments[i].parent;
+        struct comment c;
+        int rc = comment_post(&at, &readers[demo_comments[i].reader], str_from(slug),
+                              str_from(demo_comments[i].body), parent < 0 ? 0 : ids[parent], &c);
+        if (rc != 0)
+            return rc;
+        ids[i] = c.id;
+    }
+    return 0;
+}
+
 int demo_seed(const struct dctx *ctx)
 {
     struct story *existing;
@@ -64,7 +138,64 @@ int demo_seed(const struct dctx *ctx)
         if (rc != 0)
             return rc;
     }
-    fprintf(stderr, "stet: added %zu demo stories\n",
-            sizeof(demo_stories) / sizeof(demo_stories[0]));
+    rc = add_conversation(ctx, demo_stories[0].slug);
+    if (rc != 0)
+        return rc;
+    fprintf(stderr, "stet: added %zu demo stories, %zu readers and %zu comments\n",
+            sizeof(demo_stories) / sizeof(demo_stories[0]), N_DEMO_READERS, N_DEMO_COMMENTS);
     return 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The in-memory file holding the demo forecast: made once per process (written only
+ * under demo_forecast_once), so every call of demo_weather, at start and at each
+ * SIGHUP reload, names the same URL and nothing leaks. -1 when it could not be made. */
+static pthread_once_t demo_forecast_once = PTHREAD_ONCE_INIT;
+static int demo_forecast_fd = -1;
+
+static void demo_forecast_create(void)
+{
+    const struct embedded_file *f = &embedded_demo[0];
+    while (f->name != NULL && strcmp(f->name, "weather.json") != 0)
+        f++;
+    assert(f->name != NULL);
+    int fd = memfd_create("stet-demo-weather", MFD_CLOEXEC);
+    if (fd < 0 || write_all(fd, f->data, f->len) != 0) {
+        log_warn(NULL, "demo: cannot hold the demo forecast in memory (%s); no weather strip",
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    demo_forecast_fd = fd;
+    log_info(NULL, "demo: weather strip from the bundled forecast (weather.url sets a real one)");
+}
+
+/* The forecast is embedded (demo/weather.json) so the demo needs neither the source
+ * tree nor a network; the weather service still reads it the one way it reads any
+ * provider, a URL, here file:// of an in-memory file. That file stays open until
+ * the process exits: the refresher reads it again every weather.refresh. */
+void demo_weather(struct config *cfg)
+{
+    if (cfg->weather_url != NULL)
+        return;
+    pthread_once(&demo_forecast_once, demo_forecast_create);
+    if (demo_forecast_fd < 0)
+        return;
+    char url[64];
+    snprintf(url, sizeof(url), "file:///proc/self/fd/%d", demo_forecast_fd);
+    cfg->weather_url = xstrdup(url);
 }

@@ -5,8 +5,60 @@
 #include "domain/stories.h"
 #include "domain/validate.h"
 
+#include "base/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Browsers send a textarea's line breaks as CRLF. Stored as LF, a break counts as
+ * the one character the reader sees (and the form's counter counts); a lone CR
+ * stays, for validation to refuse. */
+static struct str lf_only(struct arena *a, struct str s)
+{
+    if (s.len == 0 || memchr(s.ptr, '\r', s.len) == NULL)
+        return s;
+    char *out = arena_alloc(a, s.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++)
+        if (!(s.ptr[i] == '\r' && i + 1 < s.len && s.ptr[i + 1] == '\n'))
+            out[n++] = s.ptr[i];
+    out[n] = '\0';
+    return (struct str){out, n};
+}
+
+/* "12,345": the numbers in a message a person reads. */
+static const char *grouped(struct arena *a, size_t v)
+{
+    char digits[24], out[32];
+    int n = snprintf(digits, sizeof(digits), "%zu", v);
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    return arena_strndup(a, out, o);
+}
+
+/* A body over the limit, refused with what the writer needs to shorten it: how
+ * long it is, the limit, and the difference. Other faults are validate's. */
+static int check_length(const struct dctx *ctx, struct str body)
+{
+    struct str t = str_trim(body);
+    size_t max = (size_t)ctx->env->comment_max_chars;
+    if (!utf8_valid(t.ptr, t.len))
+        return 0;
+    size_t n = utf8_count(t.ptr, t.len);
+    if (n <= max)
+        return 0;
+    return err_set(ctx->err, STET_EINVAL, "body",
+                   arena_printf(ctx->a,
+                                "Your comment is %s characters long; the limit is %s. Shorten "
+                                "it by %s characters, then post it again.",
+                                grouped(ctx->a, n), grouped(ctx->a, max),
+                                grouped(ctx->a, n - max)));
+}
 
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out)
@@ -24,6 +76,10 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         return rc;
     if (!story.comments_open)
         return err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
+    body = lf_only(ctx->a, body);
+    rc = check_length(ctx, body);
+    if (rc != 0)
+        return rc;
     rc = validate_comment_body(body, ctx->env->comment_max_chars, &text, ctx->err);
     if (rc != 0)
         return rc;
@@ -59,6 +115,7 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         .author_id = author->id,
         .author_username = author->username,
         .author_display_name = author->display_name,
+        .author_role = author->role,
         .body_src = arena_strndup(ctx->a, text.ptr, text.len),
         .body_html = html,
         .created_at = ctx->now,
@@ -168,6 +225,26 @@ void comment_tree_build(struct arena *a, const struct comment *cs, size_t n,
     *roots = root.first_child;
 }
 
+int comment_page_of(const struct dctx *ctx, int64_t story_id, int64_t id, const char **cursor)
+{
+    int64_t n_before, after;
+    int rc = store_comment_position(ctx->st, story_id, id, STORY_PAGE_COMMENTS, &n_before, &after);
+    if (rc != 0)
+        return rc;
+    *cursor = after != 0 ? cursor_format_id(ctx->a, after) : NULL;
+    return 0;
+}
+
+int comment_page_find(const struct dctx *ctx, const struct story *story, int64_t id,
+                      const char **cursor)
+{
+    struct comment c;
+    int rc = comment_find_in_story(ctx, story, id, &c);
+    if (rc != 0)
+        return rc;
+    return comment_page_of(ctx, story->id, id, cursor);
+}
+
 int comment_find_in_story(const struct dctx *ctx, const struct story *story, int64_t id,
                           struct comment *out)
 {
@@ -187,6 +264,31 @@ int story_page_load(const struct dctx *ctx, const struct user *viewer, struct st
     if (rc != 0)
         return rc;
     return story_comments_load(ctx, viewer, &story, STR_NULL, out);
+}
+
+/* Where a later page (after comment `cursor`) sits: the number of its first
+ * comment, and the page before it, the one holding the cursor's comment. A cursor
+ * that is no page boundary (typed by hand) still gets a right range and a way back
+ * to the page boundaries. */
+static int place_page(const struct dctx *ctx, int64_t story_id, int64_t cursor,
+                      struct story_page *out)
+{
+    int64_t n_before, after, unused;
+    int rc =
+        store_comment_position(ctx->st, story_id, cursor, STORY_PAGE_COMMENTS, &n_before, &after);
+    if (rc != 0)
+        return rc;
+    out->has_prev = true;
+    out->prev_cursor = after != 0 ? cursor_format_id(ctx->a, after) : NULL;
+    out->first_index = n_before + 1;
+    if (out->n_comments > 0) {
+        rc = store_comment_position(ctx->st, story_id, out->comments[0].id, STORY_PAGE_COMMENTS,
+                                    &n_before, &unused);
+        if (rc != 0)
+            return rc;
+        out->first_index = n_before + 1;
+    }
+    return 0;
 }
 
 int story_comments_load(const struct dctx *ctx, const struct user *viewer,
@@ -210,6 +312,15 @@ int story_comments_load(const struct dctx *ctx, const struct user *viewer,
         out->n_comments = STORY_PAGE_COMMENTS;
         const struct comment *last = &out->comments[STORY_PAGE_COMMENTS - 1];
         out->next_cursor = cursor_format_id(ctx->a, last->id);
+    }
+    if (pg.has_cursor) {
+        rc = place_page(ctx, story->id, pg.cursor_id, out);
+        if (rc != 0)
+            return rc;
+    } else {
+        out->first_index = 1;
+        out->has_prev = false;
+        out->prev_cursor = NULL;
     }
     comment_tree_build(ctx->a, out->comments, out->n_comments, &out->threads);
     return 0;

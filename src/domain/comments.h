@@ -11,9 +11,12 @@
 #define STORY_PAGE_COMMENTS  200 /* comments shown on one story page; more are paged */
 
 /* Posts a comment as `author` (NULL: anonymous). EUNAUTH when anonymous,
- * ENOTFOUND for an unknown story, ECLOSED when the story is closed, EINVAL (field
- * "body" or "parent_id" in ctx->err) for a bad body or a parent that is not a
- * visible comment of the same story. `parent_id` 0 means top level. */
+ * ENOTFOUND for an unknown story, ECLOSED when the story is closed, ERATE (with
+ * ctx->err->retry_after) when the author or the client posts too fast, EINVAL
+ * (field "body" or "parent_id" in ctx->err) for a bad body or a parent that is not
+ * a visible comment of the same story. A body over the limit is refused with a
+ * message naming its length and the limit; line breaks count as one character
+ * (CRLF, as browsers send them, is stored as LF). `parent_id` 0 means top level. */
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out) STET_MUST_CHECK;
 
@@ -46,6 +49,11 @@ struct story_page {
     size_t n_comments;
     struct comment_node *threads;
     const char *next_cursor; /* the next page of comments, or NULL */
+    /* Where this page sits among the story's visible comments: the first shown is
+     * number first_index (1-based; 1 on the first page). */
+    int64_t first_index;
+    bool has_prev;           /* an earlier page exists */
+    const char *prev_cursor; /* its cursor; NULL when that is the first page */
 };
 
 /* Loads a story with its comments as `viewer` sees them (NULL: anonymous). */
@@ -58,6 +66,15 @@ int story_page_load(const struct dctx *ctx, const struct user *viewer, struct st
 int story_comments_load(const struct dctx *ctx, const struct user *viewer,
                         const struct story *story, struct str cursor,
                         struct story_page *out) STET_MUST_CHECK;
+/* The page of `story`'s comments (as story_comments_load cuts them) that shows
+ * comment `id`: *cursor receives that page's cursor, NULL for the first page
+ * (arena). ENOTFOUND unless `id` is a visible comment of the story. */
+int comment_page_find(const struct dctx *ctx, const struct story *story, int64_t id,
+                      const char **cursor) STET_MUST_CHECK;
+/* The same for a comment known to be a visible comment of story `story_id` (one
+ * just posted): no lookup of the comment itself. */
+int comment_page_of(const struct dctx *ctx, int64_t story_id, int64_t id,
+                    const char **cursor) STET_MUST_CHECK;
 /* A visible comment of `story` (to reply to); ENOTFOUND for anything else. */
 int comment_find_in_story(const struct dctx *ctx, const struct story *story, int64_t id,
                           struct comment *out) STET_MUST_CHECK;

@@ -37,8 +37,10 @@ struct domain_limits {
 
 /* Process-lifetime settings and services, owned by struct app. */
 struct domain_env {
+    /* Comments: every line end kept, headings as bold paragraphs. */
     domain_markdown_fn markdown;
-    int comment_max_chars; /* comments.max_length */
+    domain_markdown_fn story_markdown; /* story bodies: CommonMark as written */
+    int comment_max_chars;             /* comments.max_length */
     struct domain_limits limits;
     /* Keys the hashes that name rate-limit buckets (rate_key_load): hex, with NUL. */
     char rate_key[STORE_SITE_KEY_LEN + 1];

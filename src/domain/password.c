@@ -249,3 +249,8 @@ void secret_keyed_hash_hex(const char *key, const void *msg, size_t len,
     sodium_memzero(raw_key, sizeof(raw_key));
     to_hex(h, sizeof(h), out);
 }
+
+const char *password_lib_version(void)
+{
+    return sodium_version_string();
+}

@@ -54,4 +54,7 @@ void secret_key_new(char out[SECRET_KEY_HEX_LEN + 1]);
 /* True when `key` is SECRET_KEY_HEX_LEN lowercase hex digits and a NUL. */
 bool secret_key_is_wellformed(const char *key);
 
+/* The libsodium version running ("1.0.18"); static storage. */
+const char *password_lib_version(void);
+
 #endif

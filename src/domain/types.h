@@ -52,6 +52,7 @@ struct comment {
     int64_t author_id;               /* 0: legacy comment with no account */
     const char *author_username;     /* NULL for legacy comments */
     const char *author_display_name; /* NULL for legacy comments */
+    enum role author_role;           /* the author's role now; ROLE_READER for legacy */
     const char *legacy_author;       /* name from the older system, or NULL */
     const char *body_src;
     const char *body_html; /* rendered once at write time */

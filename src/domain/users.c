@@ -10,7 +10,8 @@
 
 /* Registration is limited per client address: one address can no longer make
  * accounts by the hundred. Checked after the rules (a reader fixing a typo spends
- * nothing) and before the Argon2id hash (a refused request costs no hashing). */
+ * nothing), before the lookups of the name and e-mail and before the Argon2id hash
+ * (a refused request costs no hashing). */
 static int registration_check(const struct dctx *ctx)
 {
     const struct rate_hit hit = {"register-client", ctx->env->limits.register_client, &ctx->client,
@@ -18,17 +19,86 @@ static int registration_check(const struct dctx *ctx)
     return rate_check(ctx, &hit, 1, "Too many accounts were created from your address.");
 }
 
-int user_create(const struct dctx *ctx, struct str username, struct str email, struct str password,
-                enum role role, struct user *out)
+static const char username_taken[] = "That username is already taken.";
+static const char email_taken[] = "An account with that email address already exists.";
+
+/* Marks `*d` (rc in `*rule`) taken when an account has `value` as its username or
+ * e-mail (the two cannot be confused: only an e-mail has an '@'). Store errors. */
+static int check_taken(const struct dctx *ctx, struct str value, const char *field,
+                       const char *message, int *rule, struct err_detail *d)
+{
+    struct user other;
+    int rc = store_user_find_login(ctx->a, ctx->st, value, &other, NULL);
+    if (rc == STET_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *rule = err_set(d, STET_ECONFLICT, field, message);
+    return 0;
+}
+
+/* The allowance a registration that breaks a rule spends to look its name and
+ * e-mail up. A lookup tells whether an account exists, so it is limited like a
+ * login attempt from that client (limits.login_client), and spends none of the
+ * registration allowance: a reader fixing a typo keeps all of it. */
+static int probe_check(const struct dctx *ctx)
+{
+    const struct rate_hit hit = {"login-client", ctx->env->limits.login_client, &ctx->client, 1};
+    return rate_check(ctx, &hit, 1, "Too many attempts from your address.");
+}
+
+/* Pays for looking a registration's name and e-mail up: with the registration
+ * allowance when every rule holds (the registration goes ahead), else with
+ * probe_check. *may_look false when the probe allowance is spent: the broken rules
+ * are listed without the taken values, and nothing tells which names exist. ERATE
+ * when the registration allowance is spent, store errors. */
+static int pay_for_lookups(const struct dctx *ctx, bool rules_hold, bool *may_look)
+{
+    int rc = rules_hold ? registration_check(ctx) : probe_check(ctx);
+    *may_look = rc == 0;
+    return rc == STET_ERATE && !rules_hold ? 0 : rc;
+}
+
+/* Every problem of a registration into `fe`, in the form's order: the rules, and
+ * for a well-formed username and e-mail whether they are taken, so a reader fixes
+ * everything in one go. ERATE for the registration allowance and store errors as
+ * they come; 0 otherwise, whatever `fe` holds. */
+static int registration_problems(const struct dctx *ctx, struct str username, struct str email,
+                                 struct str password, struct field_errors *fe)
+{
+    struct err_detail d[3] = {{0}};
+    int rule[3] = {
+        validate_username(username, &d[0]),
+        validate_email(email, &d[1]),
+        validate_password(password, &d[2]),
+    };
+    bool may_look = false;
+    int rc = 0;
+
+    if (rule[0] == 0 || rule[1] == 0)
+        rc = pay_for_lookups(ctx, rule[0] == 0 && rule[1] == 0 && rule[2] == 0, &may_look);
+    if (rc == 0 && may_look && rule[0] == 0)
+        rc = check_taken(ctx, username, "username", username_taken, &rule[0], &d[0]);
+    if (rc == 0 && may_look && rule[1] == 0)
+        rc = check_taken(ctx, email, "email", email_taken, &rule[1], &d[1]);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < 3; i++)
+        if (rule[i] != 0)
+            field_errors_add(fe, rule[i], d[i].field, d[i].message);
+    return 0;
+}
+
+/* user_create and user_register: `fe` receives the problems. */
+static int create(const struct dctx *ctx, struct str username, struct str email,
+                  struct str password, enum role role, struct field_errors *fe, struct user *out)
 {
     char hash[PASSWORD_HASH_MAX];
     int rc;
 
-    if ((rc = validate_username(username, ctx->err)) != 0 ||
-        (rc = validate_email(email, ctx->err)) != 0 ||
-        (rc = validate_password(password, ctx->err)) != 0)
-        return rc;
-    if ((rc = registration_check(ctx)) != 0)
+    fe->n = 0;
+    if ((rc = registration_problems(ctx, username, email, password, fe)) != 0 ||
+        (rc = field_errors_result(fe, ctx->err)) != 0)
         return rc;
     rc = password_hash(password, hash);
     if (rc != 0)
@@ -44,18 +114,34 @@ int user_create(const struct dctx *ctx, struct str username, struct str email, s
     rc = store_user_insert(ctx->st, &u, hash, &u.id);
     secret_wipe(hash, sizeof(hash));
     if (rc == STET_ECONFLICT) {
-        /* Say which value is taken; the lookup is a read, so a race only changes
+        /* Taken between the lookups and the insert by a registration running at the
+         * same time: say which value; the lookup is a read, so a race only changes
          * which of the two fields the message names. */
         struct user other;
         bool name_taken = store_user_find_login(ctx->a, ctx->st, username, &other, NULL) == 0;
-        return name_taken ? err_set(ctx->err, rc, "username", "That username is already taken.")
-                          : err_set(ctx->err, rc, "email",
-                                    "An account with that email address already exists.");
+        if (name_taken)
+            field_errors_add(fe, rc, "username", username_taken);
+        else
+            field_errors_add(fe, rc, "email", email_taken);
+        return field_errors_result(fe, ctx->err);
     }
     if (rc != 0)
         return rc;
     *out = u;
     return 0;
+}
+
+int user_create(const struct dctx *ctx, struct str username, struct str email, struct str password,
+                enum role role, struct user *out)
+{
+    struct field_errors fe;
+    return create(ctx, username, email, password, role, &fe, out);
+}
+
+int user_register(const struct dctx *ctx, struct str username, struct str email,
+                  struct str password, struct field_errors *problems, struct user *out)
+{
+    return create(ctx, username, email, password, ROLE_READER, problems, out);
 }
 
 /* The login as the one key names and e-mails are compared by (ident_key); "" for
@@ -114,17 +200,40 @@ static int login_checks(const struct dctx *ctx, struct str login, const struct u
     return rate_check(ctx, hits, 2, too_many_logins);
 }
 
+/* An empty field is a form sent too soon, not a guess: said as such, field by field,
+ * before any limit is spent. */
+static int login_missing(const struct dctx *ctx, struct str login, struct str password,
+                         struct field_errors *problems)
+{
+    struct field_errors fe = {0};
+    if (login.len == 0)
+        field_errors_add(&fe, STET_EINVAL, "login", "Enter your username or email address.");
+    if (password.len == 0)
+        field_errors_add(&fe, STET_EINVAL, "password", "Enter your password.");
+    if (problems != NULL)
+        *problems = fe;
+    return field_errors_result(&fe, ctx->err);
+}
+
 int user_login(const struct dctx *ctx, struct str login, struct str password, struct user *out)
+{
+    return user_login_form(ctx, login, password, NULL, out);
+}
+
+int user_login_form(const struct dctx *ctx, struct str login, struct str password,
+                    struct field_errors *problems, struct user *out)
 {
     static const char *const wrong = "Wrong username, email or password.";
     const char *hash = NULL;
     struct user u;
 
-    const struct rate_hit spray = {"login-client", ctx->env->limits.login_client, &ctx->client, 1};
-    int rc = rate_check(ctx, &spray, 1, too_many_logins);
+    int rc = login_missing(ctx, login, password, problems);
     if (rc != 0)
         return rc;
-    if (login.len == 0 || login.len > EMAIL_MAX || password.len > PASSWORD_MAX) {
+    const struct rate_hit spray = {"login-client", ctx->env->limits.login_client, &ctx->client, 1};
+    if ((rc = rate_check(ctx, &spray, 1, too_many_logins)) != 0)
+        return rc;
+    if (login.len > EMAIL_MAX || password.len > PASSWORD_MAX) {
         password_verify_dummy(password);
         return err_set(ctx->err, STET_EUNAUTH, "login", wrong);
     }

@@ -5,22 +5,36 @@
 
 #include "domain/context.h"
 #include "domain/types.h"
+#include "domain/validate.h"
 
-/* Creates an account with `role`. EINVAL (field in ctx->err) when a rule is broken,
- * ECONFLICT when the username or email is taken (field names which), ERATE when
- * the client made too many accounts (limits.register_client; message and
- * retry_after in ctx->err), store errors. The new user is filled into `out` (arena
- * strings). */
+/* Creates an account with `role`. EINVAL when a rule is broken, ECONFLICT when
+ * nothing but a taken username or e-mail stands in the way (ctx->err holds the
+ * first such problem), ERATE when the client made too many accounts or lookups
+ * (limits.register_client; message and retry_after in ctx->err), store errors.
+ * The new user is filled into `out` (arena strings). */
 int user_create(const struct dctx *ctx, struct str username, struct str email, struct str password,
                 enum role role, struct user *out) STET_MUST_CHECK;
 
-/* Checks a login (username or email, any case) and password. EUNAUTH for a wrong
+/* A reader signing up: user_create with ROLE_READER, and on EINVAL or ECONFLICT
+ * every problem in `problems` (rules broken and values taken, in the order
+ * username, email, password; at most one per field), for a form that shows them
+ * all at once. `problems` is emptied first. */
+int user_register(const struct dctx *ctx, struct str username, struct str email,
+                  struct str password, struct field_errors *problems,
+                  struct user *out) STET_MUST_CHECK;
+
+/* Checks a login (username or email, any case) and password. EINVAL when a field
+ * is empty (the first in ctx->err), before any limit is spent. EUNAUTH for a wrong
  * password and for an unknown user alike, after the same amount of work. ERATE
  * (message and retry_after in ctx->err) when the client, the account or the two
  * together made too many attempts (limits.login_*), whether or not the account
  * exists and whether or not the password is right. */
 int user_login(const struct dctx *ctx, struct str login, struct str password,
                struct user *out) STET_MUST_CHECK;
+/* user_login for a form that shows each problem: on EINVAL every empty field is in
+ * `problems` (emptied first). */
+int user_login_form(const struct dctx *ctx, struct str login, struct str password,
+                    struct field_errors *problems, struct user *out) STET_MUST_CHECK;
 
 /* Changes a role ("reader", "moderator", "admin"). EINVAL for an unknown role,
  * ENOTFOUND for an unknown user. */

@@ -4,13 +4,41 @@
 
 #include "base/utf8.h"
 
+#include <assert.h>
 #include <string.h>
+
+void field_errors_add(struct field_errors *fe, int rc, const char *field, const char *message)
+{
+    assert(fe->n < FIELD_ERRORS_MAX);
+    fe->items[fe->n++] = (struct field_error){rc, field, message};
+}
+
+int field_errors_result(const struct field_errors *fe, struct err_detail *err)
+{
+    if (fe->n == 0)
+        return 0;
+    /* A broken rule outranks a taken value: the form has to be fixed either way,
+     * and 422 says so; 409 only when nothing but a taken value stands in the way. */
+    int rc = STET_ECONFLICT;
+    for (size_t i = 0; i < fe->n; i++)
+        if (fe->items[i].rc == STET_EINVAL)
+            rc = STET_EINVAL;
+    for (size_t i = 0; i < fe->n; i++)
+        if (fe->items[i].rc == rc)
+            return err_set(err, rc, fe->items[i].field, fe->items[i].message);
+    return rc; /* not reached: some item has rc */
+}
 
 int validate_username(struct str s, struct err_detail *err)
 {
     if (ident_is_username(s))
         return 0;
-    if (s.len < USERNAME_MIN || s.len > USERNAME_MAX)
+    if (s.len == 0)
+        return err_set(err, STET_EINVAL, "username", "Username is required.");
+    /* Characters when the text is UTF-8 ("éé" is two, too short, not four), so
+     * the length message is only given when the length is what is wrong. */
+    size_t n = utf8_valid(s.ptr, s.len) ? utf8_count(s.ptr, s.len) : s.len;
+    if (n < USERNAME_MIN || n > USERNAME_MAX)
         return err_set(err, STET_EINVAL, "username", "Username must be 3 to 32 characters long.");
     return err_set(err, STET_EINVAL, "username",
                    "Username may contain only letters, digits, '_', '.' and '-'.");
@@ -32,6 +60,8 @@ int validate_password(struct str s, struct err_detail *err)
     static const char *const too_long = "Password must be at most 1024 characters.";
     /* Characters, not bytes: the rule a person reads is about what they typed. The
      * byte bound first keeps the count cheap on hostile input. */
+    if (s.len == 0)
+        return err_set(err, STET_EINVAL, "password", "Password is required.");
     if (s.len > PASSWORD_MAX)
         return err_set(err, STET_EINVAL, "password", too_long);
     if (!utf8_valid(s.ptr, s.len))

@@ -20,7 +20,30 @@
 #define BYLINE_MAX     200          /* characters */
 #define STORY_BODY_MAX (512 * 1024) /* bytes */
 
-/* SPEC section 6's shapes (base/ident.h), with a message saying what is wrong. */
+/* Every problem a form has, in the order of its fields, so it can be shown all at
+ * once instead of one per try. The messages are the rules' (static or arena). */
+#define FIELD_ERRORS_MAX 8
+
+struct field_error {
+    int rc; /* STET_EINVAL (a rule) or STET_ECONFLICT (a value taken) */
+    const char *field;
+    const char *message;
+};
+
+struct field_errors {
+    size_t n;
+    struct field_error items[FIELD_ERRORS_MAX];
+};
+
+/* Appends a problem; more than FIELD_ERRORS_MAX is a programmer error (asserted). */
+void field_errors_add(struct field_errors *fe, int rc, const char *field, const char *message);
+/* 0 for no problem; else STET_EINVAL when a rule is broken and STET_ECONFLICT when
+ * only values are taken, with the first problem of that kind in `err` (may be
+ * NULL): one field for the callers that report one (the API, the command line). */
+int field_errors_result(const struct field_errors *fe, struct err_detail *err) STET_MUST_CHECK;
+
+/* SPEC section 6's shapes (base/ident.h), with a message saying what is wrong.
+ * Lengths of usernames are counted in characters, as the message says. */
 int validate_username(struct str s, struct err_detail *err) STET_MUST_CHECK;
 int validate_email(struct str s, struct err_detail *err) STET_MUST_CHECK;
 /* PASSWORD_MIN..PASSWORD_MAX_CHARS characters of UTF-8, not all of them white space. */

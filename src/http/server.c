@@ -547,7 +547,8 @@ static enum MHD_Result first_call(struct rctx *rc, const char *method, const cha
     struct str cl;
     int64_t declared;
     if (req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH, &cl)) {
-        if (str_to_i64(cl, 0, INT64_MAX, &declared) != 0 || declared > HTTP_MAX_BODY)
+        if (str_to_i64(cl, 0, INT64_MAX, &declared) != 0 ||
+            (uint64_t)declared > rc->srv->cfg.max_body)
             return refuse(rc, STET_ELIMIT, NULL);
         if (declared > 0) {
             rc->body_cap = (size_t)declared;
@@ -563,7 +564,8 @@ static void take_body(struct rctx *rc, const char *data, size_t size)
 {
     if (rc->req.fail != 0)
         return; /* over the limit already: read and discard the rest */
-    if (size > HTTP_MAX_BODY - rc->body_len) {
+    size_t max_body = rc->srv->cfg.max_body;
+    if (size > max_body - rc->body_len) {
         rc->req.fail = STET_ELIMIT;
         free(rc->body);
         rc->body = NULL;
@@ -575,8 +577,8 @@ static void take_body(struct rctx *rc, const char *data, size_t size)
         size_t cap = rc->body_cap < 1024 ? 1024 : rc->body_cap;
         while (cap < rc->body_len + size)
             cap *= 2;
-        if (cap > HTTP_MAX_BODY)
-            cap = HTTP_MAX_BODY;
+        if (cap > max_body)
+            cap = max_body;
         rc->body = xrealloc(rc->body, cap);
         rc->body_cap = cap;
     }
@@ -885,10 +887,12 @@ int http_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_port, 
         snprintf(err, err_len, "cannot listen on %s: not a numeric IPv4 or IPv6 address", host);
         return STET_EIO;
     }
+    /* The address as an operator writes it in server.listen. */
+    bool v6 = ss.ss_family == AF_INET6;
     int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) {
-        snprintf(err, err_len, "cannot listen on %s port %u: %s", host, (unsigned)port,
-                 strerror(errno));
+        snprintf(err, err_len, "cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host, v6 ? "]" : "",
+                 (unsigned)port, strerror(errno));
         return STET_EIO;
     }
     int one = 1;
@@ -898,8 +902,8 @@ int http_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_port, 
         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (bind(s, (struct sockaddr *)&ss, len) != 0 || listen(s, HTTP_LISTEN_BACKLOG) != 0 ||
         getsockname(s, (struct sockaddr *)&ss, &len) != 0) {
-        snprintf(err, err_len, "cannot listen on %s port %u: %s", host, (unsigned)port,
-                 strerror(errno));
+        snprintf(err, err_len, "cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host, v6 ? "]" : "",
+                 (unsigned)port, strerror(errno));
         close(s);
         return STET_EIO;
     }
@@ -914,6 +918,8 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct http_server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
+    if (srv->cfg.max_body == 0)
+        srv->cfg.max_body = HTTP_MAX_BODY;
     srv->id_prefix = random_prefix();
     atomic_init(&srv->next_id, 1);
     atomic_init(&srv->refusing, false);
@@ -1005,4 +1011,9 @@ void http_server_stop(struct http_server *srv)
     stop_workers(srv);
     MHD_stop_daemon(srv->daemon);
     server_free(srv);
+}
+
+const char *http_lib_version(void)
+{
+    return MHD_get_version();
 }

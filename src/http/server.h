@@ -51,6 +51,9 @@ struct http_server_config {
      * then, whatever libmicrohttpd's idle timer says. 0: 15 and 30. */
     int head_timeout_s;
     int body_timeout_s;
+    /* Request body bytes; 0: HTTP_MAX_BODY. Bodies carry comments, so the owner of
+     * the comment length rule sizes this (web_body_limit). */
+    size_t max_body;
     /* Proxies whose forwarding headers are believed (req_client) and whose
      * connections are not capped. Borrowed: must outlive the server. */
     const struct net_list *trusted_proxies;
@@ -72,5 +75,8 @@ int http_server_start(const struct http_server_config *cfg,
  * streams are not waited for), then stops the threads and frees the server. NULL is
  * a no-op. */
 void http_server_stop(struct http_server *srv);
+
+/* The libmicrohttpd version running (for `stet --version`); static storage. */
+const char *http_lib_version(void);
 
 #endif

@@ -1,8 +1,9 @@
 /* Markdown to HTML that is safe to embed as is. cmark-gfm parses (CommonMark plus GFM
  * autolinks and strikethrough); the tree is then rewritten so raw HTML becomes plain
- * text, only http/https/mailto links survive (with rel="nofollow ugc noopener") and
- * images become their alt text, before cmark renders it. The input is shaped before
- * parsing and the output measured after, so neither time nor size blows up. */
+ * text, only http/https/mailto links survive (with rel="nofollow ugc noopener"),
+ * images become their alt text, code blocks become focusable and, in comments,
+ * headings become bold paragraphs, before cmark renders it. The input is shaped
+ * before parsing and the output measured after, so neither time nor size blows up. */
 #include "render/markdown.h"
 
 #include "base/buf.h"
@@ -172,11 +173,67 @@ static void rewrite_html(cmark_node *n, bool block)
     cmark_node_free(n);
 }
 
+/* A code block keeps its text on long lines (code wraps badly), so the stylesheet
+ * scrolls it sideways; tabindex lets a keyboard reach and scroll it (WCAG 2.1.1), and
+ * the group role carries the label a screen reader announces on focus. The block
+ * becomes one custom block holding the whole HTML, as cmark itself would write it
+ * (class "language-" and the info string's first word), with the text escaped here. */
+static void rewrite_code_block(cmark_node *n)
+{
+    struct buf html = BUF_INIT;
+    const char *info = cmark_node_get_fence_info(n);
+    const char *lit = cmark_node_get_literal(n);
+
+    buf_puts(&html, "<pre class=\"code-block\" tabindex=\"0\" role=\"group\" "
+                    "aria-label=\"Code block\"><code");
+    if (info != NULL && info[0] != '\0') {
+        size_t word = 0;
+        while (info[word] != '\0' && !is_space(info[word]))
+            word++;
+        buf_puts(&html, " class=\"language-");
+        html_escape(&html, info, word);
+        buf_putc(&html, '"');
+    }
+    buf_putc(&html, '>');
+    if (lit != NULL)
+        html_escape(&html, lit, strlen(lit));
+    buf_puts(&html, "</code></pre>");
+
+    cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    cmark_node_set_on_enter(block, buf_cstr(&html));
+    cmark_node_set_on_exit(block, "");
+    buf_cleanup(&html);
+    cmark_node_replace(n, block);
+    cmark_node_free(n);
+}
+
+/* A comment's heading: its text, bold, in a paragraph of its own. An empty heading
+ * ("#" alone on a line) has nothing to show and goes. The text nodes point into the
+ * heading's own buffer, so the heading must outlive them: it moves to `detached`,
+ * which the caller frees after rendering. */
+static void rewrite_heading(cmark_node *n, cmark_node *detached)
+{
+    if (cmark_node_first_child(n) == NULL) {
+        cmark_node_free(n);
+        return;
+    }
+    cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    cmark_node *strong = cmark_node_new(CMARK_NODE_STRONG);
+    cmark_node_append_child(p, strong);
+    cmark_node *c;
+    while ((c = cmark_node_first_child(n)) != NULL)
+        cmark_node_append_child(strong, c);
+    cmark_node_replace(n, p);
+    cmark_node_append_child(detached, n);
+}
+
 /* Nodes are collected first and rewritten after the walk, since the iterator must not
  * see its tree restructured under it. Collected nodes stay valid: a rewrite frees only
- * the node itself, after moving its children away. Returns false, with the tree half
- * rewritten and fit only to be freed, once the anchors alone pass `budget` bytes. */
-static bool sanitize(cmark_node *doc, size_t budget)
+ * the node itself, after moving its children away. Headings are rewritten only in a
+ * comment, and end up in `detached` (see rewrite_heading). Returns false, with the
+ * tree half rewritten and fit only to be freed, once the anchors alone pass `budget`
+ * bytes. */
+static bool sanitize(cmark_node *doc, size_t budget, bool comment, cmark_node *detached)
 {
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
@@ -188,10 +245,15 @@ static bool sanitize(cmark_node *doc, size_t budget)
             continue;
         cmark_node *node = cmark_iter_get_node(it);
         switch (cmark_node_get_type(node)) {
+        case CMARK_NODE_HEADING:
+            if (!comment)
+                break;
+            /* fall through */
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
         case CMARK_NODE_HTML_INLINE:
         case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_CODE_BLOCK:
             if (n == cap) {
                 cap = cap == 0 ? 16 : cap * 2;
                 todo = xrealloc(todo, cap * sizeof(*todo));
@@ -219,6 +281,12 @@ static bool sanitize(cmark_node *doc, size_t budget)
             break;
         case CMARK_NODE_HTML_BLOCK:
             rewrite_html(todo[i], true);
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+            rewrite_code_block(todo[i]);
+            break;
+        case CMARK_NODE_HEADING:
+            rewrite_heading(todo[i], detached);
             break;
         default:
             break;
@@ -415,14 +483,14 @@ static size_t scaled(size_t len, size_t ratio, size_t slack)
     return len * ratio + slack;
 }
 
-/* Parses, sanitizes and renders. *html is cmark's allocation (the caller frees it with
- * cmark's allocator), or NULL when the HTML would pass `limit` bytes. STET_EIO when
- * cmark fails. */
-static int render_markdown(const char *src, size_t len, size_t limit, char **html)
+/* Parses, sanitizes and renders, a comment with its soft line breaks as <br />.
+ * *html is cmark's allocation (the caller frees it with cmark's allocator), or NULL
+ * when the HTML would pass `limit` bytes. STET_EIO when cmark fails. */
+static int render_markdown(const char *src, size_t len, size_t limit, bool comment, char **html)
 {
     static const char *const ext_names[] = {"autolink", "strikethrough"};
     cmark_parser *parser;
-    cmark_node *doc;
+    cmark_node *doc, *detached = NULL;
     int rc = 0;
 
     *html = NULL;
@@ -444,11 +512,13 @@ static int render_markdown(const char *src, size_t len, size_t limit, char **htm
         rc = STET_EIO;
         goto out;
     }
-    if (!sanitize(doc, limit)) {
+    detached = cmark_node_new(CMARK_NODE_DOCUMENT);
+    if (!sanitize(doc, limit, comment, detached)) {
         cmark_node_free(doc);
         goto out;
     }
-    *html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser));
+    *html = cmark_render_html(doc, comment ? CMARK_OPT_HARDBREAKS : CMARK_OPT_DEFAULT,
+                              cmark_parser_get_syntax_extensions(parser));
     cmark_node_free(doc);
     if (*html == NULL) {
         rc = STET_EIO;
@@ -459,6 +529,8 @@ static int render_markdown(const char *src, size_t len, size_t limit, char **htm
         *html = NULL;
     }
 out:
+    if (detached != NULL)
+        cmark_node_free(detached);
     cmark_parser_free(parser);
     return rc;
 }
@@ -508,10 +580,11 @@ static void render_plain(struct buf *out, const char *src, size_t len)
  * (the bound must hold for it too), while honest Markdown stays well below: prose is
  * about 1x, a bare list of links about 3.5x (rel attributes), text made only of quote
  * characters 6x. Only piled-up empty structure goes past it (">\n-\n" repeated: 12x,
- * 32 nested quotes per line: 25x), and that reads the same as plain text. The 1 KiB
+ * 32 nested quotes per line: 25x, empty code blocks with their 90-byte opening tag:
+ * 12x), and that reads the same as plain text. The 1 KiB
  * of slack is for short comments, where tags outweigh text: a one-word reply quoted
  * five deep is already 140 bytes of <blockquote>. */
-int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
+static int to_safe_html(struct arena *a, const char *src, size_t len, bool comment, char **out)
 {
     size_t limit = scaled(len, MD_OUT_RATIO, MD_OUT_SLACK);
     struct buf capped = BUF_INIT;
@@ -523,9 +596,9 @@ int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
     md_init();
     if (ref_copy_bound(src, len) <= scaled(len, MD_REF_COPY_RATIO, MD_REF_COPY_SLACK)) {
         if (cap_nesting(src, len, &capped))
-            rc = render_markdown(capped.data, capped.len, limit, &html);
+            rc = render_markdown(capped.data, capped.len, limit, comment, &html);
         else
-            rc = render_markdown(src, len, limit, &html);
+            rc = render_markdown(src, len, limit, comment, &html);
     }
     buf_cleanup(&capped);
     if (rc != 0)
@@ -539,4 +612,19 @@ int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
     *out = arena_strndup(a, buf_cstr(&plain), plain.len);
     buf_cleanup(&plain);
     return 0;
+}
+
+int md_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
+{
+    return to_safe_html(a, src, len, false, out);
+}
+
+int md_comment_to_safe_html(struct arena *a, const char *src, size_t len, char **out)
+{
+    return to_safe_html(a, src, len, true, out);
+}
+
+const char *md_lib_version(void)
+{
+    return cmark_version_string();
 }

@@ -26,9 +26,12 @@
 #define WEATHER_REDIRECTS 3L
 
 struct weather {
+    /* The source, under mu: weather_reconfigure may change it while the refresher
+     * runs, and bumps gen so that a fetch begun before does not publish. */
     char *url; /* NULL: never fetches */
     int refresh_s;
     bool fahrenheit;
+    uint64_t gen; /* bumped by every weather_reconfigure that changes something */
 
     pthread_mutex_t mu;
     pthread_cond_t cond;    /* signalled by weather_free to end the wait early */
@@ -125,8 +128,9 @@ static int progress_cb(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
     return stop ? 1 : 0;
 }
 
-/* One fetch and parse. 0 with hi/lo filled, or STET_EIO after logging one line. */
-static int fetch_once(struct weather *w, int *hi, int *lo)
+/* One fetch of `url` and parse. 0 with hi/lo filled, or STET_EIO after logging one
+ * line. */
+static int fetch_once(struct weather *w, const char *url, bool fahrenheit, int *hi, int *lo)
 {
     char errbuf[CURL_ERROR_SIZE];
     struct buf body = BUF_INIT;
@@ -138,7 +142,7 @@ static int fetch_once(struct weather *w, int *hi, int *lo)
         return STET_EIO;
     }
     errbuf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, w->url);
+    curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
     /* A redirect must not turn a remote answer into a local file read. */
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -162,14 +166,14 @@ static int fetch_once(struct weather *w, int *hi, int *lo)
         goto out; /* shutting down */
     if (cc != CURLE_OK) {
         if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
-            log_warn(NULL, "weather: %s: answer larger than %d bytes", w->url, WEATHER_MAX_BODY);
+            log_warn(NULL, "weather: %s: answer larger than %d bytes", url, WEATHER_MAX_BODY);
         else
-            log_warn(NULL, "weather: %s: %s", w->url,
+            log_warn(NULL, "weather: %s: %s", url,
                      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
         goto out;
     }
-    if (weather_parse(buf_cstr(&body), body.len, w->fahrenheit, hi, lo) != 0) {
-        log_warn(NULL, "weather: %s: answer is not a daily forecast with max and min", w->url);
+    if (weather_parse(buf_cstr(&body), body.len, fahrenheit, hi, lo) != 0) {
+        log_warn(NULL, "weather: %s: answer is not a daily forecast with max and min", url);
         goto out;
     }
     rc = 0;
@@ -179,9 +183,15 @@ out:
     return rc;
 }
 
-static void publish(struct weather *w, int hi, int lo, int64_t now)
+/* Publishes a reading fetched from source generation `gen`, unless the source has
+ * changed since. */
+static void publish(struct weather *w, uint64_t gen, int hi, int lo, int64_t now)
 {
     pthread_mutex_lock(&w->mu);
+    if (gen != w->gen) {
+        pthread_mutex_unlock(&w->mu);
+        return;
+    }
     bool was_shown = w->has_reading && now - w->reading.fetched_at <= WEATHER_MAX_AGE_S;
     if (!was_shown || w->reading.hi != hi || w->reading.lo != lo)
         w->version++;
@@ -208,13 +218,25 @@ static void *refresher(void *arg)
 
     for (;;) {
         int hi, lo;
-        if (fetch_once(w, &hi, &lo) == 0)
-            publish(w, hi, lo, time_now());
-        count_fetch(w);
-
-        struct timespec deadline = clock_mono_after_ms((int64_t)w->refresh_s * 1000);
         pthread_mutex_lock(&w->mu);
-        while (!w->stop) {
+        uint64_t gen = w->gen;
+        char *url = w->url != NULL ? xstrdup(w->url) : NULL;
+        bool fahrenheit = w->fahrenheit;
+        int refresh_s = w->refresh_s;
+        pthread_mutex_unlock(&w->mu);
+        if (url != NULL) {
+            if (fetch_once(w, url, fahrenheit, &hi, &lo) == 0) {
+                log_debug(NULL, "weather: %s: hi %d lo %d", url, hi, lo);
+                publish(w, gen, hi, lo, time_now());
+            }
+            free(url);
+            count_fetch(w);
+        }
+
+        struct timespec deadline = clock_mono_after_ms((int64_t)refresh_s * 1000);
+        pthread_mutex_lock(&w->mu);
+        /* A new source (weather_reconfigure) is fetched at once. */
+        while (!w->stop && w->gen == gen) {
             if (pthread_cond_timedwait(&w->cond, &w->mu, &deadline) == ETIMEDOUT)
                 break;
         }
@@ -224,6 +246,16 @@ static void *refresher(void *arg)
             break;
     }
     return NULL;
+}
+
+static void start_refresher(struct weather *w)
+{
+    pthread_once(&curl_once, curl_init_once);
+    if (pthread_create(&w->thread, NULL, refresher, w) != 0) {
+        log_error(NULL, "weather: cannot start the refresh thread; no weather strip");
+        return;
+    }
+    w->has_thread = true;
 }
 
 struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
@@ -240,13 +272,41 @@ struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
         return w;
 
     w->url = xstrdup(url);
-    pthread_once(&curl_once, curl_init_once);
-    if (pthread_create(&w->thread, NULL, refresher, w) != 0) {
-        log_error(NULL, "weather: cannot start the refresh thread; no weather strip");
-        return w;
-    }
-    w->has_thread = true;
+    start_refresher(w);
     return w;
+}
+
+void weather_reconfigure(struct weather *w, const char *url, int refresh_s, bool fahrenheit)
+{
+    if (url != NULL && *url == '\0')
+        url = NULL;
+    pthread_mutex_lock(&w->mu);
+    bool same_url = (url == NULL && w->url == NULL) ||
+                    (url != NULL && w->url != NULL && strcmp(url, w->url) == 0);
+    bool new_source = !same_url || fahrenheit != w->fahrenheit;
+    if (new_source) {
+        free(w->url);
+        w->url = url != NULL ? xstrdup(url) : NULL;
+        w->fahrenheit = fahrenheit;
+        /* A reading from the old source (or in the old unit) is not shown again. */
+        if (w->has_reading)
+            w->version++;
+        w->has_reading = false;
+    }
+    refresh_s = refresh_s > 0 ? refresh_s : 1;
+    if (new_source || refresh_s != w->refresh_s) {
+        /* Ends the refresher's wait (a new interval starts with a fetch) and
+         * discards a fetch under way. */
+        w->refresh_s = refresh_s;
+        w->gen++;
+        pthread_cond_signal(&w->cond);
+    }
+    bool start = !w->has_thread && w->url != NULL;
+    pthread_mutex_unlock(&w->mu);
+    /* Only the caller of weather_reconfigure and weather_new start the thread, and
+     * they are one thread (see weather.h), so has_thread needs no lock here. */
+    if (start)
+        start_refresher(w);
 }
 
 void weather_free(struct weather *w)
@@ -318,4 +378,14 @@ bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s)
     reached = w->fetches >= n;
     pthread_mutex_unlock(&w->mu);
     return reached;
+}
+
+const char *weather_curl_version(void)
+{
+    return curl_version_info(CURLVERSION_NOW)->version;
+}
+
+const char *weather_jansson_version(void)
+{
+    return jansson_version_str();
 }

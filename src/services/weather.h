@@ -29,6 +29,11 @@ struct weather;
 /* Starts the refresher; the first fetch begins at once in the background.
  * `url` NULL: returns a weather that never has a reading. Free with weather_free. */
 struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit);
+/* Changes the source (SIGHUP): a new URL or unit hides the current reading and is
+ * fetched at once, a new refresh interval starts with a fetch, an empty or NULL url
+ * switches the strip off. Call it from the thread that created `w` (it may start
+ * the refresher); safe against concurrent readers. */
+void weather_reconfigure(struct weather *w, const char *url, int refresh_s, bool fahrenheit);
 /* Stops the thread (interrupting a wait) and frees. NULL is a no-op. */
 void weather_free(struct weather *w);
 /* The current reading when one exists and is at most WEATHER_MAX_AGE_S old at `now`. */
@@ -43,5 +48,9 @@ uint64_t weather_fetches(struct weather *w);
 /* Blocks until weather_fetches(w) >= n or timeout_s seconds pass; true if reached.
  * Not while weather_free runs. */
 bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s);
+
+/* The libcurl and jansson versions running ("7.88.1", "2.14"); static storage. */
+const char *weather_curl_version(void);
+const char *weather_jansson_version(void);
 
 #endif

@@ -230,6 +230,24 @@ static int pooled_story_counts(struct store *st, const struct str *slugs, size_t
     return rc != 0 ? rc : give_back(st, c, USE_READ, store_story_counts(c, slugs, n, counts));
 }
 
+static int pooled_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
+                                   const struct store_page *pg, struct story **out, size_t *n)
+{
+    struct store *c;
+    int rc = lease(st, USE_READ, &c);
+    return rc != 0 ? rc
+                   : give_back(st, c, USE_READ, store_story_list_range(a, c, from, to, pg, out, n));
+}
+
+static int pooled_story_months(struct arena *a, struct store *st, int64_t from, int64_t to,
+                               int limit, struct store_month **out, size_t *n)
+{
+    struct store *c;
+    int rc = lease(st, USE_READ, &c);
+    return rc != 0 ? rc
+                   : give_back(st, c, USE_READ, store_story_months(a, c, from, to, limit, out, n));
+}
+
 static int pooled_user_insert(struct store *st, const struct user *u, const char *password_hash,
                               int64_t *id)
 {
@@ -347,6 +365,17 @@ static int pooled_comment_list(struct arena *a, struct store *st, const struct c
     return rc != 0 ? rc : give_back(st, c, USE_READ, store_comment_list(a, c, f, pg, out, n));
 }
 
+static int pooled_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                                   int64_t *n_before, int64_t *page_after)
+{
+    struct store *c;
+    int rc = lease(st, USE_READ, &c);
+    return rc != 0 ? rc
+                   : give_back(
+                         st, c, USE_READ,
+                         store_comment_position(c, story_id, id, page_size, n_before, page_after));
+}
+
 static int pooled_comment_events(struct arena *a, struct store *st, int64_t story_id,
                                  int64_t after_seq, int limit, struct comment **out, size_t *n)
 {
@@ -433,6 +462,8 @@ static const struct store_ops pooled_ops = {
     .story_list = pooled_story_list,
     .story_set_open = pooled_story_set_open,
     .story_counts = pooled_story_counts,
+    .story_list_range = pooled_story_list_range,
+    .story_months = pooled_story_months,
     .user_insert = pooled_user_insert,
     .user_find_login = pooled_user_find_login,
     .user_find_id = pooled_user_find_id,
@@ -444,6 +475,7 @@ static const struct store_ops pooled_ops = {
     .comment_insert_batch = pooled_comment_insert_batch,
     .comment_find = pooled_comment_find,
     .comment_list = pooled_comment_list,
+    .comment_position = pooled_comment_position,
     .comment_events = pooled_comment_events,
     .rate_take = pooled_rate_take,
     .site_key = pooled_site_key,

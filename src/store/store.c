@@ -16,8 +16,9 @@ static bool is_pg_url(struct str u)
 }
 
 /* "PATH?synchronous=full|normal": the one option a SQLite URL takes. Any other
- * "?..." is left alone as part of the file name, as before the option existed. */
-static int open_sqlite(const char *rest, struct store **out)
+ * "?..." is left alone as part of the file name, as before the option existed.
+ * Without `create`, only an existing stet database opens (store_open_existing). */
+static int open_sqlite(const char *rest, bool create, struct store **out)
 {
     static const struct {
         const char *suffix;
@@ -28,12 +29,13 @@ static int open_sqlite(const char *rest, struct store **out)
         size_t n = strlen(opts[i].suffix);
         if (len >= n && strcmp(rest + len - n, opts[i].suffix) == 0) {
             char *path = xstrndup(rest, len - n);
-            int rc = sqlite_store_open_sync(path, opts[i].full, out);
+            int rc = create ? sqlite_store_open_sync(path, opts[i].full, out)
+                            : sqlite_store_open_existing(path, opts[i].full, out);
             free(path);
             return rc;
         }
     }
-    return sqlite_store_open(rest, out);
+    return create ? sqlite_store_open(rest, out) : sqlite_store_open_existing(rest, true, out);
 }
 
 int store_open(const char *url, struct store **out)
@@ -45,12 +47,37 @@ int store_open(const char *url, struct store **out)
     }
     struct str u = str_from(url);
     if (str_starts_with(u, "sqlite:"))
-        return open_sqlite(url + strlen("sqlite:"), out);
+        return open_sqlite(url + strlen("sqlite:"), true, out);
     if (is_pg_url(u))
         return pg_store_open(url, out);
     /* The URL is not echoed: it may carry a password. */
     log_error(NULL, "store: unsupported database URL (use sqlite:PATH or postgres://...)");
     return STET_EINVAL;
+}
+
+/* PostgreSQL databases are made by the server's administrator (createdb), so stet
+ * can only find one empty; SQLite's file is not even created. */
+int store_open_existing(const char *url, struct store **out)
+{
+    *out = NULL;
+    if (url != NULL && str_starts_with(str_from(url), "sqlite:"))
+        return open_sqlite(url + strlen("sqlite:"), false, out);
+    if (url == NULL || !is_pg_url(str_from(url)))
+        return store_open(url, out); /* reports the URL as store_open does */
+    struct store *st;
+    int rc = pg_store_open(url, &st);
+    if (rc != 0)
+        return rc;
+    bool has = false;
+    rc = pg_store_has_schema(st, &has);
+    if (rc == 0 && !has)
+        rc = STET_ENOTFOUND;
+    if (rc != 0) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
 }
 
 void store_close(struct store *st)

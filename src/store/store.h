@@ -30,6 +30,13 @@ struct store_page {
     bool newest_first;
 };
 
+/* A month of the archive (store_story_months): its first second in Unix time (UTC)
+ * and how many stories were published in it. */
+struct store_month {
+    int64_t start;
+    int64_t n_stories;
+};
+
 struct comment_filter {
     int64_t story_id;
     int64_t viewer_id; /* also return this user's own held comments; 0: none */
@@ -88,6 +95,17 @@ struct store_ops {
     int (*story_set_open)(struct store *st, int64_t story_id, bool open);
     /* counts[i] = visible comments of slugs[i], or -1 when no such story. */
     int (*story_counts)(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
+    /* Stories with from <= published_at < to, in (published_at, id) order: newest
+     * first when pg->newest_first, else oldest first; with pg->has_cursor only rows
+     * past the cursor in that order. At most pg->limit (EINVAL when negative). */
+    int (*story_list_range)(struct arena *a, struct store *st, int64_t from, int64_t to,
+                            const struct store_page *pg, struct story **out, size_t *n);
+    /* The months (UTC calendar) of the stories with from <= published_at < to,
+     * newest first, each with its story count; at most `limit` (EINVAL below 1).
+     * `from` must not precede the year 0000 (TIME_MIN, base/timefmt.h), where the
+     * databases' calendars differ; EINVAL otherwise. */
+    int (*story_months)(struct arena *a, struct store *st, int64_t from, int64_t to, int limit,
+                        struct store_month **out, size_t *n);
 
     /* ECONFLICT when the username or email is taken, without regard to case (the
      * keys of base/ident.h, which the backend computes and stores with the row).
@@ -135,6 +153,13 @@ struct store_ops {
      * is the id alone: rows after pg->cursor_id; pg->cursor_time is not used. */
     int (*comment_list)(struct arena *a, struct store *st, const struct comment_filter *f,
                         const struct store_page *pg, struct comment **out, size_t *n);
+    /* Where comment `id` falls among the visible comments of story `story_id` in
+     * commit (id) order, cut into pages of `page_size`: *n_before = how many of
+     * them have a smaller id (any id has a place, stored or not); *page_after = the
+     * last of them before the page holding `id` (that page's keyset cursor), 0 when
+     * it is the first page. One read, one snapshot. EINVAL for page_size < 1. */
+    int (*comment_position)(struct store *st, int64_t story_id, int64_t id, int page_size,
+                            int64_t *n_before, int64_t *page_after);
     /* Visible comments of a story with event_seq > after_seq, by event_seq, at most
      * `limit` (the live stream's catch-up and fan-out). */
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
@@ -216,6 +241,12 @@ struct store {
  * server's synchronous_commit decides (on by default: COMMIT returns after the WAL
  * flush); stet does not change it. */
 int store_open(const char *url, struct store **out) STET_MUST_CHECK;
+/* The same for a command that must not create a database: SQLite opens the file
+ * without SQLITE_OPEN_CREATE. ENOTFOUND, not logged, when there is no stet database
+ * at the URL: no such SQLite file, or a database without stet's schema (an empty
+ * file, a new PostgreSQL database), which is left unchanged. Otherwise as store_open;
+ * the schema is not migrated. */
+int store_open_existing(const char *url, struct store **out) STET_MUST_CHECK;
 void store_close(struct store *st);
 
 /* A fixed set of connections shared by threads, seen through store_pool_store as
@@ -297,6 +328,19 @@ static inline STET_MUST_CHECK int store_story_counts(struct store *st, const str
 {
     return st->ops->story_counts(st, slugs, n, counts);
 }
+static inline STET_MUST_CHECK int store_story_list_range(struct arena *a, struct store *st,
+                                                         int64_t from, int64_t to,
+                                                         const struct store_page *pg,
+                                                         struct story **out, size_t *n)
+{
+    return st->ops->story_list_range(a, st, from, to, pg, out, n);
+}
+static inline STET_MUST_CHECK int store_story_months(struct arena *a, struct store *st,
+                                                     int64_t from, int64_t to, int limit,
+                                                     struct store_month **out, size_t *n)
+{
+    return st->ops->story_months(a, st, from, to, limit, out, n);
+}
 static inline STET_MUST_CHECK int store_user_insert(struct store *st, const struct user *u,
                                                     const char *password_hash, int64_t *id)
 {
@@ -357,6 +401,12 @@ static inline STET_MUST_CHECK int store_comment_list(struct arena *a, struct sto
                                                      struct comment **out, size_t *n)
 {
     return st->ops->comment_list(a, st, f, pg, out, n);
+}
+static inline STET_MUST_CHECK int store_comment_position(struct store *st, int64_t story_id,
+                                                         int64_t id, int page_size,
+                                                         int64_t *n_before, int64_t *page_after)
+{
+    return st->ops->comment_position(st, story_id, id, page_size, n_before, page_after);
 }
 static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct store *st,
                                                        int64_t story_id, int64_t after_seq,

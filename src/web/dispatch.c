@@ -62,6 +62,33 @@ void req_csrf_rotate(struct req *req)
     ws->csrf_is_new = true;
 }
 
+int web_log_in(struct req *req, struct user *u)
+{
+    struct web_state *ws = web_state(req);
+    struct dctx ctx = req_dctx(req);
+    char token[TOKEN_LEN + 1];
+    int rc = session_start(&ctx, u->id, token);
+    if (rc != 0)
+        return rc;
+    bool https = req->app->cfg.base_https;
+    resp_add_header(req, "Set-Cookie",
+                    cookie_build(req->arena, WEB_SESSION_COOKIE, token, SESSION_TTL_S, https));
+    /* The session token rides in Set-Cookie: no cache may keep this response. */
+    resp_add_header(req, "Cache-Control", "no-store");
+    /* An anonymous token seen before is worth nothing after a login; a form this
+     * response shows carries the new session's own token, which req_csrf derives
+     * once the session is set. */
+    char anon[TOKEN_LEN + 1];
+    token_new(anon);
+    resp_add_header(req, "Set-Cookie", cookie_build(req->arena, WEB_CSRF_COOKIE, anon, -1, https));
+    ws->csrf = NULL;
+    ws->csrf_is_new = false;
+    ws->session_token = (struct str){arena_strndup(req->arena, token, TOKEN_LEN), TOKEN_LEN};
+    secret_wipe(token, sizeof(token));
+    req->user = u;
+    return 0;
+}
+
 /* A logged-in reader's token derives from the session (session_csrf_token): nothing
  * a third party can plant. An anonymous reader's (the login and registration forms)
  * is the double-submitted cookie, rotated at every login and logout. */
@@ -242,6 +269,12 @@ static int route_and_run(struct req *req)
             return respond_error(req, rc);
     }
     if ((r->flags & ROUTE_CSRF) && !csrf_ok(req)) {
+        /* Never for another site's form: it must not get a filled-in form shown to
+         * the reader, who might then send it. */
+        if ((r->flags & ROUTE_CSRF_RESHOW) && !cross_origin(req)) {
+            ws->csrf_stale = true;
+            return r->handler(req);
+        }
         ws->err.message = "This form has expired or was not sent from this site. Please go "
                           "back, reload the page and try again.";
         return respond_error(req, STET_EFORBIDDEN);
@@ -262,6 +295,12 @@ void web_dispatch(struct req *req)
     if (req->resp.status == 0)
         (void)respond_error(req, STET_EIO);
     add_common_headers(req);
+}
+
+size_t web_body_limit(int max_chars)
+{
+    size_t need = (size_t)(max_chars > 0 ? max_chars : 0) * 12 + 8 * 1024;
+    return need > HTTP_MAX_BODY ? need : HTTP_MAX_BODY;
 }
 
 void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us)
@@ -289,5 +328,5 @@ void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us)
     fmt_char(&f, ' ');
     fmt_milli(&f, duration_us);
     fmt_cstr(&f, "ms");
-    log_info_text(req->id, line, f.len);
+    log_access(req->id, line, f.len);
 }

@@ -122,3 +122,8 @@ void gzip_around(struct arena *a, struct str head, const struct deflated_part *m
     out[1] = (struct str){mid->data, mid->len};
     out[2] = (struct str){(const char *)t, (size_t)(t_end - t)};
 }
+
+const char *gzip_lib_version(void)
+{
+    return zlibVersion();
+}

@@ -35,4 +35,7 @@ bool deflate_part(const char *in, size_t len, struct deflated_part *out);
 void gzip_around(struct arena *a, struct str head, const struct deflated_part *mid, struct str tail,
                  struct str out[3]);
 
+/* The zlib version running ("1.2.13"); static storage. */
+const char *gzip_lib_version(void);
+
 #endif

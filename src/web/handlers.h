@@ -6,8 +6,12 @@
 #include "http/req.h"
 
 int page_front_show(struct req *req);
+int page_archive_show(struct req *req);
+int page_archive_month(struct req *req);
 int page_story_show(struct req *req);
 int page_comment_post(struct req *req);
+int page_comment_form_show(struct req *req);
+int page_comment_permalink(struct req *req);
 int page_story_events(struct req *req);
 int page_register_show(struct req *req);
 int page_register_post(struct req *req);
@@ -15,6 +19,7 @@ int page_login_show(struct req *req);
 int page_login_post(struct req *req);
 int page_logout_post(struct req *req);
 int page_static_file(struct req *req);
+int page_you_css(struct req *req);
 int page_healthz(struct req *req);
 int page_favicon(struct req *req);
 int page_metrics(struct req *req);

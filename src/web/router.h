@@ -12,6 +12,10 @@ enum route_flag {
     ROUTE_FORM = 1 << 1,   /* urlencoded form body, filtered to the declared fields */
     ROUTE_CSRF = 1 << 2,   /* form must carry the CSRF token of its cookie */
     ROUTE_NOAUTH = 1 << 3, /* never looks at the session (static files, health) */
+    /* With ROUTE_CSRF: a wrong or missing token on a form from this site reaches the
+     * handler (web_state.csrf_stale) instead of a 403 page, so it can show the form
+     * again with what the reader wrote; it must not act on the request. */
+    ROUTE_CSRF_RESHOW = 1 << 4,
 };
 
 typedef int (*route_handler_fn)(struct req *req);

@@ -4,7 +4,9 @@
 #include "web/handlers.h"
 #include "web/router.h"
 
-static const char *const comment_fields[] = {"body", "parent_id", "csrf", NULL};
+/* login and password: a reader whose session ended logs in and posts at once. */
+static const char *const comment_fields[] = {"body",  "parent_id", "csrf",
+                                             "login", "password",  NULL};
 static const char *const register_fields[] = {"username", "email", "password",
                                               "csrf",     "next",  NULL};
 static const char *const login_fields[] = {"login", "password", "csrf", "next", NULL};
@@ -14,8 +16,13 @@ static const char *const csrf_only[] = {"csrf", NULL};
 
 const struct route web_routes[] = {
     {HTTP_GET, "/", page_front_show, 0, NULL},
+    {HTTP_GET, "/archive", page_archive_show, 0, NULL},
+    {HTTP_GET, "/archive/{year}/{month}", page_archive_month, 0, NULL},
     {HTTP_GET, "/stories/{slug}", page_story_show, 0, NULL},
-    {HTTP_POST, "/stories/{slug}/comments", page_comment_post, FORM_POST, comment_fields},
+    {HTTP_POST, "/stories/{slug}/comments", page_comment_post, FORM_POST | ROUTE_CSRF_RESHOW,
+     comment_fields},
+    {HTTP_GET, "/stories/{slug}/comments", page_comment_form_show, 0, NULL},
+    {HTTP_GET, "/stories/{slug}/comments/{id}", page_comment_permalink, 0, NULL},
     {HTTP_GET, "/stories/{slug}/events", page_story_events, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/register", page_register_show, 0, NULL},
     {HTTP_POST, "/register", page_register_post, FORM_POST, register_fields},
@@ -25,6 +32,7 @@ const struct route web_routes[] = {
     {HTTP_GET, "/healthz", page_healthz, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/metrics", page_metrics, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/static/{file}", page_static_file, ROUTE_NOAUTH, NULL},
+    {HTTP_GET, "/static/you/{username}", page_you_css, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/favicon.ico", page_favicon, ROUTE_NOAUTH, NULL},
 
     {HTTP_POST, "/api/v1/users", api_users_create, ROUTE_API, NULL},

@@ -7,9 +7,13 @@
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
+#include "domain/users.h"
+#include "domain/validate.h"
 #include "http/accept.h"
 #include "http/prepared.h"
+#include "render/html.h"
 #include "render/template.h"
+#include "web/flash.h"
 #include "web/handlers.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
@@ -213,41 +217,93 @@ static int show_anonymous(struct req *req, struct dctx *ctx, const struct story 
     return 0;
 }
 
-static int show(struct req *req, int status, struct str slug, struct str after,
-                const struct comment_form_view *form)
+/* Marks the page of `s`'s comments after `cursor` as one that exists (see
+ * page_cacheable): the cursor came from the store's own paging of this version,
+ * not from a client. */
+static void allow_page(struct req *req, const struct story *s, const char *cursor, uint64_t ticket)
+{
+    char key[PAGE_CACHE_KEY_MAX];
+    if (cursor != NULL && page_key(key, "c:", s->slug, str_from(cursor)))
+        page_cache_put(req->app->pages, key, story_version(req, s), ticket, "", 0, PAGE_PLAIN, NULL,
+                       NULL, 0);
+}
+
+/* "/stories/SLUG" or "/stories/SLUG?after=CURSOR": the page holding a comment. */
+static const char *page_path(struct req *req, const char *slug, const char *cursor)
+{
+    if (cursor == NULL)
+        return arena_printf(req->arena, "/stories/%s", slug);
+    return arena_printf(req->arena, "/stories/%s?after=%s", slug,
+                        url_encode_dup(req->arena, cursor));
+}
+
+/* The page's title: a form that comes back with an error says so first, the
+ * first thing a screen reader announces. */
+static const char *page_title(struct req *req, const struct story *s,
+                              const struct comment_form_view *form)
+{
+    if (form->error == NULL)
+        return s->title;
+    return arena_printf(req->arena, "Error: %s · %s", form->error, s->title);
+}
+
+/* The story page (comments after `after`, the first page when empty) with the
+ * per-reader part; a reply form shows on the page holding the comment it answers,
+ * unless `after` names a page. Returns 0 once answered, or the error for the
+ * caller to answer. */
+static int render(struct req *req, int status, struct str slug, struct str after,
+                  const struct comment_form_view *form_in)
 {
     struct dctx ctx = req_dctx(req);
     struct story story;
     struct comment parent_c;
     const struct comment *parent = NULL;
+    struct comment_form_view form = *form_in;
     /* Before the reads: see page_cache_put. */
     uint64_t ticket = page_cache_ticket(req->app->pages);
     int rc = story_get(&ctx, slug, &story);
     if (rc != 0)
-        return respond_error(req, rc);
-    if (req_viewer(req) == NULL && status == 200 && form->parent_id == 0 &&
+        return rc;
+    if (req_viewer(req) == NULL && status == 200 && form.parent_id == 0 &&
         page_cacheable(req, &story, after, story_version(req, &story)))
         return show_anonymous(req, &ctx, &story, after, ticket);
 
+    if (form.parent_id != 0) {
+        rc = comment_find_in_story(&ctx, &story, form.parent_id, &parent_c);
+        if (rc == 0 && after.len == 0) {
+            rc = comment_page_of(&ctx, story.id, parent_c.id, &form.after);
+            allow_page(req, &story, form.after, ticket);
+            after = form.after != NULL ? str_from(form.after) : STR_NULL;
+        } else if (rc == 0) {
+            form.after = arena_strndup(req->arena, after.ptr, after.len);
+        }
+        parent = rc == 0 ? &parent_c : NULL;
+        rc = rc == STET_ENOTFOUND ? 0 : rc; /* a stale reply link shows the plain form */
+        if (rc != 0)
+            return rc;
+    }
     bool can_reply = story.comments_open && req_viewer(req) != NULL;
     struct str main_html;
     const struct deflated_part *main_z;
     rc = main_fragment(req, &ctx, &story, can_reply, after, ticket, &main_html, &main_z);
-    if (rc == 0 && form->parent_id != 0) {
-        rc = comment_find_in_story(&ctx, &story, form->parent_id, &parent_c);
-        parent = rc == 0 ? &parent_c : NULL;
-        rc = rc == STET_ENOTFOUND ? 0 : rc; /* a stale reply link shows the plain form */
-    }
     if (rc != 0)
-        return respond_error(req, rc);
+        return rc;
     /* The per-reader parts are rendered around the shared fragment, which is sent
      * from where it lies (the cache entry) instead of being copied into the page;
      * compressed, when the reader accepts gzip and the fragment came from the cache
      * with its deflate blocks. */
     resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
-    return respond_page_around(req, status, "story.html", story.title,
-                               view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, form, parent),
-                               main_html, accepts_gzip(req) ? main_z : NULL);
+    return respond_page_around(
+        req, status, "story.html", page_title(req, &story, &form),
+        view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, &form, parent), main_html,
+        accepts_gzip(req) ? main_z : NULL);
+}
+
+static int show(struct req *req, int status, struct str slug, struct str after,
+                const struct comment_form_view *form)
+{
+    int rc = render(req, status, slug, after, form);
+    return rc != 0 ? respond_error(req, rc) : 0;
 }
 
 /* A positive comment id, or 0 when absent; EBADREQ when present and not a number. */
@@ -272,26 +328,184 @@ int page_story_show(struct req *req)
     return show(req, 200, slug, after, &form);
 }
 
-int page_comment_post(struct req *req)
+/* The POST address asked for with GET (a reload of a re-shown form, a bookmark):
+ * the story's form, not a 405. */
+int page_comment_form_show(struct req *req)
 {
-    struct comment_form_view form = {.body = req_form(req, "body")};
-    struct comment c;
     struct str slug;
     int rc = req_path_param(req, "slug", &slug);
-    if (rc != 0)
-        return respond_error(req, rc);
-    rc = parse_id(req_form(req, "parent_id"), &form.parent_id);
-    if (rc != 0)
-        return respond_error(req, rc);
-
-    struct dctx ctx = req_dctx(req);
-    rc = comment_post(&ctx, req_viewer(req), slug, form.body, form.parent_id, &c);
-    if (rc == STET_EINVAL) {
-        form.error = web_state(req)->err.message;
-        return show(req, 422, slug, STR_NULL, &form);
-    }
+    if (rc == 0 && validate_slug(slug, NULL) != 0)
+        rc = STET_ENOTFOUND;
     if (rc != 0)
         return respond_error(req, rc);
     return respond_redirect(
-        req, arena_printf(req->arena, "/stories/%s#comment-%lld", c.story_slug, (long long)c.id));
+        req, arena_printf(req->arena, "/stories/%.*s#comment-form", (int)slug.len, slug.ptr));
+}
+
+/* A comment's own address: wherever paging puts it, 303 to the page holding it. */
+int page_comment_permalink(struct req *req)
+{
+    struct str slug, id_s;
+    int64_t id;
+    struct story story;
+    const char *cursor;
+    int rc = req_path_param(req, "slug", &slug);
+    if (rc == 0)
+        rc = req_path_param(req, "id", &id_s);
+    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
+        rc = STET_ENOTFOUND;
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct dctx ctx = req_dctx(req);
+    uint64_t ticket = page_cache_ticket(req->app->pages);
+    rc = story_get(&ctx, slug, &story);
+    if (rc == 0)
+        rc = comment_page_find(&ctx, &story, id, &cursor);
+    if (rc != 0)
+        return respond_error(req, rc);
+    allow_page(req, &story, cursor, ticket);
+    return respond_redirect(req, arena_printf(req->arena, "%s#comment-%lld",
+                                              page_path(req, story.slug, cursor), (long long)id));
+}
+
+/* A wait for a person: "40 s", "3 min". */
+static const char *wait_text(struct req *req, int seconds)
+{
+    if (seconds <= 0)
+        seconds = 60; /* what the default message says */
+    if (seconds < 120)
+        return arena_printf(req->arena, "%d s", seconds);
+    return arena_printf(req->arena, "%d min", (seconds + 59) / 60);
+}
+
+/* Logs the reader in from the login fields of a re-shown comment form, as the
+ * login page would: a session cookie, and the anonymous CSRF token replaced. The
+ * request then goes on as that reader. EUNAUTH, EINVAL (a field empty) and ERATE
+ * as user_login. */
+static int log_in_here(struct req *req, struct str login, struct str password)
+{
+    struct dctx ctx = req_dctx(req);
+    struct user *u = ARENA_NEW(req->arena, struct user);
+    int rc = user_login(&ctx, login, password, u);
+    return rc != 0 ? rc : web_log_in(req, u);
+}
+
+/* The form's text was not posted: the story page again, with the text in the
+ * form, the reason and what to do, under the failure's own status. Errors that
+ * are about the address itself (no such story, a malformed parent id) get the
+ * plain error page. */
+static int refuse(struct req *req, int rc, struct str slug, struct comment_form_view *form)
+{
+    const struct err_detail *err = &web_state(req)->err;
+    int status = respond_status(rc);
+    switch (rc) {
+    case STET_EINVAL:
+        form->error = err->message != NULL ? err->message : "A field breaks a rule.";
+        break;
+    case STET_ERATE:
+        form->error = form->ask_login ? err->message
+                                      : "You are posting comments too fast, so this one was not "
+                                        "posted.";
+        form->advice = arena_printf(req->arena, "Wait %s, then press %s again. Your text is kept.",
+                                    wait_text(req, err->retry_after),
+                                    form->ask_login ? "Log in and post comment" : "Post comment");
+        resp_add_header(
+            req, "Retry-After",
+            arena_printf(req->arena, "%d", err->retry_after > 0 ? err->retry_after : 60));
+        break;
+    case STET_EUNAUTH:
+        form->ask_login = true;
+        if (form->error == NULL) { /* the login fields were wrong */
+            form->error = err->message != NULL ? err->message : "Wrong username or password.";
+            form->advice = "Check them, then press Log in and post comment again. Your text is "
+                           "kept.";
+        }
+        break;
+    case STET_ECLOSED:
+        break; /* the page says so, with the text to copy */
+    case STET_ENOTFOUND:
+    case STET_EBADREQ:
+    case STET_EAGAIN:
+        return respond_error(req, rc);
+    default:
+        form->error = rc == STET_EUNAVAIL ? "The database cannot be reached right now, so your "
+                                            "comment was not posted."
+                                          : "Something went wrong on our side, so your comment "
+                                            "was not posted.";
+        form->advice = "Your text is kept: press Post comment again in a moment.";
+        break;
+    }
+    int shown = render(req, status, slug, STR_NULL, form);
+    if (shown == 0)
+        return 0;
+    if (shown == STET_EAGAIN || shown == STET_ENOTFOUND)
+        return respond_error(req, shown);
+    /* The story cannot be shown either (the database is down): the form alone
+     * still keeps the text. */
+    struct story bare = {.slug = arena_strndup(req->arena, slug.ptr, slug.len),
+                         .title = "Your comment was not posted",
+                         .comments_open = true};
+    if (form->error == NULL)
+        form->error = "Something went wrong on our side, so your comment was not posted.";
+    return respond_page(req, respond_status(shown), "story.html", page_title(req, &bare, form),
+                        view_story_respond(req, &bare, "", form, NULL));
+}
+
+int page_comment_post(struct req *req)
+{
+    struct comment_form_view form = {.body = req_form(req, "body"),
+                                     .login = str_trim(req_form(req, "login"))};
+    struct comment c;
+    struct str slug;
+    int rc = req_path_param(req, "slug", &slug);
+    if (rc == 0)
+        rc = parse_id(req_form(req, "parent_id"), &form.parent_id);
+    if (rc == 0 && validate_slug(slug, NULL) != 0)
+        rc = STET_ENOTFOUND;
+    if (rc != 0)
+        return respond_error(req, rc);
+
+    if (web_state(req)->csrf_stale) {
+        /* A form from before a logout, a login or a new session: nothing is done
+         * with it, but the text comes back in a form that works. */
+        if (req_viewer(req) == NULL) {
+            form.error = "You are no longer logged in (you logged out in another tab, or your "
+                         "session ended), so your comment was not posted.";
+            form.advice = "Log in below to post it. Your text is kept.";
+            return refuse(req, STET_EUNAUTH, slug, &form);
+        }
+        form.error = "This form had expired, so your comment was not posted.";
+        form.advice = "Your text is kept below with a fresh form: press Post comment again.";
+        int shown = render(req, 403, slug, STR_NULL, &form);
+        return shown == 0 ? 0 : refuse(req, shown, slug, &form);
+    }
+    if (req_viewer(req) == NULL) {
+        form.ask_login = true;
+        if (form.login.len == 0 && req_form(req, "password").len == 0) {
+            form.error = "You must be registered to comment on stories.";
+            form.advice = "Log in below to post your comment (your text is kept), or register.";
+            return refuse(req, STET_EUNAUTH, slug, &form);
+        }
+        rc = log_in_here(req, form.login, req_form(req, "password"));
+        if (rc == STET_EINVAL)
+            rc = STET_EUNAUTH; /* a login field left empty: the same form, its message */
+        if (rc != 0)
+            return refuse(req, rc, slug, &form);
+        form.ask_login = false;
+    }
+
+    struct dctx ctx = req_dctx(req);
+    rc = comment_post(&ctx, req_viewer(req), slug, form.body, form.parent_id, &c);
+    if (rc != 0)
+        return refuse(req, rc, slug, &form);
+    flash_set(req, FLASH_COMMENT_POSTED);
+    /* Straight to the page holding the new comment; if that cannot be worked out
+     * now, its permalink will. */
+    const char *cursor;
+    if (comment_page_of(&ctx, c.story_id, c.id, &cursor) != 0)
+        return respond_redirect(req, arena_printf(req->arena, "/stories/%s/comments/%lld",
+                                                  c.story_slug, (long long)c.id));
+    return respond_redirect(req,
+                            arena_printf(req->arena, "%s#comment-%lld",
+                                         page_path(req, c.story_slug, cursor), (long long)c.id));
 }

@@ -6,6 +6,7 @@
 
 #include "base/timefmt.h"
 #include "render/html.h"
+#include "web/flash.h"
 #include "web/web.h"
 
 #include <string.h>
@@ -26,12 +27,28 @@ const char *view_safe_next(struct arena *a, struct str next)
     if (next.len == 0 || next.len > 512 || next.ptr[0] != '/' ||
         (next.len > 1 && (next.ptr[1] == '/' || next.ptr[1] == '\\')))
         return "/";
+    size_t high = 0;
     for (size_t i = 0; i < next.len; i++) {
         unsigned char c = (unsigned char)next.ptr[i];
         if (c < 0x21 || c == 0x7F || c == '\\')
             return "/";
+        high += c >= 0x80;
     }
-    return arena_strndup(a, next.ptr, next.len);
+    /* A Location header is ASCII: bytes of other characters go percent-encoded,
+     * as a browser would send them. */
+    char *out = arena_alloc(a, next.len + 2 * high + 1), *o = out;
+    for (size_t i = 0; i < next.len; i++) {
+        unsigned char c = (unsigned char)next.ptr[i];
+        if (c < 0x80) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = "0123456789ABCDEF"[c >> 4];
+            *o++ = "0123456789ABCDEF"[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 const char *view_with_next(struct arena *a, const char *base, const char *next)
@@ -84,9 +101,15 @@ struct tval *view_layout(struct req *req, const char *title)
         tval_put(a, m, "weather", wm);
     }
     if (req->user != NULL) {
+        const char *flash = flash_take(req);
+        if (flash != NULL)
+            tval_put_str(a, m, "flash", flash);
         struct tval *vm = tval_map(a);
         tval_put_str(a, vm, "username", req->user->username);
         tval_put_str(a, vm, "display_name", req->user->display_name);
+        tval_put_str(
+            a, vm, "you_css_url",
+            arena_printf(a, "/static/you/%s?v=%s", req->user->username, app->static_version));
         tval_put(a, m, "viewer", vm);
         tval_put_str(a, m, "csrf", req_csrf(req));
     }
@@ -103,12 +126,14 @@ struct tval *view_error(struct req *req, int status, const char *title, const ch
     tval_put_str(a, m, "message", message);
     tval_put_bool(a, m, "show_register", show_register);
     if (show_register) {
-        /* Posting a comment anonymously: registering should lead back to the story. */
+        /* Posting a comment anonymously: registering should lead back to the story's
+         * comment form. */
         const char *back = NULL;
         if (str_starts_with(req->path, "/stories/") && req->path.len > 9) {
             const char *slash = memchr(req->path.ptr + 9, '/', req->path.len - 9);
             size_t len = slash != NULL ? (size_t)(slash - req->path.ptr) : req->path.len;
-            back = view_safe_next(a, (struct str){req->path.ptr, len});
+            back = view_safe_next(
+                a, str_from(arena_printf(a, "%.*s#comment-form", (int)len, req->path.ptr)));
         }
         tval_put_str(a, m, "register_url", view_with_next(a, "/register", back));
         tval_put_str(a, m, "login_url", view_with_next(a, "/login", back));

@@ -19,6 +19,8 @@ struct web_state {
     struct str session_token; /* from the cookie or the Bearer header; may be empty */
     const char *csrf;         /* this client's CSRF token, created on demand */
     bool csrf_is_new;         /* the response must set the CSRF cookie */
+    bool csrf_stale;          /* ROUTE_CSRF_RESHOW: the token check failed */
+    bool flash_taken;         /* flash_take ran: the notice has its place */
     struct err_detail err;    /* detail of the last domain error */
 };
 
@@ -45,6 +47,10 @@ const char *req_csrf(struct req *req);
 /* A fresh anonymous CSRF token and cookie, at login and logout: a token seen before
  * the session changed is worth nothing after. */
 void req_csrf_rotate(struct req *req);
+/* Starts a session for `u` (in the request arena) on this response: the session
+ * cookie, Cache-Control: no-store, a new anonymous CSRF cookie, and the rest of
+ * the request runs as `u`. Store errors as session_start returns them. */
+int web_log_in(struct req *req, struct user *u) STET_MUST_CHECK;
 /* The logged-in reader or NULL. */
 static inline const struct user *req_viewer(const struct req *req)
 {
@@ -53,6 +59,11 @@ static inline const struct user *req_viewer(const struct req *req)
 
 /* The transport's callbacks (web/dispatch.c). */
 void web_dispatch(struct req *req);
+/* Request body bytes the server must accept for a comment of `max_chars`
+ * characters: 12 bytes a character at worst (a 4-byte character percent-encoded in
+ * a form, or a surrogate pair of \uXXXX escapes in JSON), plus room for the other
+ * fields; never below HTTP_MAX_BODY. */
+size_t web_body_limit(int max_chars);
 void web_done(struct req *req, int status, uint64_t bytes, int64_t duration_us);
 
 #endif

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Proves deploy/nginx.conf works: renders a copy onto loopback ports (TLS with a
-# throwaway self-signed certificate), puts it in front of two stet nodes sharing one
-# PostgreSQL database (one node on SQLite when the binary has no PostgreSQL yet) and
-# drives the site through it with curl. Last line: `deploy: N passed, N failed`.
+# Proves deploy/nginx.conf and deploy/haproxy.cfg work: renders a copy of each onto
+# loopback ports (TLS with a throwaway self-signed certificate), puts nginx and then
+# HAProxy (tests/deploy/haproxy.sh) in front of the same two stet nodes sharing one
+# PostgreSQL database, drives the site through each with curl, then stops a node
+# under both. One node on SQLite behind nginx only, when the binary has no
+# PostgreSQL yet. Last line: `deploy: N passed, N failed`.
 # Usage: [STET_BIN=build/stet] [STET_DEPLOY_BACKEND=postgresql] sh tests/deploy/run.sh
 #   STET_DEPLOY_BACKEND=postgresql turns the SQLite fallback into a failure.
 #   STET_DEPLOY_KEEP=1 keeps the temporary directory (logs, rendered config).
@@ -97,6 +99,60 @@ EOF
 # json_get FILE EXPR: prints a Python expression over the parsed JSON `j`
 json_get() {
     python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+
+# sse_has FILE ID...: "yes" when the SSE stream saved in FILE holds a `comment`
+# event for every ID.
+sse_has() {
+    python3 - "$@" <<'EOF'
+import json, sys
+ids = set()
+for block in open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n\n"):
+    fields = {}
+    for line in block.splitlines():
+        k, _, v = line.partition(":")
+        fields.setdefault(k, v[1:] if v.startswith(" ") else v)
+    if fields.get("event") == "comment" and "data" in fields:
+        try:
+            ids.add(str(json.loads(fields["data"])["id"]))
+        except (ValueError, KeyError, TypeError):
+            pass
+print("yes" if all(i in ids for i in sys.argv[2:]) else "")
+EOF
+}
+# wait_sse FILE ID...: sse_has, waiting up to 10 s for the events to arrive.
+wait_sse() {
+    i=0
+    while [ $i -lt 100 ]; do
+        got=$(sse_has "$@")
+        [ -n "$got" ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "$got"
+}
+
+# smuggle_probe PORT PREFIX: sends, over TLS on a connection each, GET /PREFIX-fold,
+# -nul, -cr with an obs-fold line, a NUL and a bare CR in a header value, then a
+# sound GET /PREFIX-clean; prints each one's status ("fold=400 ... clean=404 ").
+smuggle_probe() {
+    python3 - "$1" "$tmp/cert.pem" "$2" <<'EOF'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+for name, line in ((b"fold", b"X-Note: one\r\n two"), (b"nul", b"X-Note: a\0b"),
+                   (b"cr", b"X-Note: a\rb"), (b"clean", b"X-Note: a b")):
+    raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        s.sendall(b"GET /%s-%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+                  b"Connection: close\r\n\r\n" % (sys.argv[3].encode(), name, line))
+        got = b""
+        while b"\r\n" not in got:
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    print("%s=%s" % (name.decode(), (got.split(b" ") + [b"none", b"none"])[1].decode()), end=" ")
+EOF
 }
 
 # pick_ports: new nginx ports; the nodes must be (re)started after it, as their
@@ -195,54 +251,80 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 if [ "$(id -u)" -eq 0 ]; then user_line="user root;"; else user_line=""; fi
 mkdir -p "$tmp/nginx"
 
-# render_config: $tmp/nginx.conf from the real file, with only machine-specific
-# values replaced (the node and nginx ports of this start). Each replacement must
-# happen exactly as often as expected, so a reshaped config fails loudly here
-# instead of quietly testing something else. Problems go to $tmp/render.err.
+# render_config: $tmp/nginx/conf.d/stet.conf from the real file, with only
+# machine-specific values replaced (the node and nginx ports of this start), and
+# $tmp/nginx.conf: Debian 12's /etc/nginx/nginx.conf with its paths moved into the
+# temp dir, the main-context settings docs/deploy.md asks for, and the same
+# `include .../conf.d/*.conf` inside `http`. Each replacement must happen exactly as
+# often as expected, so a reshaped snippet fails loudly here instead of quietly
+# testing something else. Problems go to $tmp/render.err.
 render_config() {
     upstream_ports=""
     for n in $nodes; do
         eval "p=\$${n}_port"
         upstream_ports="$upstream_ports $p"
     done
-    UPSTREAMS=$upstream_ports USER_LINE=$user_line T=$tmp HTTP_PORT=$http_port \
-        HTTPS_PORT=$https_port awk '
+    mkdir -p "$tmp/nginx/conf.d"
+    UPSTREAMS=$upstream_ports T=$tmp HTTP_PORT=$http_port HTTPS_PORT=$https_port awk '
         function done(k) { seen[k]++ }
-        /^user / { print ENVIRON["USER_LINE"]; done("user"); next }
-        /^http \{/ {
-            print
-            # Debian compiles in /var/lib/nginx paths; keep every file in the temp dir.
-            t = ENVIRON["T"] "/nginx"
-            print "    client_body_temp_path " t "/body; proxy_temp_path " t "/proxy;"
-            print "    fastcgi_temp_path " t "/fastcgi; uwsgi_temp_path " t "/uwsgi; scgi_temp_path " t "/scgi;"
-            done("http"); next
+        /^(user|worker_[a-z_]*|events|http|include)[ \t{]/ {
+            print "render: a main-context line in the conf.d snippet: " $0 > "/dev/stderr"; bad = 1
         }
         /^[ \t]*server [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+/ {
             if (!seen["upstream"]) {
                 n = split(ENVIRON["UPSTREAMS"], port, " ")
                 for (i = 1; i <= n; i++)
-                    print "        server 127.0.0.1:" port[i] " max_fails=3 fail_timeout=10s;"
+                    print "    server 127.0.0.1:" port[i] " max_fails=3 fail_timeout=10s;"
             }
             done("upstream"); next
         }
         /^[ \t]*listen \[::\]/ { done("listen6"); next }
-        /^[ \t]*listen 80;/ { print "        listen 127.0.0.1:" ENVIRON["HTTP_PORT"] ";"; done("listen80"); next }
+        /^[ \t]*listen 80;/ { print "    listen 127.0.0.1:" ENVIRON["HTTP_PORT"] ";"; done("listen80"); next }
         /^[ \t]*listen 443 ssl http2;/ {
-            print "        listen 127.0.0.1:" ENVIRON["HTTPS_PORT"] " ssl http2;"; done("listen443"); next
+            print "    listen 127.0.0.1:" ENVIRON["HTTPS_PORT"] " ssl http2;"; done("listen443"); next
         }
-        /^[ \t]*ssl_certificate / { print "        ssl_certificate " ENVIRON["T"] "/cert.pem;"; done("cert"); next }
-        /^[ \t]*ssl_certificate_key / { print "        ssl_certificate_key " ENVIRON["T"] "/key.pem;"; done("key"); next }
+        /^[ \t]*ssl_certificate / { print "    ssl_certificate " ENVIRON["T"] "/cert.pem;"; done("cert"); next }
+        /^[ \t]*ssl_certificate_key / { print "    ssl_certificate_key " ENVIRON["T"] "/key.pem;"; done("key"); next }
         /^[ \t]*access_log / { sub(/\/var\/log\/nginx\/[^ ;]*/, ENVIRON["T"] "/nginx/access.log"); print; done("access"); next }
         /^[ \t]*error_log / { sub(/\/var\/log\/nginx\/[^ ;]*/, ENVIRON["T"] "/nginx/error.log"); sub(/ warn;/, " info;"); print; done("error"); next }
         /^[ \t]*proxy_cache_path / { sub(/\/var\/cache\/nginx\/stet/, ENVIRON["T"] "/nginx/cache"); print; done("cache"); next }
         { print }
         END {
-            split("user http upstream listen6 listen80 listen443 cert key access error cache", want, " ")
+            split("upstream listen6 listen80 listen443 cert key access error cache", want, " ")
             for (i in want) if (!seen[want[i]]) { print "render: no " want[i] " line" > "/dev/stderr"; bad = 1 }
             if (seen["upstream"] != 2 || seen["listen6"] != 2) { print "render: expected 2 upstream and 2 [::] listen lines" > "/dev/stderr"; bad = 1 }
+            if (seen["access"] != 2 || seen["error"] != 2) { print "render: expected access_log and error_log in both server blocks" > "/dev/stderr"; bad = 1 }
             exit bad
-        }' "$root/deploy/nginx.conf" >"$tmp/nginx.conf" 2>"$tmp/render.err" &&
-        ! grep -n '^[^#]*\(/var/\|/etc/\|10\.0\.0\.\)' "$tmp/nginx.conf" >>"$tmp/render.err"
+        }' "$root/deploy/nginx.conf" >"$tmp/nginx/conf.d/stet.conf" 2>"$tmp/render.err" || return 1
+    ! grep -n '^[^#]*\(/var/\|/etc/\|10\.0\.0\.\)' "$tmp/nginx/conf.d/stet.conf" >>"$tmp/render.err" || return 1
+    if [ -f /etc/nginx/mime.types ]; then mime="include /etc/nginx/mime.types;"; else mime=""; fi
+    t=$tmp/nginx
+    cat >"$tmp/nginx.conf" <<EOF
+# Debian 12's /etc/nginx/nginx.conf with its paths moved to $t, plus the
+# main-context settings of docs/deploy.md.
+$user_line
+worker_processes auto;
+error_log $t/main-error.log;
+worker_rlimit_nofile 16384;
+worker_shutdown_timeout 30s;
+events {
+    worker_connections 8192;
+}
+http {
+    client_body_temp_path $t/body; proxy_temp_path $t/proxy;
+    fastcgi_temp_path $t/fastcgi; uwsgi_temp_path $t/uwsgi; scgi_temp_path $t/scgi;
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    $mime
+    default_type application/octet-stream;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers on;
+    access_log $t/main-access.log;
+    gzip on;
+    include $t/conf.d/*.conf;
+}
+EOF
 }
 
 # port_taken LOG...: nginx could not bind a port given to it, because something took
@@ -461,29 +543,7 @@ else
         -d '{"body":"Live two"}'
     id2=$(json_get "$tmp/c2.json" 'j["comment"]["id"]')
     id3=$(json_get "$tmp/c3.json" 'j["comment"]["id"]')
-    got=""
-    i=0
-    while [ $i -lt 100 ]; do
-        got=$(python3 - "$tmp/sse.out" "${id2:-x}" "${id3:-x}" <<'EOF'
-import json, sys
-ids = set()
-for block in open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n\n"):
-    fields = {}
-    for line in block.splitlines():
-        k, _, v = line.partition(":")
-        fields.setdefault(k, v[1:] if v.startswith(" ") else v)
-    if fields.get("event") == "comment" and "data" in fields:
-        try:
-            ids.add(str(json.loads(fields["data"])["id"]))
-        except (ValueError, KeyError, TypeError):
-            pass
-print("yes" if sys.argv[2] in ids and sys.argv[3] in ids else "")
-EOF
-        )
-        [ -n "$got" ] && break
-        sleep 0.1
-        i=$((i + 1))
-    done
+    got=$(wait_sse "$tmp/sse.out" "${id2:-x}" "${id3:-x}")
     check "SSE through nginx: both comments posted through nginx arrive (ids ${id2:-?} ${id3:-?})" \
         test -n "$got"
     kill -TERM "$sse_pid" 2>/dev/null
@@ -508,24 +568,7 @@ fi
 # before stet could see it, nginx must refuse. An obs-fold line, a NUL and a bare CR
 # in a header value get nginx's 400 and reach no node; a sound request sent the same
 # way, last, does reach one (so the log check can fail).
-smuggle=$(python3 - "$https_port" "$tmp/cert.pem" <<'EOF'
-import socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-for name, line in ((b"fold", b"X-Note: one\r\n two"), (b"nul", b"X-Note: a\0b"),
-                   (b"cr", b"X-Note: a\rb"), (b"clean", b"X-Note: a b")):
-    raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-    with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
-        s.sendall(b"GET /smuggle-%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
-                  b"Connection: close\r\n\r\n" % (name, line))
-        got = b""
-        while b"\r\n" not in got:
-            b = s.recv(4096)
-            if not b:
-                break
-            got += b
-    print("%s=%s" % (name.decode(), (got.split(b" ") + [b"none", b"none"])[1].decode()), end=" ")
-EOF
-)
+smuggle=$(smuggle_probe "$https_port" smuggle)
 wait_total ' GET /smuggle-clean ' 1
 sleep 0.2 # time for a (wrong) forwarded one to show up too
 check "obs-fold, NUL and bare CR in a value: 400 from nginx ($smuggle)" \
@@ -533,22 +576,40 @@ check "obs-fold, NUL and bare CR in a value: 400 from nginx ($smuggle)" \
 check "of those requests, only the sound one reached a node" \
     test "$(total_hits ' GET /smuggle-clean ')" = 1 -a "$(total_hits ' GET /smuggle-\(fold\|nul\|cr\) ')" = 0
 
-# Rolling restart: a node stopped with SIGTERM exits cleanly and nginx sends
-# everything to the other one; neither reads nor writes fail.
+# ---------------------------------------------------------------- HAProxy
+
+# The same two nodes, on the same database, behind deploy/haproxy.cfg.
+hp_base=""
+if [ "$backend" = postgresql ]; then
+    . "$root/tests/deploy/haproxy.sh"
+else
+    note "skip: the HAProxy checks need two nodes (PostgreSQL)"
+fi
+
+# ---------------------------------------------------------------- a node stops
+
+# Rolling restart: a node stopped with SIGTERM exits cleanly and each proxy sends
+# everything to the other one at once (HAProxy before its health checks notice);
+# neither reads nor writes fail.
 if [ "$backend" = postgresql ]; then
     kill -TERM "$node1_pid"
     wait "$node1_pid"
     rc=$?
+    forget_pid "$node1_pid"
     check "node1 exits 0 on SIGTERM ($rc)" test "$rc" = 0
-    bad=0
-    for i in $(seq 10); do
-        c=$(curl_tls -o /dev/null -w '%{http_code}' "$base/stories/$slug")
-        [ "$c" = 200 ] || bad=$((bad + 1))
+    for proxy in nginx HAProxy; do
+        if [ "$proxy" = nginx ]; then url=$base; else url=$hp_base; fi
+        [ -n "$url" ] || continue
+        bad=0
+        for i in $(seq 10); do
+            c=$(curl_tls -o /dev/null -w '%{http_code}' "$url/stories/$slug")
+            [ "$c" = 200 ] || bad=$((bad + 1))
+        done
+        code=$(curl_tls -o /dev/null -w '%{http_code}' -H @"$tmp/auth.h" -X POST \
+            "$url/api/v1/stories/$slug/comments" -d '{"body":"After the restart"}')
+        check "$proxy with node1 down: 10 story pages and a post all succeed ($bad failed, post $code)" \
+            test "$bad" = 0 -a "$code" = 201
     done
-    code=$(curl_tls -o /dev/null -w '%{http_code}' -H @"$tmp/auth.h" -X POST \
-        "$base/api/v1/stories/$slug/comments" -d '{"body":"After the restart"}')
-    check "with node1 down: 10 story pages and a post all succeed ($bad failed, post $code)" \
-        test "$bad" = 0 -a "$code" = 201
 fi
 
 # The nodes still running stop cleanly (a sanitizer build reports leaks at exit).

@@ -87,6 +87,9 @@ def stet_bin():
 def clean_env(extra=None):
     """The environment for stet: ours without any STET_* setting, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STET_")}
+    # STET_CONFIG="" reads no file: a /etc/stet/stet.ini on this machine (stet's
+    # default) must not change what a test sees. --config still names one.
+    env["STET_CONFIG"] = ""
     if extra:
         env.update(extra)
     return env
@@ -355,7 +358,7 @@ class Client:
         root = parse_html(r.text)
         form = None
         for f in root.find_all("form"):
-            action = f.get("action") or ""
+            action = (f.get("action") or "").split("#")[0]  # a browser never sends the fragment
             if form_selector in (f.get("id"), action, action.split("?")[0]):
                 form = f
                 break
@@ -428,12 +431,20 @@ class Server:
         self.port = None
         self.base_url = None
         self.cli_reports = []
-        self._start(args)
+        self._start(args, migrate=not demo)
 
-    def _start(self, args):
+    def _start(self, args, migrate):
         if not os.access(self.bin, os.X_OK):
             self._cleanup_tmp()
             raise RuntimeError("stet binary not found: %s (set STET_BIN)" % self.bin)
+        if migrate:
+            # Only `serve --demo` creates a database: a plain serve wants one made by
+            # `stet migrate` (which changes nothing in one that is up to date).
+            p = self.cli("migrate")
+            if p.returncode != 0:
+                self.stderr_file.close()
+                self._cleanup_tmp()
+                raise RuntimeError("stet migrate failed (%d): %s" % (p.returncode, p.stderr))
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr_file,
                                      stdin=subprocess.DEVNULL, env=self.env, cwd=self.tmp)
         line_box = []

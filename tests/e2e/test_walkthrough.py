@@ -73,9 +73,10 @@ class WalkThrough(ServerTest):
         self.assertIn("Post a Comment", strip_tags(r.text))
         self.assertIsNone(root.by_id("comment-form"))
         self.assertIn('<p class="register-notice">You must be registered to comment on stories. '
-                      '<a href="/register?next=%2Fstories%2F' + slug + '">Click here to register.</a></p>',
+                      '<a href="/register?next=%2Fstories%2F' + slug + '%23comment-form">Click here to '
+                      'register.</a></p>', r.text)
+        self.assertIn('<a href="/login?next=%2Fstories%2F' + slug + '%23comment-form">Log in</a>',
                       r.text)
-        self.assertIn('<a href="/login?next=%2Fstories%2F' + slug + '">Log in</a>', r.text)
         self.assertIsNone(root.find("form", cls="logout"))
 
         # Follow the register link, fill in the form, get sent back logged in.
@@ -85,7 +86,7 @@ class WalkThrough(ServerTest):
         r = c.submit(href, "/register", {"username": user, "email": user + "@example.com",
                                          "password": "a good long password"})
         self.assertEqual(r.status, 303, r)
-        self.assertLocation(r, "/stories/" + slug)
+        self.assertLocation(r, "/stories/" + slug + "#comment-form")
         set_cookie = ";".join(r.header_all("Set-Cookie"))
         self.assertIn("stet_session=", set_cookie)
         sess = [h for h in r.header_all("Set-Cookie") if h.startswith("stet_session=")][0]
@@ -102,7 +103,7 @@ class WalkThrough(ServerTest):
         form = root.by_id("comment-form")
         self.assertIsNotNone(form, "no comment form for a logged-in reader")
         self.assertEqual(form.get("method"), "post")
-        self.assertEqual(form.get("action"), "/stories/%s/comments" % slug)
+        self.assertEqual(form.get("action"), "/stories/%s/comments#comment-form" % slug)
         ta = form.find("textarea")
         self.assertEqual((ta.get("name"), ta.get("id")), ("body", "comment-body"))
         self.assertIn("Post comment", form.norm_text() + " ".join(
@@ -146,7 +147,9 @@ class WalkThrough(ServerTest):
         reply_href = "/stories/%s?reply_to=%s#comment-form" % (slug, cid)
         links = [a for a in art.find_all("a", cls="comment-reply") if a.get("href") == reply_href]
         self.assertTrue(links, "no Reply link %s" % reply_href)
-        self.assertEqual(links[0].norm_text(), "Reply")
+        # Visible "Reply", named for the comment it answers.
+        self.assertEqual(links[0].norm_text(),
+                         "Reply to " + art.find(cls="comment-author").norm_text())
         r = c.get("/stories/%s?reply_to=%s" % (slug, cid))
         form = parse_html(r.text).by_id("comment-form")
         pid = [i for i in form.find_all("input") if i.get("name") == "parent_id"]

@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/embedded.h"
+#include "base/timefmt.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -329,6 +330,94 @@ static void test_story_list_paging(void **state)
     assert_int_equal(n, 0);
     struct store_page neg = {.limit = -1};
     assert_int_equal(store_story_list(f->a, f->st, &neg, &rows, &n), STET_EINVAL);
+}
+
+/* The archive's reads: a time range in either order with a cursor, and months with
+ * their counts. Months of a far year of this run's own keep other cases out. */
+static void test_story_range_and_months(void **state)
+{
+    struct fx *f = *state;
+    struct store_month *months;
+    struct story *rows;
+    size_t n;
+    int64_t jan, feb, mar, apr;
+    /* A year no earlier run left stories in (a PostgreSQL database may be reused). */
+    for (int year = 5000 + (int)(g_tag % 4000);; year++) {
+        char day[32];
+        snprintf(day, sizeof(day), "%04d-01-01", year);
+        assert_int_equal(time_parse_iso(str_from(day), &jan), 0);
+        snprintf(day, sizeof(day), "%04d-02-01", year);
+        assert_int_equal(time_parse_iso(str_from(day), &feb), 0);
+        snprintf(day, sizeof(day), "%04d-03-01", year);
+        assert_int_equal(time_parse_iso(str_from(day), &mar), 0);
+        snprintf(day, sizeof(day), "%04d-04-01", year);
+        assert_int_equal(time_parse_iso(str_from(day), &apr), 0);
+        assert_int_equal(store_story_months(f->a, f->st, jan, apr, 1, &months, &n), 0);
+        if (n == 0)
+            break;
+    }
+    /* Oldest first: January's first second, two ties, February's last second, March's
+     * first. */
+    int64_t ids[5] = {
+        add_story(f, uniq(f->a, "rng"), jan),       add_story(f, uniq(f->a, "rng"), jan + 100),
+        add_story(f, uniq(f->a, "rng"), jan + 100), add_story(f, uniq(f->a, "rng"), mar - 1),
+        add_story(f, uniq(f->a, "rng"), mar),
+    };
+
+    struct store_page asc = {.limit = 10};
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &asc, &rows, &n), 0);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rows[i].id, ids[i]);
+    struct store_page desc = {.limit = 10, .newest_first = true};
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &desc, &rows, &n), 0);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rows[i].id, ids[4 - i]);
+    /* Cursors between the ties, each way; limits; the range's ends. */
+    struct store_page after = {
+        .limit = 2, .has_cursor = true, .cursor_time = jan + 100, .cursor_id = ids[1]};
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &after, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, ids[2]);
+    assert_int_equal(rows[1].id, ids[3]);
+    struct store_page before = {.limit = 10,
+                                .has_cursor = true,
+                                .cursor_time = jan + 100,
+                                .cursor_id = ids[2],
+                                .newest_first = true};
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &before, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, ids[1]);
+    assert_int_equal(rows[1].id, ids[0]);
+    assert_int_equal(store_story_list_range(f->a, f->st, feb, mar, &asc, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, ids[3]);
+    struct store_page zero = {.limit = 0}, neg = {.limit = -1};
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &zero, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_story_list_range(f->a, f->st, jan, apr, &neg, &rows, &n), STET_EINVAL);
+
+    assert_int_equal(store_story_months(f->a, f->st, jan, apr, 10, &months, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(months[0].start, mar);
+    assert_int_equal(months[0].n_stories, 1);
+    assert_int_equal(months[1].start, feb);
+    assert_int_equal(months[1].n_stories, 1);
+    assert_int_equal(months[2].start, jan);
+    assert_int_equal(months[2].n_stories, 3);
+    assert_int_equal(store_story_months(f->a, f->st, jan, mar, 1, &months, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(months[0].start, feb);
+    assert_int_equal(store_story_months(f->a, f->st, jan, apr, 0, &months, &n), STET_EINVAL);
+    assert_int_equal(store_story_months(f->a, f->st, TIME_MIN - 1, apr, 5, &months, &n),
+                     STET_EINVAL);
+    /* The year 0000, where the backends' calendars differ in name only. */
+    add_story(f, uniq(f->a, "rng"), TIME_MIN + 86400 * 40);
+    assert_int_equal(
+        store_story_months(f->a, f->st, TIME_MIN, TIME_MIN + 86400 * 60, 5, &months, &n), 0);
+    assert_true(n >= 1);
+    assert_int_equal(months[0].start, TIME_MIN + 86400 * 31);
 }
 
 static void test_story_set_open(void **state)
@@ -661,9 +750,13 @@ static void test_comment_threads_and_find(void **state)
     assert_int_equal(c.edited_at, 0);
     assert_false(c.is_legacy);
     assert_int_equal(c.status, COMMENT_VISIBLE);
+    assert_int_equal(c.author_role, ROLE_READER);
 
+    /* The author's role as it is now, for the staff badge. */
+    assert_int_equal(store_user_set_role(f->st, str_from(name), ROLE_MODERATOR), 0);
     assert_int_equal(store_comment_find(f->a, f->st, root, &c), 0);
     assert_int_equal(c.parent_id, 0);
+    assert_int_equal(c.author_role, ROLE_MODERATOR);
 
     assert_int_equal(store_comment_find(f->a, f->st, leg_id, &c), 0);
     assert_int_equal(c.author_id, 0);
@@ -671,6 +764,7 @@ static void test_comment_threads_and_find(void **state)
     assert_null(c.author_display_name);
     assert_string_equal(c.legacy_author, "Old Bob");
     assert_true(c.is_legacy);
+    assert_int_equal(c.author_role, ROLE_READER);
     assert_int_equal(c.edited_at, 60);
     assert_int_equal(c.parent_id, root);
 
@@ -1647,6 +1741,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_story_insert_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_duplicate_slug, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_list_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_range_and_months, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_set_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_insert_conflicts, setup, teardown),

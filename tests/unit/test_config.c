@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "base/log.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -29,6 +30,10 @@ static const char *fake_getenv(const char *name)
     for (size_t i = 0; i < n_fake_env; i++)
         if (strcmp(fake_env[i].name, name) == 0)
             return fake_env[i].value;
+    /* Unset, STET_CONFIG would read CONFIG_DEFAULT_FILE, and a test must not depend
+     * on the machine it runs on; "" reads no file. */
+    if (strcmp(name, "STET_CONFIG") == 0)
+        return "";
     return NULL;
 }
 
@@ -288,6 +293,39 @@ static void test_parse_listen(void **state)
     load_bad(&f, "STET_LISTEN");
 }
 
+/* site.timezone: UTC unless set, a zone of the system's database when set, and an
+ * unknown name refused with the key and the line. */
+static void test_site_timezone(void **state)
+{
+    (void)state;
+    struct config_flags f = {0};
+    struct config c;
+
+    load_ok(&c, &f);
+    assert_string_equal(c.site_timezone, "UTC");
+    config_cleanup(&c);
+
+    f.config_file = write_ini("tz.ini", "[site]\ntimezone = America/St_Johns\n");
+    load_ok(&c, &f);
+    assert_string_equal(c.site_timezone, "America/St_Johns");
+    config_cleanup(&c);
+
+    set_env("STET_SITE_TIMEZONE", "Europe/Berlin");
+    load_ok(&c, &f);
+    assert_string_equal(c.site_timezone, "Europe/Berlin");
+    config_cleanup(&c);
+    n_fake_env = 0;
+
+    f.config_file = write_ini("bad.ini", "[site]\nname = x\ntimezone = Mars/Olympus_Mons\n");
+    load_bad(&f, "bad.ini:3: site.timezone 'Mars/Olympus_Mons' is not a known time zone");
+    f.config_file = write_ini("dots.ini", "[site]\ntimezone = ../../etc/passwd\n");
+    load_bad(&f, "site.timezone");
+    f.config_file = NULL;
+    set_env("STET_SITE_TIMEZONE", "CET-1CEST");
+    load_bad(&f, "STET_SITE_TIMEZONE: site.timezone");
+    n_fake_env = 0;
+}
+
 static void test_ini_errors(void **state)
 {
     (void)state;
@@ -329,7 +367,29 @@ static void test_ini_errors(void **state)
     f.config_file = write_ini("n.ini", "listen = 127.0.0.1:80\n");
     load_bad(&f, "n.ini:1: unknown key");
 
+    /* A line longer than inih's buffer (200 bytes in Debian) is named, not cut into
+     * a second line that inih would read as a key of its own. */
+    char long_ini[600];
+    char url[400];
+    memset(url, 'a', sizeof(url) - 1);
+    url[sizeof(url) - 1] = '\0';
+    snprintf(long_ini, sizeof(long_ini), "[site]\nname = x\n[weather]\nurl = https://%s\n", url);
+    f.config_file = write_ini("long.ini", long_ini);
+    load_bad(&f, "long.ini:4: line longer than");
+
+    /* A line that fills the buffer exactly, and a last line without a newline. */
+    char fits[400];
+    int pad = 199 - (int)strlen("name = ");
+    snprintf(fits, sizeof(fits), "[site]\nname = %.*s\n[weather]\nrefresh = 60", pad, url);
+    f.config_file = write_ini("fits.ini", fits);
+    struct config ok;
+    load_ok(&ok, &f);
+    assert_int_equal(strlen(ok.site_name), (size_t)pad);
+    assert_int_equal(ok.weather_refresh, 60);
+    config_cleanup(&ok);
+
     /* A tiny error buffer is truncated, never overrun. */
+    f.config_file = write_ini("n.ini", "listen = 127.0.0.1:80\n");
     struct config c;
     char tiny[8];
     memset(tiny, 'z', sizeof(tiny));
@@ -349,6 +409,43 @@ static void test_missing_file(void **state)
     /* A directory opens but cannot be read as a file. */
     f.config_file = tmp_dir;
     load_bad(&f, "cannot read");
+    /* STET_CONFIG="" reads no file, not even the default one. */
+    f.config_file = NULL;
+    n_fake_env = 0;
+    set_env("STET_CONFIG", "");
+    struct config c;
+    load_ok(&c, &f);
+    config_cleanup(&c);
+}
+
+static void test_log_keys(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_int_equal(c.log_level, LOG_LEVEL_INFO);
+    assert_string_equal(c.access_log, "stderr");
+    config_cleanup(&c);
+
+    f.config_file = write_ini("log.ini", "[log]\nlevel = Warning\naccess = /var/log/stet/a.log\n");
+    load_ok(&c, &f);
+    assert_int_equal(c.log_level, LOG_LEVEL_WARN);
+    assert_string_equal(c.access_log, "/var/log/stet/a.log");
+    config_cleanup(&c);
+
+    set_env("STET_LOG_LEVEL", "debug");
+    set_env("STET_ACCESS_LOG", "off");
+    load_ok(&c, &f);
+    assert_int_equal(c.log_level, LOG_LEVEL_DEBUG);
+    assert_string_equal(c.access_log, "off");
+    config_cleanup(&c);
+
+    n_fake_env = 0;
+    f.config_file = write_ini("lv.ini", "[log]\nlevel = loud\n");
+    load_bad(&f, "lv.ini:2: log.level 'loud'");
+    f.config_file = write_ini("la.ini", "[log]\naccess = access.log\n");
+    load_bad(&f, "la.ini:2: log.access 'access.log' must be stderr, off or an absolute");
 }
 
 static void test_every_key(void **state)
@@ -708,12 +805,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse_listen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ini_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_synchronous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token_sources, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_key_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_site_timezone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

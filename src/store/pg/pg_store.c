@@ -8,6 +8,7 @@
 #include "base/embedded.h"
 #include "base/ident.h"
 #include "base/log.h"
+#include "base/timefmt.h"
 #include "base/url.h"
 #include "base/xalloc.h"
 #include "store/sql_ident.h"
@@ -39,6 +40,9 @@ enum stmt_id {
     S_STORY_LIST,
     S_STORY_SET_OPEN,
     S_STORY_COUNT,
+    S_STORY_RANGE_ASC,
+    S_STORY_RANGE_DESC,
+    S_STORY_MONTHS,
     S_USER_INSERT,
     S_USER_FIND_LOGIN,
     S_USER_FIND_ID,
@@ -54,6 +58,7 @@ enum stmt_id {
     S_COMMENT_LIST_DESC,
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
+    S_COMMENT_POSITION,
     S_COMMENT_EVENTS,
     S_RATE_TAKE,
     S_SITE_KEY,
@@ -69,7 +74,7 @@ enum stmt_id {
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
     "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status, " \
-    "c.event_seq"
+    "c.event_seq, u.role"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
 /* A story's comments in commit order, which is id order (created_at comes from the
@@ -128,6 +133,26 @@ static const struct stmt_def stmts[N_STMT] = {
     [S_STORY_SET_OPEN] = {"story_set_open", "UPDATE stories SET comments_open = $2 WHERE id = $1",
                           2, false},
     [S_STORY_COUNT] = {"story_count", "SELECT comment_count FROM stories WHERE slug = $1", 1, true},
+    /* Both directions are one range scan of stories_published, no sort. */
+    [S_STORY_RANGE_ASC] = {"story_list_range",
+                           "SELECT " STORY_COLS " FROM stories WHERE published_at >= $1 "
+                           "AND published_at < $2 AND (published_at, id) > ($3, $4) "
+                           "ORDER BY published_at ASC, id ASC LIMIT $5",
+                           5, true},
+    [S_STORY_RANGE_DESC] = {"story_list_range",
+                            "SELECT " STORY_COLS " FROM stories WHERE published_at >= $1 "
+                            "AND published_at < $2 AND (published_at, id) < ($3, $4) "
+                            "ORDER BY published_at DESC, id DESC LIMIT $5",
+                            5, true},
+    /* A month as its first second, as SQLite computes it: the year numbers differ
+     * before the year 1 (PostgreSQL has no year 0), the instants do not. EXTRACT
+     * reads a timestamp without time zone as UTC. */
+    [S_STORY_MONTHS] = {"story_months",
+                        "SELECT EXTRACT(EPOCH FROM date_trunc('month', "
+                        "to_timestamp(published_at) AT TIME ZONE 'UTC'))::int8 AS month, "
+                        "count(*) FROM stories WHERE published_at >= $1 AND published_at < $2 "
+                        "GROUP BY month ORDER BY month DESC LIMIT $3",
+                        3, true},
     /* The keys are base/ident.c's, computed here in C: the database never folds
      * (its lower() follows the locale and turns the Kelvin sign into "k"). */
     [S_USER_INSERT] = {"user_insert",
@@ -177,6 +202,15 @@ static const struct stmt_def stmts[N_STMT] = {
                                    true},
     [S_COMMENT_LIST_VIEWER_DESC] = {"comment_list_viewer_desc", COMMENT_LIST_VIEWER("<", "DESC"), 4,
                                     true},
+    /* The count of a story's visible comments before id $2, and the id of the last
+     * one before the $3-sized page that $2 falls on (0 on the first page): one range
+     * scan of comments_story, numbering the rows as it goes. */
+    [S_COMMENT_POSITION] = {"comment_position",
+                            "SELECT count(*), coalesce(max(CASE WHEN r = n / $3 * $3 - 1 "
+                            "THEN id END), 0) FROM (SELECT id, row_number() OVER (ORDER BY id) "
+                            "- 1 AS r, count(*) OVER () AS n FROM comments WHERE story_id = $1 "
+                            "AND status BETWEEN 'visible' AND 'visible' AND id < $2) w",
+                            3, true},
     /* One range scan of comments_events; held comments have no number. */
     [S_COMMENT_EVENTS] = {"comment_events",
                           "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
@@ -246,6 +280,10 @@ static int pg_story_list(struct arena *a, struct store *st, const struct store_p
                          struct story **out, size_t *n);
 static int pg_story_set_open(struct store *st, int64_t story_id, bool open);
 static int pg_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
+static int pg_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
+                               const struct store_page *pg, struct story **out, size_t *n);
+static int pg_story_months(struct arena *a, struct store *st, int64_t from, int64_t to, int limit,
+                           struct store_month **out, size_t *n);
 static int pg_user_insert(struct store *st, const struct user *u, const char *password_hash,
                           int64_t *id);
 static int pg_user_find_login(struct arena *a, struct store *st, struct str login, struct user *out,
@@ -264,6 +302,8 @@ static int pg_comment_insert_batch(struct store *st, const struct comment *const
 static int pg_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
 static int pg_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                            const struct store_page *pg, struct comment **out, size_t *n);
+static int pg_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                               int64_t *n_before, int64_t *page_after);
 static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
 static int pg_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
@@ -290,6 +330,8 @@ static const struct store_ops pg_ops = {
     .story_list = pg_story_list,
     .story_set_open = pg_story_set_open,
     .story_counts = pg_story_counts,
+    .story_list_range = pg_story_list_range,
+    .story_months = pg_story_months,
     .user_insert = pg_user_insert,
     .user_find_login = pg_user_find_login,
     .user_find_id = pg_user_find_id,
@@ -301,6 +343,7 @@ static const struct store_ops pg_ops = {
     .comment_insert_batch = pg_comment_insert_batch,
     .comment_find = pg_comment_find,
     .comment_list = pg_comment_list,
+    .comment_position = pg_comment_position,
     .comment_events = pg_comment_events,
     .rate_take = pg_rate_take,
     .site_key = pg_site_key,
@@ -821,6 +864,22 @@ int pg_store_open(const char *url, struct store **out)
     return 0;
 }
 
+int pg_store_has_schema(struct store *st, bool *has)
+{
+    struct pg_store *ps = to_pg(st);
+    PGresult *r = PQexec(ps->conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        char line[600];
+        log_error(NULL, "postgres: schema check: %s",
+                  pg_one_line(PQerrorMessage(ps->conn), line, sizeof(line)));
+        PQclear(r);
+        return STET_EIO;
+    }
+    *has = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return 0;
+}
+
 static void pg_close(struct store *st)
 {
     struct pg_store *ps = to_pg(st);
@@ -948,6 +1007,7 @@ static void read_comment(struct arena *a, const PGresult *r, int i, struct comme
     c->is_legacy = col_bool(r, i, 12);
     c->status = col_status(r, i, 13);
     c->event_seq = col_i64(r, i, 14);
+    c->author_role = col_role(r, i, 15); /* NULL (no account) reads as reader */
 }
 
 /* A lookup key the server cannot hold (a NUL byte) matches nothing; one it rejects as
@@ -1143,6 +1203,18 @@ static int pg_story_find(struct arena *a, struct store *st, struct str slug, str
     return rc;
 }
 
+/* Every row of `r` as a story in the arena; clears `r`. */
+static void collect_stories(struct arena *a, PGresult *r, struct story **out, size_t *n)
+{
+    int cnt = PQntuples(r);
+    struct story *arr = cnt > 0 ? ARENA_NEW_ARRAY(a, struct story, (size_t)cnt) : NULL;
+    for (int i = 0; i < cnt; i++)
+        read_story(a, r, i, &arr[i]);
+    PQclear(r);
+    *out = arr;
+    *n = (size_t)cnt;
+}
+
 static int pg_story_list(struct arena *a, struct store *st, const struct store_page *pg,
                          struct story **out, size_t *n)
 {
@@ -1161,13 +1233,7 @@ static int pg_story_list(struct arena *a, struct store *st, const struct store_p
     rc = exec(ps, S_STORY_LIST, &p, &r);
     if (rc != 0)
         return rc;
-    int cnt = PQntuples(r);
-    struct story *arr = cnt > 0 ? ARENA_NEW_ARRAY(a, struct story, (size_t)cnt) : NULL;
-    for (int i = 0; i < cnt; i++)
-        read_story(a, r, i, &arr[i]);
-    PQclear(r);
-    *out = arr;
-    *n = (size_t)cnt;
+    collect_stories(a, r, out, n);
     return 0;
 }
 
@@ -1203,6 +1269,61 @@ static int pg_story_counts(struct store *st, const struct str *slugs, size_t n, 
             counts[i] = col_i64(r, 0, 0);
         PQclear(r);
     }
+    return 0;
+}
+
+/* ---- the archive: stories by time range and by month ---- */
+
+static int pg_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
+                               const struct store_page *pg, struct story **out, size_t *n)
+{
+    struct pg_store *ps = to_pg(st);
+    struct params p = {0};
+    PGresult *r;
+    *out = NULL;
+    *n = 0;
+    int rc = check_page(pg);
+    if (rc != 0 || pg->limit == 0)
+        return rc;
+    /* No cursor: start beyond every possible row on the side the order starts from. */
+    int64_t edge = pg->newest_first ? INT64_MAX : INT64_MIN;
+    p_i64(&p, from);
+    p_i64(&p, to);
+    p_i64(&p, pg->has_cursor ? pg->cursor_time : edge);
+    p_i64(&p, pg->has_cursor ? pg->cursor_id : edge);
+    p_i64(&p, pg->limit);
+    rc = exec(ps, pg->newest_first ? S_STORY_RANGE_DESC : S_STORY_RANGE_ASC, &p, &r);
+    if (rc != 0)
+        return rc;
+    collect_stories(a, r, out, n);
+    return 0;
+}
+
+static int pg_story_months(struct arena *a, struct store *st, int64_t from, int64_t to, int limit,
+                           struct store_month **out, size_t *n)
+{
+    struct pg_store *ps = to_pg(st);
+    struct params p = {0};
+    PGresult *r;
+    *out = NULL;
+    *n = 0;
+    if (limit < 1 || from < TIME_MIN)
+        return STET_EINVAL;
+    p_i64(&p, from);
+    p_i64(&p, to);
+    p_i64(&p, limit);
+    int rc = exec(ps, S_STORY_MONTHS, &p, &r);
+    if (rc != 0)
+        return rc;
+    int cnt = PQntuples(r);
+    struct store_month *arr = cnt > 0 ? ARENA_NEW_ARRAY(a, struct store_month, (size_t)cnt) : NULL;
+    for (int i = 0; i < cnt; i++) {
+        arr[i].start = col_i64(r, i, 0);
+        arr[i].n_stories = col_i64(r, i, 1);
+    }
+    PQclear(r);
+    *out = arr;
+    *n = (size_t)cnt;
     return 0;
 }
 
@@ -1529,6 +1650,30 @@ static int pg_comment_list(struct arena *a, struct store *st, const struct comme
     if (rc != 0)
         return rc;
     return read_comments(a, r, out, n);
+}
+
+static int pg_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                               int64_t *n_before, int64_t *page_after)
+{
+    struct params p = {0};
+    PGresult *r;
+    *n_before = 0;
+    *page_after = 0;
+    if (page_size < 1)
+        return STET_EINVAL;
+    p_i64(&p, story_id);
+    p_i64(&p, id);
+    p_i64(&p, page_size);
+    int rc = exec(to_pg(st), S_COMMENT_POSITION, &p, &r);
+    if (rc != 0)
+        return rc;
+    /* An aggregate: always one row. */
+    if (PQntuples(r) == 1) {
+        *n_before = col_i64(r, 0, 0);
+        *page_after = col_i64(r, 0, 1);
+    }
+    PQclear(r);
+    return 0;
 }
 
 static int pg_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
@@ -1935,4 +2080,9 @@ int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int
         *plan = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
     buf_cleanup(&b);
     return rc;
+}
+
+int pg_store_lib_version(void)
+{
+    return PQlibVersion();
 }

@@ -35,6 +35,10 @@ void pg_notice_receiver(void *arg, const void *r);
  * sets them). EUNAVAIL when the server cannot be reached, EINVAL for a malformed
  * URL, EIO otherwise (logged). Close with store_close. */
 int pg_store_open(const char *url, struct store **out) STET_MUST_CHECK;
+/* Whether the connection's database holds stet's schema (the schema_migrations
+ * table `stet migrate` creates first, on the search path): false for a new, empty
+ * database. EIO (logged) when it cannot tell. */
+int pg_store_has_schema(struct store *st, bool *has) STET_MUST_CHECK;
 
 /* Starts the LISTEN thread for store_listener_start; see store.h. Never blocks on
  * the network: the thread connects (and reconnects) by itself. EINVAL for a
@@ -75,5 +79,8 @@ int pg_store_conninfo(struct arena *a, const char *url, const char **out) STET_M
  * database as an older release left it), and runs trusted SQL text. */
 int pg_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
 int pg_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
+
+/* The libpq version running, as PQlibVersion numbers it (150018 for 15.18). */
+int pg_store_lib_version(void);
 
 #endif

@@ -7,15 +7,18 @@
 #include "base/embedded.h"
 #include "base/ident.h"
 #include "base/log.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/sql_ident.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum stmt_id {
     S_BEGIN,
@@ -28,6 +31,9 @@ enum stmt_id {
     S_STORY_LIST,
     S_STORY_SET_OPEN,
     S_STORY_COUNT,
+    S_STORY_RANGE_ASC,
+    S_STORY_RANGE_DESC,
+    S_STORY_MONTHS,
     S_USER_INSERT,
     S_USER_FIND_LOGIN,
     S_USER_FIND_ID,
@@ -42,6 +48,7 @@ enum stmt_id {
     S_COMMENT_LIST_DESC,
     S_COMMENT_LIST_VIEWER_ASC,
     S_COMMENT_LIST_VIEWER_DESC,
+    S_COMMENT_POSITION,
     S_COMMENT_EVENTS,
     S_RATE_TAKE,
     S_SITE_KEY,
@@ -62,7 +69,7 @@ enum stmt_id {
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
     "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status, " \
-    "c.event_seq"
+    "c.event_seq, u.role"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
 /* A story's comments in commit order, which is id order (created_at comes from the
@@ -89,6 +96,14 @@ enum stmt_id {
     " ORDER BY c.id " dir " LIMIT ?3"
 /* clang-format on */
 
+/* The count of a story's visible comments before id ?2, and the id of the last one
+ * before the ?3-sized page that ?2 falls on (0 on the first page): one range scan
+ * of comments_story (story_id, status, id), numbering the rows as it goes. */
+#define COMMENT_POSITION                                                                           \
+    "SELECT count(*), coalesce(max(CASE WHEN r = n / ?3 * ?3 - 1 THEN id END), 0) FROM "           \
+    "(SELECT id, row_number() OVER (ORDER BY id) - 1 AS r, count(*) OVER () AS n FROM comments"    \
+    " WHERE story_id = ?1 AND status = 'visible' AND id < ?2) w"
+
 static const char *const stmt_sql[N_STMT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -104,6 +119,18 @@ static const char *const stmt_sql[N_STMT] = {
                      "ORDER BY published_at DESC, id DESC LIMIT ?3",
     [S_STORY_SET_OPEN] = "UPDATE stories SET comments_open = ?2 WHERE id = ?1",
     [S_STORY_COUNT] = "SELECT comment_count FROM stories WHERE slug = ?1",
+    /* Both directions are one range scan of stories_published, no sort. */
+    [S_STORY_RANGE_ASC] = "SELECT " STORY_COLS " FROM stories WHERE published_at >= ?1 "
+                          "AND published_at < ?2 AND (published_at, id) > (?3, ?4) "
+                          "ORDER BY published_at ASC, id ASC LIMIT ?5",
+    [S_STORY_RANGE_DESC] = "SELECT " STORY_COLS " FROM stories WHERE published_at >= ?1 "
+                           "AND published_at < ?2 AND (published_at, id) < (?3, ?4) "
+                           "ORDER BY published_at DESC, id DESC LIMIT ?5",
+    /* A month as its first second: the number both backends can compute alike. */
+    [S_STORY_MONTHS] = "SELECT CAST(strftime('%s', published_at, 'unixepoch', 'start of month') "
+                       "AS INTEGER) AS month, count(*) FROM stories "
+                       "WHERE published_at >= ?1 AND published_at < ?2 "
+                       "GROUP BY month ORDER BY month DESC LIMIT ?3",
     /* The keys are base/ident.c's, computed here in C: the database never folds. */
     [S_USER_INSERT] =
         "INSERT INTO users (username, display_name, email, password_hash, role, "
@@ -131,6 +158,7 @@ static const char *const stmt_sql[N_STMT] = {
     [S_COMMENT_LIST_DESC] = COMMENT_LIST("<", "DESC"),
     [S_COMMENT_LIST_VIEWER_ASC] = COMMENT_LIST_VIEWER(">", "ASC"),
     [S_COMMENT_LIST_VIEWER_DESC] = COMMENT_LIST_VIEWER("<", "DESC"),
+    [S_COMMENT_POSITION] = COMMENT_POSITION,
     /* One range scan of comments_events; held comments have no number. */
     [S_COMMENT_EVENTS] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
                          " WHERE c.story_id = ?1 AND c.event_seq > ?2 AND c.status = 'visible'"
@@ -190,6 +218,10 @@ static int sq_story_list(struct arena *a, struct store *st, const struct store_p
                          struct story **out, size_t *n);
 static int sq_story_set_open(struct store *st, int64_t story_id, bool open);
 static int sq_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
+static int sq_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
+                               const struct store_page *pg, struct story **out, size_t *n);
+static int sq_story_months(struct arena *a, struct store *st, int64_t from, int64_t to, int limit,
+                           struct store_month **out, size_t *n);
 static int sq_user_insert(struct store *st, const struct user *u, const char *password_hash,
                           int64_t *id);
 static int sq_user_find_login(struct arena *a, struct store *st, struct str login, struct user *out,
@@ -208,6 +240,8 @@ static int sq_comment_insert_batch(struct store *st, const struct comment *const
 static int sq_comment_find(struct arena *a, struct store *st, int64_t id, struct comment *out);
 static int sq_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                            const struct store_page *pg, struct comment **out, size_t *n);
+static int sq_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                               int64_t *n_before, int64_t *page_after);
 static int sq_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                              int limit, struct comment **out, size_t *n);
 static int sq_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
@@ -234,6 +268,8 @@ static const struct store_ops sqlite_ops = {
     .story_list = sq_story_list,
     .story_set_open = sq_story_set_open,
     .story_counts = sq_story_counts,
+    .story_list_range = sq_story_list_range,
+    .story_months = sq_story_months,
     .user_insert = sq_user_insert,
     .user_find_login = sq_user_find_login,
     .user_find_id = sq_user_find_id,
@@ -245,6 +281,7 @@ static const struct store_ops sqlite_ops = {
     .comment_insert_batch = sq_comment_insert_batch,
     .comment_find = sq_comment_find,
     .comment_list = sq_comment_list,
+    .comment_position = sq_comment_position,
     .comment_events = sq_comment_events,
     .rate_take = sq_rate_take,
     .site_key = sq_site_key,
@@ -425,7 +462,29 @@ int sqlite_store_open(const char *path, struct store **out)
     return sqlite_store_open_sync(path, true, out);
 }
 
-int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
+/* True when the connection's database holds stet's schema (schema_migrations, which
+ * `migrate` creates first). Read before any pragma, so that looking at an empty or
+ * foreign file never writes to it (journal_mode = WAL would). */
+static int has_schema(struct sqlite_store *ss, bool *has)
+{
+    static const char sql[] =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(ss->db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return fail(ss, rc, "schema check");
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(ss, rc, "schema check");
+    *has = rc == SQLITE_ROW;
+    return 0;
+}
+
+/* `create`: SQLITE_OPEN_CREATE, for migrate and serve; without it a missing file,
+ * or one without stet's schema, is STET_ENOTFOUND and not logged (the command says
+ * how to make the database). */
+static int open_conn(const char *path, bool sync_full, bool create, struct store **out)
 {
     /* FULL: a COMMIT returns after the WAL is fsynced. NORMAL in WAL mode fsyncs
      * only at checkpoints: safe against a crash of the process, not of the machine.
@@ -452,11 +511,14 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
     ss->base.ops = &sqlite_ops;
     ss->sync_full = sync_full;
     /* NOMUTEX: a connection is used by one thread at a time (the pool hands it out). */
-    int rc = sqlite3_open_v2(
-        path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &ss->db, flags, NULL);
     if (rc != SQLITE_OK) {
         int ret;
-        if (ss->db == NULL) {
+        if (!create && (rc & 0xff) == SQLITE_CANTOPEN && access(path, F_OK) != 0 &&
+            errno == ENOENT) {
+            ret = STET_ENOTFOUND;
+        } else if (ss->db == NULL) {
             log_error(NULL, "sqlite: open %s: out of memory", path);
             ret = STET_EIO;
         } else {
@@ -469,6 +531,17 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
         return ret;
     }
     sqlite3_extended_result_codes(ss->db, 1);
+    if (!create) {
+        /* The pragma below sets it too, for every connection; the check comes first. */
+        sqlite3_busy_timeout(ss->db, 5000);
+        bool has = false;
+        int ret = has_schema(ss, &has);
+        if (ret != 0 || !has) {
+            sqlite3_close(ss->db);
+            free(ss);
+            return ret != 0 ? ret : STET_ENOTFOUND;
+        }
+    }
     rc = sqlite3_exec(ss->db, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         int ret = fail(ss, rc, "open pragmas");
@@ -478,6 +551,16 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
     }
     *out = &ss->base;
     return 0;
+}
+
+int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
+{
+    return open_conn(path, sync_full, true, out);
+}
+
+int sqlite_store_open_existing(const char *path, bool sync_full, struct store **out)
+{
+    return open_conn(path, sync_full, false, out);
 }
 
 static void sq_close(struct store *st)
@@ -708,6 +791,7 @@ static void read_comment(struct arena *a, sqlite3_stmt *q, struct comment *c)
     c->is_legacy = sqlite3_column_int64(q, 12) != 0;
     c->status = col_status(q, 13);
     c->event_seq = sqlite3_column_int64(q, 14); /* NULL reads as 0 */
+    c->author_role = col_role(q, 15);           /* NULL (no account) reads as reader */
 }
 
 /* Steps a single-row query: 0 with the row current, ENOTFOUND, or the mapped error.
@@ -791,13 +875,37 @@ static int sq_story_find(struct arena *a, struct store *st, struct str slug, str
     return 0;
 }
 
+/* Steps `q` (bound, at most `limit` rows) into an array of stories in the arena. */
+static int collect_stories(struct arena *a, struct sqlite_store *ss, sqlite3_stmt *q, int limit,
+                           const char *what, struct story **out, size_t *n)
+{
+    struct story *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    int rc = 0;
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, what);
+            break;
+        }
+        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)limit);
+        read_story(a, q, &arr[cnt++]);
+    }
+    stmt_done(q);
+    if (rc != 0)
+        return rc;
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
 static int sq_story_list(struct arena *a, struct store *st, const struct store_page *pg,
                          struct story **out, size_t *n)
 {
     struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
-    struct story *arr = NULL;
-    size_t cap = 0, cnt = 0;
     *out = NULL;
     *n = 0;
     int rc = check_page(pg);
@@ -810,23 +918,7 @@ static int sq_story_list(struct arena *a, struct store *st, const struct store_p
     sqlite3_bind_int64(q, 1, pg->has_cursor ? pg->cursor_time : INT64_MAX);
     sqlite3_bind_int64(q, 2, pg->has_cursor ? pg->cursor_id : INT64_MAX);
     sqlite3_bind_int64(q, 3, pg->limit);
-    for (;;) {
-        int step = sqlite3_step(q);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = fail(ss, step, "story_list");
-            break;
-        }
-        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)pg->limit);
-        read_story(a, q, &arr[cnt++]);
-    }
-    stmt_done(q);
-    if (rc != 0)
-        return rc;
-    *out = arr;
-    *n = cnt;
-    return 0;
+    return collect_stories(a, ss, q, pg->limit, "story_list", out, n);
 }
 
 static int sq_story_set_open(struct store *st, int64_t story_id, bool open)
@@ -865,6 +957,68 @@ static int sq_story_counts(struct store *st, const struct str *slugs, size_t n, 
         counts[i] = sqlite3_column_int64(q, 0);
         stmt_done(q);
     }
+    return 0;
+}
+
+/* ---- the archive: stories by time range and by month ---- */
+
+static int sq_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
+                               const struct store_page *pg, struct story **out, size_t *n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    *out = NULL;
+    *n = 0;
+    int rc = check_page(pg);
+    if (rc != 0 || pg->limit == 0)
+        return rc;
+    rc = stmt_get(ss, pg->newest_first ? S_STORY_RANGE_DESC : S_STORY_RANGE_ASC, &q);
+    if (rc != 0)
+        return rc;
+    /* No cursor: start beyond every possible row on the side the order starts from. */
+    int64_t edge = pg->newest_first ? INT64_MAX : INT64_MIN;
+    sqlite3_bind_int64(q, 1, from);
+    sqlite3_bind_int64(q, 2, to);
+    sqlite3_bind_int64(q, 3, pg->has_cursor ? pg->cursor_time : edge);
+    sqlite3_bind_int64(q, 4, pg->has_cursor ? pg->cursor_id : edge);
+    sqlite3_bind_int64(q, 5, pg->limit);
+    return collect_stories(a, ss, q, pg->limit, "story_list_range", out, n);
+}
+
+static int sq_story_months(struct arena *a, struct store *st, int64_t from, int64_t to, int limit,
+                           struct store_month **out, size_t *n)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    struct store_month *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    *out = NULL;
+    *n = 0;
+    if (limit < 1 || from < TIME_MIN)
+        return STET_EINVAL;
+    int rc = stmt_get(ss, S_STORY_MONTHS, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, from);
+    sqlite3_bind_int64(q, 2, to);
+    sqlite3_bind_int64(q, 3, limit);
+    for (;;) {
+        int step = sqlite3_step(q);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(ss, step, "story_months");
+            break;
+        }
+        arr = grow(a, arr, sizeof(*arr), cnt, &cap, (size_t)limit);
+        arr[cnt].start = sqlite3_column_int64(q, 0);
+        arr[cnt++].n_stories = sqlite3_column_int64(q, 1);
+    }
+    stmt_done(q);
+    if (rc != 0)
+        return rc;
+    *out = arr;
+    *n = cnt;
     return 0;
 }
 
@@ -1216,6 +1370,30 @@ static int sq_comment_list(struct arena *a, struct store *st, const struct comme
         return rc;
     *out = arr;
     *n = cnt;
+    return 0;
+}
+
+static int sq_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                               int64_t *n_before, int64_t *page_after)
+{
+    struct sqlite_store *ss = to_sq(st);
+    sqlite3_stmt *q = NULL;
+    *n_before = 0;
+    *page_after = 0;
+    if (page_size < 1)
+        return STET_EINVAL;
+    int rc = stmt_get(ss, S_COMMENT_POSITION, &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, story_id);
+    sqlite3_bind_int64(q, 2, id);
+    sqlite3_bind_int64(q, 3, page_size);
+    rc = step_one(ss, q, "comment_position"); /* an aggregate: always one row */
+    if (rc != 0)
+        return rc;
+    *n_before = sqlite3_column_int64(q, 0);
+    *page_after = sqlite3_column_int64(q, 1);
+    stmt_done(q);
     return 0;
 }
 
@@ -1652,4 +1830,9 @@ int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan
         *plan = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
     buf_cleanup(&b);
     return rc;
+}
+
+const char *sqlite_store_lib_version(void)
+{
+    return sqlite3_libversion();
 }

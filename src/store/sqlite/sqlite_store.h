@@ -13,6 +13,11 @@ int sqlite_store_open(const char *path, struct store **out) STET_MUST_CHECK;
 /* The same with synchronous=FULL (`sync_full`, what sqlite_store_open uses) or
  * NORMAL; see store_open in store.h for what each promises. */
 int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out) STET_MUST_CHECK;
+/* The same for a command that must not create a database (store_open_existing):
+ * opens without SQLITE_OPEN_CREATE. ENOTFOUND, not logged, when `path` does not exist
+ * or holds no stet schema (an empty file); a file it finds is left unchanged then. */
+int sqlite_store_open_existing(const char *path, bool sync_full,
+                               struct store **out) STET_MUST_CHECK;
 
 /* For tests: the EXPLAIN QUERY PLAN of every list query, one "== name" header then
  * one line per plan step, allocated in `a`. The store must be migrated. EIO (logged)
@@ -28,5 +33,8 @@ int sqlite_store_synchronous(struct store *st, int *level) STET_MUST_CHECK;
 /* For tests: makes "PRAGMA name = value" fail on this connection (as a failure to
  * allocate would), until called with a NULL name. */
 int sqlite_store_deny_pragma(struct store *st, const char *name, const char *value) STET_MUST_CHECK;
+
+/* The SQLite library version running ("3.40.1"); static storage. */
+const char *sqlite_store_lib_version(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* Unit tests for base/timefmt: formatting known instants, the strict ISO 8601 parser
- * (offsets, fractions, calendar validity, garbage) and the round trip between them. */
+ * (offsets, fractions, calendar validity, garbage), the round trip between them, and
+ * local time in named zones (DST changes, a half-hour offset, unknown names). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +64,13 @@ static void test_format_human(void **state)
     assert_string_equal(out, "1 January 1970");
     time_format_human(951782400, out);
     assert_string_equal(out, "29 February 2000");
+    /* A story's date is the site's: New Year's Eve in UTC is already 2027 in Tokyo. */
+    time_zone_use("Asia/Tokyo");
+    time_format_human(1798729200, out);
+    assert_string_equal(out, "1 January 2027");
+    time_zone_use("UTC");
+    time_format_human(1798729200, out);
+    assert_string_equal(out, "31 December 2026");
 }
 
 static void test_now(void **state)
@@ -201,8 +209,84 @@ static void test_round_trip(void **state)
     }
 }
 
+static void local_is(int64_t t, const char *local, const char *full)
+{
+    char a[TIMEFMT_LOCAL_LEN], b[TIMEFMT_FULL_LEN];
+    time_format_local(t, a);
+    time_format_local_full(t, b);
+    assert_string_equal(a, local);
+    assert_string_equal(b, full);
+}
+
+/* Berlin around both 2026 changes: the spring gap and the autumn hour that repeats,
+ * told apart by the zone abbreviation. */
+static void test_local_berlin_dst(void **state)
+{
+    (void)state;
+    time_zone_use("Europe/Berlin");
+    local_is(1768478400, "15 Jan 2026, 13:00", "Thursday 15 January 2026, 13:00 CET");
+    local_is(1774745999, "29 Mar 2026, 01:59", "Sunday 29 March 2026, 01:59 CET");
+    local_is(1774746000, "29 Mar 2026, 03:00", "Sunday 29 March 2026, 03:00 CEST");
+    local_is(1792888200, "25 Oct 2026, 02:30", "Sunday 25 October 2026, 02:30 CEST");
+    local_is(1792891800, "25 Oct 2026, 02:30", "Sunday 25 October 2026, 02:30 CET");
+    /* New Year in Berlin is still the old year in UTC. */
+    local_is(1798759800, "1 Jan 2027, 00:30", "Friday 1 January 2027, 00:30 CET");
+    time_zone_use("UTC");
+}
+
+static void test_local_half_hour_offset(void **state)
+{
+    (void)state;
+    time_zone_use("America/St_Johns");
+    local_is(1768478400, "15 Jan 2026, 08:30", "Thursday 15 January 2026, 08:30 NST");
+    local_is(1792891800, "24 Oct 2026, 23:00", "Saturday 24 October 2026, 23:00 NDT");
+    local_is(1798759800, "31 Dec 2026, 20:00", "Thursday 31 December 2026, 20:00 NST");
+    time_zone_use("UTC");
+}
+
+static void test_local_utc_and_clamps(void **state)
+{
+    (void)state;
+    time_zone_use("UTC");
+    local_is(1796011351, "30 Nov 2026, 04:02", "Monday 30 November 2026, 04:02 UTC");
+    local_is(TIME_MAX + 1000, "31 Dec 9999, 23:59", "Friday 31 December 9999, 23:59 UTC");
+}
+
+static void test_zone_names(void **state)
+{
+    (void)state;
+    assert_true(time_zone_exists("UTC"));
+    assert_true(time_zone_exists("Europe/Berlin"));
+    assert_true(time_zone_exists("America/St_Johns"));
+    assert_true(time_zone_exists("America/Argentina/Buenos_Aires"));
+    assert_true(time_zone_exists("Etc/GMT+5"));
+    static const char *const bad[] = {
+        "",
+        "Mars/Olympus_Mons",
+        "Europe/berlin_",
+        "/etc/passwd",
+        "../../../etc/passwd",
+        "Europe/../Europe/Berlin",
+        "Europe//Berlin",
+        "Europe/Berlin/",
+        "Europe",    /* a directory, not a zone */
+        "zone.tab",  /* a file, but no zone */
+        "CET 1",     /* space */
+        "CET-1CEST", /* a POSIX rule string, not a name */
+        "Europe/Berlin\n",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (time_zone_exists(bad[i]))
+            fail_msg("expected '%s' to be refused", bad[i]);
+    }
+}
+
 int main(void)
 {
+    /* The dates of pages are in the site's zone: UTC unless a test says otherwise,
+     * whatever the machine's own zone. */
+    time_zone_use("UTC");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_iso),
         cmocka_unit_test(test_format_human),
@@ -213,6 +297,10 @@ int main(void)
         cmocka_unit_test(test_parse_only_printable),
         cmocka_unit_test(test_format_clamps),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_local_berlin_dst),
+        cmocka_unit_test(test_local_half_hour_offset),
+        cmocka_unit_test(test_local_utc_and_clamps),
+        cmocka_unit_test(test_zone_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,8 @@ static int fake_markdown(struct arena *a, const char *src, size_t len, char **ou
     return 0;
 }
 
-static const struct domain_env env = {.markdown = fake_markdown, .comment_max_chars = 20};
+static const struct domain_env env = {
+    .markdown = fake_markdown, .story_markdown = fake_markdown, .comment_max_chars = 20};
 static const struct user admin = {.id = 0, .username = "ed", .role = ROLE_ADMIN};
 
 struct fixture {
@@ -108,6 +109,77 @@ static void test_rules(void **state)
                      STET_ECLOSED);
     assert_int_equal(count_of(f, "one"), 0);
     assert_int_equal(count_of(f, "two"), 1);
+}
+
+static void test_length_and_line_breaks(void **state)
+{
+    struct fixture *f = *state;
+    struct comment c;
+    /* The limit is 20: the message says how long, the limit and the difference. */
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
+                                  STR_LIT("twenty-five characters!!!"), 0, &c),
+                     STET_EINVAL);
+    assert_string_equal(f->err.field, "body");
+    assert_string_equal(f->err.message, "Your comment is 25 characters long; the limit is 20. "
+                                        "Shorten it by 5 characters, then post it again.");
+    /* Ten lines as a browser sends them (CRLF): 19 characters, stored with LF. */
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
+                                  STR_LIT("a\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\n"), 0,
+                                  &c),
+                     0);
+    assert_string_equal(c.body_src, "a\na\na\na\na\na\na\na\na\na");
+    /* A lone CR is still a control character. */
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("a\rb"), 0, &c),
+                     STET_EINVAL);
+}
+
+/* 405 comments: pages of 200 start after the 200th and the 400th. */
+static void test_pages(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 2 * STORY_PAGE_COMMENTS + 5 };
+    static int64_t ids[N];
+    struct comment c, other;
+    struct story s;
+    struct story_page page;
+    const char *cursor;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c), 0);
+        ids[i] = c.id;
+    }
+    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other), 0);
+    assert_int_equal(story_get(&f->ctx, STR_LIT("one"), &s), 0);
+
+    const int first_page[] = {0, STORY_PAGE_COMMENTS - 1};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(comment_page_find(&f->ctx, &s, ids[first_page[i]], &cursor), 0);
+        assert_null(cursor);
+    }
+    assert_int_equal(comment_page_find(&f->ctx, &s, ids[STORY_PAGE_COMMENTS], &cursor), 0);
+    assert_string_equal(cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(comment_page_find(&f->ctx, &s, ids[N - 1], &cursor), 0);
+    assert_string_equal(cursor, cursor_format_id(f->a, ids[2 * STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(comment_page_find(&f->ctx, &s, other.id, &cursor), STET_ENOTFOUND);
+    assert_int_equal(comment_page_find(&f->ctx, &s, ids[N - 1] + 100, &cursor), STET_ENOTFOUND);
+
+    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, STR_NULL, &page), 0);
+    assert_int_equal(page.first_index, 1);
+    assert_false(page.has_prev);
+    assert_string_equal(page.next_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(page.next_cursor), &page), 0);
+    assert_int_equal(page.first_index, STORY_PAGE_COMMENTS + 1);
+    assert_true(page.has_prev);
+    assert_null(page.prev_cursor);
+    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(page.next_cursor), &page), 0);
+    assert_int_equal(page.first_index, 2 * STORY_PAGE_COMMENTS + 1);
+    assert_int_equal(page.n_comments, 5);
+    assert_null(page.next_cursor);
+    assert_string_equal(page.prev_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
+    /* A cursor that is no page boundary: the right range, and back to a boundary. */
+    const char *odd = cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS + 9]);
+    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(odd), &page), 0);
+    assert_int_equal(page.first_index, STORY_PAGE_COMMENTS + 11);
+    assert_string_equal(page.prev_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
 }
 
 static int fail_insert(struct store *st, const struct comment *c, int64_t *id, int64_t *seq)
@@ -231,6 +303,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_post_and_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_length_and_line_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_page, setup, teardown),

@@ -97,6 +97,127 @@ static void test_register_rules(void **state)
     assert_int_equal(user_change_role(&f->ctx, STR_LIT("ann"), STR_LIT("moderator")), 0);
 }
 
+/* Issue 9: a registration lists every problem at once, the taken values beside the
+ * broken rules, in the form's order, and writes nothing. */
+static void test_register_reports_every_problem(void **state)
+{
+    struct fixture *f = *state;
+    struct field_errors p;
+    struct user u, v;
+    assert_int_equal(user_create(&f->ctx, STR_LIT("ann"), STR_LIT("ann@example.com"),
+                                 STR_LIT("long enough"), ROLE_READER, &u),
+                     0);
+    assert_int_equal(user_register(&f->ctx, STR_LIT("Ann"), STR_LIT("ANN@example.com"),
+                                   STR_LIT("short"), &p, &u),
+                     STET_EINVAL);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.items[0].rc, STET_ECONFLICT);
+    assert_string_equal(p.items[0].field, "username");
+    assert_string_equal(p.items[0].message, "That username is already taken.");
+    assert_int_equal(p.items[1].rc, STET_ECONFLICT);
+    assert_string_equal(p.items[1].field, "email");
+    assert_int_equal(p.items[2].rc, STET_EINVAL);
+    assert_string_equal(p.items[2].field, "password");
+    /* The one field for the API and the command line: the rule. */
+    assert_string_equal(f->err.field, "password");
+
+    assert_int_equal(user_register(&f->ctx, STR_LIT("x"), STR_LIT("ann@example.com"),
+                                   STR_LIT("        "), &p, &u),
+                     STET_EINVAL);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.items[0].rc, STET_EINVAL);
+    assert_int_equal(p.items[1].rc, STET_ECONFLICT);
+    assert_string_equal(p.items[2].message, "Password cannot be only spaces or other white space.");
+
+    /* Only taken values: 409, naming both. */
+    assert_int_equal(user_register(&f->ctx, STR_LIT("ANN"), STR_LIT("Ann@Example.com"),
+                                   STR_LIT("long enough"), &p, &u),
+                     STET_ECONFLICT);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(f->err.field, "username");
+
+    /* Nothing of a refused registration is written; a good one empties the list. */
+    assert_int_equal(store_user_find_login(f->a, f->st, STR_LIT("x"), &v, NULL), STET_ENOTFOUND);
+    assert_int_equal(user_register(&f->ctx, STR_LIT("bea"), STR_LIT("bea@example.com"),
+                                   STR_LIT("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                           "\xc3\xa9\xc3\xa9"),
+                                   &p, &u),
+                     0);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(u.role, ROLE_READER);
+}
+
+/* Looking a name or e-mail up tells whether it exists. With a rule broken the
+ * lookups are limited like login attempts from the client, and when that allowance
+ * is spent the form lists the broken rules alone; the registration allowance is
+ * spent only by registrations that go ahead. */
+static void test_register_lookups_are_limited(void **state)
+{
+    struct fixture *f = *state;
+    struct field_errors p;
+    struct user u;
+    f->ctx.client = STR_NULL; /* the command line: not limited */
+    assert_int_equal(user_create(&f->ctx, STR_LIT("bob"), STR_LIT("bob@x"), STR_LIT("long enough"),
+                                 ROLE_READER, &u),
+                     0);
+    f->ctx.client = STR_LIT("192.0.2.9");
+    f->env.limits.register_client = (struct rate_limit){1, 3600};
+    f->env.limits.login_client = (struct rate_limit){2, 3600};
+    /* Nothing well formed to look up: free. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(
+            user_register(&f->ctx, STR_LIT("x"), STR_LIT("x"), STR_LIT("short"), &p, &u),
+            STET_EINVAL);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(
+        user_register(&f->ctx, STR_LIT("amy"), STR_LIT("amy@x"), STR_LIT("short"), &p, &u),
+        STET_EINVAL);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(
+        user_register(&f->ctx, STR_LIT("bob"), STR_LIT("bob@x"), STR_LIT("short"), &p, &u),
+        STET_EINVAL);
+    assert_int_equal(p.n, 3);
+    /* The probe allowance is spent: the rule alone, nothing about bob. */
+    assert_int_equal(
+        user_register(&f->ctx, STR_LIT("bob"), STR_LIT("bob@x"), STR_LIT("short"), &p, &u),
+        STET_EINVAL);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.items[0].field, "password");
+    /* The registration allowance is whole. */
+    assert_int_equal(
+        user_register(&f->ctx, STR_LIT("amy"), STR_LIT("amy@x"), STR_LIT("long enough"), &p, &u),
+        0);
+    assert_int_equal(
+        user_register(&f->ctx, STR_LIT("ann"), STR_LIT("ann@x"), STR_LIT("long enough"), &p, &u),
+        STET_ERATE);
+}
+
+/* Issue 9: an empty login form says what is missing, field by field, and costs
+ * none of the client's login allowance. */
+static void test_login_says_what_is_missing(void **state)
+{
+    struct fixture *f = *state;
+    struct field_errors p;
+    struct user u;
+    assert_int_equal(user_create(&f->ctx, STR_LIT("dan"), STR_LIT("dan@x"), STR_LIT("long enough"),
+                                 ROLE_READER, &u),
+                     0);
+    f->env.limits.login_client = (struct rate_limit){1, 3600};
+    assert_int_equal(user_login_form(&f->ctx, STR_NULL, STR_NULL, &p, &u), STET_EINVAL);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.items[0].field, "login");
+    assert_string_equal(p.items[0].message, "Enter your username or email address.");
+    assert_string_equal(p.items[1].field, "password");
+    assert_string_equal(p.items[1].message, "Enter your password.");
+    assert_int_equal(user_login_form(&f->ctx, STR_LIT("dan"), STR_NULL, &p, &u), STET_EINVAL);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(f->err.field, "password");
+    assert_int_equal(user_login(&f->ctx, STR_NULL, STR_LIT("long enough"), &u), STET_EINVAL);
+    assert_string_equal(f->err.field, "login");
+    assert_int_equal(user_login_form(&f->ctx, STR_LIT("dan"), STR_LIT("long enough"), &p, &u), 0);
+    assert_int_equal(p.n, 0);
+}
+
 static void add_user(struct fixture *f, const char *name, const char *email)
 {
     struct user u;
@@ -193,8 +314,14 @@ static void test_spraying_names_from_one_client(void **state)
     assert_int_equal(login_from(f, "192.0.2.66", "user9", "Summer2024!"), STET_ERATE);
     assert_string_equal(f->err.message, "Too many login attempts. Please wait 15 seconds.");
     assert_int_equal(f->err.retry_after, 15);
-    /* Malformed attempts are refused too: they would cost a dummy hash each. */
-    assert_int_equal(login_from(f, "192.0.2.66", "", "x"), STET_ERATE);
+    /* Malformed attempts are refused too: they would cost a dummy hash each. An
+     * empty field costs nothing (no hash, no lookup) and is said as such. */
+    char long_login[EMAIL_MAX + 2];
+    memset(long_login, 'a', EMAIL_MAX + 1);
+    long_login[EMAIL_MAX + 1] = '\0';
+    assert_int_equal(login_from(f, "192.0.2.66", long_login, "x"), STET_ERATE);
+    assert_int_equal(login_from(f, "192.0.2.66", "", "x"), STET_EINVAL);
+    assert_string_equal(f->err.field, "login");
     assert_int_equal(login_from(f, "192.0.2.67", "user9", "Summer2024!"), STET_EUNAUTH);
 }
 
@@ -414,6 +541,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_and_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_register_reports_every_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_register_lookups_are_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_says_what_is_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guessing_does_not_lock_out_the_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_username_and_email_share_one_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_names_are_limited_alike, setup, teardown),

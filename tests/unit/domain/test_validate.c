@@ -30,6 +30,46 @@ test_username(void **state)
     assert_int_equal(validate_username(S("jos\xc3\xa9"), &e), STET_EINVAL);
 }
 
+/* Issue 9: lengths in characters, and the length message only when the length is
+ * what is wrong. */
+static void test_username_counts_characters(void **state)
+{
+    (void)state;
+    struct err_detail e = {0};
+    const char *const length = "Username must be 3 to 32 characters long.";
+    const char *const bad_chars = "Username may contain only letters, digits, '_', '.' and '-'.";
+    assert_int_equal(validate_username(S(""), &e), STET_EINVAL);
+    assert_string_equal(e.message, "Username is required.");
+    /* Two characters, four bytes: too short, whatever the bytes say. */
+    assert_int_equal(validate_username(S("\xc3\xa9\xc3\xa9"), &e), STET_EINVAL);
+    assert_string_equal(e.message, length);
+    /* 32 characters in 33 bytes: the length is fine, a character is not. */
+    assert_int_equal(validate_username(S("abcdefghijklmnopqrstuvwxyz01234\xc3\xa9"), &e),
+                     STET_EINVAL);
+    assert_string_equal(e.message, bad_chars);
+    assert_int_equal(validate_username(S("ab\xff"), &e), STET_EINVAL);
+    assert_string_equal(e.message, bad_chars);
+}
+
+/* Every problem kept in order; a broken rule outranks a taken value. */
+static void test_field_errors(void **state)
+{
+    (void)state;
+    struct field_errors fe = {0};
+    struct err_detail e = {0};
+    assert_int_equal(field_errors_result(&fe, &e), 0);
+    field_errors_add(&fe, STET_ECONFLICT, "username", "taken");
+    assert_int_equal(field_errors_result(&fe, &e), STET_ECONFLICT);
+    assert_string_equal(e.field, "username");
+    field_errors_add(&fe, STET_EINVAL, "password", "short");
+    field_errors_add(&fe, STET_EINVAL, "email", "bad");
+    assert_int_equal(fe.n, 3);
+    assert_int_equal(field_errors_result(&fe, &e), STET_EINVAL);
+    assert_string_equal(e.field, "password");
+    assert_string_equal(e.message, "short");
+    assert_int_equal(field_errors_result(&fe, NULL), STET_EINVAL);
+}
+
 static void test_email(void **state)
 {
     (void)state;
@@ -59,6 +99,9 @@ static void test_password(void **state)
     (void)state;
     static char big[1026];
     memset(big, 'x', 1025);
+    struct err_detail e = {0};
+    assert_int_equal(validate_password(S(""), &e), STET_EINVAL);
+    assert_string_equal(e.message, "Password is required.");
     assert_int_equal(validate_password(S("1234567"), NULL), STET_EINVAL);
     assert_int_equal(validate_password(S("12345678"), NULL), 0);
     assert_int_equal(validate_password(S(big), NULL), STET_EINVAL);
@@ -174,7 +217,8 @@ int main(void)
         cmocka_unit_test(test_username),      cmocka_unit_test(test_email),
         cmocka_unit_test(test_password),      cmocka_unit_test(test_comment_body),
         cmocka_unit_test(test_slug_and_line), cmocka_unit_test(test_password_characters),
-        cmocka_unit_test(test_story_body),
+        cmocka_unit_test(test_story_body),    cmocka_unit_test(test_username_counts_characters),
+        cmocka_unit_test(test_field_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,9 @@
 
 static struct arena *arena;
 
+/* How every code block opens: focusable and labelled, so a keyboard can scroll it. */
+#define PRE "<pre class=\"code-block\" tabindex=\"0\" role=\"group\" aria-label=\"Code block\">"
+
 static int setup(void **state)
 {
     (void)state;
@@ -46,6 +49,14 @@ static const char *md(const char *src)
     return out;
 }
 
+static const char *md_comment(const char *src)
+{
+    char *out = NULL;
+    assert_int_equal(md_comment_to_safe_html(arena, src, strlen(src), &out), 0);
+    assert_non_null(out);
+    return out;
+}
+
 static void contains(const char *hay, const char *needle)
 {
     if (strstr(hay, needle) == NULL)
@@ -66,7 +77,7 @@ static void test_basic_formatting(void **state)
     assert_string_equal(md("*em* **strong** `co<de>`"),
                         "<p><em>em</em> <strong>strong</strong> <code>co&lt;de&gt;</code></p>\n");
     assert_string_equal(md("~~gone~~"), "<p><del>gone</del></p>\n");
-    assert_string_equal(md("```\nx < y\n```"), "<pre><code>x &lt; y\n</code></pre>\n");
+    assert_string_equal(md("```\nx < y\n```"), PRE "<code>x &lt; y\n</code></pre>\n");
     assert_string_equal(md("> quote"), "<blockquote>\n<p>quote</p>\n</blockquote>\n");
     assert_string_equal(md("- a\n- b"), "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n");
     assert_string_equal(md(""), "");
@@ -370,7 +381,7 @@ static void test_ordinary_nesting_unchanged(void **state)
                         "<ol>\n<li>one\n<blockquote>\n<p>quoted</p>\n<ul>\n<li>item</li>\n"
                         "</ul>\n</blockquote>\n</li>\n<li>two</li>\n</ol>\n");
     assert_string_equal(md("- code:\n\n  ```\n  > > > >\n  - - - x\n  ```"),
-                        "<ul>\n<li>\n<p>code:</p>\n<pre><code>&gt; &gt; &gt; &gt;\n"
+                        "<ul>\n<li>\n<p>code:</p>\n" PRE "<code>&gt; &gt; &gt; &gt;\n"
                         "- - - x\n</code></pre>\n</li>\n</ul>\n");
     /* A thematic break of any length is not list markers. */
     char *rule = repeat("* ", 60, "*");
@@ -541,6 +552,59 @@ static void test_odd_bytes(void **state)
     lacks(out, "<i>");
 }
 
+static void test_comment_keeps_line_breaks(void **state)
+{
+    (void)state;
+    assert_string_equal(md_comment("Anna Smith\n1 High Street\r\nLeeds"),
+                        "<p>Anna Smith<br />\n1 High Street<br />\nLeeds</p>\n");
+    assert_string_equal(md_comment("roses\nare red\n\nviolets"),
+                        "<p>roses<br />\nare red</p>\n<p>violets</p>\n");
+    /* The break stays inside emphasis and quotes, and code keeps its own lines. */
+    assert_string_equal(md_comment("> a\n> b"), "<blockquote>\n<p>a<br />\nb</p>\n</blockquote>\n");
+    assert_string_equal(md_comment("```\na\nb\n```"), PRE "<code>a\nb\n</code></pre>\n");
+}
+
+static void test_comment_headings_are_bold_paragraphs(void **state)
+{
+    (void)state;
+    assert_string_equal(md_comment("# BREAKING *news*"),
+                        "<p><strong>BREAKING <em>news</em></strong></p>\n");
+    assert_string_equal(md_comment("###### six\ntext"),
+                        "<p><strong>six</strong></p>\n<p>text</p>\n");
+    assert_string_equal(md_comment("Setext\n======\nafter"),
+                        "<p><strong>Setext</strong></p>\n<p>after</p>\n");
+    assert_string_equal(md_comment("> ## quoted"),
+                        "<blockquote>\n<p><strong>quoted</strong></p>\n</blockquote>\n");
+    assert_string_equal(md_comment("#\nx"), "<p>x</p>\n");
+    const char *h = md_comment("# [a](javascript:alert(1)) <b>x</b>");
+    lacks(h, "<h1");
+    lacks(h, "javascript");
+    lacks(h, "<b>");
+    contains(h, "<strong>a &lt;b&gt;x&lt;/b&gt;</strong>");
+}
+
+/* A story body is the editor's Markdown: headings stay headings, a single line end
+ * stays a soft break, as CommonMark says. */
+static void test_story_body_unchanged(void **state)
+{
+    (void)state;
+    assert_string_equal(md("# Title\n\nline one\nline two"),
+                        "<h1>Title</h1>\n<p>line one\nline two</p>\n");
+    assert_string_equal(md("Sub\n---"), "<h2>Sub</h2>\n");
+}
+
+static void test_code_block_focusable(void **state)
+{
+    (void)state;
+    assert_string_equal(md("```c \" onload=x\nint x = '<';\n```"),
+                        PRE "<code class=\"language-c\">int x = &#39;&lt;&#39;;\n</code></pre>\n");
+    assert_string_equal(md("```a\"b\nx\n```"),
+                        PRE "<code class=\"language-a&quot;b\">x\n</code></pre>\n");
+    assert_string_equal(md("    indented & <b>\n"),
+                        PRE "<code>indented &amp; &lt;b&gt;\n</code></pre>\n");
+    assert_string_equal(md("```\n```"), PRE "<code></code></pre>\n");
+}
+
 static void *thread_main(void *arg)
 {
     (void)arg;
@@ -598,6 +662,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fallback_worst_case_within_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pathological_shapes_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_odd_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_keeps_line_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_headings_are_bold_paragraphs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_body_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_block_focusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

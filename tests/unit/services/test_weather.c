@@ -361,6 +361,42 @@ static void test_service_bad_urls(void **state)
     weather_free(w);
 }
 
+/* SIGHUP's path: a new URL is fetched at once (the refresh is a day), none hides
+ * the strip, and a weather made without a URL starts fetching when given one. */
+static void test_service_reconfigure(void **state)
+{
+    (void)state;
+    struct weather_reading r;
+    char other_path[160], other_url[200];
+    snprintf(other_path, sizeof(other_path), "%s/other.json", tmp_dir);
+    snprintf(other_url, sizeof(other_url), "file://%s", other_path);
+    FILE *f = fopen(other_path, "w");
+    assert_non_null(f);
+    fputs(DAILY("30", "20"), f);
+    assert_int_equal(fclose(f), 0);
+    write_json(DAILY("1", "2"));
+
+    struct weather *w = weather_new(json_url, 86400, false);
+    assert_true(wait_for(w, 1, 2, &r));
+    uint64_t v = weather_version(w);
+    weather_reconfigure(w, other_url, 86400, false);
+    assert_true(weather_version(w) > v); /* the old reading no longer shows */
+    assert_true(wait_for(w, 30, 20, &r));
+    weather_reconfigure(w, other_url, 86400, true);
+    assert_true(wait_for(w, 86, 68, &r));
+    weather_reconfigure(w, NULL, 86400, true);
+    assert_false(weather_get(w, time_now(), &r));
+    weather_free(w);
+
+    w = weather_new(NULL, 86400, false);
+    weather_reconfigure(w, "", 86400, false);
+    assert_false(weather_get(w, time_now(), &r));
+    weather_reconfigure(w, json_url, 86400, false);
+    assert_true(wait_for(w, 1, 2, &r));
+    weather_free(w);
+    unlink(other_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +410,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_service_fahrenheit_and_long_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_service_without_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_service_bad_urls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_service_reconfigure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,136 @@
+/* The table of commands: every command's synopsis, flags and help text, in one place.
+ * `stet help`, the usage errors of cli_parse and `stet help --all` (the source of the
+ * man page) all print from it, so they cannot disagree. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+/* --config and --db, taken by every command that opens the site's database. */
+static const char config_help[] =
+    "read settings from this INI file (also STET_CONFIG; see demo/stet.ini)";
+static const char db_help[] = "the database: sqlite:PATH or postgres://... (also "
+                              "STET_DATABASE_URL, database.url; default sqlite:stet.db)";
+
+static const struct cli_flag serve_flags[] = {
+    {"--listen", "HOST:PORT", false,
+     "address to listen on, [IPV6]:PORT too; port 0 picks a free one (default 127.0.0.1:8080)"},
+    {"--demo", NULL, false,
+     "create the database if there is none; add demo stories, readers and comments to a "
+     "database without stories; show the bundled weather unless weather.url is set"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag common_flags[] = {
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag migrate_data_flags[] = {
+    {"--from", "URL", true, "the site to copy (an existing stet database)"},
+    {"--to", "URL", true, "a new, empty database (a SQLite file is created)"},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag story_add_flags[] = {
+    {"--slug", "SLUG", true, "the story's address, /stories/SLUG: a-z, 0-9 and -"},
+    {"--title", "TEXT", true, "the headline"},
+    {"--byline", "TEXT", false, "e.g. \"By Mara Lindqvist\""},
+    {"--body-file", "FILE|-", false, "the story's Markdown text, - for standard input"},
+    {"--published-at", "ISO8601", false,
+     "publication time, e.g. 2026-11-30T08:00:00Z (default: now); the front page sorts by it"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag user_add_flags[] = {
+    {"--username", "NAME", true, "shown with the user's comments; unique, any case"},
+    {"--email", "ADDR", true, "also accepted as the login; unique"},
+    {"--role", "ROLE", false, "reader (default), moderator or admin"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag help_flags[] = {
+    {"--all", NULL, false, "every command's help, one after another (for the man page)"},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag no_flags[] = {
+    {NULL, NULL, false, NULL},
+};
+
+/* Closes the help of every command that works on an existing site. */
+#define NEEDS_DATABASE                                                                             \
+    " The database must exist (`stet migrate` creates it); a schema from an older "                \
+    "release is brought up to date first."
+
+const struct cli_command cli_commands[] = {
+    {"serve", NULL, 0, serve_flags, "run the site",
+     "Runs the whole site: stories, comments, accounts, the JSON API and live updates. "
+     "Prints `stet: listening on http://HOST:PORT` on standard output once it accepts "
+     "connections and logs to standard error. Applies pending migrations to the "
+     "database on start; without --demo the database must exist (`stet migrate` "
+     "creates it), so a mistyped --db never starts an empty site. SIGTERM or SIGINT "
+     "stops accepting, lets requests in flight finish and closes the database.",
+     cmd_serve},
+    {"migrate", NULL, 0, common_flags, "create the database or bring its schema up to date",
+     "Creates the database (the SQLite file, or stet's tables in an empty PostgreSQL "
+     "database made with createdb) or applies the migrations a newer release brings, "
+     "each in its own transaction. Running it again changes nothing.",
+     cmd_migrate},
+    {"migrate-data", NULL, 0, migrate_data_flags, "copy a whole site into an empty database",
+     "Copies every row of a site, with its ids, from one database into another, e.g. "
+     "from SQLite to PostgreSQL or back, in one transaction: the destination gets all "
+     "of it or nothing. The destination must hold no data. Stop `stet serve` on the "
+     "source first, or comments posted during the copy stay behind.",
+     cmd_migrate_data},
+    {"story", NULL, 0, NULL, "add, list, close or open stories", NULL, cmd_story},
+    {"story add", NULL, 0, story_add_flags, "publish a story",
+     "Publishes a story at /stories/SLUG. The body is Markdown, read from --body-file "
+     "(- for standard input); comments are open." NEEDS_DATABASE,
+     NULL},
+    {"story list", NULL, 0, common_flags, "list stories, newest first",
+     "Prints one line per story, newest first: slug, number of comments, open or "
+     "closed, title, separated by tabs." NEEDS_DATABASE,
+     NULL},
+    {"story close", "SLUG", 1, common_flags, "stop comments on a story",
+     "Closes the story's comments: they stay visible, no new ones are accepted." NEEDS_DATABASE,
+     NULL},
+    {"story open", "SLUG", 1, common_flags, "accept comments on a story again",
+     "Opens the story's comments again." NEEDS_DATABASE, NULL},
+    {"user", NULL, 0, NULL, "add users, change roles", NULL, cmd_user},
+    {"user add", NULL, 0, user_add_flags, "create an account",
+     "Creates an account. The password is the first line of standard input, so it "
+     "never shows in a process list or shell history: "
+     "`stet user add --username editor --email editor@example.org --role admin < "
+     "password.txt`. The first admin of a new site is made this way." NEEDS_DATABASE,
+     NULL},
+    {"user role", "NAME ROLE", 2, common_flags, "change a user's role",
+     "Makes the user a reader, moderator or admin." NEEDS_DATABASE, NULL},
+    {"help", "[COMMAND]", -1, help_flags, "show this overview or a command's help",
+     "Without COMMAND, lists the commands; with one (e.g. `stet help story add`), "
+     "prints its usage, what it does and its flags. `stet COMMAND --help` does the "
+     "same.",
+     cmd_help},
+    {"--version", NULL, 0, no_flags, "print the version",
+     "Prints stet's version and those of the libraries it runs with.", NULL},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+const char cli_common_note[] =
+    "Exit status: 0 success, 1 failure, 2 usage error; messages go to standard "
+    "error as `stet: what went wrong`. A flag wins over an environment variable, "
+    "which wins over the config file, which wins over the default.";
+
+const struct cli_command *cli_command_find(const char *name)
+{
+    for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}

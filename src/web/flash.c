@@ -1,0 +1,75 @@
+/* One-shot notices in a cookie. The cookie holds a fixed name from the table
+ * below, so what a page shows is always stet's own text, whatever a client sends. */
+#include "web/flash.h"
+
+#include "http/cookie.h"
+#include "web/web.h"
+
+static const struct {
+    enum flash f;
+    const char *name; /* the cookie's value: cookie-safe */
+    /* The text: `lead`, or, when `tail` is set, `lead`, the reader's name and `tail`
+     * (a table of printf formats would need a non-literal format). */
+    const char *lead;
+    const char *tail;
+} flashes[] = {
+    {FLASH_REGISTERED, "registered", "Welcome, ",
+     " \xe2\x80\x94 you are registered and logged in."},
+    {FLASH_COMMENT_POSTED, "comment-posted", "Your comment was posted.", NULL},
+};
+
+#define N_FLASHES (sizeof(flashes) / sizeof(flashes[0]))
+
+void flash_set(struct req *req, enum flash f)
+{
+    for (size_t i = 0; i < N_FLASHES; i++)
+        if (flashes[i].f == f)
+            resp_add_header(req, "Set-Cookie",
+                            cookie_build(req->arena, FLASH_COOKIE, flashes[i].name, FLASH_MAX_AGE_S,
+                                         req->app->cfg.base_https));
+}
+
+static bool flash_cookie(struct req *req, struct str *value)
+{
+    struct str header;
+    return req_header(req, "Cookie", &header) && cookie_get(header, FLASH_COOKIE, value) &&
+           value->len > 0;
+}
+
+bool flash_pending(struct req *req, enum flash f)
+{
+    struct str value;
+    if (!flash_cookie(req, &value))
+        return false;
+    for (size_t i = 0; i < N_FLASHES; i++)
+        if (flashes[i].f == f)
+            return str_eq_cstr(value, flashes[i].name);
+    return false;
+}
+
+const char *flash_take(struct req *req)
+{
+    const struct user *viewer = req_viewer(req);
+    struct str value;
+    struct web_state *ws = web_state(req);
+    if (viewer == NULL || ws->flash_taken || !flash_cookie(req, &value))
+        return NULL;
+    ws->flash_taken = true;
+    /* Cleared whatever it holds: an unknown name is stale or forged. */
+    resp_add_header(req, "Set-Cookie",
+                    cookie_build(req->arena, FLASH_COOKIE, "", 0, req->app->cfg.base_https));
+    /* A page that tells one reader something is for that reader, once. */
+    if (!resp_has_header(req, "Cache-Control"))
+        resp_add_header(req, "Cache-Control", "private, no-store");
+    for (size_t i = 0; i < N_FLASHES; i++) {
+        if (!str_eq_cstr(value, flashes[i].name))
+            continue;
+        if (flashes[i].tail == NULL)
+            return flashes[i].lead;
+        const char *name = viewer->display_name != NULL && viewer->display_name[0] != '\0'
+                               ? viewer->display_name
+                               : viewer->username;
+        return arena_printf(req->arena, "%s%s%s", flashes[i].lead, name, flashes[i].tail);
+    }
+    return NULL;
+}

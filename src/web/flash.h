@@ -1,0 +1,37 @@
+/* One-shot notices for the next page a reader sees ("Welcome, anna — you are
+ * registered and logged in.", "Your comment was posted."), carried across a
+ * redirect in a short-lived cookie that names the notice and never holds its text
+ * or anything a reader typed. Per reader: shown only on pages rendered for a
+ * logged-in reader, never in a shared cached page (the anonymous story page). */
+#ifndef STET_WEB_FLASH_H
+#define STET_WEB_FLASH_H
+
+#include "http/req.h"
+
+#include <stdbool.h>
+
+#define FLASH_COOKIE "stet_flash"
+/* Long enough for the redirect that follows, short enough that a notice left
+ * behind (a redirect never followed) does not turn up on a later visit. */
+#define FLASH_MAX_AGE_S 60
+
+/* A new notice is one value here and one row in flash.c's table. */
+enum flash {
+    FLASH_REGISTERED,     /* "Welcome, NAME — you are registered and logged in." */
+    FLASH_COMMENT_POSTED, /* "Your comment was posted." */
+};
+
+/* Leaves notice `f` for the reader's next page: a Set-Cookie (HttpOnly,
+ * SameSite=Lax, Secure on an https site) on this response, normally a 303 to a
+ * page the reader sees logged in. */
+void flash_set(struct req *req, enum flash f);
+/* True when the notice left for this reader is `f`; does not clear it. */
+bool flash_pending(struct req *req, enum flash f);
+/* The text of the notice left for this logged-in reader (request arena or static),
+ * or NULL when none. Taking it clears the cookie and marks the response
+ * Cache-Control: private, no-store, so it shows once and no cache keeps it; a
+ * second call for the same request returns NULL (the first caller placed it). For an
+ * anonymous reader, whose page may be shared, NULL and the cookie is left alone. */
+const char *flash_take(struct req *req);
+
+#endif

@@ -265,6 +265,12 @@ static int route_and_run(struct req *req)
     }
     if (!(r->flags & ROUTE_NOAUTH)) {
         rc = authenticate(req, r);
+        /* The database is down: a form whose text must not be lost still reaches its
+         * handler, which shows the text again and does nothing else. */
+        if ((rc == STET_EUNAVAIL || rc == STET_EIO) && (r->flags & ROUTE_CSRF_RESHOW)) {
+            ws->auth_failed = rc;
+            return r->handler(req);
+        }
         if (rc != 0)
             return respond_error(req, rc);
     }

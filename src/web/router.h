@@ -14,7 +14,8 @@ enum route_flag {
     ROUTE_NOAUTH = 1 << 3, /* never looks at the session (static files, health) */
     /* With ROUTE_CSRF: a wrong or missing token on a form from this site reaches the
      * handler (web_state.csrf_stale) instead of a 403 page, so it can show the form
-     * again with what the reader wrote; it must not act on the request. */
+     * again with what the reader wrote; it must not act on the request. So does a
+     * session that cannot be read (web_state.auth_failed: the database is down). */
     ROUTE_CSRF_RESHOW = 1 << 4,
 };
 

@@ -465,6 +465,8 @@ int page_comment_post(struct req *req)
     if (rc != 0)
         return respond_error(req, rc);
 
+    if (web_state(req)->auth_failed != 0)
+        return refuse(req, web_state(req)->auth_failed, slug, &form);
     if (web_state(req)->csrf_stale) {
         /* A form from before a logout, a login or a new session: nothing is done
          * with it, but the text comes back in a form that works. */

@@ -129,7 +129,9 @@ struct tval *view_story_respond(struct req *req, const struct story *s, const ch
     tval_put_html(a, m, "main_html", main_html);
     tval_put_bool(a, m, "comments_open", s->comments_open);
     tval_put_str(a, m, "live_js_url", req->app->live_js_url);
-    if (s->comments_open && (req->user != NULL || (form != NULL && form->ask_login))) {
+    /* A form that failed is always shown again with its text, whoever is asking. */
+    if (s->comments_open &&
+        (req->user != NULL || (form != NULL && (form->ask_login || form->error != NULL)))) {
         tval_put(a, m, "form", form_view(req, s, url, form, parent));
         tval_put_str(a, m, "form_js_url", req->app->comment_form_js_url);
     } else if (s->comments_open) {

@@ -20,6 +20,7 @@ struct web_state {
     const char *csrf;         /* this client's CSRF token, created on demand */
     bool csrf_is_new;         /* the response must set the CSRF cookie */
     bool csrf_stale;          /* ROUTE_CSRF_RESHOW: the token check failed */
+    int auth_failed;          /* ROUTE_CSRF_RESHOW: the session could not be read (this) */
     bool flash_taken;         /* flash_take ran: the notice has its place */
     struct err_detail err;    /* detail of the last domain error */
 };

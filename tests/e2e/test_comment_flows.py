@@ -1,7 +1,7 @@
 """The comment flows a reader goes through: every comment reachable by its
 permalink on a story with more than one page of comments (200 a page), the pages
 linked to each other with their range, a failed post (logged out elsewhere, a stale
-form, the rate limit, a rule broken) keeping the text with the
+form, the rate limit, a rule broken, the database down) keeping the text with the
 reason and what to do, errors shown where the reader is, and a GET on the address
 a form posts to leading back to the form."""
 
@@ -9,7 +9,8 @@ import re
 import unittest
 import urllib.parse
 
-from harness import DEFAULT_PASSWORD, ServerTest, form_fields, parse_html, unique
+from harness import (DEFAULT_PASSWORD, IS_POSTGRES, ServerTest, form_fields, parse_html,
+                     pause_cluster, resume_cluster, unique)
 
 PAGE = 200  # STORY_PAGE_COMMENTS
 
@@ -322,6 +323,38 @@ class RateLimitedPost(ServerTest):
         self.assertEqual(root.by_id("comment-body").text(), "second, too soon")
         self.assertIn("Wait %d s, then press Post comment again." % wait,
                       root.by_id("comment-error").norm_text())
+
+
+
+@unittest.skipUnless(IS_POSTGRES, "needs PostgreSQL (STET_E2E_BACKEND=postgres)")
+class DatabaseDown(ReaderTest):
+    """With the database unreachable, a post (whether or not the reader's session
+    can be read) comes back as a form holding the text, and nothing is done."""
+
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique("down-")
+        cls.server.add_story(cls.slug)
+        cls.reader = unique("reader")
+        cls.server.add_user(cls.reader)
+
+    def test_503_keeps_the_text(self):
+        c = self.logged_in()
+        fields = fields_of(form_of(c.get("/stories/" + self.slug))[1])
+        stranger = self.client()  # a session cookie no node has seen: it must be read
+        stranger.cookies["stet_session"] = "A" * 43
+        pause_cluster()
+        try:
+            for who in (c, stranger):
+                r = who.post_form("/stories/%s/comments" % self.slug,
+                                  dict(fields, body="words kept through an outage"))
+                self.assertEqual(r.status, 503, r)
+                root = parse_html(r.text)
+                self.assertEqual(root.by_id("comment-body").text(), "words kept through an outage")
+                self.assertIn("not posted", root.by_id("comment-error").norm_text())
+        finally:
+            resume_cluster()
+        self.assertIsNone(self.server.problems())
 
 
 if __name__ == "__main__":

@@ -9,10 +9,8 @@
 #include "base/xalloc.h"
 #include "domain/password.h"
 #include "render/markdown.h"
-#include "web/live.h"
-#include "web/metrics.h"
-#include "web/page_cache.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,9 +97,6 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
              app->static_version);
     snprintf(app->comment_form_js_url, sizeof(app->comment_form_js_url),
              "/static/comment_form.js?v=%s", app->static_version);
-    app->metrics = metrics_new(web_routes, web_n_routes);
-
-    app->pages = page_cache_new(PAGE_CACHE_MAX_BYTES);
     app->page_salt = page_salt(app->static_version, app->cfg.site_name);
 
     rc = tmpl_set_new(embedded_templates, &app->templates, err, sizeof(err));
@@ -131,21 +126,6 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     return 0;
 }
 
-static void publish(void *ctx, int64_t story_id, int64_t seq)
-{
-    live_publish(ctx, story_id, seq);
-}
-
-int app_start_live(struct app *app)
-{
-    app->live = live_new(app->cfg.db_url);
-    if (app->live == NULL)
-        return STET_EIO;
-    app->env.published = publish;
-    app->env.published_ctx = app->live;
-    return 0;
-}
-
 void app_reload_limits(struct app *app, const struct config *c)
 {
     struct app_env_copy *copy = xmalloc(sizeof(*copy));
@@ -164,9 +144,8 @@ void app_cleanup(struct app *app)
         free(app->env_copies);
         app->env_copies = next;
     }
-    live_free(app->live);
-    metrics_free(app->metrics);
-    page_cache_free(app->pages);
+    /* web_cleanup has run: the web layer's objects are its to free. */
+    assert(app->live == NULL && app->metrics == NULL && app->pages == NULL);
     weather_free(app->weather);
     store_pool_free(app->pool);
     tmpl_set_free(app->templates);

@@ -15,7 +15,11 @@ struct app {
     struct store_pool *pool;
     struct tmpl_set *templates;
     struct weather *weather;
-    struct live *live; /* NULL for offline commands */
+    /* The web layer's process state, made by web_init (serve only; NULL for offline
+     * commands) and freed by web_cleanup: app.c never touches what they point to. */
+    const struct route *routes; /* the table dispatch matches (cli/routes.c) */
+    size_t n_routes;
+    struct live *live;
     /* Request, cache and process counters for GET /metrics. */
     struct metrics *metrics;
     struct page_cache *pages;
@@ -40,9 +44,6 @@ struct app {
 int app_init(struct app *app, struct config *cfg, unsigned n_read,
              unsigned n_write) STET_MUST_CHECK;
 void app_cleanup(struct app *app);
-
-/* Starts live comments (serve only): the hub, and the domain's hook into it. */
-int app_start_live(struct app *app) STET_MUST_CHECK;
 
 /* Serving threads see `c`'s rate limits from their next domain call on (SIGHUP).
  * Call it from one thread at a time; costs one struct domain_env until app_cleanup. */

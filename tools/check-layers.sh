@@ -16,38 +16,33 @@ fi
 status=0
 
 # The layers, lowest first. A module may include its own headers, base/ (everything
-# may), and the modules after its colon. This is CONVENTIONS.md's
-# `cli -> web/api -> domain -> store`, `web/api -> render, http`, "domain never
-# includes http/ or render/", and the link order of src/*/meson.build: store links
-# types_lib (domain/types.c) below it; services and config are leaves on base;
-# struct app (app.c, app.h) holds config, store, domain context, templates and the
-# weather refresher for web/, api/ and cli/, which may therefore include those
-# headers themselves; main.c only calls into cli/.
+# may), and the modules (or single headers) after its colon; nothing else, and no
+# exception. This is CONVENTIONS.md's `cli -> api -> web -> domain -> store`,
+# `web/api -> render, http`, "domain never includes http/ or render/", and the
+# libraries of src/*/meson.build, each of which links only the ones below it:
+# - store and render see domain/types.h alone (types_lib, below both): the store
+#   fills those types, render/json.c shows a comment as JSON for api/ and web/live.c;
+# - services and config are leaves on base;
+# - struct app (app.c, app.h) holds config, store, domain context, templates and
+#   the weather refresher, plus opaque pointers that web_init fills; it includes
+#   nothing of web/, api/ or cli/;
+# - web/ may include app.h; api/ may include app.h and, of web/, only the handler
+#   kit web/kit.h (request input, respond helpers);
+# - cli/ sees everything: cli/routes.c names web/'s and api/'s handlers;
+# - main.c only calls into cli/.
 arrows='
 base:
 http:
-render:
+render: domain/types.h
 services:
 config:
 store: domain/types.h
 domain: store
 app: config services render store domain
 web: http render domain store services config app
-api: http render domain store services config app
+api: http render domain store services config app web/kit.h
 cli: http render domain store services config app web api
 main: cli
-'
-
-# Known exceptions, each one an arrow pointing up. They are today's cycle between
-# the upper layers (issue 10, "The upper layers are one cycle"): allowed exactly
-# here so that CI stays green, to be deleted by the change that removes them. A path
-# ending in / covers the files under it. An exception that nothing uses any more
-# fails the check too, so that it cannot outlive its include.
-until_issue_10='
-api/: web/web.h web/respond.h
-web/live.c: api/api.h
-web/routes.c: api/api.h
-app.c: web/live.h web/metrics.h web/page_cache.h
 '
 
 # One line per quoted include: FILE<TAB>HEADER, FILE relative to $src. Spaces inside
@@ -58,7 +53,7 @@ includes=$(find "$src" -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort 
             while IFS= read -r h; do printf '%s\t%s\n' "${f#"$src"/}" "$h"; done
     done)
 
-report=$(printf '%s\n' "$includes" | SRC=$src ARROWS=$arrows EXCEPTIONS=$until_issue_10 awk -F'\t' '
+report=$(printf '%s\n' "$includes" | SRC=$src ARROWS=$arrows awk -F'\t' '
     # The module a path (relative to src/) belongs to, or "" for none.
     function module(p) {
         if (p ~ /^(base|http|render|services|store|domain|web|api|cli)\//)
@@ -84,20 +79,7 @@ report=$(printf '%s\n' "$includes" | SRC=$src ARROWS=$arrows EXCEPTIONS=$until_i
             for (j = 1; j <= m; j++) set[parts[1], vals[j]] = 1
         }
     }
-    BEGIN {
-        load(ENVIRON["ARROWS"], arrow, layer)
-        load(ENVIRON["EXCEPTIONS"], except, unused)
-        for (k in except) used[k] = 0
-    }
-    # An exception for FILE including HDR: its own path, or a folder above it.
-    function excepted(file, hdr,   d) {
-        if ((file, hdr) in except) { used[file, hdr] = 1; return 1 }
-        d = file
-        while (sub(/[^\/]*\/?$/, "", d) && d != "") {
-            if ((d, hdr) in except) { used[d, hdr] = 1; return 1 }
-        }
-        return 0
-    }
+    BEGIN { load(ENVIRON["ARROWS"], arrow, layer) }
     {
         file = $1; hdr = $2; from = module(file); to = module(hdr)
         if (from == "" || !(from in layer)) {
@@ -110,15 +92,7 @@ report=$(printf '%s\n' "$includes" | SRC=$src ARROWS=$arrows EXCEPTIONS=$until_i
         }
         if (to == from || to == "base" || (from, to) in arrow || (from, hdr) in arrow)
             next
-        if (excepted(file, hdr))
-            next
         printf "%s: %s -> %s (#include \"%s\") is not an allowed arrow\n", file, from, to, hdr
-    }
-    END {
-        for (k in used) if (!used[k]) {
-            split(k, kv, SUBSEP)
-            printf "stale exception: nothing under %s includes \"%s\" any more; delete it from tools/check-layers.sh\n", kv[1], kv[2]
-        }
     }')
 if [ -n "$report" ]; then
     echo "layer violations (tools/check-layers.sh lists the allowed arrows):"

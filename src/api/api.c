@@ -4,13 +4,13 @@
 #include "api/api.h"
 
 #include "base/utf8.h"
-#include "web/web.h"
+#include "web/kit.h"
 
 #include <string.h>
 
 static int bad(struct req *req, const char *field, const char *message)
 {
-    return err_set(&web_state(req)->err, STET_EBADREQ, field, message);
+    return err_set(req_err(req), STET_EBADREQ, field, message);
 }
 
 int api_parse_body(struct req *req, const struct api_field *fields, size_t n)

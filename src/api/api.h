@@ -5,6 +5,7 @@
 
 #include "domain/types.h"
 #include "http/req.h"
+#include "render/json.h"
 
 #include <jansson.h>
 
@@ -41,6 +42,6 @@ int api_query_int(struct req *req, const char *name, int64_t min, int64_t max, i
 /* JSON views; the caller owns the returned reference. */
 json_t *json_user(const struct user *u, bool with_email);
 json_t *json_story(struct req *req, const struct story *s, bool with_body);
-json_t *json_comment(const struct comment *c);
+/* json_comment: render/json.h. */
 
 #endif

@@ -1,8 +1,7 @@
 /* Comments over JSON: a story's comments page by page, and posting one. */
 #include "domain/comments.h"
 #include "api/api.h"
-#include "web/respond.h"
-#include "web/web.h"
+#include "web/kit.h"
 
 #define API_COMMENTS_DEFAULT 50
 
@@ -22,8 +21,8 @@ int api_comments_list(struct req *req)
     req_query(req, "sort", &sort);
     req_query(req, "cursor", &cursor);
     if (sort.len > 0 && !str_eq_cstr(sort, "oldest") && !str_eq_cstr(sort, "newest"))
-        return respond_error(req, err_set(&web_state(req)->err, STET_EBADREQ, "sort",
-                                          "sort must be oldest or newest."));
+        return respond_error(
+            req, err_set(req_err(req), STET_EBADREQ, "sort", "sort must be oldest or newest."));
     struct dctx ctx = req_dctx(req);
     rc = comment_list_page(&ctx, req_viewer(req), slug, str_eq_cstr(sort, "newest"), (int)limit,
                            cursor, &story, &cs, &n, &next);

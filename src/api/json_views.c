@@ -1,18 +1,10 @@
 /* Domain objects as the API's JSON shapes (SPEC section 5). An email address
- * appears only when the caller says the reader owns the account. */
+ * appears only when the caller says the reader owns the account. The comment's
+ * shape is render/json.c's, shared with the live stream. */
 #include "api/api.h"
 
 #include "app.h"
-#include "base/timefmt.h"
-
-static json_t *json_time(int64_t t)
-{
-    char iso[TIMEFMT_ISO_LEN];
-    if (t == 0)
-        return json_null();
-    time_format_iso(t, iso);
-    return json_string(iso);
-}
+#include "render/json.h"
 
 json_t *json_user(const struct user *u, bool with_email)
 {
@@ -34,22 +26,4 @@ json_t *json_story(struct req *req, const struct story *s, bool with_body)
     if (with_body)
         json_object_set_new(o, "body_html", json_string(s->body_html));
     return o;
-}
-
-json_t *json_comment(const struct comment *c)
-{
-    json_t *author;
-    if (c->is_legacy || c->author_username == NULL)
-        author = json_pack("{s:s}", "name", c->legacy_author != NULL ? c->legacy_author : "");
-    else
-        author =
-            json_pack("{s:s, s:s, s:s}", "username", c->author_username, "display_name",
-                      c->author_display_name != NULL ? c->author_display_name : c->author_username,
-                      "role", role_name(c->author_role));
-    return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:b, s:s}", "id", (json_int_t)c->id,
-                     "story", c->story_slug != NULL ? c->story_slug : "", "parent_id",
-                     c->parent_id != 0 ? json_integer(c->parent_id) : json_null(), "author", author,
-                     "body_html", c->body_html, "created_at", json_time(c->created_at), "edited_at",
-                     json_time(c->edited_at), "legacy", c->is_legacy, "status",
-                     comment_status_name(c->status));
 }

@@ -2,8 +2,7 @@
 #include "domain/stories.h"
 #include "api/api.h"
 #include "base/timefmt.h"
-#include "web/respond.h"
-#include "web/web.h"
+#include "web/kit.h"
 
 #include <string.h>
 

@@ -2,8 +2,7 @@
 #include "domain/users.h"
 #include "api/api.h"
 #include "domain/sessions.h"
-#include "web/respond.h"
-#include "web/web.h"
+#include "web/kit.h"
 
 /* SPEC 5's error, its `code`, `message` and `field` those of the first problem of
  * the answer's kind (ctx->err), and beside them every problem of the request in
@@ -12,7 +11,7 @@
  * "conflict". */
 static int respond_problems(struct req *req, int rc, const struct field_errors *fe)
 {
-    const struct err_detail *first = &web_state(req)->err;
+    const struct err_detail *first = req_err(req);
     json_t *list = json_array();
     for (size_t i = 0; i < fe->n; i++)
         json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "code", err_name(fe->items[i].rc),
@@ -62,8 +61,7 @@ int api_sessions_create(struct req *req)
     struct dctx ctx = req_dctx(req);
     rc = user_login(&ctx, str_trim(login), password, &u);
     if (rc == STET_EUNAUTH)
-        return respond_api_error(req, 401, "invalid_credentials", web_state(req)->err.message,
-                                 NULL);
+        return respond_api_error(req, 401, "invalid_credentials", req_err(req)->message, NULL);
     if (rc == 0)
         rc = session_start(&ctx, u.id, token);
     if (rc != 0)
@@ -78,11 +76,11 @@ int api_sessions_create(struct req *req)
 int api_sessions_delete(struct req *req)
 {
     if (req_viewer(req) == NULL) {
-        web_state(req)->err.message = "You must be logged in to do that.";
+        req_err(req)->message = "You must be logged in to do that.";
         return respond_error(req, STET_EUNAUTH);
     }
     struct dctx ctx = req_dctx(req);
-    int rc = session_end(&ctx, web_state(req)->session_token);
+    int rc = session_end(&ctx, req_session_token(req));
     if (rc != 0)
         return respond_error(req, rc);
     return respond_json(req, 204, NULL);

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "web/router.h"
 
 #include <stdio.h>
 
@@ -17,6 +18,12 @@
 #define CLI_HELP 3
 
 int cli_main(int argc, char **argv);
+
+/* The route table (cli/routes.c): every URL `stet serve` answers, HTML and JSON.
+ * It lives here, above web/ and api/, because it names both layers' handlers;
+ * cmd_serve hands it to web_init. */
+extern const struct route cli_routes[];
+extern const size_t cli_n_routes;
 
 int cmd_help(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -286,19 +286,22 @@ int cmd_serve(int argc, char **argv)
         app_cleanup(&app);
         return CLI_FAIL;
     }
-    if (app_start_live(&app) != 0) {
+    if (web_init(&app, cli_routes, cli_n_routes) != 0) {
         close(listen_fd);
+        web_cleanup(&app);
         app_cleanup(&app);
         return cli_fail(CLI_FAIL, "cannot start live comments");
     }
     if (demo && seed_demo(&app) != 0) {
         close(listen_fd);
+        web_cleanup(&app);
         app_cleanup(&app);
         return cli_fail(CLI_FAIL, "cannot add the demo stories");
     }
     struct janitor *janitor = NULL;
     if (start_housekeeping(&app, &janitor) != 0) {
         close(listen_fd);
+        web_cleanup(&app);
         app_cleanup(&app);
         return CLI_FAIL;
     }
@@ -320,6 +323,7 @@ int cmd_serve(int argc, char **argv)
     struct http_server *srv;
     if (http_server_start(&hc, &srv) != 0) {
         janitor_stop(janitor);
+        web_cleanup(&app);
         app_cleanup(&app);
         return cli_fail(CLI_FAIL, "cannot start serving on %s port %u", app.cfg.listen_host,
                         (unsigned)port);
@@ -348,6 +352,7 @@ int cmd_serve(int argc, char **argv)
     log_info(NULL, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv);
     janitor_stop(janitor);
+    web_cleanup(&app);
     app_cleanup(&app);
     log_info(NULL, "stopped");
     return CLI_OK;

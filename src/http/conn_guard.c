@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -50,7 +51,7 @@ struct guarded_conn {
 
 struct conn_guard {
     struct conn_guard_config cfg;
-    pthread_mutex_t mu;
+    struct mutex mu;
     pthread_cond_t cv; /* CLOCK_MONOTONIC; wakes the sweeper to stop */
     bool stop;
     pthread_t thread;
@@ -74,6 +75,7 @@ static bool client_key(const struct sockaddr *sa, uint8_t key[16])
 
 static struct client_count **slot(struct conn_guard *g, const uint8_t key[16])
 {
+    mutex_assert_held(&g->mu);
     uint64_t h = hash_bytes(HASH_INIT, key, 16);
     struct client_count **p = &g->buckets[h & (GUARD_BUCKETS - 1)];
     while (*p != NULL && memcmp((*p)->key, key, 16) != 0)
@@ -90,6 +92,8 @@ static bool exempt(const struct conn_guard *g, const struct sockaddr *sa)
 
 static void shut(struct conn_guard *g, struct guarded_conn *c)
 {
+    /* Under mu, or libmicrohttpd could close c->fd and reuse it (see the top). */
+    mutex_assert_held(&g->mu);
     /* Both directions: libmicrohttpd's next read sees the end and closes. */
     if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
         log_warn(NULL, "cannot shut down a connection: %s", strerror(errno));
@@ -107,6 +111,7 @@ static bool abandoned(const struct pollfd *p)
 
 static void sweep(struct conn_guard *g)
 {
+    mutex_assert_held(&g->mu); /* g->conns, and shut() */
     int64_t now = clock_mono_ns();
     size_t n = 0;
     for (struct guarded_conn *c = g->conns; c != NULL; c = c->next) {
@@ -136,13 +141,13 @@ static void *sweeper_main(void *arg)
 {
     pthread_setname_np(pthread_self(), "stet-sweeper"); /* for top -H, gdb, perf */
     struct conn_guard *g = arg;
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     while (!g->stop) {
         sweep(g);
         struct timespec next = clock_mono_after_ms(GUARD_SWEEP_MS);
-        pthread_cond_timedwait(&g->cv, &g->mu, &next);
+        mutex_timedwait(&g->mu, &g->cv, &next);
     }
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     return NULL;
 }
 
@@ -150,13 +155,13 @@ struct conn_guard *conn_guard_new(const struct conn_guard_config *cfg)
 {
     struct conn_guard *g = xcalloc(1, sizeof(*g));
     g->cfg = *cfg;
-    pthread_mutex_init(&g->mu, NULL);
+    mutex_init(&g->mu);
     clock_cond_init(&g->cv);
     int err = pthread_create(&g->thread, NULL, sweeper_main, g);
     if (err != 0) {
         log_error(NULL, "cannot start the connection sweeper: %s", strerror(err));
         pthread_cond_destroy(&g->cv);
-        pthread_mutex_destroy(&g->mu);
+        mutex_cleanup(&g->mu);
         free(g);
         return NULL;
     }
@@ -167,10 +172,10 @@ void conn_guard_free(struct conn_guard *g)
 {
     if (g == NULL)
         return;
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     g->stop = true;
     pthread_cond_signal(&g->cv);
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     pthread_join(g->thread, NULL);
     for (size_t i = 0; i < GUARD_BUCKETS; i++)
         while (g->buckets[i] != NULL) {
@@ -179,7 +184,7 @@ void conn_guard_free(struct conn_guard *g)
             free(c);
         }
     pthread_cond_destroy(&g->cv);
-    pthread_mutex_destroy(&g->mu);
+    mutex_cleanup(&g->mu);
     free(g->polled);
     free(g->polled_conns);
     free(g);
@@ -190,10 +195,10 @@ bool conn_guard_admit(struct conn_guard *g, const struct sockaddr *sa)
     uint8_t key[16];
     if (exempt(g, sa) || !client_key(sa, key))
         return true;
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     struct client_count *c = *slot(g, key);
     bool ok = c == NULL || c->n < g->cfg.max_per_client;
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     return ok;
 }
 
@@ -205,7 +210,7 @@ struct guarded_conn *conn_guard_open(struct conn_guard *g, int fd, const struct 
     c->counted = !exempt(g, sa) && client_key(sa, c->key);
     atomic_init(&c->deadline_ns, 0);
     conn_guard_phase(c, CONN_AWAIT_HEAD);
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     if (c->counted) {
         struct client_count **p = slot(g, c->key);
         if (*p == NULL) {
@@ -218,7 +223,7 @@ struct guarded_conn *conn_guard_open(struct conn_guard *g, int fd, const struct 
     if (g->conns != NULL)
         g->conns->prev = c;
     g->conns = c;
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     return c;
 }
 
@@ -226,7 +231,7 @@ void conn_guard_close(struct conn_guard *g, struct guarded_conn *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     if (c->counted) {
         struct client_count **p = slot(g, c->key);
         if (*p != NULL && --(*p)->n == 0) {
@@ -241,7 +246,7 @@ void conn_guard_close(struct conn_guard *g, struct guarded_conn *c)
         g->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     free(c);
 }
 
@@ -260,17 +265,17 @@ unsigned conn_guard_count(struct conn_guard *g, const struct sockaddr *sa)
     uint8_t key[16];
     if (!client_key(sa, key))
         return 0;
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     struct client_count *c = *slot(g, key);
     unsigned n = c != NULL ? c->n : 0;
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     return n;
 }
 
 size_t conn_guard_n_expired(struct conn_guard *g)
 {
-    pthread_mutex_lock(&g->mu);
+    mutex_lock(&g->mu);
     size_t n = g->n_expired;
-    pthread_mutex_unlock(&g->mu);
+    mutex_unlock(&g->mu);
     return n;
 }

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/fmt.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/xalloc.h"
 #include "http/conn_guard.h"
 #include "http/limits.h"
@@ -95,7 +96,7 @@ struct http_server {
     atomic_uint_fast64_t next_id;
     atomic_bool refusing; /* new connections are closed at once (see http_server_stop) */
 
-    pthread_mutex_t mu;
+    struct mutex mu;
     pthread_cond_t idle_cv; /* n_inflight dropped to 0 */
     struct lane lanes[N_LANES];
     bool stopping;
@@ -316,10 +317,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     rc->fd = fd != NULL ? fd->connect_fd : -1;
 
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     srv->n_inflight++;
     rc->counted = true;
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
     return rc;
 }
 
@@ -383,13 +384,13 @@ static bool has_header(const struct resp *r, const char *name)
 static void leave_inflight(struct rctx *rc)
 {
     struct http_server *srv = rc->srv;
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     if (rc->counted) {
         rc->counted = false;
         if (--srv->n_inflight == 0)
             pthread_cond_broadcast(&srv->idle_cv);
     }
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
 }
 
 static enum MHD_Result send_stream(struct rctx *rc)
@@ -608,7 +609,7 @@ static bool runs_inline(const struct req *req)
 static void enqueue(struct http_server *srv, enum lane_id id, struct rctx *rc)
 {
     struct lane *l = &srv->lanes[id];
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     rc->next = NULL;
     if (l->tail != NULL)
         l->tail->next = rc;
@@ -616,7 +617,7 @@ static void enqueue(struct http_server *srv, enum lane_id id, struct rctx *rc)
         l->head = rc;
     l->tail = rc;
     pthread_cond_signal(&l->cv);
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
 }
 
 /* Forgets what the I/O thread's run built, so the worker starts from the request
@@ -737,10 +738,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(rc->body);
     arena_free(rc->req.arena);
 
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     if (counted && --srv->n_inflight == 0)
         pthread_cond_broadcast(&srv->idle_cv);
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
 }
 
 /* True when the client has closed its side of the connection (a client that
@@ -760,19 +761,19 @@ static void *worker_main(void *arg)
     if (l->nice != 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), l->nice) != 0)
         log_warn(NULL, "cannot lower a worker's priority: %s", strerror(errno));
     for (;;) {
-        pthread_mutex_lock(&srv->mu);
+        mutex_lock(&srv->mu);
         while (l->head == NULL && !srv->stopping)
-            pthread_cond_wait(&l->cv, &srv->mu);
+            mutex_wait(&srv->mu, &l->cv);
         struct rctx *rc = l->head;
         if (rc == NULL) {
             /* Stopping and the queue is drained. */
-            pthread_mutex_unlock(&srv->mu);
+            mutex_unlock(&srv->mu);
             return NULL;
         }
         l->head = rc->next;
         if (l->head == NULL)
             l->tail = NULL;
-        pthread_mutex_unlock(&srv->mu);
+        mutex_unlock(&srv->mu);
 
         /* A client that gave up while its request waited costs nothing more: a
          * flood of requests sent and dropped buys no hashing and no writes. Not
@@ -792,11 +793,11 @@ static void *worker_main(void *arg)
 
 static void stop_workers(struct http_server *srv)
 {
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     srv->stopping = true;
     for (size_t i = 0; i < N_LANES; i++)
         pthread_cond_broadcast(&srv->lanes[i].cv);
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
     for (size_t i = 0; i < N_LANES; i++) {
         struct lane *l = &srv->lanes[i];
         for (unsigned t = 0; t < l->n_threads; t++)
@@ -829,7 +830,7 @@ static void server_free(struct http_server *srv)
         pthread_cond_destroy(&srv->lanes[i].cv);
         free(srv->lanes[i].threads);
     }
-    pthread_mutex_destroy(&srv->mu);
+    mutex_cleanup(&srv->mu);
     free(srv);
 }
 
@@ -923,7 +924,7 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     srv->id_prefix = random_prefix();
     atomic_init(&srv->next_id, 1);
     atomic_init(&srv->refusing, false);
-    pthread_mutex_init(&srv->mu, NULL);
+    mutex_init(&srv->mu);
     for (size_t i = 0; i < N_LANES; i++) {
         srv->lanes[i].srv = srv;
         pthread_cond_init(&srv->lanes[i].cv, NULL);
@@ -995,13 +996,13 @@ void http_server_stop(struct http_server *srv)
         log_info(NULL, "shutdown: ending %zu streams", n_streams);
 
     struct timespec deadline = clock_mono_after_ms(HTTP_SHUTDOWN_GRACE_S * 1000);
-    pthread_mutex_lock(&srv->mu);
+    mutex_lock(&srv->mu);
     while (srv->n_inflight > 0) {
-        if (pthread_cond_timedwait(&srv->idle_cv, &srv->mu, &deadline) == ETIMEDOUT)
+        if (mutex_timedwait(&srv->mu, &srv->idle_cv, &deadline) == ETIMEDOUT)
             break;
     }
     size_t left = srv->n_inflight;
-    pthread_mutex_unlock(&srv->mu);
+    mutex_unlock(&srv->mu);
     if (left > 0)
         log_warn(NULL, "shutdown: %zu requests still in flight after %d s", left,
                  HTTP_SHUTDOWN_GRACE_S);

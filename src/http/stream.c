@@ -5,6 +5,7 @@
 #include "http/stream_mhd.h"
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -19,10 +20,10 @@
 #define STREAM_BLOCK_SIZE 256
 
 struct http_stream {
-    pthread_mutex_t mu; /* guards parked, pending and ending */
-    bool parked;        /* the connection is suspended and waits for a wake */
-    bool pending;       /* a wake came while not parked: produce again before parking */
-    bool ending;        /* the server is stopping: end without producing */
+    struct mutex mu; /* guards parked, pending and ending */
+    bool parked;     /* the connection is suspended and waits for a wake */
+    bool pending;    /* a wake came while not parked: produce again before parking */
+    bool ending;     /* the server is stopping: end without producing */
 
     http_stream_fn produce;
     http_stream_done_fn done;
@@ -48,7 +49,7 @@ struct http_stream *resp_stream(struct req *req, const char *content_type, http_
         abort();
     }
     struct http_stream *s = xcalloc(1, sizeof(*s));
-    pthread_mutex_init(&s->mu, NULL);
+    mutex_init(&s->mu);
     s->produce = produce;
     s->done = done;
     s->ctx = ctx;
@@ -65,7 +66,7 @@ struct http_stream *resp_stream(struct req *req, const char *content_type, http_
 
 void http_stream_wake(struct http_stream *s)
 {
-    pthread_mutex_lock(&s->mu);
+    mutex_lock(&s->mu);
     if (s->parked) {
         /* Resuming under the lock orders it after the suspend that set `parked`, and
          * clearing the flag makes this the only resume for that suspend. */
@@ -74,7 +75,7 @@ void http_stream_wake(struct http_stream *s)
     } else {
         s->pending = true;
     }
-    pthread_mutex_unlock(&s->mu);
+    mutex_unlock(&s->mu);
 }
 
 /* A suspended connection is out of libmicrohttpd's event loop, so a client that
@@ -99,11 +100,11 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct http_stream *s = cls;
     for (;;) {
-        pthread_mutex_lock(&s->mu);
+        mutex_lock(&s->mu);
         bool ending = s->ending;
         /* Wakes before this point are covered by the produce call below. */
         s->pending = false;
-        pthread_mutex_unlock(&s->mu);
+        mutex_unlock(&s->mu);
         if (ending)
             return MHD_CONTENT_READER_END_OF_STREAM;
 
@@ -121,22 +122,22 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
         if (peer_gone(s))
             return MHD_CONTENT_READER_END_OF_STREAM;
 
-        pthread_mutex_lock(&s->mu);
+        mutex_lock(&s->mu);
         if (s->ending) {
-            pthread_mutex_unlock(&s->mu);
+            mutex_unlock(&s->mu);
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
         if (s->pending) {
             /* Woken while producing: the news may have missed that call. Each extra
              * round answers one wake, so this never spins on its own. */
-            pthread_mutex_unlock(&s->mu);
+            mutex_unlock(&s->mu);
             continue;
         }
         /* Returning 0 without suspending would make libmicrohttpd poll the reader
          * in a busy loop. */
         s->parked = true;
         MHD_suspend_connection(s->conn);
-        pthread_mutex_unlock(&s->mu);
+        mutex_unlock(&s->mu);
         return 0;
     }
 }
@@ -146,7 +147,7 @@ static void unregister(struct http_stream *s)
     struct stream_registry *r = s->reg;
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->mu);
+    mutex_lock(&r->mu);
     if (s->prev != NULL)
         s->prev->next = s->next;
     else
@@ -154,7 +155,7 @@ static void unregister(struct http_stream *s)
     if (s->next != NULL)
         s->next->prev = s->prev;
     r->n--;
-    pthread_mutex_unlock(&r->mu);
+    mutex_unlock(&r->mu);
     s->reg = NULL;
 }
 
@@ -162,11 +163,12 @@ void stream_abandon(struct http_stream *s)
 {
     if (s == NULL)
         return;
-    unregister(s);
+    unregister(s); /* its mutex_lock checks that the registry's lock is not ours */
     /* No lock of ours is held here: done may take the owner's lock, and the owner
      * takes that lock around http_stream_wake, which takes s->mu. */
+    mutex_assert_not_held(&s->mu);
     s->done(s->ctx);
-    pthread_mutex_destroy(&s->mu);
+    mutex_cleanup(&s->mu);
     free(s);
 }
 
@@ -186,7 +188,7 @@ struct MHD_Response *stream_response_new(struct http_stream *s, struct stream_re
     if (ci != NULL)
         s->fd = ci->connect_fd;
 
-    pthread_mutex_lock(&r->mu);
+    mutex_lock(&r->mu);
     s->reg = r;
     s->prev = NULL;
     s->next = r->head;
@@ -195,11 +197,11 @@ struct MHD_Response *stream_response_new(struct http_stream *s, struct stream_re
     r->head = s;
     r->n++;
     if (r->ending) {
-        pthread_mutex_lock(&s->mu);
+        mutex_lock(&s->mu);
         s->ending = true;
-        pthread_mutex_unlock(&s->mu);
+        mutex_unlock(&s->mu);
     }
-    pthread_mutex_unlock(&r->mu);
+    mutex_unlock(&r->mu);
 
     struct MHD_Response *mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE,
                                                                 reader, s, on_response_free);
@@ -217,7 +219,7 @@ uint64_t stream_bytes(const struct http_stream *s)
 
 void stream_registry_init(struct stream_registry *r)
 {
-    pthread_mutex_init(&r->mu, NULL);
+    mutex_init(&r->mu);
     r->head = NULL;
     r->n = 0;
     r->ending = false;
@@ -227,23 +229,23 @@ void stream_registry_cleanup(struct stream_registry *r)
 {
     if (r->n != 0)
         log_error(NULL, "%zu streams outlived their server", r->n);
-    pthread_mutex_destroy(&r->mu);
+    mutex_cleanup(&r->mu);
 }
 
 size_t stream_registry_end_all(struct stream_registry *r)
 {
-    pthread_mutex_lock(&r->mu);
+    mutex_lock(&r->mu);
     r->ending = true;
     size_t n = r->n;
     for (struct http_stream *s = r->head; s != NULL; s = s->next) {
-        pthread_mutex_lock(&s->mu);
+        mutex_lock(&s->mu);
         s->ending = true;
         if (s->parked) {
             s->parked = false;
             MHD_resume_connection(s->conn);
         }
-        pthread_mutex_unlock(&s->mu);
+        mutex_unlock(&s->mu);
     }
-    pthread_mutex_unlock(&r->mu);
+    mutex_unlock(&r->mu);
     return n;
 }

@@ -4,6 +4,7 @@
 #ifndef STET_HTTP_STREAM_MHD_H
 #define STET_HTTP_STREAM_MHD_H
 
+#include "base/mutex.h"
 #include "http/stream.h"
 
 #include <microhttpd.h>
@@ -13,7 +14,7 @@
 
 /* Every stream whose response exists, so that http_server_stop can end them. */
 struct stream_registry {
-    pthread_mutex_t mu;
+    struct mutex mu;
     struct http_stream *head; /* doubly linked through the streams */
     size_t n;
     bool ending; /* set once by stream_registry_end_all */

@@ -7,6 +7,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 
@@ -33,7 +34,7 @@ struct weather {
     bool fahrenheit;
     uint64_t gen; /* bumped by every weather_reconfigure that changes something */
 
-    pthread_mutex_t mu;
+    struct mutex mu;
     pthread_cond_t cond;    /* signalled by weather_free to end the wait early */
     pthread_cond_t fetched; /* broadcast when `fetches` grows */
     bool stop;
@@ -122,9 +123,9 @@ static int progress_cb(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     bool stop = w->stop;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return stop ? 1 : 0;
 }
 
@@ -187,9 +188,9 @@ out:
  * changed since. */
 static void publish(struct weather *w, uint64_t gen, int hi, int lo, int64_t now)
 {
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     if (gen != w->gen) {
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
         return;
     }
     bool was_shown = w->has_reading && now - w->reading.fetched_at <= WEATHER_MAX_AGE_S;
@@ -199,16 +200,16 @@ static void publish(struct weather *w, uint64_t gen, int hi, int lo, int64_t now
     w->reading.lo = lo;
     w->reading.fetched_at = now;
     w->has_reading = true;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
 }
 
 /* Counted after publish, so whoever sees the count also sees the reading it led to. */
 static void count_fetch(struct weather *w)
 {
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     w->fetches++;
     pthread_cond_broadcast(&w->fetched);
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
 }
 
 static void *refresher(void *arg)
@@ -218,12 +219,12 @@ static void *refresher(void *arg)
 
     for (;;) {
         int hi, lo;
-        pthread_mutex_lock(&w->mu);
+        mutex_lock(&w->mu);
         uint64_t gen = w->gen;
         char *url = w->url != NULL ? xstrdup(w->url) : NULL;
         bool fahrenheit = w->fahrenheit;
         int refresh_s = w->refresh_s;
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
         if (url != NULL) {
             if (fetch_once(w, url, fahrenheit, &hi, &lo) == 0) {
                 log_debug(NULL, "weather: %s: hi %d lo %d", url, hi, lo);
@@ -234,14 +235,14 @@ static void *refresher(void *arg)
         }
 
         struct timespec deadline = clock_mono_after_ms((int64_t)refresh_s * 1000);
-        pthread_mutex_lock(&w->mu);
+        mutex_lock(&w->mu);
         /* A new source (weather_reconfigure) is fetched at once. */
         while (!w->stop && w->gen == gen) {
-            if (pthread_cond_timedwait(&w->cond, &w->mu, &deadline) == ETIMEDOUT)
+            if (mutex_timedwait(&w->mu, &w->cond, &deadline) == ETIMEDOUT)
                 break;
         }
         bool stop = w->stop;
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
         if (stop)
             break;
     }
@@ -264,7 +265,7 @@ struct weather *weather_new(const char *url, int refresh_s, bool fahrenheit)
 
     w->refresh_s = refresh_s > 0 ? refresh_s : 1;
     w->fahrenheit = fahrenheit;
-    pthread_mutex_init(&w->mu, NULL);
+    mutex_init(&w->mu);
     /* A wall-clock jump must neither stall the refresh nor make it spin. */
     clock_cond_init(&w->cond);
     clock_cond_init(&w->fetched);
@@ -280,7 +281,7 @@ void weather_reconfigure(struct weather *w, const char *url, int refresh_s, bool
 {
     if (url != NULL && *url == '\0')
         url = NULL;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     bool same_url = (url == NULL && w->url == NULL) ||
                     (url != NULL && w->url != NULL && strcmp(url, w->url) == 0);
     bool new_source = !same_url || fahrenheit != w->fahrenheit;
@@ -302,7 +303,7 @@ void weather_reconfigure(struct weather *w, const char *url, int refresh_s, bool
         pthread_cond_signal(&w->cond);
     }
     bool start = !w->has_thread && w->url != NULL;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     /* Only the caller of weather_reconfigure and weather_new start the thread, and
      * they are one thread (see weather.h), so has_thread needs no lock here. */
     if (start)
@@ -314,15 +315,15 @@ void weather_free(struct weather *w)
     if (w == NULL)
         return;
     if (w->has_thread) {
-        pthread_mutex_lock(&w->mu);
+        mutex_lock(&w->mu);
         w->stop = true;
         pthread_cond_signal(&w->cond);
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
     }
     pthread_cond_destroy(&w->cond);
     pthread_cond_destroy(&w->fetched);
-    pthread_mutex_destroy(&w->mu);
+    mutex_cleanup(&w->mu);
     free(w->url);
     free(w);
 }
@@ -332,12 +333,12 @@ bool weather_get(struct weather *w, int64_t now, struct weather_reading *out)
     bool ok = false;
     if (w == NULL)
         return false;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     if (w->has_reading && now - w->reading.fetched_at <= WEATHER_MAX_AGE_S) {
         *out = w->reading;
         ok = true;
     }
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return ok;
 }
 
@@ -346,9 +347,9 @@ uint64_t weather_version(struct weather *w)
     uint64_t v;
     if (w == NULL)
         return 0;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     v = w->version;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return v;
 }
 
@@ -357,9 +358,9 @@ uint64_t weather_fetches(struct weather *w)
     uint64_t n;
     if (w == NULL)
         return 0;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     n = w->fetches;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return n;
 }
 
@@ -370,13 +371,13 @@ bool weather_wait_fetches(struct weather *w, uint64_t n, int timeout_s)
     if (w == NULL)
         return false;
     struct timespec deadline = clock_mono_after_ms((int64_t)timeout_s * 1000);
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     while (w->fetches < n) {
-        if (pthread_cond_timedwait(&w->fetched, &w->mu, &deadline) == ETIMEDOUT)
+        if (mutex_timedwait(&w->mu, &w->fetched, &deadline) == ETIMEDOUT)
             break;
     }
     reached = w->fetches >= n;
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return reached;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 
@@ -28,7 +29,7 @@
 struct change_watch {
     struct store *conn; /* the thread's own */
     pthread_t thread;
-    pthread_mutex_t mu;
+    struct mutex mu;
     pthread_cond_t cv; /* CLOCK_MONOTONIC; wakes the thread early */
     bool stop;         /* under mu */
     atomic_bool asleep;
@@ -61,24 +62,24 @@ static void *watch_main(void *arg)
 {
     pthread_setname_np(pthread_self(), "stet-watch"); /* for top -H, gdb, perf */
     struct change_watch *w = arg;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     while (!w->stop) {
         if (idle(w)) {
             atomic_store(&w->asleep, true);
             while (!w->stop && idle(w))
-                pthread_cond_wait(&w->cv, &w->mu);
+                mutex_wait(&w->mu, &w->cv);
             atomic_store(&w->asleep, false);
             continue;
         }
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
         bool ok = check(w);
-        pthread_mutex_lock(&w->mu);
+        mutex_lock(&w->mu);
         struct timespec next =
             clock_mono_after_ms(ok ? CHANGE_WATCH_INTERVAL_MS : CHANGE_WATCH_BACKOFF_MS);
         if (!w->stop)
-            pthread_cond_timedwait(&w->cv, &w->mu, &next);
+            mutex_timedwait(&w->mu, &w->cv, &next);
     }
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     return NULL;
 }
 
@@ -95,13 +96,13 @@ int change_watch_new(const char *url, struct change_watch **out)
     atomic_init(&w->stamp, 0);
     atomic_init(&w->checked_ns, 0);
     atomic_init(&w->wanted_ns, 0);
-    pthread_mutex_init(&w->mu, NULL);
+    mutex_init(&w->mu);
     clock_cond_init(&w->cv);
     int err = pthread_create(&w->thread, NULL, watch_main, w);
     if (err != 0) {
         log_error(NULL, "store: cannot start the change watcher: %s", strerror(err));
         pthread_cond_destroy(&w->cv);
-        pthread_mutex_destroy(&w->mu);
+        mutex_cleanup(&w->mu);
         store_close(w->conn);
         free(w);
         return STET_EIO;
@@ -114,13 +115,13 @@ void change_watch_free(struct change_watch *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->mu);
+    mutex_lock(&w->mu);
     w->stop = true;
     pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
+    mutex_cleanup(&w->mu);
     store_close(w->conn);
     free(w);
 }
@@ -135,9 +136,9 @@ bool change_watch_stamp(struct change_watch *w, uint64_t *stamp)
     *stamp = atomic_load_explicit(&w->stamp, memory_order_acquire);
     bool fresh = checked != 0 && now - checked <= CHANGE_WATCH_FRESH_MS * MS_NS;
     if (!fresh && atomic_load(&w->asleep)) {
-        pthread_mutex_lock(&w->mu);
+        mutex_lock(&w->mu);
         pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        mutex_unlock(&w->mu);
     }
     return fresh;
 }

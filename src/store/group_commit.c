@@ -7,6 +7,7 @@
 #include "store/group_commit.h"
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/xalloc.h"
 
 #include <pthread.h>
@@ -26,7 +27,7 @@ struct waiter {
 };
 
 struct group_commit {
-    pthread_mutex_t mu;
+    struct mutex mu;
     pthread_cond_t work; /* the committer waits here for a non-empty queue or stop */
     struct waiter *head; /* FIFO of queued posters */
     struct waiter **tail;
@@ -53,6 +54,7 @@ static uint64_t mono_us(void)
 /* Takes up to max_batch posters off the queue, in arrival order. Called with mu. */
 static size_t take_batch(struct group_commit *gc)
 {
+    mutex_assert_held(&gc->mu);
     size_t n = 0;
     while (gc->head != NULL && n < gc->max_batch) {
         struct waiter *w = gc->head;
@@ -70,14 +72,14 @@ static void *committer_main(void *arg)
 {
     pthread_setname_np(pthread_self(), "stet-commit"); /* for top -H, gdb, perf */
     struct group_commit *gc = arg;
-    pthread_mutex_lock(&gc->mu);
+    mutex_lock(&gc->mu);
     for (;;) {
         while (gc->head == NULL && !gc->stop)
-            pthread_cond_wait(&gc->work, &gc->mu);
+            mutex_wait(&gc->mu, &gc->work);
         if (gc->head == NULL)
             break; /* stopping, and nothing left to write */
         size_t n = take_batch(gc);
-        pthread_mutex_unlock(&gc->mu);
+        mutex_unlock(&gc->mu);
 
         uint64_t t0 = mono_us();
         int rc = store_comment_insert_batch(gc->st, gc->cs, n, gc->ids, gc->seqs, gc->rcs);
@@ -87,7 +89,7 @@ static void *committer_main(void *arg)
             gc->rcs[i] = rc;
         uint64_t dt = mono_us() - t0;
 
-        pthread_mutex_lock(&gc->mu);
+        mutex_lock(&gc->mu);
         gc->stats.commits++;
         gc->stats.batched_writes += n;
         if (n > gc->stats.max_batch)
@@ -104,7 +106,7 @@ static void *committer_main(void *arg)
             pthread_cond_signal(&w->cv);
         }
     }
-    pthread_mutex_unlock(&gc->mu);
+    mutex_unlock(&gc->mu);
     return NULL;
 }
 
@@ -112,7 +114,7 @@ static void *committer_main(void *arg)
 static void release(struct group_commit *gc)
 {
     pthread_cond_destroy(&gc->work);
-    pthread_mutex_destroy(&gc->mu);
+    mutex_cleanup(&gc->mu);
     store_close(gc->st);
     free(gc->batch);
     free(gc->cs);
@@ -140,7 +142,7 @@ int group_commit_new(const char *url, unsigned max_batch, struct group_commit **
     gc->ids = xcalloc(max_batch, sizeof(*gc->ids));
     gc->seqs = xcalloc(max_batch, sizeof(*gc->seqs));
     gc->rcs = xcalloc(max_batch, sizeof(*gc->rcs));
-    pthread_mutex_init(&gc->mu, NULL);
+    mutex_init(&gc->mu);
     pthread_cond_init(&gc->work, NULL);
     int err = pthread_create(&gc->thread, NULL, committer_main, gc);
     if (err != 0) {
@@ -156,10 +158,10 @@ void group_commit_free(struct group_commit *gc)
 {
     if (gc == NULL)
         return;
-    pthread_mutex_lock(&gc->mu);
+    mutex_lock(&gc->mu);
     gc->stop = true;
     pthread_cond_signal(&gc->work);
-    pthread_mutex_unlock(&gc->mu);
+    mutex_unlock(&gc->mu);
     pthread_join(gc->thread, NULL);
     release(gc);
 }
@@ -169,15 +171,15 @@ int group_commit_insert(struct group_commit *gc, const struct comment *c, int64_
 {
     struct waiter w = {.c = c};
     pthread_cond_init(&w.cv, NULL);
-    pthread_mutex_lock(&gc->mu);
+    mutex_lock(&gc->mu);
     *gc->tail = &w;
     gc->tail = &w.next;
     /* Only an idle committer waits on `work`; a busy one looks at the queue when it
      * finishes its batch. */
     pthread_cond_signal(&gc->work);
     while (!w.done)
-        pthread_cond_wait(&w.cv, &gc->mu);
-    pthread_mutex_unlock(&gc->mu);
+        mutex_wait(&gc->mu, &w.cv);
+    mutex_unlock(&gc->mu);
     pthread_cond_destroy(&w.cv);
     if (w.rc != 0)
         return w.rc;
@@ -190,7 +192,7 @@ int group_commit_insert(struct group_commit *gc, const struct comment *c, int64_
 
 void group_commit_stats(struct group_commit *gc, struct store_stats *out)
 {
-    pthread_mutex_lock(&gc->mu);
+    mutex_lock(&gc->mu);
     *out = gc->stats;
-    pthread_mutex_unlock(&gc->mu);
+    mutex_unlock(&gc->mu);
 }

@@ -7,12 +7,17 @@
 #include "base/hash.h"
 #include "base/xalloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The object starts at a multiple of this in a block (and in the arena copy). */
 #define MEMO_ALIGN 16
+/* How many string fields a struct memo_type can name. */
+#define MEMO_MAX_STRINGS (sizeof(((struct memo_type *)0)->string_offsets) / sizeof(size_t))
+/* memo_new rounds up to a power of two; past this the doubling would overflow. */
+#define MEMO_MAX_SLOTS ((SIZE_MAX >> 1) + 1)
 
 struct memo_slot {
     uint64_t gen;
@@ -31,6 +36,7 @@ struct memo {
 
 struct memo *memo_new(size_t n_slots)
 {
+    assert(n_slots <= MEMO_MAX_SLOTS);
     size_t n = 1;
     while (n < n_slots)
         n <<= 1;
@@ -75,23 +81,41 @@ static void string_set(void *obj, const struct memo_type *t, size_t i, const cha
     memcpy((char *)obj + t->string_offsets[i], &str, sizeof(str));
 }
 
+/* A type's string fields must be whole pointers inside the object, or the copy would
+ * read and write past it; at most MEMO_MAX_STRINGS of them, or `lens` overflows. */
+static bool type_ok(const struct memo_type *t)
+{
+    if (t->n_strings > MEMO_MAX_STRINGS)
+        return false;
+    for (size_t i = 0; i < t->n_strings; i++)
+        if (t->size < sizeof(const char *) || t->string_offsets[i] > t->size - sizeof(const char *))
+            return false;
+    return true;
+}
+
 bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
               uint64_t gen, int64_t tag, struct arena *a, void *out)
 {
+    assert(type_ok(t));
     struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
     char *copy = NULL;
+    size_t len = 0;
     pthread_mutex_lock(&m->mu);
     if (s->block != NULL && s->gen == gen && s->tag == tag && s->key_len == key_len &&
         memcmp(s->block, key, key_len) == 0) {
-        copy = arena_alloc(a, s->len);
-        memcpy(copy, s->block + s->obj_at, s->len);
+        len = s->len;
+        copy = arena_alloc(a, len);
+        memcpy(copy, s->block + s->obj_at, len);
     }
     pthread_mutex_unlock(&m->mu);
     if (copy == NULL)
         return false;
+    /* One memo holds one type: an entry put with a smaller one would be read past. */
+    assert(len >= t->size);
     /* A string field holds its offset from the object plus one; 0 stands for NULL. */
     for (size_t i = 0; i < t->n_strings; i++) {
         uintptr_t off = (uintptr_t)string_get(copy, t, i);
+        assert(off == 0 || (off > t->size && off <= len)); /* after the object, in the copy */
         string_set(copy, t, i, off == 0 ? NULL : copy + (off - 1));
     }
     memcpy(out, copy, t->size);
@@ -101,10 +125,11 @@ bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t
 void memo_put(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
               uint64_t gen, int64_t tag, const void *obj)
 {
+    assert(type_ok(t));
     if (key_len > MEMO_KEY_MAX)
         return;
     size_t obj_at = align_up(key_len), len = align_up(t->size);
-    size_t lens[sizeof(t->string_offsets) / sizeof(t->string_offsets[0])];
+    size_t lens[MEMO_MAX_STRINGS];
     for (size_t i = 0; i < t->n_strings; i++) {
         const char *str = string_get(obj, t, i);
         lens[i] = str != NULL ? strlen(str) + 1 : 0;
@@ -122,6 +147,8 @@ void memo_put(struct memo *m, const struct memo_type *t, const char *key, size_t
         string_set(copy, t, i, (const char *)(uintptr_t)(at + 1));
         at += lens[i];
     }
+    /* The strings filled exactly `len` bytes, which memo_get copies: nothing unwritten. */
+    assert(at == len);
 
     struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
     pthread_mutex_lock(&m->mu);

@@ -29,6 +29,16 @@ struct dctx req_dctx(struct req *req)
     return ctx;
 }
 
+struct err_detail *req_err(struct req *req)
+{
+    return &web_state(req)->err;
+}
+
+struct str req_session_token(struct req *req)
+{
+    return web_state(req)->session_token;
+}
+
 int req_path_param(struct req *req, const char *name, struct str *out)
 {
     return kvs_get(&req->params, name, false, out) ? 0 : STET_ENOTFOUND;
@@ -237,8 +247,8 @@ static int route_and_run(struct req *req)
                           "many parameters).";
         return respond_error(req, STET_EBADREQ);
     }
-    int rc = router_match(req->arena, web_routes, web_n_routes, req->method, req->path, &r,
-                          &req->params, &allowed);
+    int rc = router_match(req->arena, req->app->routes, req->app->n_routes, req->method, req->path,
+                          &r, &req->params, &allowed);
     if (rc == STET_EMETHOD) {
         static const struct {
             unsigned bit;

@@ -44,11 +44,11 @@
  * immutable once made, so only their reference counts need the lock. */
 #include "web/live.h"
 
-#include "api/api.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/stream.h"
+#include "render/json.h"
 #include "store/store.h"
 
 #include <assert.h>

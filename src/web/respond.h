@@ -6,6 +6,7 @@
 #include "http/req.h"
 #include "render/template.h"
 #include "web/gzip_parts.h"
+#include "web/kit.h"
 
 #include <jansson.h>
 
@@ -27,15 +28,7 @@ int respond_page(struct req *req, int status, const char *tmpl, const char *titl
 int respond_page_around(struct req *req, int status, const char *tmpl, const char *title,
                         struct tval *ctx, struct str fragment,
                         const struct deflated_part *fragment_z);
-/* Answers the error `rc` (STET_E*), with the message and field of the request's
- * error detail when set: JSON for API routes, an HTML error page otherwise.
- * Returns 0. */
-int respond_error(struct req *req, int rc);
-/* Answers an API error with an explicit code and message (e.g. invalid_credentials). */
-int respond_api_error(struct req *req, int status, const char *code, const char *message,
-                      const char *field);
-/* Answers JSON; takes the reference to `doc` (NULL with 204). Returns 0. */
-int respond_json(struct req *req, int status, json_t *doc);
+/* respond_error, respond_api_error, respond_json, respond_status: web/kit.h. */
 /* 303 See Other to a local path. Returns 0. */
 int respond_redirect(struct req *req, const char *location);
 /* A plain or static body with its content type. Returns 0. */
@@ -47,8 +40,5 @@ int respond_bytes(struct req *req, int status, const char *content_type, const c
  * into its prepared response. */
 #define RESPOND_N_HTML_HEADERS 3
 extern const struct kv respond_html_headers[RESPOND_N_HTML_HEADERS];
-
-/* HTTP status for a STET_E* code. */
-int respond_status(int rc);
 
 #endif

@@ -36,8 +36,4 @@ int router_match(struct arena *a, const struct route *routes, size_t n, enum htt
                  struct str path, const struct route **out, struct kvs *params,
                  unsigned *allowed) STET_MUST_CHECK;
 
-/* The route table (web/routes.c). */
-extern const struct route web_routes[];
-extern const size_t web_n_routes;
-
 #endif

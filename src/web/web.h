@@ -7,6 +7,7 @@
 #include "app.h"
 #include "domain/context.h"
 #include "http/req.h"
+#include "web/kit.h"
 #include "web/router.h"
 
 #define WEB_SESSION_COOKIE "stet_session"
@@ -33,15 +34,7 @@ static inline struct web_state *web_state(struct req *req)
 /* The store for this request: the pool's, which borrows a connection per operation;
  * on an I/O thread, the one that answers from memory or with STET_EAGAIN. */
 struct store *req_store(struct req *req);
-/* A domain context over the request arena and store; errors detail into the state. */
-struct dctx req_dctx(struct req *req);
-/* A path parameter captured by the route, or ENOTFOUND. */
-int req_path_param(struct req *req, const char *name, struct str *out) STET_MUST_CHECK;
-/* A declared form field; empty slice when absent. */
-struct str req_form(struct req *req, const char *name);
-/* A query parameter, percent-decoded; false when absent. (A malformed query string
- * never reaches a handler: dispatch answers 400.) */
-bool req_query(struct req *req, const char *name, struct str *out);
+/* req_dctx, req_path_param, req_form, req_query and req_viewer: web/kit.h. */
 /* The CSRF token to embed in forms: bound to the session for a logged-in reader;
  * for an anonymous one, the CSRF cookie's (set on this response when new). */
 const char *req_csrf(struct req *req);
@@ -52,11 +45,16 @@ void req_csrf_rotate(struct req *req);
  * cookie, Cache-Control: no-store, a new anonymous CSRF cookie, and the rest of
  * the request runs as `u`. Store errors as session_start returns them. */
 int web_log_in(struct req *req, struct user *u) STET_MUST_CHECK;
-/* The logged-in reader or NULL. */
-static inline const struct user *req_viewer(const struct req *req)
-{
-    return req->user;
-}
+
+/* Builds the web layer's process state into `app` for `stet serve`, before the
+ * server starts: request metrics for `routes` (the table dispatch matches; borrowed,
+ * it must outlive the app), the page cache, and the live-comment hub, which the
+ * domain tells of each commit from then on. STET_EIO when the hub cannot start
+ * (logged); call web_cleanup either way. */
+int web_init(struct app *app, const struct route *routes, size_t n_routes) STET_MUST_CHECK;
+/* Frees what web_init made, after the HTTP server has stopped and before
+ * app_cleanup; safe on an app web_init never ran on (or only partly). */
+void web_cleanup(struct app *app);
 
 /* The transport's callbacks (web/dispatch.c). */
 void web_dispatch(struct req *req);

@@ -18,6 +18,7 @@
 #include "store/pg/pg_store.h"
 #include "store/store.h"
 
+#include "death.h"
 #include "pgtest.h"
 
 #include <stdio.h>
@@ -94,6 +95,88 @@ static void memo_round_trip_and_matching(void **state)
 
     arena_free(a);
     memo_free(m);
+}
+
+/* Eight string fields, the most a struct memo_type can name. */
+struct eight {
+    int64_t n;
+    const char *s[8];
+};
+
+#define EIGHT_AT(i) offsetof(struct eight, s) + (i) * sizeof(const char *)
+static const struct memo_type eight_type = {
+    .size = sizeof(struct eight),
+    .n_strings = 8,
+    .string_offsets = {EIGHT_AT(0), EIGHT_AT(1), EIGHT_AT(2), EIGHT_AT(3), EIGHT_AT(4), EIGHT_AT(5),
+                       EIGHT_AT(6), EIGHT_AT(7)},
+};
+
+/* The limits memo.h promises, at their edges: a key of exactly MEMO_KEY_MAX bytes is
+ * stored and one byte more is not; a type with all eight string fields (some NULL)
+ * round-trips. */
+static void memo_limits_at_their_edges(void **state)
+{
+    (void)state;
+    struct memo *m = memo_new(8);
+    struct arena *a = arena_new(1024);
+    struct pair in = {1, "edge", "case"}, out;
+    char key[MEMO_KEY_MAX + 1];
+    memset(key, 'k', sizeof(key));
+
+    memo_put(m, &pair_type, key, MEMO_KEY_MAX, 1, 0, &in);
+    assert_true(memo_get(m, &pair_type, key, MEMO_KEY_MAX, 1, 0, a, &out));
+    assert_string_equal(out.b, "case");
+    memo_put(m, &pair_type, key, MEMO_KEY_MAX + 1, 1, 0, &in);
+    assert_false(memo_get(m, &pair_type, key, MEMO_KEY_MAX + 1, 1, 0, a, &out));
+
+    struct eight e = {8, {"zero", NULL, "two", "", "four", NULL, "six", "seven"}}, eo;
+    memo_put(m, &eight_type, "eight", 5, 1, 0, &e);
+    assert_true(memo_get(m, &eight_type, "eight", 5, 1, 0, a, &eo));
+    assert_int_equal(eo.n, 8);
+    for (size_t i = 0; i < 8; i++) {
+        if (e.s[i] == NULL)
+            assert_null(eo.s[i]);
+        else
+            assert_string_equal(eo.s[i], e.s[i]);
+    }
+
+    arena_free(a);
+    memo_free(m);
+}
+
+/* A type naming a string field that is not inside the object. */
+static void put_with_a_field_outside(void *arg)
+{
+    (void)arg;
+    static const struct memo_type bad = {
+        .size = sizeof(struct pair), .n_strings = 1, .string_offsets = {sizeof(struct pair)}};
+    struct pair in[2] = {{1, "a", "b"}, {2, "c", "d"}};
+    struct memo *m = memo_new(1);
+    memo_put(m, &bad, "k", 1, 1, 0, in);
+    memo_free(m);
+}
+
+/* An entry put as a pair, read back as the larger struct eight. */
+static void get_with_a_larger_type(void *arg)
+{
+    (void)arg;
+    struct pair in = {1, "a", "b"};
+    struct eight out;
+    struct memo *m = memo_new(1);
+    struct arena *a = arena_new(1024);
+    memo_put(m, &pair_type, "k", 1, 1, 0, &in);
+    (void)memo_get(m, &eight_type, "k", 1, 1, 0, a, &out);
+    arena_free(a);
+    memo_free(m);
+}
+
+/* Programmer errors in a struct memo_type would make the memo copy past an object;
+ * they abort instead (assert, on in every build). */
+static void memo_aborts_on_a_broken_type(void **state)
+{
+    (void)state;
+    assert_true(death_aborts(put_with_a_field_outside, NULL));
+    assert_true(death_aborts(get_with_a_larger_type, NULL));
 }
 
 static struct store *open_conn(void)
@@ -357,6 +440,8 @@ int main(int argc, char **argv)
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(memo_round_trip_and_matching),
+        cmocka_unit_test(memo_limits_at_their_edges),
+        cmocka_unit_test(memo_aborts_on_a_broken_type),
         cmocka_unit_test(data_changed_sees_every_writer),
         cmocka_unit_test(pooled_reads_follow_every_change),
     };

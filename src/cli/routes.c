@@ -1,6 +1,8 @@
 /* The route table: every URL stet answers, its methods, handler, flags and the form
- * fields its handler may see. */
+ * fields its handler may see. It names the HTML handlers (web/) and the JSON ones
+ * (api/), so it lives in cli/, the one layer that sees both. */
 #include "api/api.h"
+#include "cli/cli.h"
 #include "web/handlers.h"
 #include "web/router.h"
 
@@ -14,7 +16,7 @@ static const char *const csrf_only[] = {"csrf", NULL};
 
 #define FORM_POST (ROUTE_FORM | ROUTE_CSRF)
 
-const struct route web_routes[] = {
+const struct route cli_routes[] = {
     {HTTP_GET, "/", page_front_show, 0, NULL},
     {HTTP_GET, "/archive", page_archive_show, 0, NULL},
     {HTTP_GET, "/archive/{year}/{month}", page_archive_month, 0, NULL},
@@ -46,4 +48,4 @@ const struct route web_routes[] = {
     {HTTP_GET, "/api/v1/counts", api_counts, ROUTE_API, NULL},
 };
 
-const size_t web_n_routes = sizeof(web_routes) / sizeof(web_routes[0]);
+const size_t cli_n_routes = sizeof(cli_routes) / sizeof(cli_routes[0]);

@@ -187,6 +187,28 @@ static void peer_copy(struct rctx *rc)
     }
 }
 
+struct req *http_req_detached_new(struct app *app)
+{
+    struct arena *a = arena_new(HTTP_ARENA_BLOCK);
+    struct rctx *rc = ARENA_NEW(a, struct rctx);
+    rc->fd = -1;
+    rc->req.arena = a;
+    rc->req.app = app;
+    rc->req.id = "detached";
+    rc->req.method_name = STR_LIT("");
+    rc->req.started_ns = clock_mono_ns();
+    return &rc->req;
+}
+
+void http_req_detached_free(struct req *req)
+{
+    if (req == NULL)
+        return;
+    for (size_t i = 0; i < req->n_on_done; i++)
+        req->on_done[i].fn(req->on_done[i].arg);
+    arena_free(req->arena);
+}
+
 struct str req_peer(struct req *req)
 {
     struct rctx *rc = (struct rctx *)req; /* req is rctx's first member */
@@ -211,12 +233,13 @@ struct str req_client(struct req *req)
     struct rctx *rc = (struct rctx *)req;
     if (rc->client_text.ptr != NULL)
         return rc->client_text;
-    const struct net_list *trusted = rc->srv->cfg.trusted_proxies;
     uint8_t peer[16], client[16];
     if (!rc->has_peer || !netaddr_from_sockaddr((const struct sockaddr *)&rc->peer, peer)) {
         rc->client_text = STR_LIT("");
         return rc->client_text;
     }
+    /* After the peer check: a detached request has no server. */
+    const struct net_list *trusted = rc->srv->cfg.trusted_proxies;
     memcpy(client, peer, sizeof(client));
     if (net_list_has(trusted, peer)) {
         /* Every line of each header, in the order received. */

@@ -76,6 +76,14 @@ int http_server_start(const struct http_server_config *cfg,
  * a no-op. */
 void http_server_stop(struct http_server *srv);
 
+/* A request with no connection behind it, for driving a dispatch function directly
+ * (unit tests): its own arena, no peer (req_peer and req_client give ""), on an I/O
+ * thread (may_block false) until the caller sets it. The caller fills method, path,
+ * headers and body. http_req_detached_free runs its done hooks, then frees it;
+ * NULL is a no-op. */
+struct req *http_req_detached_new(struct app *app);
+void http_req_detached_free(struct req *req);
+
 /* The libmicrohttpd version running (for `stet --version`); static storage. */
 const char *http_lib_version(void);
 

@@ -42,7 +42,8 @@ static struct {
     int n_fail;    /* such calls still to fail with STET_EIO */
     bool hold;     /* such calls wait while set */
     int n_held;    /* calls waiting now */
-} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, 0, false, 0};
+    int max_limit; /* the most rows any call asked for */
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, 0, false, 0, 0};
 
 static struct store_ops hub_ops;
 static int (*real_comment_events)(struct arena *, struct store *, int64_t, int64_t, int,
@@ -53,6 +54,8 @@ static int gated_comment_events(struct arena *a, struct store *st, int64_t story
 {
     pthread_mutex_lock(&gate.mu);
     gate.n_calls++;
+    if (limit > gate.max_limit)
+        gate.max_limit = limit;
     bool chosen = gate.after < 0 || after_seq == gate.after;
     if (chosen && gate.hold) {
         gate.n_held++;
@@ -532,6 +535,33 @@ static void test_catch_up_past_the_ring_while_posting(void **state)
     free(s);
 }
 
+/* A stream far behind is caught up in batches: no hub query asks for more than
+ * LIVE_FETCH_ROWS rows, however many events the stream is missing, and they still
+ * arrive exactly once, in order. */
+static void test_catch_up_reads_in_bounded_batches(void **state)
+{
+    struct fixture *f = *state;
+    struct tstory *s = calloc(1, sizeof(*s));
+    story_new(s, "batches");
+    const int n = 10 * LIVE_FETCH_ROWS;
+    for (int i = 0; i < n; i++)
+        commit(NULL, s, 100);
+    pthread_mutex_lock(&gate.mu);
+    gate.n_calls = 0;
+    gate.max_limit = 0;
+    pthread_mutex_unlock(&gate.mu);
+    struct client c;
+    client_open(&c, f->port, s, n, 0, 0);
+    expect_events(&c, s, 0, n);
+    pthread_mutex_lock(&gate.mu);
+    int calls = gate.n_calls, max_limit = gate.max_limit;
+    pthread_mutex_unlock(&gate.mu);
+    assert_true(max_limit > 0 && max_limit <= LIVE_FETCH_ROWS);
+    assert_true(calls >= n / LIVE_FETCH_ROWS);
+    client_close(&c);
+    free(s);
+}
+
 static void test_large_events_leave_the_ring(void **state)
 {
     struct fixture *f = *state;
@@ -629,6 +659,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stale_snapshot_creates_the_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catch_up_past_the_ring_while_posting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catch_up_reads_in_bounded_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_events_leave_the_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_read_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_streams_end_while_the_hub_reads, setup, teardown),

@@ -41,6 +41,9 @@ struct story {
     int64_t created_at;
     int64_t n_comments; /* visible comments, kept by the store on every change */
     int64_t event_seq;  /* last live-event number of this story (0: none yet) */
+    /* Moves, in the same transaction, with every change to what the story's page
+     * shows; the page cache and ETags are keyed on it (never reused for a story). */
+    int64_t content_version;
     bool comments_open;
 };
 

@@ -11,8 +11,8 @@ static const char *const users_cols[] = {"id",         "username",      "display
                                          "email",      "password_hash", "role",
                                          "created_at", "username_key",  "email_key"};
 static const char *const stories_cols[] = {
-    "id",           "slug",       "title",         "byline",        "body_src", "body_html",
-    "published_at", "created_at", "comments_open", "comment_count", "event_seq"};
+    "id",           "slug",       "title",         "byline",        "body_src",  "body_html",
+    "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
     "id",         "story_id",  "parent_id", "author_id", "legacy_author", "body_src",  "body_html",

@@ -29,11 +29,13 @@
 #define STORY_SHARED_MAX_AGE "public, max-age=0, s-maxage=10"
 
 /* Everything the cached part of a story page shows, folded into one number: the
- * story's state and its event number (bumped whenever a comment becomes visible),
- * plus the process-wide salt (static assets, site name). */
+ * story's fields and its content version (which the store moves with every change
+ * the page renders: comments, their authors' badges, opening and closing), plus the
+ * process-wide salt (static assets, site name). Not event_seq: that numbers live
+ * events, and a page can change without one. */
 static uint64_t story_version(struct req *req, const struct story *s)
 {
-    int64_t parts[5] = {s->id, s->event_seq, s->n_comments, s->comments_open, s->published_at};
+    int64_t parts[4] = {s->id, s->content_version, s->comments_open, s->published_at};
     uint64_t h = hash_bytes(req->app->page_salt, parts, sizeof(parts));
     h = hash_bytes(h, s->title, strlen(s->title));
     return hash_bytes(h, s->byline, strlen(s->byline));

@@ -88,6 +88,32 @@ class AnonymousPageCache(ServerTest):
             return r if r.status == 200 and "comments-closed" in r.text else None
         eventually(closed_page, "the page shows the story closed")
 
+    def test_promoting_a_commenter_changes_the_page(self):
+        # The staff badge is on the page, so a role change must move its version
+        # even though no comment (and no live event) came with it.
+        slug = unique("promote-")
+        self.server.add_story(slug)
+        name = unique("promoted")
+        self.server.add_user(name)
+        c = post_api(self, self.server, slug, session_token(self.server, name),
+                     unique("soon staff "))
+        before = page(self.server, slug)
+        self.assertEqual(before.status, 200)
+        self.assertIsNone(parse_html(before.text).find("span", cls="comment-staff"))
+        p = self.server.cli("user", "role", name, "moderator")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+        def promoted_page():
+            r = page(self.server, slug, {"If-None-Match": before.header("ETag")})
+            return r if r.status == 200 else None
+        after = eventually(promoted_page, "the page changes with the role")
+        self.assertNotEqual(after.header("ETag"), before.header("ETag"))
+        comment = parse_html(after.text).by_id("comment-%d" % c["id"])
+        self.assertIsNotNone(comment)
+        badge = comment.find("span", cls="comment-staff")
+        self.assertIsNotNone(badge)
+        self.assertEqual(badge.get("data-role"), "moderator")
+
     def test_logged_in_parts_never_reach_the_shared_copy(self):
         c = self.server.client()
         c.register(unique("reader"))

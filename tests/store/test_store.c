@@ -435,6 +435,57 @@ static void test_story_set_open(void **state)
     assert_int_equal(store_story_set_open(f->st, INT64_MAX, false), STET_ENOTFOUND);
 }
 
+static int64_t version_of(struct fx *f, const char *slug)
+{
+    struct story s;
+    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
+    return s.content_version;
+}
+
+/* Every change a story page renders moves the story's content version, in the
+ * same transaction (issue 10 item 3); through --pool the comments take the group
+ * commit's batch path and the reads come through the memo. */
+static void test_content_version(void **state)
+{
+    struct fx *f = *state;
+    const char *a_slug = uniq(f->a, "cva"), *b_slug = uniq(f->a, "cvb");
+    const char *c_slug = uniq(f->a, "cvc");
+    int64_t a_id = add_story(f, a_slug, 1700000000);
+    int64_t b_id = add_story(f, b_slug, 1700000001);
+    add_story(f, c_slug, 1700000002);
+    const char *name = uniq(f->a, "cvuser");
+    int64_t alice = add_user(f, name, uniq(f->a, "cvuser@x.example"));
+
+    int64_t v = version_of(f, a_slug);
+    add_comment(f, a_id, alice, 0, 100, COMMENT_VISIBLE);
+    assert_true(version_of(f, a_slug) > v);
+    add_comment(f, b_id, alice, 0, 101, COMMENT_VISIBLE);
+
+    v = version_of(f, a_slug);
+    assert_int_equal(store_story_set_open(f->st, a_id, false), 0);
+    assert_true(version_of(f, a_slug) > v);
+    v = version_of(f, a_slug);
+    assert_int_equal(store_story_set_open(f->st, a_id, true), 0);
+    assert_true(version_of(f, a_slug) > v);
+
+    /* A role change moves every story the user commented on, and only those. */
+    int64_t va = version_of(f, a_slug), vb = version_of(f, b_slug);
+    int64_t vc = version_of(f, c_slug);
+    assert_int_equal(store_user_set_role(f->st, str_from(name), ROLE_MODERATOR), 0);
+    assert_true(version_of(f, a_slug) > va);
+    assert_true(version_of(f, b_slug) > vb);
+    assert_int_equal(version_of(f, c_slug), vc);
+    /* Setting the role it already has, or a failed change, moves nothing. */
+    va = version_of(f, a_slug);
+    assert_int_equal(store_user_set_role(f->st, str_from(name), ROLE_MODERATOR), 0);
+    assert_int_equal(version_of(f, a_slug), va);
+    assert_int_equal(store_user_set_role(f->st, str_from(name), (enum role)7), STET_EINVAL);
+    assert_int_equal(version_of(f, a_slug), va);
+    assert_int_equal(store_user_set_role(f->st, STR_LIT("no-such-cv-user"), ROLE_ADMIN),
+                     STET_ENOTFOUND);
+    assert_int_equal(version_of(f, a_slug), va);
+}
+
 static void test_story_counts(void **state)
 {
     struct fx *f = *state;
@@ -1743,6 +1794,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_story_list_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_range_and_months, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_set_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_content_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_story_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_insert_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_set_role, setup, teardown),

@@ -47,6 +47,7 @@ enum stmt_id {
     S_USER_FIND_LOGIN,
     S_USER_FIND_ID,
     S_USER_SET_ROLE,
+    S_USER_STORIES_BUMP,
     S_SESSION_INSERT,
     S_SESSION_FIND,
     S_SESSION_DELETE,
@@ -69,7 +70,7 @@ enum stmt_id {
 
 #define STORY_COLS                                                                                 \
     "id, slug, title, byline, body_src, body_html, published_at, created_at, comment_count, "      \
-    "comments_open, event_seq"
+    "comments_open, event_seq, content_version"
 #define USER_COLS "u.id, u.username, u.display_name, u.email, u.role, u.created_at"
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
@@ -130,7 +131,9 @@ static const struct stmt_def stmts[N_STMT] = {
                       "SELECT " STORY_COLS " FROM stories WHERE (published_at, id) < ($1, $2) "
                       "ORDER BY published_at DESC, id DESC LIMIT $3",
                       3, true},
-    [S_STORY_SET_OPEN] = {"story_set_open", "UPDATE stories SET comments_open = $2 WHERE id = $1",
+    [S_STORY_SET_OPEN] = {"story_set_open",
+                          "UPDATE stories SET comments_open = $2, "
+                          "content_version = content_version + 1 WHERE id = $1",
                           2, false},
     [S_STORY_COUNT] = {"story_count", "SELECT comment_count FROM stories WHERE slug = $1", 1, true},
     /* Both directions are one range scan of stories_published, no sort. */
@@ -169,6 +172,13 @@ static const struct stmt_def stmts[N_STMT] = {
                         true},
     [S_USER_SET_ROLE] = {"user_set_role", "UPDATE users SET role = $2 WHERE username_key = $1", 2,
                          false},
+    /* A role shows as the staff badge on every comment of the user: a real change
+     * moves the content version of each story they commented on (comments_author). */
+    [S_USER_STORIES_BUMP] = {"user_stories_bump",
+                             "UPDATE stories SET content_version = content_version + 1 "
+                             "WHERE id IN (SELECT c.story_id FROM users u JOIN comments c ON "
+                             "c.author_id = u.id WHERE u.username_key = $1 AND u.role <> $2)",
+                             2, false},
     [S_SESSION_INSERT] = {"session_insert",
                           "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                           "VALUES ($1, $2, $3, $4)",
@@ -188,7 +198,8 @@ static const struct stmt_def stmts[N_STMT] = {
      * makes a story's event numbers gap-free and commit in order. */
     [S_STORY_BUMP] = {"story_bump",
                       "UPDATE stories SET comment_count = comment_count + 1, "
-                      "event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq",
+                      "event_seq = event_seq + 1, content_version = content_version + 1 "
+                      "WHERE id = $1 RETURNING event_seq",
                       1, false},
     /* Delivered to listeners at commit, and never if the transaction rolls back. */
     [S_NOTIFY] = {"notify", "SELECT pg_notify('stet_events', $1::text || ':' || $2::text)", 2,
@@ -955,6 +966,7 @@ static void read_story(struct arena *a, const PGresult *r, int i, struct story *
     s->n_comments = col_i64(r, i, 8);
     s->comments_open = col_bool(r, i, 9);
     s->event_seq = col_i64(r, i, 10);
+    s->content_version = col_i64(r, i, 11);
 }
 
 /* The schema's CHECK keeps roles to the three names; anything else reads as the
@@ -1396,8 +1408,10 @@ static int pg_user_find_id(struct arena *a, struct store *st, int64_t id, struct
     return rc;
 }
 
+/* The stories first: their statement compares against the role before the change. */
 static int pg_user_set_role(struct store *st, struct str username, enum role role)
 {
+    struct pg_store *ps = to_pg(st);
     struct params p = {0};
     int64_t changed = 0;
     char key[IDENT_KEY_MAX + 1];
@@ -1407,9 +1421,18 @@ static int pg_user_set_role(struct store *st, struct str username, enum role rol
         return STET_ENOTFOUND;
     p_text(&p, key, ident_key(username, key));
     p_cstr(&p, role_name(role));
-    int rc = run(to_pg(st), S_USER_SET_ROLE, &p, &changed);
+    int rc = tx_begin(ps);
+    if (rc != 0)
+        return rc;
+    rc = run(ps, S_USER_STORIES_BUMP, &p, NULL);
+    if (rc == 0)
+        rc = run(ps, S_USER_SET_ROLE, &p, &changed);
     if (rc == 0 && changed == 0)
-        return STET_ENOTFOUND;
+        rc = STET_ENOTFOUND;
+    if (rc == 0)
+        rc = tx_commit(ps);
+    if (rc != 0)
+        tx_rollback(ps);
     return lookup_rc(rc);
 }
 

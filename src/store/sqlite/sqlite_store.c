@@ -38,6 +38,7 @@ enum stmt_id {
     S_USER_FIND_LOGIN,
     S_USER_FIND_ID,
     S_USER_SET_ROLE,
+    S_USER_STORIES_BUMP,
     S_SESSION_INSERT,
     S_SESSION_FIND,
     S_SESSION_DELETE,
@@ -64,7 +65,7 @@ enum stmt_id {
 
 #define STORY_COLS                                                                                 \
     "id, slug, title, byline, body_src, body_html, published_at, created_at, comment_count, "      \
-    "comments_open, event_seq"
+    "comments_open, event_seq, content_version"
 #define USER_COLS "u.id, u.username, u.display_name, u.email, u.role, u.created_at"
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
@@ -117,7 +118,8 @@ static const char *const stmt_sql[N_STMT] = {
     [S_STORY_FIND] = "SELECT " STORY_COLS " FROM stories WHERE slug = ?1",
     [S_STORY_LIST] = "SELECT " STORY_COLS " FROM stories WHERE (published_at, id) < (?1, ?2) "
                      "ORDER BY published_at DESC, id DESC LIMIT ?3",
-    [S_STORY_SET_OPEN] = "UPDATE stories SET comments_open = ?2 WHERE id = ?1",
+    [S_STORY_SET_OPEN] = "UPDATE stories SET comments_open = ?2, "
+                         "content_version = content_version + 1 WHERE id = ?1",
     [S_STORY_COUNT] = "SELECT comment_count FROM stories WHERE slug = ?1",
     /* Both directions are one range scan of stories_published, no sort. */
     [S_STORY_RANGE_ASC] = "SELECT " STORY_COLS " FROM stories WHERE published_at >= ?1 "
@@ -140,6 +142,11 @@ static const char *const stmt_sql[N_STMT] = {
                           "WHERE u.username_key = ?1 OR u.email_key = ?1",
     [S_USER_FIND_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
     [S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE username_key = ?1",
+    /* A role shows as the staff badge on every comment of the user: a real change
+     * moves the content version of each story they commented on (comments_author). */
+    [S_USER_STORIES_BUMP] = "UPDATE stories SET content_version = content_version + 1 "
+                            "WHERE id IN (SELECT c.story_id FROM users u JOIN comments c ON "
+                            "c.author_id = u.id WHERE u.username_key = ?1 AND u.role <> ?2)",
     [S_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                          "VALUES (?1, ?2, ?3, ?4)",
     [S_SESSION_FIND] = "SELECT " USER_COLS " FROM sessions se JOIN users u ON u.id = se.user_id "
@@ -152,7 +159,8 @@ static const char *const stmt_sql[N_STMT] = {
     /* The story row is the per-story sequence: bumping it under the write lock is what
      * makes event numbers gap-free and commit in order. */
     [S_STORY_BUMP] = "UPDATE stories SET comment_count = comment_count + 1, "
-                     "event_seq = event_seq + 1 WHERE id = ?1 RETURNING event_seq",
+                     "event_seq = event_seq + 1, content_version = content_version + 1 "
+                     "WHERE id = ?1 RETURNING event_seq",
     [S_COMMENT_FIND] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS " WHERE c.id = ?1",
     [S_COMMENT_LIST_ASC] = COMMENT_LIST(">", "ASC"),
     [S_COMMENT_LIST_DESC] = COMMENT_LIST("<", "DESC"),
@@ -737,6 +745,7 @@ static void read_story(struct arena *a, sqlite3_stmt *q, struct story *s)
     s->n_comments = sqlite3_column_int64(q, 8);
     s->comments_open = sqlite3_column_int64(q, 9) != 0;
     s->event_seq = sqlite3_column_int64(q, 10);
+    s->content_version = sqlite3_column_int64(q, 11);
 }
 
 /* The schema's CHECK keeps roles to the three names; anything else reads as the
@@ -1101,17 +1110,13 @@ static int sq_user_find_id(struct arena *a, struct store *st, int64_t id, struct
     return 0;
 }
 
-static int sq_user_set_role(struct store *st, struct str username, enum role role)
+/* Runs one of user_set_role's statements, which both take the username key (?1) and
+ * the new role's name (?2); `changed` receives the rows it changed. */
+static int run_key_role(struct sqlite_store *ss, enum stmt_id id, const char *key, size_t key_len,
+                        enum role role, int64_t *changed)
 {
-    struct sqlite_store *ss = to_sq(st);
     sqlite3_stmt *q = NULL;
-    char key[IDENT_KEY_MAX + 1];
-    if ((unsigned)role > ROLE_ADMIN)
-        return STET_EINVAL;
-    if (!ident_is_username(username))
-        return STET_ENOTFOUND;
-    size_t key_len = ident_key(username, key);
-    int rc = stmt_get(ss, S_USER_SET_ROLE, &q);
+    int rc = stmt_get(ss, id, &q);
     if (rc != 0)
         return rc;
     int b = bind_text(q, 1, key, key_len);
@@ -1120,8 +1125,33 @@ static int sq_user_set_role(struct store *st, struct str username, enum role rol
     if (b != SQLITE_OK)
         return bind_failed(ss, q, b, "user_set_role");
     rc = run(ss, q, "user_set_role");
-    if (rc == 0 && sqlite3_changes(ss->db) == 0)
+    *changed = rc == 0 ? sqlite3_changes64(ss->db) : 0;
+    return rc;
+}
+
+/* The stories first: their statement compares against the role before the change. */
+static int sq_user_set_role(struct store *st, struct str username, enum role role)
+{
+    struct sqlite_store *ss = to_sq(st);
+    char key[IDENT_KEY_MAX + 1];
+    int64_t stories = 0, users = 0;
+    if ((unsigned)role > ROLE_ADMIN)
+        return STET_EINVAL;
+    if (!ident_is_username(username))
         return STET_ENOTFOUND;
+    size_t key_len = ident_key(username, key);
+    int rc = tx_begin(ss);
+    if (rc != 0)
+        return rc;
+    rc = run_key_role(ss, S_USER_STORIES_BUMP, key, key_len, role, &stories);
+    if (rc == 0)
+        rc = run_key_role(ss, S_USER_SET_ROLE, key, key_len, role, &users);
+    if (rc == 0 && users == 0)
+        rc = STET_ENOTFOUND;
+    if (rc == 0)
+        rc = tx_commit(ss);
+    if (rc != 0)
+        tx_rollback(ss);
     return rc;
 }
 

@@ -6,6 +6,7 @@ reason and what to do, errors shown where the reader is, and a GET on the addres
 a form posts to leading back to the form."""
 
 import re
+import time
 import unittest
 import urllib.parse
 
@@ -48,7 +49,18 @@ def fields_of(form):
 
 
 class ReaderTest(ServerTest):
-    """A server with one registered reader, `cls.reader`, made by prepare."""
+    """A server with one story, `cls.slug` (prefix SLUG_PREFIX, title TITLE), and one
+    registered reader, `cls.reader`."""
+    SLUG_PREFIX = "story-"
+    TITLE = "A Story"
+
+    @classmethod
+    def prepare(cls):
+        cls.slug = unique(cls.SLUG_PREFIX)
+        cls.title = cls.TITLE
+        cls.server.add_story(cls.slug, title=cls.title)
+        cls.reader = unique("reader")
+        cls.server.add_user(cls.reader)
 
     def logged_in(self):
         c = self.client()
@@ -61,13 +73,12 @@ class CommentPaging(ReaderTest):
     finds it (tests may add comments) and reasons from the API's numbers."""
     server_kwargs = {"config": "[limits]\ncomments_per_minute = 0\n"}
 
+    SLUG_PREFIX, TITLE = "paged-", "A Busy Story"
+
     @classmethod
     def prepare(cls):
-        cls.slug = unique("paged-")
-        cls.server.add_story(cls.slug, title="A Busy Story")
+        super().prepare()
         cls.ids = fill_story(cls, cls.slug, 210)
-        cls.reader = unique("reader")
-        cls.server.add_user(cls.reader)
 
     def all_ids(self):
         ids, cursor = [], None
@@ -184,13 +195,7 @@ class FailedPosts(ReaderTest):
     """Each way a post can fail keeps the text in the form with the reason and what
     to do, under the failure's own status."""
 
-    @classmethod
-    def prepare(cls):
-        cls.slug = unique("fail-")
-        cls.title = "Harbour Lights"
-        cls.server.add_story(cls.slug, title=cls.title)
-        cls.reader = unique("reader")
-        cls.server.add_user(cls.reader)
+    SLUG_PREFIX, TITLE = "fail-", "Harbour Lights"
 
     def story_form(self, c):
         r = c.get("/stories/" + self.slug)
@@ -300,19 +305,12 @@ class FailedPosts(ReaderTest):
         self.assertKept(r, 401, "anon text", "Log in below")
 
 
-class RateLimitedPost(ServerTest):
+class RateLimitedPost(ReaderTest):
     server_kwargs = {"config": "[limits]\ncomment_account = 1/1m\n"}
-
-    @classmethod
-    def prepare(cls):
-        cls.slug = unique("rate-")
-        cls.server.add_story(cls.slug)
-        cls.reader = unique("reader")
-        cls.server.add_user(cls.reader)
+    SLUG_PREFIX = "rate-"
 
     def test_429_keeps_the_text_and_says_how_long_to_wait(self):
-        c = self.client()
-        self.assertEqual(c.login(self.reader).status, 303)
+        c = self.logged_in()
         r = c.submit("/stories/" + self.slug, "comment-form", {"body": "first"})
         self.assertEqual(r.status, 303, r)
         r = c.submit("/stories/" + self.slug, "comment-form", {"body": "second, too soon"})
@@ -325,18 +323,12 @@ class RateLimitedPost(ServerTest):
                       root.by_id("comment-error").norm_text())
 
 
-
 @unittest.skipUnless(IS_POSTGRES, "needs PostgreSQL (STET_E2E_BACKEND=postgres)")
 class DatabaseDown(ReaderTest):
     """With the database unreachable, a post (whether or not the reader's session
     can be read) comes back as a form holding the text, and nothing is done."""
 
-    @classmethod
-    def prepare(cls):
-        cls.slug = unique("down-")
-        cls.server.add_story(cls.slug)
-        cls.reader = unique("reader")
-        cls.server.add_user(cls.reader)
+    SLUG_PREFIX = "down-"
 
     def test_503_keeps_the_text(self):
         c = self.logged_in()
@@ -354,6 +346,15 @@ class DatabaseDown(ReaderTest):
                 self.assertIn("not posted", root.by_id("comment-error").norm_text())
         finally:
             resume_cluster()
+        # Nothing was stored: once the database is back, the story has no comment.
+        deadline = time.monotonic() + 30
+        while True:
+            r = self.client().get("/api/v1/stories/%s/comments" % self.slug)
+            if r.status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["count"], 0, r)
         self.assertIsNone(self.server.problems())
 
 

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include "base/url.h"
+#include "store/copy.h"
 #include "store/store.h"
 
 #include <stdio.h>

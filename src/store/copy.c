@@ -1,11 +1,20 @@
 /* The bulk copier behind `stet migrate-data`: moves every row of every table from one
- * store to another, ids included, through the backends' generic export and import
- * ops. The one list of tables and columns lives here, in foreign-key order. */
-#include "store/store.h"
+ * store to another, ids included, through the drivers' export and import statements
+ * (struct sql_copy_ops), whose SQL text is built here from checked identifiers. The
+ * one list of tables and columns lives here, in foreign-key order. */
+#include "store/copy.h"
 
+#include "base/buf.h"
 #include "base/log.h"
+#include "store/sql/driver.h"
+#include "store/sql/exec.h"
+#include "store/sql_ident.h"
 
+#include <limits.h>
 #include <stdio.h>
+
+/* Columns one import may name: SQLite's historical limit on parameters. */
+#define COPY_MAX_COLUMNS 999
 
 static const char *const users_cols[] = {"id",         "username",      "display_name",
                                          "email",      "password_hash", "role",
@@ -40,6 +49,88 @@ const struct store_table *store_tables(size_t *n)
     return tables;
 }
 
+/* ---- one table at a time, on one connection ---- */
+
+int store_transaction(struct store *st, enum store_tx step)
+{
+    static const enum sql_tx steps[] = {
+        [STORE_TX_SNAPSHOT] = SQL_TX_SNAPSHOT,
+        [STORE_TX_WRITE] = SQL_TX_BEGIN,
+        [STORE_TX_COMMIT] = SQL_TX_COMMIT,
+        [STORE_TX_ROLLBACK] = SQL_TX_ROLLBACK,
+    };
+    struct sql_conn *c = sql_conn_of(st);
+    if (c == NULL || (unsigned)step > STORE_TX_ROLLBACK)
+        return STET_EINVAL;
+    return sql_tx(c, steps[step]);
+}
+
+static void put_list(struct buf *b, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s%s", i > 0 ? ", " : "", names[i]);
+}
+
+int store_table_export(struct store *st, const char *table, const char *const *columns, size_t n,
+                       size_t n_key, store_row_fn fn, void *ctx)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    struct buf sql = BUF_INIT;
+    if (c == NULL || !store_ident_ok(table) || !store_idents_ok(columns, n) || n_key == 0 ||
+        n_key > n || n > INT_MAX || fn == NULL)
+        return STET_EINVAL;
+    buf_puts(&sql, "SELECT ");
+    put_list(&sql, columns, n);
+    buf_printf(&sql, " FROM %s ORDER BY ", table);
+    put_list(&sql, columns, n_key);
+    int rc = c->copy->export_rows(c, buf_cstr(&sql), n, fn, ctx);
+    buf_cleanup(&sql);
+    return rc;
+}
+
+int store_table_import_begin(struct store *st, const char *table, const char *const *columns,
+                             size_t n)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    struct buf sql = BUF_INIT;
+    if (c == NULL || !store_ident_ok(table) || !store_idents_ok(columns, n) || n > COPY_MAX_COLUMNS)
+        return STET_EINVAL;
+    c->copy->import_end(c);
+    buf_printf(&sql, "INSERT INTO %s (", table);
+    put_list(&sql, columns, n);
+    buf_puts(&sql, ") VALUES (");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&sql, "%s?%zu", i > 0 ? ", " : "", i + 1);
+    buf_puts(&sql, ")");
+    int rc = c->copy->import_begin(c, buf_cstr(&sql), n);
+    buf_cleanup(&sql);
+    return rc;
+}
+
+int store_table_import_row(struct store *st, const char *const *values, const size_t *lens,
+                           size_t n)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    return c != NULL ? c->copy->import_row(c, values, lens, n) : STET_EINVAL;
+}
+
+void store_table_import_end(struct store *st)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    if (c != NULL)
+        c->copy->import_end(c);
+}
+
+int store_table_sync_ids(struct store *st, const char *table, const char *column)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    if (c == NULL || !store_ident_ok(table) || !store_ident_ok(column))
+        return STET_EINVAL;
+    return c->copy->sync_ids(c, table, column);
+}
+
+/* ---- the whole site ---- */
+
 /* The export callback's own code for "a row exists", told apart from store errors. */
 #define HAS_ROWS 1
 
@@ -61,7 +152,7 @@ struct copy_ctx {
 static int copy_row(void *arg, const char *const *values, const size_t *lens, size_t n)
 {
     struct copy_ctx *c = arg;
-    int rc = c->to->ops->table_import_row(c->to, values, lens, n);
+    int rc = store_table_import_row(c->to, values, lens, n);
     if (rc == 0) {
         c->rows++;
         return 0;
@@ -80,8 +171,8 @@ static int check_empty(struct store *to)
 {
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         const struct store_table *t = &tables[i];
-        int rc = to->ops->table_export(to, t->name, t->columns, t->n_key, t->n_key,
-                                       stop_at_first_row, NULL);
+        int rc = store_table_export(to, t->name, t->columns, t->n_key, t->n_key, stop_at_first_row,
+                                    NULL);
         if (rc == HAS_ROWS) {
             log_error(NULL, "store copy: the destination is not empty (table %s has rows)",
                       t->name);
@@ -97,32 +188,40 @@ static int copy_table(struct store *from, struct store *to, const struct store_t
                       int64_t *rows)
 {
     struct copy_ctx c = {.to = to, .table = t->name, .rows = 0};
-    int rc = to->ops->table_import_begin(to, t->name, t->columns, t->n_columns);
+    int rc = store_table_import_begin(to, t->name, t->columns, t->n_columns);
     if (rc != 0)
         return rc == STET_ECONFLICT ? STET_EIO : rc;
-    rc = from->ops->table_export(from, t->name, t->columns, t->n_columns, t->n_key, copy_row, &c);
-    to->ops->table_import_end(to);
+    rc = store_table_export(from, t->name, t->columns, t->n_columns, t->n_key, copy_row, &c);
+    store_table_import_end(to);
     if (rc == 0 && t->identity != NULL)
-        rc = to->ops->table_sync_ids(to, t->name, t->identity);
+        rc = store_table_sync_ids(to, t->name, t->identity);
     *rows = c.rows;
     return rc == STET_ECONFLICT ? STET_EIO : rc;
 }
 
+/* Ends a transaction without keeping anything; never fails. */
+static void rollback(struct store *st)
+{
+    sql_rollback(sql_conn_of(st));
+}
+
 int store_copy(struct store *from, struct store *to, store_copy_progress_fn progress, void *ctx)
 {
+    if (sql_conn_of(from) == NULL || sql_conn_of(to) == NULL)
+        return STET_EINVAL; /* a pool's view has no one connection to hold a transaction */
     int rc = store_migrate(from, NULL);
     if (rc == 0)
         rc = store_migrate(to, NULL);
     if (rc != 0)
         return rc == STET_ECONFLICT ? STET_EIO : rc;
-    rc = from->ops->transaction(from, STORE_TX_SNAPSHOT);
+    rc = store_transaction(from, STORE_TX_SNAPSHOT);
     if (rc != 0)
         return rc == STET_ECONFLICT ? STET_EIO : rc;
     /* The write transaction spans the emptiness check too, so nothing can slip in
      * between the check and the copy. */
-    rc = to->ops->transaction(to, STORE_TX_WRITE);
+    rc = store_transaction(to, STORE_TX_WRITE);
     if (rc != 0) {
-        (void)from->ops->transaction(from, STORE_TX_ROLLBACK);
+        rollback(from);
         return rc == STET_ECONFLICT ? STET_EIO : rc;
     }
     rc = check_empty(to);
@@ -133,13 +232,13 @@ int store_copy(struct store *from, struct store *to, store_copy_progress_fn prog
             progress(ctx, tables[i].name, rows);
     }
     if (rc == 0) {
-        rc = to->ops->transaction(to, STORE_TX_COMMIT);
+        rc = store_transaction(to, STORE_TX_COMMIT);
         if (rc == STET_ECONFLICT)
             rc = STET_EIO;
     }
     if (rc != 0)
-        (void)to->ops->transaction(to, STORE_TX_ROLLBACK);
+        rollback(to);
     /* Nothing was written on the source; ending its snapshot cannot lose anything. */
-    (void)from->ops->transaction(from, STORE_TX_ROLLBACK);
+    rollback(from);
     return rc;
 }

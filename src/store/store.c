@@ -1,10 +1,11 @@
-/* Opens a store connection by URL scheme and hands it to the matching backend; the
- * one place that knows which backends exist. */
+/* Opens a store connection by URL scheme and hands it to the matching driver; the
+ * one place that knows which drivers exist. */
 #include "store/store.h"
 
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/pg/pg_store.h"
+#include "store/sql/driver.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <stdlib.h>
@@ -80,10 +81,21 @@ int store_open_existing(const char *url, struct store **out)
     return 0;
 }
 
+/* A pool's view belongs to its pool (store_pool_free). */
 void store_close(struct store *st)
 {
-    if (st != NULL)
-        st->ops->close(st);
+    struct sql_conn *c = st != NULL ? sql_conn_of(st) : NULL;
+    if (c != NULL)
+        c->drv->close(c);
+}
+
+int store_data_changed(struct store *st, bool *changed)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    *changed = true;
+    if (c == NULL || c->drv->data_changed == NULL)
+        return 0;
+    return c->drv->data_changed(c, changed);
 }
 
 /* A listener is a PostgreSQL notion; the only other backend, SQLite, lives inside

@@ -1,12 +1,19 @@
-/* The one storage interface. Each backend (store/sqlite, store/pg) fills a
- * struct store_ops; the rest of stet calls the store_* wrappers below and never sees
- * SQL or a driver type. A struct store is one connection, used by one thread at a
- * time; struct store_pool hands them out.
+/* The one storage interface. The rest of stet calls the store_* functions below and
+ * never sees SQL or a driver type. A store is either one connection (store_open),
+ * used by one thread at a time, or a pool's view (store_pool_store), through which
+ * each operation borrows a connection for its own length.
+ *
+ * The operations are written once, in the SQL core (store/sql/): each runs the
+ * statements of store/sql/queries.def through a driver (store/sqlite, store/pg) that
+ * knows only how to prepare, bind, step and map errors. struct store_ops is the seam:
+ * a connection's table is the core's (sql_store_ops), a pool's view wraps three of
+ * its operations (store/pooled.c: the memo and the group committer), and tests may
+ * put a fake in its place.
  *
  * Every operation returns 0 or a negative STET_E* code: ENOTFOUND (no row),
  * ECONFLICT (a unique value taken), EUNAVAIL (database unreachable), EIO (anything
- * else; the backend has logged the driver's message). Objects read are allocated in
- * the caller's arena. Each operation is atomic: it commits or changes nothing. */
+ * else; the driver has logged its message). Objects read are allocated in the
+ * caller's arena. Each operation is atomic: it commits or changes nothing. */
 #ifndef STET_STORE_STORE_H
 #define STET_STORE_STORE_H
 
@@ -44,19 +51,6 @@ struct comment_filter {
 
 struct store;
 
-/* One row for the bulk copier (store_copy): `n` values as NUL-terminated text with
- * their lengths in bytes, NULL for SQL NULL. Integers are decimal, booleans "0" or
- * "1" on every backend. A non-zero return stops the export and is passed back. */
-typedef int (*store_row_fn)(void *ctx, const char *const *values, const size_t *lens, size_t n);
-
-/* Transaction steps for the bulk copier; see store_ops.transaction. */
-enum store_tx {
-    STORE_TX_SNAPSHOT, /* read-only, one consistent view of every table */
-    STORE_TX_WRITE,    /* read-write, taking the write lock now */
-    STORE_TX_COMMIT,
-    STORE_TX_ROLLBACK,
-};
-
 /* Rate-limit buckets (store_rate_take): a bucket is named by STORE_RATE_KEY_LEN
  * lowercase hex digits (a keyed hash of what is limited and for whom, see
  * domain/ratelimit.c). The arguments' bounds keep every sum the backends compute
@@ -81,12 +75,6 @@ struct store_rate_bucket {
 #define STORE_SITE_KEY_NAME_MAX 64
 
 struct store_ops {
-    const char *name; /* "sqlite", "postgres" */
-    void (*close)(struct store *st);
-    /* Applies every migration not yet recorded in schema_migrations, each in a
-     * transaction. `applied` (may be NULL) receives how many ran. */
-    int (*migrate)(struct store *st, int *applied);
-
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);
     /* Newest published first (published_at DESC, id DESC); cursor on those keys. */
@@ -136,16 +124,6 @@ struct store_ops {
      * NOTIFY stet_events, 'STORY_ID:SEQ' so other nodes learn of it at commit. */
     int (*comment_insert)(struct store *st, const struct comment *c, int64_t *id,
                           int64_t *event_seq);
-    /* The group committer's write: inserts cs[0..n) in ONE transaction, each row
-     * exactly as comment_insert would (count, event number, NOTIFY on PostgreSQL) and
-     * each in its own savepoint, so a row that fails (rcs[i] < 0, e.g. EINVAL for an
-     * unknown parent; ids[i] and seqs[i] then 0) changes nothing and the others still
-     * commit. Returns 0 when the transaction committed: rcs[i], ids[i], seqs[i] are
-     * each row's outcome. Returns a negative code when the transaction itself failed
-     * (BEGIN, COMMIT, a lost connection): then no row was stored and every rcs[i]
-     * holds that code. */
-    int (*comment_insert_batch)(struct store *st, const struct comment *const *cs, size_t n,
-                                int64_t *ids, int64_t *seqs, int *rcs);
     int (*comment_find)(struct arena *a, struct store *st, int64_t id, struct comment *out);
     /* Visible comments of a story (and the viewer's own held ones) in commit order,
      * which is id order (created_at is the request's clock, taken before a group
@@ -186,46 +164,16 @@ struct store_ops {
      * (a full bucket acts exactly like a missing one); *sessions and *buckets
      * receive how many went. EINVAL for limit < 1 or `now` < 0. */
     int (*prune)(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
-
-    /* Optional; NULL when the backend cannot tell. *changed = true when the database
-     * may differ from what this connection saw at its previous call: another
-     * connection or process committed since, or this connection wrote. The first
-     * call answers true. Never false after a change that committed before the call
-     * (a spurious true is allowed); on PostgreSQL, other connections' commits are
-     * heard through NOTIFY, a moment after they commit. The pool's change watcher
-     * calls it on a connection of its own. */
-    int (*data_changed)(struct store *st, bool *changed);
-
-    /* ---- bulk copy (store_copy, `stet migrate-data`) ----
-     * Table and column names must be plain identifiers ([a-z_][a-z0-9_]*, as in
-     * store_tables()); anything else is EINVAL. They are never user input. */
-
-    /* STORE_TX_SNAPSHOT or STORE_TX_WRITE opens a transaction that the copier's
-     * other calls then run in, until STORE_TX_COMMIT or STORE_TX_ROLLBACK (a no-op
-     * when none is open). */
-    int (*transaction)(struct store *st, enum store_tx step);
-    /* Calls fn for every row of `table` (the `n` columns), ordered by the first
-     * `n_key` columns (its primary key). Streams: rows are not all held at once. */
-    int (*table_export)(struct store *st, const char *table, const char *const *columns, size_t n,
-                        size_t n_key, store_row_fn fn, void *ctx);
-    /* Prepares an INSERT of the `n` columns into `table`; table_import_row then
-     * inserts one row of values in the store_row_fn format (the database converts
-     * the text to each column's type), table_import_end releases the statement.
-     * One import at a time per connection. A row the database refuses is EINVAL
-     * (bad value or missing referenced row), ECONFLICT (key taken) or EIO. */
-    int (*table_import_begin)(struct store *st, const char *table, const char *const *columns,
-                              size_t n);
-    int (*table_import_row)(struct store *st, const char *const *values, const size_t *lens,
-                            size_t n);
-    void (*table_import_end)(struct store *st);
-    /* After rows were inserted with explicit ids: makes the next generated value of
-     * `table`.`column` follow the largest one present (PostgreSQL identity
-     * sequences; nothing to do on SQLite). */
-    int (*table_sync_ids)(struct store *st, const char *table, const char *column);
 };
+
+/* How an operation of the SQL core gets a connection (store/sql/exec.h). */
+struct store_lessor;
 
 struct store {
     const struct store_ops *ops;
+    /* NULL: this store is one connection, which operations run on. Otherwise the
+     * view of a pool that lends them one. */
+    const struct store_lessor *lessor;
 };
 
 /* Opens one connection for a URL: "sqlite:PATH" (":memory:" allowed) or
@@ -248,6 +196,36 @@ int store_open(const char *url, struct store **out) STET_MUST_CHECK;
  * the schema is not migrated. */
 int store_open_existing(const char *url, struct store **out) STET_MUST_CHECK;
 void store_close(struct store *st);
+
+/* Applies every migration not yet recorded in schema_migrations, each in its own
+ * transaction. `applied` (may be NULL) receives how many ran. */
+int store_migrate(struct store *st, int *applied) STET_MUST_CHECK;
+
+/* The group committer's write: inserts cs[0..n) in ONE transaction, each row
+ * exactly as comment_insert would (count, event number, NOTIFY on PostgreSQL) and
+ * each in its own savepoint, so a row that fails (rcs[i] < 0, e.g. EINVAL for an
+ * unknown parent; ids[i] and seqs[i] then 0) changes nothing and the others still
+ * commit. Returns 0 when the transaction committed: rcs[i], ids[i], seqs[i] are
+ * each row's outcome. Returns a negative code when the transaction itself failed
+ * (BEGIN, COMMIT, a lost connection): then no row was stored and every rcs[i]
+ * holds that code. */
+int store_comment_insert_batch(struct store *st, const struct comment *const *cs, size_t n,
+                               int64_t *ids, int64_t *seqs, int *rcs) STET_MUST_CHECK;
+
+/* *changed = true when the database may differ from what this connection saw at
+ * its previous call: another connection or process committed since, or this
+ * connection wrote. The first call answers true. Never false after a change that
+ * committed before the call (a spurious true is allowed); on PostgreSQL, other
+ * connections' commits are heard through NOTIFY, a moment after they commit. The
+ * pool's change watcher calls it on a connection of its own; a pool's view, or a
+ * driver that cannot tell, always answers true. */
+int store_data_changed(struct store *st, bool *changed) STET_MUST_CHECK;
+
+/* For tests: applies only the migrations numbered up to `max_version` (to build a
+ * database as an older release left it), and runs trusted SQL text, on a store that
+ * is one connection. */
+int store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
+int store_exec_sql(struct store *st, const char *sql) STET_MUST_CHECK;
 
 /* A fixed set of connections shared by threads, seen through store_pool_store as
  * one store whose every operation borrows a connection for its own length: a
@@ -299,10 +277,6 @@ struct store_stats {
 };
 void store_pool_stats(struct store_pool *p, struct store_stats *out);
 
-static inline STET_MUST_CHECK int store_migrate(struct store *st, int *applied)
-{
-    return st->ops->migrate(st, applied);
-}
 static inline STET_MUST_CHECK int store_story_insert(struct store *st, const struct story *s,
                                                      int64_t *id)
 {
@@ -383,13 +357,6 @@ static inline STET_MUST_CHECK int store_comment_insert(struct store *st, const s
 {
     return st->ops->comment_insert(st, c, id, event_seq);
 }
-static inline STET_MUST_CHECK int store_comment_insert_batch(struct store *st,
-                                                             const struct comment *const *cs,
-                                                             size_t n, int64_t *ids, int64_t *seqs,
-                                                             int *rcs)
-{
-    return st->ops->comment_insert_batch(st, cs, n, ids, seqs, rcs);
-}
 static inline STET_MUST_CHECK int store_comment_find(struct arena *a, struct store *st, int64_t id,
                                                      struct comment *out)
 {
@@ -456,40 +423,6 @@ static inline STET_MUST_CHECK int store_prune(struct store *st, int64_t now, int
 {
     return st->ops->prune(st, now, limit, sessions, buckets);
 }
-
-/* See store_ops.data_changed; a backend that cannot tell always answers "changed". */
-static inline STET_MUST_CHECK int store_data_changed(struct store *st, bool *changed)
-{
-    *changed = true;
-    return st->ops->data_changed != NULL ? st->ops->data_changed(st, changed) : 0;
-}
-
-/* A table as the bulk copier sees it: every column, the first n_key of them its
- * primary key, and `identity` the column whose generated values must be resynced
- * after a copy (NULL when none). */
-struct store_table {
-    const char *name;
-    const char *const *columns;
-    size_t n_columns;
-    size_t n_key;
-    const char *identity;
-};
-
-/* Every table of the latest schema that holds site data (schema_migrations
- * excluded), in foreign-key order: a table comes after those it references. Static
- * storage; *n receives the count. */
-const struct store_table *store_tables(size_t *n);
-
-/* Called by store_copy after each table with the number of rows copied. */
-typedef void (*store_copy_progress_fn)(void *ctx, const char *table, int64_t rows);
-
-/* Moves a whole site: migrates both databases to the latest schema, then, inside
- * one write transaction on `to` (all or nothing) and one snapshot on `from`, copies
- * every row of every store_tables() table with its ids, and resyncs generated ids.
- * `progress` may be NULL. ECONFLICT (logged) when `to` already holds rows, and
- * only then; otherwise 0 or the first error (logged; `to` is left unchanged). */
-int store_copy(struct store *from, struct store *to, store_copy_progress_fn progress,
-               void *ctx) STET_MUST_CHECK;
 
 /* Change notifications from other nodes. On PostgreSQL a thread holds its own
  * connection with LISTEN stet_events and calls `fn(ctx, story_id, seq)` for each

@@ -51,18 +51,15 @@ static int64_t comment_seq(struct arena *a, struct store *st, int64_t id)
     return c.event_seq;
 }
 
-static void check_backfill(const char *url, bool pg)
+static void check_backfill(const char *url)
 {
     struct store *st;
     struct arena *a = arena_new(8192);
     int applied = -1;
     assert_int_equal(store_open(url, &st), 0);
-    if (pg)
-        assert_int_equal(pg_store_migrate_upto(st, 1, &applied), 0);
-    else
-        assert_int_equal(sqlite_store_migrate_upto(st, 1, &applied), 0);
+    assert_int_equal(store_migrate_upto(st, 1, &applied), 0);
     assert_int_equal(applied, 1);
-    assert_int_equal(pg ? pg_store_exec(st, old_rows) : sqlite_store_exec(st, old_rows), 0);
+    assert_int_equal(store_exec_sql(st, old_rows), 0);
     assert_int_equal(store_migrate(st, &applied), 0);
     assert_true(applied >= 1);
 
@@ -107,7 +104,7 @@ static void check_backfill(const char *url, bool pg)
 static void test_backfill_sqlite(void **state)
 {
     (void)state;
-    check_backfill("sqlite::memory:", false);
+    check_backfill("sqlite::memory:");
 }
 
 static void test_backfill_pg(void **state)
@@ -119,7 +116,7 @@ static void test_backfill_pg(void **state)
         skip();
     }
     assert_non_null(pgtest_fresh_url("stet_backfill", url, sizeof(url)));
-    check_backfill(url, true);
+    check_backfill(url);
 }
 
 /* ---- 0005: identity keys ---- */
@@ -131,22 +128,14 @@ static const char users_0004[] =
     "VALUES (1, 'Kate', 'K', 'Kate@Example.ORG', 'h', 'reader', 1),"
     " (2, 'bob', 'B', 'JOS\xc3\x89@Example.org', 'h', 'reader', 1);";
 
-static struct store *open_at_0004(const char *url, bool pg)
+static struct store *open_at_0004(const char *url)
 {
     struct store *st;
     int applied = -1;
     assert_int_equal(store_open(url, &st), 0);
-    if (pg)
-        assert_int_equal(pg_store_migrate_upto(st, 4, &applied), 0);
-    else
-        assert_int_equal(sqlite_store_migrate_upto(st, 4, &applied), 0);
+    assert_int_equal(store_migrate_upto(st, 4, &applied), 0);
     assert_int_equal(applied, 4);
     return st;
-}
-
-static int exec_sql(struct store *st, bool pg, const char *sql)
-{
-    return pg ? pg_store_exec(st, sql) : sqlite_store_exec(st, sql);
 }
 
 static int64_t login_id(struct arena *a, struct store *st, const char *login)
@@ -156,11 +145,11 @@ static int64_t login_id(struct arena *a, struct store *st, const char *login)
     return rc == 0 ? u.id : rc;
 }
 
-static void check_identity_keys(const char *url, bool pg)
+static void check_identity_keys(const char *url)
 {
     struct arena *a = arena_new(8192);
-    struct store *st = open_at_0004(url, pg);
-    assert_int_equal(exec_sql(st, pg, users_0004), 0);
+    struct store *st = open_at_0004(url);
+    assert_int_equal(store_exec_sql(st, users_0004), 0);
     assert_int_equal(store_migrate(st, NULL), 0);
 
     assert_int_equal(login_id(a, st, "KATE"), 1);
@@ -210,20 +199,20 @@ static int migrate_logged(struct store *st, char *log, size_t size)
 static void check_identity_clash(const char *url, bool pg)
 {
     struct arena *a = arena_new(8192);
-    struct store *st = open_at_0004(url, pg);
+    struct store *st = open_at_0004(url);
     char log[4096];
     /* Stands in for such a database: old indexes under the same names that, like
      * that lower(), tell these spellings apart. */
-    assert_int_equal(exec_sql(st, pg,
-                              "DROP INDEX users_username_lower; DROP INDEX users_email_lower;"
-                              "CREATE UNIQUE INDEX users_username_lower ON users (username);"
-                              "CREATE UNIQUE INDEX users_email_lower ON users (email);"
-                              "INSERT INTO users (id, username, display_name, email, "
-                              "password_hash, role, created_at) VALUES "
-                              "(1, 'Kim', 'K', 'kim@x.example', 'h', 'reader', 1),"
-                              "(2, 'KIM', 'K', 'other@x.example', 'h', 'reader', 1),"
-                              "(3, 'ann', 'A', 'Ann@X.example', 'h', 'reader', 1),"
-                              "(4, 'anne', 'A', 'ANN@x.EXAMPLE', 'h', 'reader', 1);"),
+    assert_int_equal(store_exec_sql(st,
+                                    "DROP INDEX users_username_lower; DROP INDEX users_email_lower;"
+                                    "CREATE UNIQUE INDEX users_username_lower ON users (username);"
+                                    "CREATE UNIQUE INDEX users_email_lower ON users (email);"
+                                    "INSERT INTO users (id, username, display_name, email, "
+                                    "password_hash, role, created_at) VALUES "
+                                    "(1, 'Kim', 'K', 'kim@x.example', 'h', 'reader', 1),"
+                                    "(2, 'KIM', 'K', 'other@x.example', 'h', 'reader', 1),"
+                                    "(3, 'ann', 'A', 'Ann@X.example', 'h', 'reader', 1),"
+                                    "(4, 'anne', 'A', 'ANN@x.EXAMPLE', 'h', 'reader', 1);"),
                      0);
     assert_int_not_equal(migrate_logged(st, log, sizeof(log)), 0);
     if (getenv("STET_TEST_VERBOSE") != NULL)
@@ -241,9 +230,8 @@ static void check_identity_clash(const char *url, bool pg)
     assert_int_not_equal(migrate_logged(st, log, sizeof(log)), 0);
 
     /* Once the operator renamed one of each pair, the migration goes through. */
-    assert_int_equal(exec_sql(st, pg,
-                              "UPDATE users SET username = 'kim2' WHERE id = 2;"
-                              "UPDATE users SET email = 'anne@x.example' WHERE id = 4;"),
+    assert_int_equal(store_exec_sql(st, "UPDATE users SET username = 'kim2' WHERE id = 2;"
+                                        "UPDATE users SET email = 'anne@x.example' WHERE id = 4;"),
                      0);
     assert_int_equal(store_migrate(st, NULL), 0);
     assert_int_equal(login_id(a, st, "kim"), 1);
@@ -257,7 +245,7 @@ static void check_identity_clash(const char *url, bool pg)
 static void test_identity_keys_sqlite(void **state)
 {
     (void)state;
-    check_identity_keys("sqlite::memory:", false);
+    check_identity_keys("sqlite::memory:");
     check_identity_clash("sqlite::memory:", false);
 }
 
@@ -277,13 +265,13 @@ static void unicode_database(const char *prefix, char *url, size_t size)
              "LC_CTYPE 'C.UTF-8'",
              name);
     assert_int_equal(store_open(any, &st), 0);
-    assert_int_equal(pg_store_exec(st, sql), 0);
+    assert_int_equal(store_exec_sql(st, sql), 0);
     store_close(st);
     assert_int_equal(pgtest_cluster("url", name, url, size), 0);
     assert_int_equal(store_open(url, &st), 0);
-    if (pg_store_exec(st,
-                      "DO $$ BEGIN IF lower(U&'\\212A') <> 'k' THEN "
-                      "RAISE EXCEPTION 'lower() does not fold U+212A here'; END IF; END $$") != 0)
+    if (store_exec_sql(st,
+                       "DO $$ BEGIN IF lower(U&'\\212A') <> 'k' THEN "
+                       "RAISE EXCEPTION 'lower() does not fold U+212A here'; END IF; END $$") != 0)
         fail_msg("database %s does not fold like a UTF-8 server", name);
     store_close(st);
 }
@@ -297,7 +285,7 @@ static void test_identity_keys_pg(void **state)
         skip();
     }
     unicode_database("stet_ident", url, sizeof(url));
-    check_identity_keys(url, true);
+    check_identity_keys(url);
     unicode_database("stet_ident_clash", url, sizeof(url));
     check_identity_clash(url, true);
 }

@@ -13,7 +13,8 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/copy.h"
+#include "store/sql/driver.h"
 #include "store/store.h"
 
 #include "pgtest.h"
@@ -97,7 +98,7 @@ static void dump(struct store *st, const struct store_table *t, struct rows *out
 {
     memset(out, 0, sizeof(*out));
     assert_int_equal(
-        st->ops->table_export(st, t->name, t->columns, t->n_columns, t->n_key, collect, out), 0);
+        store_table_export(st, t->name, t->columns, t->n_columns, t->n_key, collect, out), 0);
     if (out->n > 0)
         qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
@@ -257,7 +258,7 @@ static void fill_legacy_keys(struct store *st, const struct site *s)
     snprintf(sql, sizeof(sql),
              "UPDATE comments SET legacy_source = 'disqus', legacy_id = '00042' WHERE id = %lld",
              (long long)s->legacy);
-    assert_int_equal(sqlite_store_exec(st, sql), 0);
+    assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
 struct progress_log {
@@ -343,14 +344,14 @@ static void test_table_list_matches_schema(void **state)
     (void)state;
     struct store *st = test_store_new();
     assert_int_equal(
-        sqlite_store_exec(st, "CREATE TEMP TABLE schema_cols AS SELECT m.name AS t, p.name AS c "
-                              "FROM sqlite_master m, pragma_table_info(m.name) p "
-                              "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' "
-                              "AND m.name <> 'schema_migrations'"),
+        store_exec_sql(st, "CREATE TEMP TABLE schema_cols AS SELECT m.name AS t, p.name AS c "
+                           "FROM sqlite_master m, pragma_table_info(m.name) p "
+                           "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' "
+                           "AND m.name <> 'schema_migrations'"),
         0);
     static const char *const cols[] = {"t", "c"};
     struct rows r = {0};
-    assert_int_equal(st->ops->table_export(st, "schema_cols", cols, 2, 2, collect, &r), 0);
+    assert_int_equal(store_table_export(st, "schema_cols", cols, 2, 2, collect, &r), 0);
     size_t n_tables, n_listed = 0;
     const struct store_table *t = store_tables(&n_tables);
     for (size_t i = 0; i < n_tables; i++) {
@@ -431,17 +432,17 @@ static void make_unordered(struct store *st, const struct site *s)
     int64_t late = add_comment(st, s->story1, s->bob, 0, 70, COMMENT_VISIBLE);
     snprintf(sql, sizeof(sql), "UPDATE comments SET parent_id = %lld WHERE id = %lld",
              (long long)late, (long long)s->root);
-    assert_int_equal(sqlite_store_exec(st, sql), 0);
+    assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
 static int g_rows_left;
-static int (*g_real_row)(struct store *, const char *const *, const size_t *, size_t);
+static int (*g_real_row)(struct sql_conn *, const char *const *, const size_t *, size_t);
 
-static int failing_row(struct store *st, const char *const *values, const size_t *lens, size_t n)
+static int failing_row(struct sql_conn *c, const char *const *values, const size_t *lens, size_t n)
 {
     if (g_rows_left-- <= 0)
         return STET_EIO;
-    return g_real_row(st, values, lens, n);
+    return g_real_row(c, values, lens, n);
 }
 
 static void test_copy_failure_leaves_destination_empty(void **state)
@@ -462,13 +463,16 @@ static void test_copy_failure_leaves_destination_empty(void **state)
     assert_empty(dst);
 
     /* An injected failure on the 6th row (in the stories). */
-    static struct store_ops patched;
-    test_store_patch(dst, &patched);
-    g_real_row = patched.table_import_row;
-    patched.table_import_row = failing_row;
+    struct sql_conn *dst_conn = sql_conn_of(dst);
+    const struct sql_copy_ops *real = dst_conn->copy;
+    static struct sql_copy_ops patched;
+    patched = *real;
+    g_real_row = real->import_row;
+    patched.import_row = failing_row;
+    dst_conn->copy = &patched;
     g_rows_left = 5;
     assert_int_equal(store_copy(src, dst, NULL, NULL), STET_EIO);
-    patched.table_import_row = g_real_row;
+    dst_conn->copy = real;
     assert_empty(dst);
 
     /* Nothing was left behind that would stop a good copy. */
@@ -489,23 +493,23 @@ static void test_store_ops_refuse_bad_identifiers(void **state)
     static const char *const bad[] = {"id; DROP TABLE users"};
     static const char *const upper[] = {"ID"};
     struct rows r = {0};
-    assert_int_equal(st->ops->table_export(st, "users", ok, 1, 1, collect, &r), 0);
-    assert_int_equal(st->ops->table_export(st, "users", bad, 1, 1, collect, &r), STET_EINVAL);
-    assert_int_equal(st->ops->table_export(st, "users", upper, 1, 1, collect, &r), STET_EINVAL);
-    assert_int_equal(st->ops->table_export(st, "users x", ok, 1, 1, collect, &r), STET_EINVAL);
-    assert_int_equal(st->ops->table_export(st, "users", ok, 1, 2, collect, &r), STET_EINVAL);
-    assert_int_equal(st->ops->table_export(st, "users", ok, 0, 0, collect, &r), STET_EINVAL);
-    assert_int_equal(st->ops->table_import_begin(st, "users", bad, 1), STET_EINVAL);
-    assert_int_equal(st->ops->table_import_begin(st, "", ok, 1), STET_EINVAL);
-    assert_int_equal(st->ops->table_sync_ids(st, "users", "id)"), STET_EINVAL);
+    assert_int_equal(store_table_export(st, "users", ok, 1, 1, collect, &r), 0);
+    assert_int_equal(store_table_export(st, "users", bad, 1, 1, collect, &r), STET_EINVAL);
+    assert_int_equal(store_table_export(st, "users", upper, 1, 1, collect, &r), STET_EINVAL);
+    assert_int_equal(store_table_export(st, "users x", ok, 1, 1, collect, &r), STET_EINVAL);
+    assert_int_equal(store_table_export(st, "users", ok, 1, 2, collect, &r), STET_EINVAL);
+    assert_int_equal(store_table_export(st, "users", ok, 0, 0, collect, &r), STET_EINVAL);
+    assert_int_equal(store_table_import_begin(st, "users", bad, 1), STET_EINVAL);
+    assert_int_equal(store_table_import_begin(st, "", ok, 1), STET_EINVAL);
+    assert_int_equal(store_table_sync_ids(st, "users", "id)"), STET_EINVAL);
     /* A row without a prepared import, or of the wrong width. */
     const char *v[] = {"1"};
     size_t l[] = {1};
-    assert_int_equal(st->ops->table_import_row(st, v, l, 1), STET_EINVAL);
-    assert_int_equal(st->ops->table_import_begin(st, "users", ok, 1), 0);
-    assert_int_equal(st->ops->table_import_row(st, v, l, 2), STET_EINVAL);
-    st->ops->table_import_end(st);
-    st->ops->table_import_end(st); /* twice is harmless */
+    assert_int_equal(store_table_import_row(st, v, l, 1), STET_EINVAL);
+    assert_int_equal(store_table_import_begin(st, "users", ok, 1), 0);
+    assert_int_equal(store_table_import_row(st, v, l, 2), STET_EINVAL);
+    store_table_import_end(st);
+    store_table_import_end(st); /* twice is harmless */
     assert_int_equal(r.n, 0);
     store_close(st);
 }
@@ -565,8 +569,8 @@ static void test_copy_through_postgres(void **state)
     store_close(pg3);
     struct store *nul = open_url("sqlite::memory:");
     assert_int_equal(store_migrate(nul, NULL), 0);
-    assert_int_equal(sqlite_store_exec(nul, "INSERT INTO site_keys VALUES ('a' || char(0) || 'b', "
-                                            "'" SITE_KEY "')"),
+    assert_int_equal(store_exec_sql(nul, "INSERT INTO site_keys VALUES ('a' || char(0) || 'b', "
+                                         "'" SITE_KEY "')"),
                      0);
     u3 = pgtest_fresh_url("stet_copy", url3, sizeof(url3));
     assert_non_null(u3);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "store/copy.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -193,7 +194,7 @@ static void test_batch_failed_transaction(void **state)
     const struct comment *cs[3] = {&c[0], &c[1], &c[2]};
     int64_t ids[3] = {-1, -1, -1}, seqs[3] = {-1, -1, -1};
     int rcs[3] = {1, 1, 1};
-    assert_int_equal(locker->ops->transaction(locker, STORE_TX_WRITE), 0);
+    assert_int_equal(store_transaction(locker, STORE_TX_WRITE), 0);
     int rc = store_comment_insert_batch(st, cs, 3, ids, seqs, rcs);
     assert_int_equal(rc, STET_EUNAVAIL);
     for (int i = 0; i < 3; i++) {
@@ -201,7 +202,7 @@ static void test_batch_failed_transaction(void **state)
         assert_int_equal(ids[i], 0);
         assert_int_equal(seqs[i], 0);
     }
-    assert_int_equal(locker->ops->transaction(locker, STORE_TX_COMMIT), 0);
+    assert_int_equal(store_transaction(locker, STORE_TX_COMMIT), 0);
     struct story s = find_story(a, st, sa);
     assert_int_equal(s.n_comments, 0);
     assert_int_equal(s.event_seq, 0);
@@ -413,7 +414,7 @@ static void test_bad_row_fails_alone(void **state)
     store_pool_stats(pool, &s0);
 
     struct store *locker = open_store();
-    assert_int_equal(locker->ops->transaction(locker, STORE_TX_WRITE), 0);
+    assert_int_equal(store_transaction(locker, STORE_TX_WRITE), 0);
     assert_int_equal(store_story_set_open(locker, story, true), 0);
     start_posters(ps, 0, 1);
     sleep_ms(300); /* the committer now waits for the lock with post 0 */
@@ -423,7 +424,7 @@ static void test_bad_row_fails_alone(void **state)
     sleep_ms(300);
     start_posters(ps, bad + 1, N_BAD_GROUP + 1);
     sleep_ms(300);
-    assert_int_equal(locker->ops->transaction(locker, STORE_TX_COMMIT), 0);
+    assert_int_equal(store_transaction(locker, STORE_TX_COMMIT), 0);
     for (int i = 0; i <= N_BAD_GROUP; i++)
         assert_int_equal(pthread_join(ps[i].th, NULL), 0);
     store_close(locker);

@@ -401,11 +401,11 @@ static void pooled_reads_follow_every_change(void **state)
         usleep(100000);
         for (int i = 0; i < 3; i++)
             assert_false(story_open(ps, a, "memo-story"));
-        assert_int_equal(pg_store_exec(other,
-                                       "ALTER TABLE stories DISABLE TRIGGER stories_changes;"
-                                       "UPDATE stories SET comments_open = TRUE WHERE slug = "
-                                       "'memo-story';"
-                                       "ALTER TABLE stories ENABLE TRIGGER stories_changes;"),
+        assert_int_equal(store_exec_sql(other,
+                                        "ALTER TABLE stories DISABLE TRIGGER stories_changes;"
+                                        "UPDATE stories SET comments_open = TRUE WHERE slug = "
+                                        "'memo-story';"
+                                        "ALTER TABLE stories ENABLE TRIGGER stories_changes;"),
                          0);
         usleep(200000);
         assert_false(story_open(ps, a, "memo-story"));

@@ -19,21 +19,17 @@ static inline void fake_store_unexpected(void)
     abort();
 }
 
-/* Fills `ops` with fake_store_unexpected in every slot after `name`. The slots
- * are all function pointers; calling the stand-in through another slot's type
- * never returns, so no argument or result is ever used. Set the operations the
- * test allows afterwards. */
+/* Fills every slot of `ops` with fake_store_unexpected. The slots are all function
+ * pointers; calling the stand-in through another slot's type never returns, so no
+ * argument or result is ever used. Set the operations the test allows afterwards. */
 static inline void fake_store_ops_init(struct store_ops *ops)
 {
-    _Static_assert((sizeof(struct store_ops) - offsetof(struct store_ops, close)) %
-                           sizeof(fake_store_any_fn) ==
-                       0,
-                   "struct store_ops holds only function pointers after its name");
+    _Static_assert(sizeof(struct store_ops) % sizeof(fake_store_any_fn) == 0,
+                   "struct store_ops holds only function pointers");
     fake_store_any_fn fn = fake_store_unexpected;
-    char *p = (char *)ops + offsetof(struct store_ops, close);
-    for (size_t off = 0; off < sizeof(*ops) - offsetof(struct store_ops, close); off += sizeof(fn))
+    char *p = (char *)ops;
+    for (size_t off = 0; off < sizeof(*ops); off += sizeof(fn))
         memcpy(p + off, &fn, sizeof(fn));
-    ops->name = "fake";
 }
 
 /* Makes the pool's two faces (waiting and non-waiting, store_pool_store) run

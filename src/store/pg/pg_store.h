@@ -1,6 +1,8 @@
-/* The PostgreSQL backend, private to store/: store.c opens it for "postgres://" and
- * "postgresql://" URLs. No libpq type appears here, so including it never pulls in
- * <libpq-fe.h>. */
+/* The PostgreSQL driver of the SQL core (store/sql/driver.h), private to store/:
+ * store.c opens it for "postgres://" and "postgresql://" URLs. The connection
+ * parameters and messages (pg_conninfo.c) are shared with the LISTEN thread
+ * (pg_listener.c) and the change watch (pg_watch.c). No libpq type appears here, so
+ * including it never pulls in <libpq-fe.h>. */
 #ifndef STET_STORE_PG_PG_STORE_H
 #define STET_STORE_PG_PG_STORE_H
 
@@ -66,19 +68,14 @@ bool pg_watch_count(struct pg_watch *w, uint64_t *count);
 
 /* For tests: runs ANALYZE, then EXPLAIN of every list and lookup query with sample
  * parameters (story `story_id`, viewer `viewer_id`, events after `after_seq`), as
- * custom and as generic plans: "== name mode" headers each followed by the plan
- * lines, allocated in `a`. The store must be migrated. */
+ * custom and as generic plans: "== name mode" headers (name: the queries.def id in
+ * lower case) each followed by the plan lines, allocated in `a`. The store must be migrated. */
 int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int64_t viewer_id,
                         int64_t after_seq, const char **plan) STET_MUST_CHECK;
 
 /* For tests: the connection's libpq URL parameters after the defaults are added,
  * as "key=value" lines with any password left out, allocated in `a`. */
 int pg_store_conninfo(struct arena *a, const char *url, const char **out) STET_MUST_CHECK;
-
-/* For tests: applies only the migrations numbered up to `max_version` (to build a
- * database as an older release left it), and runs trusted SQL text. */
-int pg_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
-int pg_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
 
 /* The libpq version running, as PQlibVersion numbers it (150018 for 15.18). */
 int pg_store_lib_version(void);

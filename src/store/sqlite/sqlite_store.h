@@ -1,5 +1,6 @@
-/* The SQLite backend, private to store/: store.c opens it for "sqlite:PATH" URLs.
- * No SQLite type appears here, so including it never pulls in <sqlite3.h>. */
+/* The SQLite driver of the SQL core, private to store/: store.c opens it for
+ * "sqlite:PATH" URLs. No SQLite type appears here, so including it never pulls in
+ * <sqlite3.h>. */
 #ifndef STET_STORE_SQLITE_SQLITE_STORE_H
 #define STET_STORE_SQLITE_SQLITE_STORE_H
 
@@ -19,19 +20,16 @@ int sqlite_store_open_sync(const char *path, bool sync_full, struct store **out)
 int sqlite_store_open_existing(const char *path, bool sync_full,
                                struct store **out) STET_MUST_CHECK;
 
-/* For tests: the EXPLAIN QUERY PLAN of every list query, one "== name" header then
- * one line per plan step, allocated in `a`. The store must be migrated. EIO (logged)
- * when a query cannot be explained. */
-int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan) STET_MUST_CHECK;
+/* For tests, on a store that is one SQLite connection (EINVAL otherwise). */
 
-/* For tests: applies only the migrations numbered up to `max_version` (to build a
- * database as an older release left it), and runs trusted SQL text. */
-int sqlite_store_migrate_upto(struct store *st, int64_t max_version, int *applied) STET_MUST_CHECK;
-int sqlite_store_exec(struct store *st, const char *sql) STET_MUST_CHECK;
-/* For tests: PRAGMA synchronous of the connection (2 FULL, 1 NORMAL). */
+/* The EXPLAIN QUERY PLAN of every list query, one "== name" header then one line
+ * per plan step, allocated in `a`. The store must be migrated. EIO (logged) when a
+ * query cannot be explained. */
+int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan) STET_MUST_CHECK;
+/* PRAGMA synchronous of the connection (2 FULL, 1 NORMAL). */
 int sqlite_store_synchronous(struct store *st, int *level) STET_MUST_CHECK;
-/* For tests: makes "PRAGMA name = value" fail on this connection (as a failure to
- * allocate would), until called with a NULL name. */
+/* Makes "PRAGMA name = value" fail on this connection (as a failure to allocate
+ * would), until called with a NULL name. */
 int sqlite_store_deny_pragma(struct store *st, const char *name, const char *value) STET_MUST_CHECK;
 
 /* The SQLite library version running ("3.40.1"); static storage. */

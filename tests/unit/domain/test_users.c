@@ -14,6 +14,7 @@
 #include "domain/ratelimit.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
+#include "store/copy.h"
 #include "test_store.h"
 
 #include <string.h>
@@ -448,8 +449,7 @@ static const char *bucket_names(struct fixture *f)
 {
     static const char *const cols[] = {"bucket"};
     struct names ns = {f->a, ""};
-    assert_int_equal(f->st->ops->table_export(f->st, "rate_buckets", cols, 1, 1, collect_name, &ns),
-                     0);
+    assert_int_equal(store_table_export(f->st, "rate_buckets", cols, 1, 1, collect_name, &ns), 0);
     return ns.text;
 }
 

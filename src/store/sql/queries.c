@@ -1,0 +1,59 @@
+/* The table behind queries.h: queries.def expanded with the column lists and the
+ * statement shapes that several rows share. */
+#include "store/sql/queries.h"
+
+#include "store/sql/rows.h"
+
+#include <stddef.h>
+
+/* Visible comments of story ?1 past id ?2 in one direction, at most ?3. */
+#define COMMENT_LIST_SQLITE(cmp, dir)                                                              \
+    "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
+    " WHERE c.story_id = ?1 AND c.status = 'visible' AND c.id " cmp " ?2"                          \
+    " ORDER BY c.id " dir " LIMIT ?3"
+#define COMMENT_LIST_PG(cmp, dir)                                                                  \
+    "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
+    " WHERE c.story_id = ?1 AND c.status BETWEEN 'visible' AND 'visible' AND c.id " cmp " ?2"      \
+    " ORDER BY c.status " dir ", c.id " dir " LIMIT ?3"
+
+/* The same plus the held comments of viewer ?4, as two bounded branches. */
+#define COMMENT_BRANCH_SQLITE(status_cond, cmp, dir)                                               \
+    "SELECT id FROM (SELECT id FROM comments WHERE story_id = ?1 AND " status_cond " AND id " cmp  \
+    " ?2 ORDER BY id " dir " LIMIT ?3)"
+#define COMMENT_BRANCH_PG(status_cond, cmp, dir)                                                   \
+    "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
+    " WHERE c.story_id = ?1 AND " status_cond " AND c.id " cmp " ?2"                               \
+    " ORDER BY c.status " dir ", c.id " dir " LIMIT ?3)"
+/* clang-format off */
+#define COMMENT_LIST_VIEWER_SQLITE(cmp, dir)                                                       \
+    "SELECT " COMMENT_COLS " FROM ("                                                               \
+    COMMENT_BRANCH_SQLITE("status = 'visible'", cmp, dir)                                          \
+    " UNION ALL "                                                                                  \
+    COMMENT_BRANCH_SQLITE("status = 'held' AND author_id = ?4", cmp, dir)                          \
+    ") p JOIN comments c ON c.id = p.id" COMMENT_JOINS                                             \
+    " ORDER BY c.id " dir " LIMIT ?3"
+#define COMMENT_LIST_VIEWER_PG(cmp, dir)                                                           \
+    "SELECT p.* FROM ("                                                                            \
+    COMMENT_BRANCH_PG("c.status BETWEEN 'visible' AND 'visible'", cmp, dir)                        \
+    " UNION ALL "                                                                                  \
+    COMMENT_BRANCH_PG("c.status BETWEEN 'held' AND 'held' AND c.author_id = ?4", cmp, dir)         \
+    ") p ORDER BY p.id " dir " LIMIT ?3"
+/* clang-format on */
+
+#define COMMENT_POSITION_SQL(visible)                                                              \
+    "SELECT count(*), coalesce(max(CASE WHEN r = n / ?3 * ?3 - 1 THEN id END), 0) FROM "           \
+    "(SELECT id, row_number() OVER (ORDER BY id) - 1 AS r, count(*) OVER () AS n FROM comments"    \
+    " WHERE story_id = ?1 AND " visible " AND id < ?2) w"
+
+static const struct sql_query_def queries[SQL_N_QUERIES] = {
+#define QUERY(id, use, n, sql)         [Q_##id] = {#id, use, n, {sql, sql}},
+#define QUERY2(id, use, n, sqlite, pg) [Q_##id] = {#id, use, n, {sqlite, pg}},
+#include "store/sql/queries.def"
+#undef QUERY
+#undef QUERY2
+};
+
+const struct sql_query_def *sql_query_def(enum sql_query q)
+{
+    return &queries[q];
+}

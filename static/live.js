@@ -1,7 +1,10 @@
 /* Live comments and relative times. Comments posted while the page is open appear in
  * place, marked "New", the count follows and one polite live region says how many
  * have arrived since the page loaded ("2 new comments"), once per burst; on an
- * earlier page of a long story they are counted and linked instead. Comment times
+ * earlier page of a long story they are counted and linked instead. An edited
+ * comment shows its new text and the "edited" mark; a removed one (rejected, held,
+ * deleted) leaves the page, its replies moving to the top level as the server would
+ * place them, and the burst's message says so ("1 comment removed"). Comment times
  * the server wrote as a date and time of day in the site's zone become "5 min ago",
  * "2 h ago", "yesterday", kept fresh. The page works fully without this file; it
  * only adds to it. */
@@ -117,7 +120,9 @@
 
   var live = document.getElementById('comments-live');
   var arrived = 0;
-  var elsewhere = 0; /* of those, the ones that belong on a later page */
+  var elsewhere = {}; /* of those, the ids of the ones that belong on a later page */
+  var newInBurst = false;
+  var removedInBurst = 0;
   var announceTimer = null;
 
   function el(tag, className, text) {
@@ -139,15 +144,26 @@
     }
   }
 
-  /* One message for a burst of comments, not one per comment: all that are marked
-   * "New" on the page. The region is emptied first so that a screen reader announces
-   * the words even when they equal the last ones. */
+  /* One message for a burst of events, not one per comment: all the comments that
+   * are marked "New" on the page, and those the burst took away. The region is
+   * emptied first so that a screen reader announces the words even when they equal
+   * the last ones. */
   function announce() {
+    var words = [];
     announceTimer = null;
-    if (!live || arrived === 0) {
+    if (newInBurst && arrived > 0) {
+      words.push(arrived === 1 ? '1 new comment' : arrived + ' new comments');
+    }
+    if (removedInBurst > 0) {
+      words.push(removedInBurst === 1 ? '1 comment removed'
+        : removedInBurst + ' comments removed');
+    }
+    newInBurst = false;
+    removedInBurst = 0;
+    if (!live || words.length === 0) {
       return;
     }
-    var text = arrived === 1 ? '1 new comment' : arrived + ' new comments';
+    var text = words.join(', ');
     live.textContent = '';
     window.setTimeout(function () {
       live.textContent = text;
@@ -164,6 +180,24 @@
     var span = el('span', className, text);
     meta.appendChild(span);
     return span;
+  }
+
+  function commentBody(c) {
+    var body = el('div', 'comment-body');
+    body.innerHTML = c.body_html;
+    return body;
+  }
+
+  /* The "edited" mark of templates/comment.html, or null for an unedited comment. */
+  function editedMark(c) {
+    var date = c.edited_at ? new Date(c.edited_at) : null;
+    if (!date || isNaN(date.getTime())) {
+      return null;
+    }
+    var mark = el('time', 'comment-edited', 'edited');
+    mark.setAttribute('datetime', c.edited_at);
+    mark.title = 'Edited ' + fullDate(date);
+    return mark;
   }
 
   /* The same markup as templates/comment.html. body_html was made safe by the
@@ -206,6 +240,11 @@
     time.dataset.absolute = shortDate(date);
     link.appendChild(time);
     meta.appendChild(link);
+    var edited = editedMark(c);
+    if (edited) {
+      meta.appendChild(document.createTextNode(' '));
+      meta.appendChild(edited);
+    }
     if (inReplyTo) {
       meta.appendChild(document.createTextNode(' '));
       var to = el('a', 'comment-in-reply-to', 'in reply to ' + inReplyTo.name);
@@ -213,9 +252,7 @@
       meta.appendChild(to);
     }
     article.appendChild(meta);
-    var body = el('div', 'comment-body');
-    body.innerHTML = c.body_html;
-    article.appendChild(body);
+    article.appendChild(commentBody(c));
     if (document.getElementById('comment-form') && slug) {
       var actions = el('p', 'comment-actions');
       var reply = el('a', 'comment-reply', 'Reply');
@@ -269,26 +306,54 @@
    * (pages follow the order comments were written), so it is counted and linked
    * from one notice here instead of being shown out of place. */
   function noteElsewhere(c) {
+    elsewhere[c.id] = true;
+    showElsewhere();
+  }
+
+  /* The notice links the first of them (integer keys list in ascending order); it
+   * goes when none is left. */
+  function showElsewhere() {
+    var ids = Object.keys(elsewhere);
     var note = section.querySelector('.comments-elsewhere');
+    if (ids.length === 0) {
+      if (note) {
+        note.remove();
+      }
+      return;
+    }
     if (!note) {
       note = el('p', 'comments-elsewhere');
       note.appendChild(el('a'));
       var nav = section.querySelector('.comment-pages');
       section.insertBefore(note, nav ? nav.nextSibling : section.firstChild);
-      note.firstChild.href = '/stories/' + encodeURIComponent(slug) + '/comments/' + c.id;
     }
-    elsewhere++;
-    note.firstChild.textContent = elsewhere === 1 ? '1 new comment on a later page'
-      : elsewhere + ' new comments on a later page';
+    note.firstChild.href = '/stories/' + encodeURIComponent(slug) + '/comments/' + ids[0];
+    note.firstChild.textContent = ids.length === 1 ? '1 new comment on a later page'
+      : ids.length + ' new comments on a later page';
+  }
+
+  function schedule() {
+    if (announceTimer !== null) {
+      window.clearTimeout(announceTimer);
+    }
+    announceTimer = window.setTimeout(announce, ANNOUNCE_DELAY_MS);
   }
 
   function arrive() {
     setCount((parseInt(section.dataset.count, 10) || 0) + 1);
     arrived++;
-    if (announceTimer !== null) {
-      window.clearTimeout(announceTimer);
+    newInBurst = true;
+    schedule();
+  }
+
+  /* Undoes what a comment's arrival or the page counted of it. */
+  function depart(wasNew) {
+    setCount(Math.max(0, (parseInt(section.dataset.count, 10) || 0) - 1));
+    if (wasNew) {
+      arrived = Math.max(0, arrived - 1);
     }
-    announceTimer = window.setTimeout(announce, ANNOUNCE_DELAY_MS);
+    removedInBurst++;
+    schedule();
   }
 
   function add(c) {
@@ -318,14 +383,132 @@
     arrive();
   }
 
+  function directChild(parent, className) {
+    for (var i = 0; i < parent.children.length; i++) {
+      if (parent.children[i].classList.contains(className)) {
+        return parent.children[i];
+      }
+    }
+    return null;
+  }
+
+  /* An edit: the new text and the "edited" mark, made by the code that renders a new
+   * comment; the comment keeps its place, replies and "New" mark. One this page does
+   * not show is new to it (approved after an edit) where the page holds the whole
+   * conversation; on a page of a long story it may sit on another page. */
+  function update(c) {
+    var article = document.getElementById('comment-' + c.id);
+    if (!article) {
+      if (!section.querySelector('.comment-pages')) {
+        add(c);
+      }
+      return;
+    }
+    var body = directChild(article, 'comment-body');
+    if (body) {
+      article.replaceChild(commentBody(c), body);
+    }
+    var meta = directChild(article, 'comment-meta');
+    var mark = editedMark(c);
+    if (!meta || !mark) {
+      return;
+    }
+    var old = directChild(meta, 'comment-edited');
+    if (old) {
+      meta.replaceChild(mark, old);
+      return;
+    }
+    var link = directChild(meta, 'comment-permalink');
+    meta.insertBefore(mark, link ? link.nextSibling : null);
+    meta.insertBefore(document.createTextNode(' '), mark);
+  }
+
+  /* A reply whose parent left the page hangs at the top level in commit (id) order,
+   * saying whom it answers, as the server renders a reply whose parent it does not
+   * show; its own replies move up with it. */
+  function orphan(reply, parentId, shift) {
+    var nested = [reply].concat(Array.prototype.slice.call(reply.querySelectorAll('article.comment')));
+    nested.forEach(function (a) {
+      a.dataset.depth = String(Math.max(1, (parseInt(a.dataset.depth || '1', 10) || 1) - shift));
+    });
+    var meta = directChild(reply, 'comment-meta');
+    if (meta && !directChild(meta, 'comment-in-reply-to')) {
+      var to = inReplyTo({parent_id: parentId}, null, null);
+      var link = el('a', 'comment-in-reply-to', 'in reply to ' + to.name);
+      link.href = to.href;
+      meta.appendChild(document.createTextNode(' '));
+      meta.appendChild(link);
+    }
+    var list = topContainer();
+    var id = parseInt(reply.dataset.id, 10);
+    var next = null;
+    for (var i = 0; i < list.children.length && !next; i++) {
+      if (parseInt(list.children[i].dataset.id, 10) > id) {
+        next = list.children[i];
+      }
+    }
+    list.insertBefore(reply, next);
+  }
+
+  /* A rejected, held or deleted comment leaves the page (if this page shows or
+   * counted it): nothing of it stays, and a reader focused inside it lands on the
+   * comments heading rather than nowhere. */
+  function removeComment(id) {
+    var article = document.getElementById('comment-' + id);
+    if (!article) {
+      if (elsewhere[id]) {
+        delete elsewhere[id];
+        showElsewhere();
+        depart(true);
+      }
+      return;
+    }
+    var replies = directChild(article, 'comment-replies');
+    var shift = parseInt(article.dataset.depth || '1', 10) || 1;
+    var holder = article.parentElement;
+    if (article.contains(document.activeElement)) {
+      var heading = document.getElementById('comments-heading');
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+    var wasNew = article.classList.contains('comment-new');
+    article.remove();
+    if (replies) {
+      Array.prototype.slice.call(replies.children).forEach(function (r) {
+        orphan(r, id, shift);
+      });
+    }
+    if (holder && holder.classList.contains('comment-replies') && !holder.children.length) {
+      holder.remove(); /* the server renders no empty replies container */
+    }
+    depart(wasNew);
+  }
+
   var url = section.dataset.events + '?last_event_id=' +
     encodeURIComponent(section.dataset.eventSeq || '0');
   var source = new EventSource(url);
-  source.addEventListener('comment', function (event) {
-    try {
-      add(JSON.parse(event.data));
-    } catch (e) {
-      /* A malformed event is skipped; the next page load shows everything. */
-    }
+  /* Each event is a comment's latest change, so one that was edited before this page
+   * heard of it arrives as "updated", and one removed before then may never have
+   * been shown here. A malformed event is skipped; the next page load shows
+   * everything. */
+  function on(type, handle) {
+    source.addEventListener(type, function (event) {
+      var c;
+      try {
+        c = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (c && typeof c.id === 'number') {
+        handle(c);
+      }
+    });
+  }
+  on('comment', add);
+  on('updated', update);
+  on('removed', function (c) {
+    removeComment(c.id);
   });
 }());

@@ -63,7 +63,7 @@ struct comment {
     int64_t edited_at; /* 0: never edited */
     bool is_legacy;
     enum comment_status status;
-    int64_t event_seq; /* the story's event number when it became visible; 0: none */
+    int64_t event_seq; /* the story's number of its latest live event; 0: never visible */
 };
 
 const char *role_name(enum role r);

@@ -138,8 +138,12 @@ struct store_ops {
      * it is the first page. One read, one snapshot. EINVAL for page_size < 1. */
     int (*comment_position)(struct store *st, int64_t story_id, int64_t id, int page_size,
                             int64_t *n_before, int64_t *page_after);
-    /* Visible comments of a story with event_seq > after_seq, by event_seq, at most
-     * `limit` (the live stream's catch-up and fan-out). */
+    /* Comments of a story with event_seq > after_seq, whatever their status, by
+     * event_seq, at most `limit` (the live stream's catch-up and fan-out). A
+     * comment's event_seq is the number of its latest live event: it became
+     * visible, was edited, or was rejected, held or deleted (then the caller must
+     * show nothing of it but its id). Comments never visible have no number and
+     * are never returned. EINVAL for limit < 0. */
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                           int limit, struct comment **out, size_t *n);
 

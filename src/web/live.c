@@ -5,6 +5,12 @@
  * ring, when they ask. Event numbers are the story's own (1, 2, 3 in commit order),
  * so a client resuming with Last-Event-ID gets exactly what it missed.
  *
+ * An event is a comment's latest change: each change (it became visible, was edited,
+ * left the page) gives the comment the story's next number in the change's own
+ * transaction, so a number the comment has left behind has no row any more, and a
+ * stream that missed both hears only the newer. The row's state names the event
+ * (event_render): "comment", "updated" or "removed".
+ *
  * What a stream holds: a cursor (the number of the last event it sent or skipped),
  * a reference to the event it is in the middle of sending, and at most one catch-up
  * batch (LIVE_STAGE_BYTES). It copies straight from those shared events into its
@@ -12,17 +18,18 @@
  * bytes, so a client that stops reading pins one batch, however long the backlog.
  *
  * Invariants (under the lock), which make every event arrive once and in order:
- *  1. A channel's ring holds every event of its story that was visible when fetched
- *     and is numbered in (floor, last_seq], in slot seq % LIVE_RING, and nothing
- *     else; last_seq - floor <= LIVE_RING. Nothing is known about numbers up to
- *     floor: a new channel starts with floor = last_seq = the subscribing request's
- *     story->event_seq, a snapshot that may be stale (the memo, another node), so an
- *     empty slot means "invisible" only above floor. Only the hub thread moves floor
- *     and last_seq, and both only grow.
+ *  1. A channel's ring holds, for every comment of its story, the latest of its
+ *     fetched events numbered in (floor, last_seq] (none if a later one was
+ *     fetched), in slot seq % LIVE_RING, and nothing else; last_seq - floor <=
+ *     LIVE_RING. Nothing is known about numbers up to floor: a new channel starts
+ *     with floor = last_seq = the subscribing request's story->event_seq, a snapshot
+ *     that may be stale (the memo, another node), so an empty slot means
+ *     "superseded" only above floor. Only the hub thread moves floor and last_seq,
+ *     and both only grow.
  *  2. A stream's cursor only grows, and it sends an event only when the event's
  *     number is above its cursor (then the cursor becomes that number): no repeats.
  *  3. A stream with cursor >= floor reads the ring; one below floor reads a batch
- *     holding every visible event in (after, upto] with after <= cursor < upto,
+ *     holding every latest event in (after, upto] with after <= cursor < upto,
  *     and moves its cursor to upto when done. A batch's query starts after the
  *     channel's last_seq was read, and every event up to that number had committed
  *     by then (it was fetched, or is a committed snapshot's), so a batch cut by
@@ -33,8 +40,8 @@
  *     when created and whenever told of a higher number, so the ring reaches every
  *     committed event.
  * The old rule compared the stream's position with its own request's snapshot and
- * took an empty slot at or below a newer channel's starting point for an invisible
- * comment, so a stream that subscribed between another request's snapshot and the
+ * took an empty slot at or below a newer channel's starting point for a superseded
+ * event, so a stream that subscribed between another request's snapshot and the
  * channel's creation skipped events; 1 and 3 are the cure.
  *
  * Locking: one mutex guards channels, batches, streams, reference counts and the work
@@ -66,12 +73,13 @@ static const char PING_TEXT[] = ": keep-alive\n\n";
 /* One rendered event; freed with its last reference (ring slot, batch, stream). */
 struct event {
     int64_t seq;
+    int64_t comment_id; /* whose latest change it was when read */
     size_t refs;
     size_t len;
     char text[];
 };
 
-/* Every event visible when read with a number in (after, upto], oldest first (maybe
+/* Every latest event when read with a number in (after, upto], oldest first (maybe
  * none); shared by the streams whose cursor lies in [after, upto). Lives while a
  * stream holds it. */
 struct batch {
@@ -138,20 +146,27 @@ static int64_t max_i64(int64_t a, int64_t b)
 
 /* ---- events and batches (caller holds the lock unless the object is unshared) ---- */
 
-/* One comment as Server-Sent Events text. The JSON is compact, so it holds no newline
- * and fits one data line. */
+/* A comment's latest event as Server-Sent Events text, its type and data read from
+ * the row: a visible comment is "comment" (new) or, once edited, "updated", with the
+ * API's JSON; any other status is "removed" with the id alone, because a rejected,
+ * held or deleted comment's text and author must not leave the server. (A client
+ * that never saw the comment treats "updated" as new.) The JSON is compact, so it
+ * holds no newline and fits one data line. */
 static struct event *event_render(const struct comment *c)
 {
-    json_t *doc = json_comment(c);
+    bool shown = c->status == COMMENT_VISIBLE;
+    const char *type = !shown ? "removed" : c->edited_at != 0 ? "updated" : "comment";
+    json_t *doc = shown ? json_comment(c) : json_pack("{s:I}", "id", (json_int_t)c->id);
     char *json = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     const char *data = json != NULL ? json : "{}";
     char head[64];
     int head_len =
-        snprintf(head, sizeof(head), "id: %lld\nevent: comment\ndata: ", (long long)c->event_seq);
+        snprintf(head, sizeof(head), "id: %lld\nevent: %s\ndata: ", (long long)c->event_seq, type);
     size_t data_len = strlen(data);
     struct event *e = xmalloc(sizeof(*e) + (size_t)head_len + data_len + 2);
     e->seq = c->event_seq;
+    e->comment_id = c->id;
     e->refs = 1;
     e->len = (size_t)head_len + data_len + 2;
     memcpy(e->text, head, (size_t)head_len);
@@ -270,11 +285,22 @@ static void raise_floor(struct channel *ch, int64_t f)
     ch->floor = f;
 }
 
-/* Adds the next fetched event (numbered above last_seq), taking its reference. */
+/* Adds the next fetched event (numbered above last_seq), taking its reference. The
+ * comment's older events leave the ring, as their rows left the database: a stream
+ * that had not reached them gets only the newer one, just as a catch-up batch
+ * would, so a removed comment's text is never replayed to it (invariant 1). */
 static void ring_put(struct channel *ch, struct event *e)
 {
     assert(e->seq > ch->last_seq);
     raise_floor(ch, e->seq - LIVE_RING);
+    for (size_t i = 0; i < LIVE_RING; i++) {
+        struct event *old = ch->ring[i];
+        if (old != NULL && old->comment_id == e->comment_id) {
+            ch->ring_bytes -= old->len;
+            event_release(old);
+            ch->ring[i] = NULL;
+        }
+    }
     struct event **slot = &ch->ring[e->seq % LIVE_RING];
     assert(*slot == NULL);
     *slot = e;
@@ -624,7 +650,7 @@ static void start_event(struct sub *s, struct event *e)
 }
 
 /* The first ring event after the cursor, moving the cursor past empty slots (those
- * comments are invisible: invariant 1); NULL when the ring has nothing newer. */
+ * events are superseded: invariant 1); NULL when the ring has nothing newer. */
 static struct event *ring_next(struct channel *ch, struct sub *s)
 {
     while (s->cursor < ch->last_seq) {

@@ -1,6 +1,6 @@
 /* Live comments: which streams listen to which story, and delivery of each comment
- * that becomes visible to every open stream of its story, on this node and — through
- * the store's change notifications — on every other node. */
+ * that becomes visible, is edited or leaves the page to every open stream of its story, on this
+ * node and — through the store's change notifications — on every other node. */
 #ifndef STET_WEB_LIVE_H
 #define STET_WEB_LIVE_H
 
@@ -49,7 +49,7 @@ void live_free(struct live *lv);
  * any thread; never blocks on the database). story_id 0: anything may have changed. */
 void live_publish(struct live *lv, int64_t story_id, int64_t seq);
 
-/* Answers `req` with an event stream for `story`: every visible event numbered after
+/* Answers `req` with an event stream for `story`: every latest event numbered after
  * `after_seq`, oldest first, then live ones, each exactly once. Past events are read
  * by the hub in small batches as the client drains them; nothing here touches the
  * database, so it cannot fail. story->event_seq is only a hint of where the story

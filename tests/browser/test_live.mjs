@@ -1,9 +1,11 @@
 // Live comments across two browser contexts (two readers, two cookie jars): a
 // comment posted in one appears in the other without a reload, is announced
 // through a polite live region and marked new, and a live reply nests under its
-// parent.
+// parent. Moderation's changes (made here in SQL on the server's database) reach
+// an open page: an edit shows its new text, a removal takes the comment away.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as L from './lib.mjs';
 
 let server;
@@ -162,6 +164,70 @@ test('on an earlier comment page a live comment is linked, not inserted', async 
   // The link leads to the page that holds it.
   await Promise.all([page.waitForURL(new RegExp(`#comment-${id}$`)), note.click()]);
   await page.locator(`#comment-${id}`).waitFor({ state: 'visible' });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+// Changes a comment as moderation does, in one transaction on the server's SQLite
+// file: `set` (SQL assignments) on its row, which takes the story's next event
+// number. Python's sqlite3 is the harness's own dependency (tests/e2e).
+function moderate(server, id, set) {
+  const file = server.db.replace(/^sqlite:/, '');
+  const sql = 'UPDATE stories SET event_seq = event_seq + 1, content_version = content_version + 1 ' +
+    'WHERE id = (SELECT story_id FROM comments WHERE id = :id); ' +
+    `UPDATE comments SET ${set}, event_seq = (SELECT s.event_seq FROM stories s ` +
+    'WHERE s.id = comments.story_id) WHERE id = :id';
+  execFileSync('python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+for stmt in sys.argv[2].split("; "):
+    db.execute(stmt, {"id": int(sys.argv[3])})
+db.execute("COMMIT")
+`, file, sql, String(id)]);
+}
+
+// The stream names each change: the edited comment shows its new text and the
+// "edited" mark in place, the rejected one leaves the page (its reply moves to the
+// top level, saying whom it answers), the count follows, and the burst is
+// announced once. The changes reach the hub with the next comment's news (SQLite
+// has no listener for another process's writes).
+test('an edited comment changes in place and a removed one leaves the page', async () => {
+  const slug = 'library-extends-hours';
+  const token = await L.apiUser(server.base, L.uniqueName('mod'));
+  const edited = await L.apiComment(server.base, token, slug, 'Before the edit.');
+  const removed = await L.apiComment(server.base, token, slug, 'Soon to be rejected.');
+  const reply = await L.apiComment(server.base, token, slug, 'A reply that stays.', removed);
+  const { context, page } = await L.newPage(browser);
+  await page.goto(`${server.base}/stories/${slug}`);
+  await page.locator(`#comment-${removed} #comment-${reply}`).waitFor();
+  const before = Number(await page.locator('#comments').getAttribute('data-count'));
+  assert.equal(await page.locator(`#comment-${edited} .comment-edited`).count(), 0);
+
+  const now = Math.floor(Date.now() / 1000);
+  moderate(server, edited, `body_src = 'After the edit.', body_html = '<p>After the edit.</p>', edited_at = ${now}`);
+  moderate(server, removed, "status = 'rejected'");
+  const fresh = await L.apiComment(server.base, token, slug, 'Posted after the changes.');
+
+  await page.locator(`#comment-${fresh}`).waitFor({ state: 'visible' });
+  await page.locator(`#comment-${removed}`).waitFor({ state: 'detached' });
+  assert.equal(await page.getByText('Soon to be rejected.').count(), 0);
+  const body = page.locator(`#comment-${edited} > .comment-body`);
+  assert.equal((await body.innerText()).trim(), 'After the edit.');
+  const mark = page.locator(`#comment-${edited} > .comment-meta > time.comment-edited`);
+  assert.equal((await mark.innerText()).trim(), 'edited');
+  assert.match(await mark.getAttribute('datetime'), /^\d{4}-\d\d-\d\dT/);
+
+  const orphan = page.locator(`#comments .comment-list > #comment-${reply}`);
+  assert.equal(await orphan.count(), 1, 'the reply of the removed comment left the page');
+  assert.equal(await orphan.getAttribute('data-depth'), '1');
+  assert.match(await orphan.locator('.comment-in-reply-to').innerText(), /in reply to/);
+
+  assert.equal(await page.locator('#comments').getAttribute('data-count'), String(before));
+  await assert.doesNotReject(
+    page.waitForFunction(() => /\b1 comment removed\b/.test(
+      (document.querySelector('#comments [role="status"]') || {}).textContent || '')),
+    'the live region never said "1 comment removed"');
   assert.deepEqual(page.errors, []);
   await context.close();
 });

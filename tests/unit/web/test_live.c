@@ -5,7 +5,12 @@
  * Checked: every event arrives once and in order (a stream that subscribes between
  * another request's snapshot and the channel's creation included), catch-up past
  * the ring and past the ring's byte cap, recovery from a failed read, and streams
- * ending while the hub reads for them. Waits have deadlines only to break hangs. */
+ * ending while the hub reads for them. Also the event types: a moderation change
+ * (made here in SQL, as moderation will: the comment takes the story's next number
+ * in the change's transaction) arrives as "updated" or "removed", a removed
+ * comment's data is its id alone, and a stream that resumes from before a change,
+ * from the ring or from the database, hears only the comment's latest event. Waits
+ * have deadlines only to break hangs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,8 +122,10 @@ static int64_t author_id;
 
 struct tstory {
     int64_t id;
-    int64_t n;                /* events committed */
-    int64_t cid[MAX_SEQ + 1]; /* comment id by event number */
+    int64_t n;                        /* events committed */
+    int64_t cid[MAX_SEQ + 1];         /* comment id by event number */
+    const char *type[MAX_SEQ + 1];    /* event type by number; NULL: "comment" */
+    const char *content[MAX_SEQ + 1]; /* text its data must hold, or NULL */
 };
 
 static void story_new(struct tstory *s, const char *slug)
@@ -157,6 +164,28 @@ static void commit(struct live *lv, struct tstory *s, size_t html_len)
     s->cid[seq] = id;
     if (lv != NULL)
         live_publish(lv, s->id, seq);
+}
+
+/* Changes comment `cid` as a moderator would, in one transaction: `set` (SQL
+ * assignments) on its row, which takes the story's next event number; then
+ * publishes the number. The event must arrive as `type`, its data holding
+ * `content` (NULL: anything). */
+static void moderate(struct live *hub, struct tstory *s, int64_t cid, const char *set,
+                     const char *type, const char *content)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "BEGIN; UPDATE stories SET event_seq = event_seq + 1, content_version = "
+             "content_version + 1 WHERE id = %lld; UPDATE comments SET %s, event_seq = "
+             "(SELECT event_seq FROM stories WHERE id = %lld) WHERE id = %lld; COMMIT;",
+             (long long)s->id, set, (long long)s->id, (long long)cid);
+    assert_int_equal(store_exec_sql(writer, sql), 0);
+    s->n++;
+    assert_true(s->n <= MAX_SEQ);
+    s->cid[s->n] = cid;
+    s->type[s->n] = type;
+    s->content[s->n] = content;
+    live_publish(hub, s->id, s->n);
 }
 
 /* ---- the server: GET /events?story=ID&snap=SEQ&after=SEQ subscribes as a request
@@ -347,8 +376,9 @@ static void decode(struct client *c)
     }
 }
 
-/* Takes the next whole event block from body: its id, and checks its data is the
- * comment with that number. False when no whole event is there yet. Comments and
+/* Takes the next whole event block from body: its id, and checks its type and data
+ * are those of the comment's change with that number (a removed comment's data is
+ * its id and nothing else). False when no whole event is there yet. Comments and
  * the retry line are skipped. */
 static bool take_event(struct client *c, const struct tstory *s, int64_t *id)
 {
@@ -360,11 +390,23 @@ static bool take_event(struct client *c, const struct tstory *s, int64_t *id)
         bool found = false;
         if (c->body_len > 4 && memcmp(c->body, "id: ", 4) == 0) {
             long long seq = 0, cid = 0;
+            char type[16];
+            int data_at = 0;
             *end = '\0';
             assert_int_equal(
-                sscanf(c->body, "id: %lld\nevent: comment\ndata: {\"id\":%lld", &seq, &cid), 2);
-            assert_true(seq >= 1 && seq <= s->n);
+                sscanf(c->body, "id: %lld\nevent: %15[a-z]\ndata: %n", &seq, type, &data_at), 2);
+            assert_true(data_at > 0 && seq >= 1 && seq <= s->n);
+            const char *data = c->body + data_at;
+            assert_string_equal(type, s->type[seq] != NULL ? s->type[seq] : "comment");
+            assert_int_equal(sscanf(data, "{\"id\":%lld", &cid), 1);
             assert_int_equal(cid, s->cid[seq]);
+            if (strcmp(type, "removed") == 0) {
+                char only_id[48];
+                snprintf(only_id, sizeof(only_id), "{\"id\":%lld}", cid);
+                assert_string_equal(data, only_id);
+            }
+            if (s->content[seq] != NULL && strstr(data, s->content[seq]) == NULL)
+                fail_msg("event %lld lacks %s: %s", seq, s->content[seq], data);
             *id = seq;
             found = true;
         }
@@ -418,6 +460,28 @@ static void expect_events(struct client *c, const struct tstory *s, int64_t from
     assert_int_equal(n, (size_t)(to - from));
     for (size_t i = 0; i < n; i++)
         assert_int_equal(ids[i], from + 1 + (int64_t)i);
+    free(ids);
+}
+
+/* The stream's events must be exactly want[0..n_want), in order: numbers that a
+ * later change of the same comment superseded are not among them. */
+static void expect_only(struct client *c, const struct tstory *s, const int64_t *want,
+                        size_t n_want)
+{
+    int64_t *ids = calloc(MAX_SEQ, sizeof(*ids));
+    size_t n = 0;
+    bool ok = read_until(c, s, want[n_want - 1], ids, &n);
+    if (!ok || n != n_want) {
+        fprintf(stderr, "# wanted %zu events ending with %lld, got %zu:", n_want,
+                (long long)want[n_want - 1], n);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %lld", (long long)ids[i]);
+        fprintf(stderr, "%s\n", ok ? "" : " (then nothing)");
+    }
+    assert_true(ok);
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ids[i], want[i]);
     free(ids);
 }
 
@@ -652,6 +716,64 @@ static void test_streams_that_do_not_read(void **state)
     free(s);
 }
 
+#define EDIT_SET     "body_src = 'better', body_html = '<p>better</p>', edited_at = 1700000000"
+#define EDIT_CONTENT "\"body_html\":\"<p>better</p>\""
+
+/* An open stream hears each moderation change of a comment it was sent: an edit as
+ * "updated" with the new text, a hold, rejection or deletion as "removed" with the
+ * id alone; new comments still follow. A stream that starts from before the
+ * changes while the ring holds them gets each comment's latest event only. */
+static void test_changes_arrive_typed(void **state)
+{
+    struct fixture *f = *state;
+    struct tstory *s = calloc(1, sizeof(*s));
+    story_new(s, "moderated");
+    struct client watcher;
+    client_open(&watcher, f->port, s, 0, 0, 0);
+    wait_head(&watcher);
+    for (int i = 0; i < 4; i++)
+        commit(lv, s, 10);
+    expect_events(&watcher, s, 0, 4);
+    moderate(lv, s, s->cid[1], EDIT_SET, "updated", EDIT_CONTENT);
+    moderate(lv, s, s->cid[2], "status = 'held'", "removed", NULL);
+    moderate(lv, s, s->cid[3], "status = 'rejected'", "removed", NULL);
+    moderate(lv, s, s->cid[4], "status = 'deleted'", "removed", NULL);
+    expect_events(&watcher, s, 4, 8);
+    commit(lv, s, 10);
+    expect_events(&watcher, s, 8, 9);
+
+    struct client late;
+    client_open(&late, f->port, s, 9, 0, 0);
+    const int64_t latest[] = {5, 6, 7, 8, 9};
+    expect_only(&late, s, latest, sizeof(latest) / sizeof(latest[0]));
+    client_close(&late);
+    client_close(&watcher);
+    free(s);
+}
+
+/* Catch-up from the database: a stream resuming from before an edit and a removal
+ * gets the comment's latest event, never its first, so a removed comment's text
+ * is not replayed; from between them, the rest. */
+static void test_resume_hears_latest_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct tstory *s = calloc(1, sizeof(*s));
+    story_new(s, "resumed");
+    for (int i = 0; i < 3; i++)
+        commit(NULL, s, 10);
+    moderate(NULL, s, s->cid[1], EDIT_SET, "updated", EDIT_CONTENT);
+    moderate(NULL, s, s->cid[2], "status = 'rejected'", "removed", NULL);
+    struct client from0, from3;
+    client_open(&from0, f->port, s, s->n, 0, 0);
+    client_open(&from3, f->port, s, s->n, 3, 0);
+    const int64_t all[] = {3, 4, 5};
+    expect_only(&from0, s, all, 3);
+    expect_only(&from3, s, all + 1, 2);
+    client_close(&from0);
+    client_close(&from3);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +786,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_read_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_streams_end_while_the_hub_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_streams_that_do_not_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changes_arrive_typed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_hears_latest_changes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

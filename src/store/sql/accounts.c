@@ -11,8 +11,6 @@
 int sql_user_insert(struct store *st, const struct user *u, const char *password_hash, int64_t *id)
 {
     struct sql_args args = {0};
-    struct sql_rows rows;
-    struct sql_conn *c;
     char name_key[IDENT_KEY_MAX + 1], email_key[IDENT_KEY_MAX + 1];
     struct str name = str_from(u->username), email = str_from(u->email);
     /* Without the shapes SPEC 6 allows there is no key to keep the account by. */
@@ -26,16 +24,7 @@ int sql_user_insert(struct store *st, const struct user *u, const char *password
     sql_arg_int(&args, u->created_at);
     sql_arg_text(&args, name_key, ident_key(name, name_key));
     sql_arg_text(&args, email_key, ident_key(email, email_key));
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_one(c, Q_USER_INSERT, &args, &rows);
-    if (rc == 0) {
-        if (id != NULL)
-            *id = sql_int(&rows, 0);
-        sql_done(&rows);
-    }
-    return sql_unlease(st, c, SQL_USE_WRITE, rc == STET_ENOTFOUND ? STET_EIO : rc);
+    return sql_lease_insert(st, Q_USER_INSERT, &args, id);
 }
 
 /* One user row of `q` (key `key`), and the password hash in column 6 when
@@ -120,17 +109,13 @@ int sql_session_insert(struct store *st, const char *token_hash, int64_t user_id
                        int64_t created_at, int64_t expires_at)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     if (!token_hash_ok(token_hash))
         return STET_EINVAL;
     sql_arg_cstr(&args, token_hash);
     sql_arg_int(&args, user_id);
     sql_arg_int(&args, created_at);
     sql_arg_int(&args, expires_at);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    return sql_unlease(st, c, SQL_USE_WRITE, sql_exec(c, Q_SESSION_INSERT, &args, NULL));
+    return sql_lease_exec(st, SQL_USE_WRITE, Q_SESSION_INSERT, &args, NULL);
 }
 
 int sql_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
@@ -147,16 +132,10 @@ int sql_session_find(struct arena *a, struct store *st, const char *token_hash, 
 int sql_session_delete(struct store *st, const char *token_hash)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     int64_t changed = 0;
     if (!token_hash_ok(token_hash))
         return STET_ENOTFOUND;
     sql_arg_cstr(&args, token_hash);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_exec(c, Q_SESSION_DELETE, &args, &changed);
-    if (rc == 0 && changed == 0)
-        rc = STET_ENOTFOUND;
-    return sql_unlease(st, c, SQL_USE_WRITE, sql_lookup_rc(rc));
+    int rc = sql_lease_exec(st, SQL_USE_WRITE, Q_SESSION_DELETE, &args, &changed);
+    return sql_lookup_rc(rc == 0 && changed == 0 ? STET_ENOTFOUND : rc);
 }

@@ -38,11 +38,10 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
     sql_arg_bool(&args, cm->is_legacy);
     sql_arg_cstr(&args, comment_status_name(cm->status));
     sql_arg_int_or_null(&args, seq);
-    rc = sql_one(c, Q_COMMENT_INSERT, &args, &rows);
+    int64_t new_id = 0;
+    rc = sql_insert_id(c, Q_COMMENT_INSERT, &args, &new_id);
     if (rc != 0)
-        return rc == STET_ENOTFOUND ? STET_EIO : rc;
-    int64_t new_id = sql_int(&rows, 0);
-    sql_done(&rows);
+        return rc;
     if (seq != 0) {
         args = (struct sql_args){0};
         sql_arg_int(&args, cm->story_id);

@@ -152,6 +152,33 @@ int sql_exec(struct sql_conn *c, enum sql_query q, const struct sql_args *a, int
     return 0;
 }
 
+int sql_lease_exec(struct store *st, enum sql_use use, enum sql_query q, const struct sql_args *a,
+                   int64_t *changed)
+{
+    struct sql_conn *c;
+    int rc = sql_lease(st, use, &c);
+    return rc != 0 ? rc : sql_unlease(st, c, use, sql_exec(c, q, a, changed));
+}
+
+int sql_insert_id(struct sql_conn *c, enum sql_query q, const struct sql_args *a, int64_t *id)
+{
+    struct sql_rows rows;
+    int rc = sql_one(c, q, a, &rows);
+    if (rc != 0)
+        return rc == STET_ENOTFOUND ? STET_EIO : rc; /* RETURNING always gives the row */
+    if (id != NULL)
+        *id = sql_int(&rows, 0);
+    sql_done(&rows);
+    return 0;
+}
+
+int sql_lease_insert(struct store *st, enum sql_query q, const struct sql_args *a, int64_t *id)
+{
+    struct sql_conn *c;
+    int rc = sql_lease(st, SQL_USE_WRITE, &c);
+    return rc != 0 ? rc : sql_unlease(st, c, SQL_USE_WRITE, sql_insert_id(c, q, a, id));
+}
+
 int sql_collect(struct arena *a, struct sql_conn *c, enum sql_query q, const struct sql_args *args,
                 size_t size, size_t limit, sql_read_fn read, void **out, size_t *n)
 {

@@ -62,6 +62,17 @@ int sql_one(struct sql_conn *c, enum sql_query q, const struct sql_args *a,
 int sql_exec(struct sql_conn *c, enum sql_query q, const struct sql_args *a,
              int64_t *changed) STET_MUST_CHECK;
 
+/* An INSERT ... RETURNING id: the new row's id into *id (may be NULL). */
+int sql_insert_id(struct sql_conn *c, enum sql_query q, const struct sql_args *a,
+                  int64_t *id) STET_MUST_CHECK;
+
+/* An operation that is one statement on a connection leased for `use`: sql_exec, or
+ * an INSERT ... RETURNING id whose id goes to *id (may be NULL). */
+int sql_lease_exec(struct store *st, enum sql_use use, enum sql_query q, const struct sql_args *a,
+                   int64_t *changed) STET_MUST_CHECK;
+int sql_lease_insert(struct store *st, enum sql_query q, const struct sql_args *a,
+                     int64_t *id) STET_MUST_CHECK;
+
 /* Reads one row into `out` (an element of the array sql_collect builds). */
 typedef void (*sql_read_fn)(struct arena *a, struct sql_rows *r, void *out);
 /* Every row of `q` (at most `limit`, which the statement's LIMIT also says) as an

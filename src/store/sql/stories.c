@@ -21,8 +21,6 @@ int sql_lookup_rc(int rc)
 int sql_story_insert(struct store *st, const struct story *s, int64_t *id)
 {
     struct sql_args args = {0};
-    struct sql_rows rows;
-    struct sql_conn *c;
     sql_arg_cstr(&args, s->slug);
     sql_arg_cstr(&args, s->title);
     sql_arg_cstr(&args, s->byline);
@@ -31,16 +29,7 @@ int sql_story_insert(struct store *st, const struct story *s, int64_t *id)
     sql_arg_int(&args, s->published_at);
     sql_arg_int(&args, s->created_at);
     sql_arg_bool(&args, s->comments_open);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_one(c, Q_STORY_INSERT, &args, &rows);
-    if (rc == 0) {
-        if (id != NULL)
-            *id = sql_int(&rows, 0);
-        sql_done(&rows);
-    }
-    return sql_unlease(st, c, SQL_USE_WRITE, rc == STET_ENOTFOUND ? STET_EIO : rc);
+    return sql_lease_insert(st, Q_STORY_INSERT, &args, id);
 }
 
 int sql_story_find(struct arena *a, struct store *st, struct str slug, struct story *out)
@@ -110,17 +99,11 @@ int sql_story_list_range(struct arena *a, struct store *st, int64_t from, int64_
 int sql_story_set_open(struct store *st, int64_t story_id, bool open)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     int64_t changed = 0;
     sql_arg_int(&args, story_id);
     sql_arg_bool(&args, open);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_exec(c, Q_STORY_SET_OPEN, &args, &changed);
-    if (rc == 0 && changed == 0)
-        rc = STET_ENOTFOUND;
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    int rc = sql_lease_exec(st, SQL_USE_WRITE, Q_STORY_SET_OPEN, &args, &changed);
+    return rc == 0 && changed == 0 ? STET_ENOTFOUND : rc;
 }
 
 /* One point lookup per slug on the unique index; n is bounded by the caller. */

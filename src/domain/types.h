@@ -28,7 +28,13 @@ struct user {
     const char *email; /* shown only to its owner */
     enum role role;
     int64_t created_at; /* Unix seconds */
+    /* Posting is refused until then (Unix seconds); 0: not suspended. A ban is
+     * USER_BANNED. */
+    int64_t suspended_until;
 };
+
+/* suspended_until of a banned account: beyond any date. */
+#define USER_BANNED INT64_MAX
 
 struct story {
     int64_t id;
@@ -63,7 +69,8 @@ struct comment {
     int64_t edited_at; /* 0: never edited */
     bool is_legacy;
     enum comment_status status;
-    int64_t event_seq; /* the story's number of its latest live event; 0: never visible */
+    int64_t event_seq;    /* the story's number of its latest live event; 0: never visible */
+    int64_t report_count; /* readers who flagged it */
 };
 
 const char *role_name(enum role r);

@@ -16,16 +16,19 @@
 /* Columns one import may name: SQLite's historical limit on parameters. */
 #define COPY_MAX_COLUMNS 999
 
-static const char *const users_cols[] = {"id",         "username",      "display_name",
-                                         "email",      "password_hash", "role",
-                                         "created_at", "username_key",  "email_key"};
+static const char *const users_cols[] = {
+    "id",         "username",     "display_name", "email",           "password_hash",    "role",
+    "created_at", "username_key", "email_key",    "suspended_until", "suspension_reason"};
 static const char *const stories_cols[] = {
     "id",           "slug",       "title",         "byline",        "body_src",  "body_html",
     "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
-    "id",         "story_id",  "parent_id", "author_id", "legacy_author", "body_src",  "body_html",
-    "created_at", "edited_at", "is_legacy", "status",    "legacy_source", "legacy_id", "event_seq"};
+    "id",       "story_id",      "parent_id",  "author_id", "legacy_author",
+    "body_src", "body_html",     "created_at", "edited_at", "is_legacy",
+    "status",   "legacy_source", "legacy_id",  "event_seq", "report_count"};
+static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
+static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
 static const char *const site_keys_cols[] = {"name", "secret"};
 
@@ -38,6 +41,8 @@ static const struct store_table tables[] = {
     {"stories", COLS(stories_cols), 1, "id"},
     {"sessions", COLS(sessions_cols), 1, NULL},
     {"comments", COLS(comments_cols), 1, "id"},
+    {"reports", COLS(reports_cols), 2, NULL},
+    {"audit_log", COLS(audit_log_cols), 1, "id"},
     /* The key naming the buckets moves with them, so a moved site keeps its limits. */
     {"rate_buckets", COLS(rate_buckets_cols), 1, NULL},
     {"site_keys", COLS(site_keys_cols), 1, NULL},

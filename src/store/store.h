@@ -74,6 +74,19 @@ struct store_rate_bucket {
 #define STORE_SITE_KEY_LEN      64
 #define STORE_SITE_KEY_NAME_MAX 64
 
+/* One entry of the audit log: what a moderator or an admin did (`action`, e.g.
+ * "comment.reject"), to what (`target`, e.g. "comment:12"), when, and why (`note`,
+ * "" when none). actor_id 0: stet itself or a command on the server. */
+struct store_audit {
+    int64_t id; /* given by the store */
+    int64_t at; /* Unix seconds */
+    int64_t actor_id;
+    const char *actor; /* username, when read; NULL for stet itself */
+    const char *action;
+    const char *target;
+    const char *note;
+};
+
 struct store_ops {
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);

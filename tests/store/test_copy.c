@@ -251,13 +251,23 @@ static void fill(struct store *st, struct site *s)
     assert_int_equal(store_site_key(st, "rate_limits", SITE_KEY, key), 0);
 }
 
-/* Legacy keys have no store operation (the importer writes them); set them here. */
+/* Legacy keys have no store operation (the importer writes them); set them here,
+ * with a report, an audit entry and a suspension, so every table and column of
+ * moderation has a row to copy. */
 static void fill_legacy_keys(struct store *st, const struct site *s)
 {
-    char sql[200];
+    char sql[800];
     snprintf(sql, sizeof(sql),
-             "UPDATE comments SET legacy_source = 'disqus', legacy_id = '00042' WHERE id = %lld",
-             (long long)s->legacy);
+             "UPDATE comments SET legacy_source = 'disqus', legacy_id = '00042' WHERE id = %lld;"
+             "INSERT INTO reports (comment_id, reporter_id, reason, created_at) "
+             "VALUES (%lld, %lld, 'rude', 1700000200);"
+             "UPDATE comments SET report_count = 1 WHERE id = %lld;"
+             "INSERT INTO audit_log (at, actor_id, action, target, note) "
+             "VALUES (1700000300, %lld, 'user.suspend', 'user:bob', 'cool off');"
+             "UPDATE users SET suspended_until = 1800000000, suspension_reason = 'cool off' "
+             "WHERE id = %lld;",
+             (long long)s->legacy, (long long)s->root, (long long)s->bob, (long long)s->root,
+             (long long)s->alice, (long long)s->bob);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -387,8 +397,9 @@ static void test_copy_sqlite_to_sqlite(void **state)
 
     struct progress_log log = {{0}};
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
-    assert_string_equal(log.text,
-                        "users=3 stories=3 sessions=2 comments=7 rate_buckets=3 site_keys=1 ");
+    assert_string_equal(
+        log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
+                  "site_keys=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -413,8 +424,9 @@ static void test_copy_sqlite_to_sqlite(void **state)
     struct store *empty2 = open_url("sqlite::memory:");
     log.text[0] = '\0';
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
-    assert_string_equal(log.text,
-                        "users=0 stories=0 sessions=0 comments=0 rate_buckets=0 site_keys=0 ");
+    assert_string_equal(
+        log.text, "users=0 stories=0 sessions=0 comments=0 reports=0 audit_log=0 rate_buckets=0 "
+                  "site_keys=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -535,8 +547,9 @@ static void test_copy_through_postgres(void **state)
     struct store *pg = open_url(u1);
     struct progress_log log = {{0}};
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
-    assert_string_equal(log.text,
-                        "users=3 stories=3 sessions=2 comments=7 rate_buckets=3 site_keys=1 ");
+    assert_string_equal(
+        log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
+                  "site_keys=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 

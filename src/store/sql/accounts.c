@@ -27,7 +27,7 @@ int sql_user_insert(struct store *st, const struct user *u, const char *password
     return sql_lease_insert(st, Q_USER_INSERT, &args, id);
 }
 
-/* One user row of `q` (key `key`), and the password hash in column 6 when
+/* One user row of `q`, and the password hash (the column after USER_COLS) when
  * `password_hash` is not NULL. */
 static int find_user(struct arena *a, struct store *st, enum sql_query q, struct sql_args *args,
                      struct user *out, const char **password_hash)
@@ -41,7 +41,7 @@ static int find_user(struct arena *a, struct store *st, enum sql_query q, struct
     if (rc == 0) {
         sql_read_user(a, &rows, out);
         if (password_hash != NULL)
-            *password_hash = sql_str(a, &rows, 6);
+            *password_hash = sql_str(a, &rows, USER_N_COLS);
         sql_done(&rows);
     }
     return sql_unlease(st, c, SQL_USE_READ, sql_lookup_rc(rc));

@@ -1,6 +1,7 @@
 /* Comments: the insert (alone or as the group committer's batch), one by id, a
  * story's keyset pages, a comment's place among them, and the live stream's
  * events. */
+#include "store/sql/changes.h"
 #include "store/sql/exec.h"
 #include "store/sql/ops.h"
 #include "store/sql/rows.h"
@@ -13,20 +14,13 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
                         int64_t *event_seq)
 {
     struct sql_args args = {0};
-    struct sql_rows rows;
-    int64_t seq = 0;
+    int64_t seq = 0, new_id = 0;
     int rc;
     if (cm->status == COMMENT_VISIBLE) {
-        sql_arg_int(&args, cm->story_id);
-        rc = sql_one(c, Q_STORY_BUMP, &args, &rows);
-        if (rc == STET_ENOTFOUND)
-            rc = STET_EINVAL; /* no such story, as the foreign key would say */
+        rc = sql_story_change(c, cm->story_id, 1, &seq);
         if (rc != 0)
             return rc;
-        seq = sql_int(&rows, 0);
-        sql_done(&rows);
     }
-    args = (struct sql_args){0};
     sql_arg_int(&args, cm->story_id);
     sql_arg_int_or_null(&args, cm->parent_id);
     sql_arg_int_or_null(&args, cm->author_id);
@@ -38,18 +32,11 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
     sql_arg_bool(&args, cm->is_legacy);
     sql_arg_cstr(&args, comment_status_name(cm->status));
     sql_arg_int_or_null(&args, seq);
-    int64_t new_id = 0;
     rc = sql_insert_id(c, Q_COMMENT_INSERT, &args, &new_id);
+    if (rc == 0 && seq != 0)
+        rc = sql_event_notify(c, cm->story_id, seq);
     if (rc != 0)
         return rc;
-    if (seq != 0) {
-        args = (struct sql_args){0};
-        sql_arg_int(&args, cm->story_id);
-        sql_arg_int(&args, seq);
-        rc = sql_exec(c, Q_COMMENT_NOTIFY, &args, NULL);
-        if (rc != 0)
-            return rc;
-    }
     *id = new_id;
     *event_seq = seq;
     return 0;

@@ -41,6 +41,7 @@ void sql_read_user(struct arena *a, struct sql_rows *r, void *out)
     u->email = sql_str(a, r, 3);
     u->role = read_role(r, 4);
     u->created_at = sql_int(r, 5);
+    u->suspended_until = sql_int(r, 6); /* NULL reads as 0: not suspended */
 }
 
 /* Unknown text cannot pass the CHECK; hide such a row rather than show it. */
@@ -75,4 +76,5 @@ void sql_read_comment(struct arena *a, struct sql_rows *r, void *out)
     c->status = read_status(r, 13);
     c->event_seq = sql_int(r, 14); /* NULL reads as 0 */
     c->author_role = read_role(r, 15);
+    c->report_count = sql_int(r, 16);
 }

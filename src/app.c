@@ -75,6 +75,8 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     app->env.markdown = md_comment_to_safe_html;
     app->env.story_markdown = md_to_safe_html;
     app->env.comment_max_chars = app->cfg.comment_max_length;
+    app->env.report_threshold = app->cfg.comment_report_threshold;
+    app->env.edit_window = app->cfg.comment_edit_window;
     app->env.limits = app_limits(&app->cfg);
     atomic_init(&app->env_now, &app->env);
 

@@ -18,12 +18,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_LISTEN  "127.0.0.1:8080"
-#define DEFAULT_DB_URL  "sqlite:stet.db"
-#define DEFAULT_SITE    "stet"
-#define DEFAULT_REFRESH 1800
-#define DEFAULT_MAX_LEN 10000
-#define MAX_THREADS     64
+#define DEFAULT_LISTEN      "127.0.0.1:8080"
+#define DEFAULT_DB_URL      "sqlite:stet.db"
+#define DEFAULT_SITE        "stet"
+#define DEFAULT_REFRESH     1800
+#define DEFAULT_MAX_LEN     10000
+#define DEFAULT_EDIT_WINDOW 900      /* seconds an author may edit (comments.edit_window) */
+#define MAX_EDIT_WINDOW     31536000 /* a year */
+#define MAX_THREADS         64
+
+/* comments.report_threshold: readers' reports that hold a visible comment. */
+#define DEFAULT_REPORT_THRESHOLD 3
 
 /* State shared by the setters: where errors go and whether base_url was given, since
  * an unset base_url is derived from the final listen address. */
@@ -458,6 +463,17 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
             return fail(l, "%s: comments.max_length '%s' is not a number in 1..100000", where,
                         value);
         c->comment_max_length = (int)n;
+    } else if (strcmp(key, "comments.report_threshold") == 0) {
+        if (parse_int(value, 0, 1000000, &n) != 0)
+            return fail(l, "%s: comments.report_threshold '%s' is not a number in 0..1000000",
+                        where, value);
+        c->comment_report_threshold = (int)n;
+    } else if (strcmp(key, "comments.edit_window") == 0) {
+        if (parse_int(value, 0, MAX_EDIT_WINDOW, &n) != 0)
+            return fail(l,
+                        "%s: comments.edit_window '%s' is not a number of seconds in 0..31536000",
+                        where, value);
+        c->comment_edit_window = (int)n;
     } else if (strncmp(key, "limits.", 7) == 0) {
         return set_limit(l, key + 7, value, where);
     } else if (strcmp(key, "log.level") == 0) {
@@ -648,6 +664,8 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->weather_fahrenheit = false;
     c->require_registration = true;
     c->comment_max_length = DEFAULT_MAX_LEN;
+    c->comment_report_threshold = DEFAULT_REPORT_THRESHOLD;
+    c->comment_edit_window = DEFAULT_EDIT_WINDOW;
     set_default_limits(c);
     c->threads = default_threads();
     c->max_per_client = CONFIG_MAX_PER_CLIENT_DEFAULT;

@@ -46,6 +46,12 @@ struct config {
     bool weather_fahrenheit;
     bool require_registration;
     int comment_max_length; /* characters, 1..100000 */
+    /* comments.report_threshold: readers' reports that hold a visible comment for a
+     * moderator, 0..1000000; 0: reports never hold one. */
+    int comment_report_threshold;
+    /* comments.edit_window: seconds after posting in which its author may edit a
+     * comment, 0..31536000 (a year); 0: comments cannot be edited. */
+    int comment_edit_window;
     /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini). */
     struct config_rate login_account;        /* login attempts at one account */
     struct config_rate login_account_client; /* ... at one account from one client */

@@ -1,7 +1,10 @@
-/* Accounts over JSON: registration and API sessions (Bearer tokens). */
+/* Accounts over JSON: registration, API sessions (Bearer tokens), and moderation of
+ * accounts: suspensions, bans and role changes. */
 #include "domain/users.h"
 #include "api/api.h"
+#include "base/timefmt.h"
 #include "domain/sessions.h"
+#include "domain/suspensions.h"
 #include "web/kit.h"
 
 /* SPEC 5's error, its `code`, `message` and `field` those of the first problem of
@@ -84,4 +87,73 @@ int api_sessions_delete(struct req *req)
     if (rc != 0)
         return respond_error(req, rc);
     return respond_json(req, 204, NULL);
+}
+
+/* ---- moderation of accounts: suspensions, bans, roles ---- */
+
+int api_users_suspend(struct req *req)
+{
+    struct str name, until_s = STR_NULL, reason = STR_NULL;
+    bool has_until = false;
+    const struct api_field fields[] = {
+        {"until", API_STRING, &until_s, NULL, &has_until},
+        {"reason", API_STRING, &reason, NULL, NULL},
+    };
+    int64_t until = 0;
+    int rc = req_path_param(req, "name", &name);
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct dctx ctx = req_dctx(req);
+    /* Who may act is told before anything about the body. */
+    rc = user_check_role(&ctx, req_viewer(req), ROLE_MODERATOR);
+    if (rc == 0)
+        rc = api_parse_body(req, fields, 2);
+    if (rc == 0 && has_until && time_parse_iso(until_s, &until) != 0)
+        rc = err_set(ctx.err, STET_EINVAL, "until",
+                     "until must be an ISO 8601 date and time, e.g. 2026-11-30T08:00:00Z.");
+    if (rc == 0)
+        rc = user_suspend(&ctx, req_viewer(req), name, until, reason);
+    if (rc != 0)
+        return respond_error(req, rc);
+    reason = str_trim(reason);
+    json_t *doc =
+        json_pack("{s:s%, s:o, s:s%}", "username", name.ptr, name.len, "until",
+                  has_until ? json_time(until) : json_null(), "reason", reason.ptr, reason.len);
+    return respond_json(req, 201, json_pack("{s:o}", "suspension", doc));
+}
+
+int api_users_unsuspend(struct req *req)
+{
+    struct str name;
+    int rc = req_path_param(req, "name", &name);
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct dctx ctx = req_dctx(req);
+    rc = user_unsuspend(&ctx, req_viewer(req), name);
+    if (rc != 0)
+        return respond_error(req, rc);
+    return respond_json(req, 204, NULL);
+}
+
+int api_users_update(struct req *req)
+{
+    struct str name, role = STR_NULL;
+    bool has_role = false;
+    const struct api_field fields[] = {{"role", API_STRING, &role, NULL, &has_role}};
+    struct user u;
+    int rc = req_path_param(req, "name", &name);
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct dctx ctx = req_dctx(req);
+    /* Only an admin's body is read: anyone else is refused before it is parsed. */
+    rc = user_check_role(&ctx, req_viewer(req), ROLE_ADMIN);
+    if (rc == 0)
+        rc = api_parse_body(req, fields, 1);
+    if (rc == 0 && !has_role)
+        rc = err_set(ctx.err, STET_EINVAL, "role", "Nothing to change: give a role.");
+    if (rc == 0)
+        rc = user_change_role_by(&ctx, req_viewer(req), name, role, &u);
+    if (rc != 0)
+        return respond_error(req, rc);
+    return respond_json(req, 200, json_pack("{s:o}", "user", json_user(&u, false)));
 }

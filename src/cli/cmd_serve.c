@@ -124,6 +124,9 @@ static void report_restart_keys(const struct config *cur, uint16_t port, const s
         {"site.timezone", !same_str(cur->site_timezone, next->site_timezone)},
         {"comments.require_registration", cur->require_registration != next->require_registration},
         {"comments.max_length", cur->comment_max_length != next->comment_max_length},
+        {"comments.report_threshold",
+         cur->comment_report_threshold != next->comment_report_threshold},
+        {"comments.edit_window", cur->comment_edit_window != next->comment_edit_window},
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (keys[i].changed)

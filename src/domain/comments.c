@@ -3,6 +3,7 @@
 
 #include "domain/ratelimit.h"
 #include "domain/stories.h"
+#include "domain/suspensions.h"
 #include "domain/validate.h"
 
 #include "base/utf8.h"
@@ -60,6 +61,13 @@ static int check_length(const struct dctx *ctx, struct str body)
                                 grouped(ctx->a, n - max)));
 }
 
+int comment_body_check(const struct dctx *ctx, struct str body, struct str *text)
+{
+    body = lf_only(ctx->a, body);
+    int rc = check_length(ctx, body);
+    return rc != 0 ? rc : validate_comment_body(body, ctx->env->comment_max_chars, text, ctx->err);
+}
+
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out)
 {
@@ -71,16 +79,15 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     if (author == NULL)
         return err_set(ctx->err, STET_EUNAUTH, NULL,
                        "You must be registered to comment on stories.");
+    rc = user_check_not_suspended(ctx, author);
+    if (rc != 0)
+        return rc;
     rc = story_get(ctx, slug, &story);
     if (rc != 0)
         return rc;
     if (!story.comments_open)
         return err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
-    body = lf_only(ctx->a, body);
-    rc = check_length(ctx, body);
-    if (rc != 0)
-        return rc;
-    rc = validate_comment_body(body, ctx->env->comment_max_chars, &text, ctx->err);
+    rc = comment_body_check(ctx, body, &text);
     if (rc != 0)
         return rc;
     /* Per account, and per client address whatever the account (sock puppets); a

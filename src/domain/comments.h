@@ -20,6 +20,11 @@
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out) STET_MUST_CHECK;
 
+/* A comment body as posting and editing take it: CRLF stored as LF, trimmed, and
+ * within SPEC 6's rules; `text` is the Markdown to store (arena or a slice of
+ * `body`). EINVAL with field "body" and a message otherwise. */
+int comment_body_check(const struct dctx *ctx, struct str body, struct str *text) STET_MUST_CHECK;
+
 /* One page of a story's comments for the API, in commit (id) order: oldest first
  * unless `newest_first`. `cursor` empty: first page. ENOTFOUND for an unknown story,
  * EBADREQ for a bad limit or cursor. */

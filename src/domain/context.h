@@ -41,6 +41,8 @@ struct domain_env {
     domain_markdown_fn markdown;
     domain_markdown_fn story_markdown; /* story bodies: CommonMark as written */
     int comment_max_chars;             /* comments.max_length */
+    int report_threshold;              /* comments.report_threshold; 0: never hold */
+    int edit_window;                   /* comments.edit_window, seconds; 0: no editing */
     struct domain_limits limits;
     /* Keys the hashes that name rate-limit buckets (rate_key_load): hex, with NUL. */
     char rate_key[STORE_SITE_KEY_LEN + 1];

@@ -122,6 +122,30 @@ struct store_ops {
     /* By username, without regard to case, as user_find_login. */
     int (*user_set_role)(struct store *st, struct str username, enum role role);
 
+    /* ---- part C: reports, suspensions, audited role changes ---- */
+    /* Reader `reporter_id` reports comment `comment_id` for `reason` at `now`, in
+     * one transaction: the report is stored and the comment's report_count goes up
+     * by one; when the comment is visible and its count reaches `threshold` (> 0;
+     * 0: never) it becomes held, its story changes as for any comment leaving the
+     * page (count, event number, content version, NOTIFY) and the audit log gets
+     * {stet itself, "comment.hold", "comment:ID", "N reports"}. *held tells whether
+     * it was held; *event_seq the event to publish after commit (0: none).
+     * ENOTFOUND for an unknown comment, ECONFLICT when this reader already reported
+     * it (then nothing changes), EINVAL for an unknown reader. */
+    int (*report_add)(struct store *st, int64_t comment_id, int64_t reporter_id, const char *reason,
+                      int64_t now, int threshold, bool *held, int64_t *event_seq);
+    /* Suspends the user (by username, as user_set_role) until `until` (Unix
+     * seconds; USER_BANNED: a ban) for `reason`, and appends `audit` (may be NULL)
+     * in the same transaction. ENOTFOUND for an unknown user, EINVAL for until <= 0. */
+    int (*user_suspend)(struct store *st, struct str username, int64_t until, const char *reason,
+                        const struct store_audit *audit);
+    /* Lifts a suspension or ban (none: still 0), with `audit` (may be NULL) in the
+     * same transaction. ENOTFOUND for an unknown user. */
+    int (*user_unsuspend)(struct store *st, struct str username, const struct store_audit *audit);
+    /* user_set_role with `audit` (may be NULL) appended in the same transaction. */
+    int (*user_set_role_audit)(struct store *st, struct str username, enum role role,
+                               const struct store_audit *audit);
+
     int (*session_insert)(struct store *st, const char *token_hash, int64_t user_id,
                           int64_t created_at, int64_t expires_at);
     /* The session's user when the session exists and expires after `now`. */
@@ -159,6 +183,51 @@ struct store_ops {
      * are never returned. EINVAL for limit < 0. */
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                           int limit, struct comment **out, size_t *n);
+
+    /* ---- part B: a reader's own comment, edited or deleted ---- */
+    /* Replaces comment `id`'s text (Markdown and its rendered HTML) and sets its
+     * edited_at, in one transaction; when the comment is visible its story changes
+     * as for any edit of what its page shows (event number, content version, the
+     * comment's event, NOTIFY; the count stays) and *event_seq receives the event
+     * to publish after commit, else 0. ENOTFOUND unless `id` is a visible or held
+     * comment (a rejected or deleted one has no text left to edit); EINVAL for a
+     * NULL text or edited_at <= 0. */
+    int (*comment_edit)(struct store *st, int64_t id, const char *body_src, const char *body_html,
+                        int64_t edited_at, int64_t *event_seq);
+    /* Marks comment `id` deleted, in one transaction; when it was visible its story
+     * changes as for a comment leaving the page (one fewer, event number, content
+     * version, NOTIFY) and *event_seq receives the event to publish, else 0. `audit`
+     * (NULL: the author deleted their own) is appended in the same transaction.
+     * The text stays in the row for moderators. ENOTFOUND for an unknown or
+     * already deleted comment. */
+    int (*comment_delete)(struct store *st, int64_t id, const struct store_audit *audit,
+                          int64_t *event_seq);
+
+    /* ---- part A: moderator decisions, the moderation queue, the audit log ---- */
+    /* A decision on comment `id`, in one transaction: its status becomes `status`
+     * (COMMENT_VISIBLE, HELD or REJECTED; EINVAL for any other), and `audit` (may
+     * be NULL) is appended. When the comment enters or leaves its story's page the
+     * story changes as for any comment change (count by +1 or -1, event number,
+     * content version, NOTIFY) and *event_seq receives the event to publish after
+     * commit; otherwise it is 0. Making it visible (an approval) also sets its
+     * report_count to 0, the reports themselves staying. The status it already has
+     * changes nothing else (the audit entry is still written). `out` (may be NULL)
+     * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
+     * or one its author deleted (a decision cannot bring it back). */
+    int (*comment_set_status)(struct arena *a, struct store *st, int64_t id,
+                              enum comment_status status, const struct store_audit *audit,
+                              struct comment *out, int64_t *event_seq);
+    /* Comments that need a decision: held ones, and visible ones with report_count
+     * > 0, in id order (oldest first unless pg->newest_first), after pg->cursor_id
+     * with pg->has_cursor (cursor_time is not used); at most pg->limit (EINVAL when
+     * negative). Each page costs the same however many comments wait. */
+    int (*moderation_queue)(struct arena *a, struct store *st, const struct store_page *pg,
+                            struct comment **out, size_t *n);
+    /* The audit log newest first (by id), with each actor's username (NULL for stet
+     * itself); with pg->has_cursor only entries before pg->cursor_id (cursor_time
+     * and newest_first are not used). At most pg->limit (EINVAL when negative). */
+    int (*audit_list)(struct arena *a, struct store *st, const struct store_page *pg,
+                      struct store_audit **out, size_t *n);
 
     /* One hit on the buckets b[0..n) (1..STORE_RATE_TAKE_MAX) at `now_ms` (Unix
      * milliseconds), all or none: when every one has a token, one is taken from
@@ -353,6 +422,32 @@ static inline STET_MUST_CHECK int store_user_set_role(struct store *st, struct s
 {
     return st->ops->user_set_role(st, username, role);
 }
+/* ---- part C: reports, suspensions, audited role changes ---- */
+static inline STET_MUST_CHECK int store_report_add(struct store *st, int64_t comment_id,
+                                                   int64_t reporter_id, const char *reason,
+                                                   int64_t now, int threshold, bool *held,
+                                                   int64_t *event_seq)
+{
+    return st->ops->report_add(st, comment_id, reporter_id, reason, now, threshold, held,
+                               event_seq);
+}
+static inline STET_MUST_CHECK int store_user_suspend(struct store *st, struct str username,
+                                                     int64_t until, const char *reason,
+                                                     const struct store_audit *audit)
+{
+    return st->ops->user_suspend(st, username, until, reason, audit);
+}
+static inline STET_MUST_CHECK int store_user_unsuspend(struct store *st, struct str username,
+                                                       const struct store_audit *audit)
+{
+    return st->ops->user_unsuspend(st, username, audit);
+}
+static inline STET_MUST_CHECK int store_user_set_role_audit(struct store *st, struct str username,
+                                                            enum role role,
+                                                            const struct store_audit *audit)
+{
+    return st->ops->user_set_role_audit(st, username, role, audit);
+}
 static inline STET_MUST_CHECK int store_session_insert(struct store *st, const char *token_hash,
                                                        int64_t user_id, int64_t created_at,
                                                        int64_t expires_at)
@@ -397,6 +492,40 @@ static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct s
                                                        int limit, struct comment **out, size_t *n)
 {
     return st->ops->comment_events(a, st, story_id, after_seq, limit, out, n);
+}
+/* ---- part B: a reader's own comment, edited or deleted ---- */
+static inline STET_MUST_CHECK int store_comment_edit(struct store *st, int64_t id,
+                                                     const char *body_src, const char *body_html,
+                                                     int64_t edited_at, int64_t *event_seq)
+{
+    return st->ops->comment_edit(st, id, body_src, body_html, edited_at, event_seq);
+}
+static inline STET_MUST_CHECK int store_comment_delete(struct store *st, int64_t id,
+                                                       const struct store_audit *audit,
+                                                       int64_t *event_seq)
+{
+    return st->ops->comment_delete(st, id, audit, event_seq);
+}
+
+/* ---- part A: moderator decisions, the moderation queue, the audit log ---- */
+static inline STET_MUST_CHECK int store_comment_set_status(struct arena *a, struct store *st,
+                                                           int64_t id, enum comment_status status,
+                                                           const struct store_audit *audit,
+                                                           struct comment *out, int64_t *event_seq)
+{
+    return st->ops->comment_set_status(a, st, id, status, audit, out, event_seq);
+}
+static inline STET_MUST_CHECK int store_moderation_queue(struct arena *a, struct store *st,
+                                                         const struct store_page *pg,
+                                                         struct comment **out, size_t *n)
+{
+    return st->ops->moderation_queue(a, st, pg, out, n);
+}
+static inline STET_MUST_CHECK int store_audit_list(struct arena *a, struct store *st,
+                                                   const struct store_page *pg,
+                                                   struct store_audit **out, size_t *n)
+{
+    return st->ops->audit_list(a, st, pg, out, n);
 }
 
 /* True when `s` is n lowercase hex digits and a NUL (a rate key, a site key). */

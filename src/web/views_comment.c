@@ -22,9 +22,9 @@ static void put_comment_times(struct arena *a, struct tval *m, const struct comm
     tval_put_str(a, m, "date_iso", arena_strdup(a, iso));
     tval_put_str(a, m, "date_local", arena_strdup(a, local));
     tval_put_str(a, m, "date_full", arena_strdup(a, full));
-    /* Comments cannot be edited yet; an edited_at copied from another system still
-     * shows. Editing, once it exists, only has to set edited_at. Every key is set,
-     * empty when unused: a reply's scope would otherwise see its parent's. */
+    /* Set by an author's edit (domain/comment_edit.c) or copied from another system.
+     * Every key is set, empty when unused: a reply's scope would otherwise see its
+     * parent's. */
     if (c->edited_at == 0) {
         tval_put_str(a, m, "edited_iso", "");
         return;

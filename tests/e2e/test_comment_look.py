@@ -136,8 +136,8 @@ class CommentLook(ServerTest):
 
     @unittest.skipIf(IS_POSTGRES, "edits the SQLite file directly")
     def test_edited_comment_says_so(self):
-        # Nothing in stet edits a comment yet; a comment copied from another system
-        # may carry edited_at, and editing only has to set it.
+        # A comment copied from another system may carry edited_at; an author's
+        # edit sets it too (test_comment_edit covers that path).
         slug = self.story()
         c = self.post(slug, self.anna, "first version")
         with sqlite3.connect(self.server.db[len("sqlite:"):]) as db:

@@ -114,6 +114,8 @@ static void test_defaults(void **state)
     assert_false(c.weather_fahrenheit);
     assert_true(c.require_registration);
     assert_int_equal(c.comment_max_length, 10000);
+    assert_int_equal(c.comment_report_threshold, 3);
+    assert_int_equal(c.comment_edit_window, 900);
     assert_true(c.threads >= 1 && c.threads <= 8);
     assert_null(c.metrics_token);
     config_cleanup(&c);
@@ -569,6 +571,26 @@ static void test_bool_and_ranges(void **state)
     assert_int_equal(load_one(&c, "comments", "max_length", "0"), STET_EINVAL);
     assert_int_equal(load_one(&c, "comments", "max_length", "100001"), STET_EINVAL);
     assert_int_equal(load_one(&c, "comments", "max_length", "-1"), STET_EINVAL);
+    /* comments.report_threshold: 0 (reports never hold) up to a million. */
+    assert_int_equal(load_one(&c, "comments", "report_threshold", "0"), 0);
+    assert_int_equal(c.comment_report_threshold, 0);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "report_threshold", "1000000"), 0);
+    assert_int_equal(c.comment_report_threshold, 1000000);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "report_threshold", "-1"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "report_threshold", "1000001"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "report_threshold", "three"), STET_EINVAL);
+    /* comments.edit_window: seconds, 0 (no editing) up to a year. */
+    assert_int_equal(load_one(&c, "comments", "edit_window", "0"), 0);
+    assert_int_equal(c.comment_edit_window, 0);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "edit_window", "31536000"), 0);
+    assert_int_equal(c.comment_edit_window, 31536000);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "edit_window", "-1"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "edit_window", "31536001"), STET_EINVAL);
+    assert_int_equal(load_one(&c, "comments", "edit_window", "15m"), STET_EINVAL);
     assert_int_equal(load_one(&c, "database", "url", ""), STET_EINVAL);
 
     /* Token buckets: N/PERIOD with a unit, or 0. */

@@ -683,6 +683,9 @@ int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int
         {Q_USER_FIND_LOGIN, "'somebody'"},
         {Q_SESSION_FIND, "'0123456789abcdef0123456789abcdef0123456789abcdef01234567"
                          "89abcdef', 0"},
+        {Q_MODERATION_QUEUE_ASC, "-9223372036854775808, 50"},
+        {Q_MODERATION_QUEUE_DESC, "9223372036854775807, 50"},
+        {Q_AUDIT_LIST, "9223372036854775807, 50"},
     };
     struct pg_store *ps = of_store(st);
     struct buf b = BUF_INIT;

@@ -24,6 +24,14 @@ int sql_user_find_login(struct arena *a, struct store *st, struct str login, str
                         const char **password_hash);
 int sql_user_find_id(struct arena *a, struct store *st, int64_t id, struct user *out);
 int sql_user_set_role(struct store *st, struct str username, enum role role);
+/* part C: reports.c, suspensions.c */
+int sql_report_add(struct store *st, int64_t comment_id, int64_t reporter_id, const char *reason,
+                   int64_t now, int threshold, bool *held, int64_t *event_seq);
+int sql_user_suspend(struct store *st, struct str username, int64_t until, const char *reason,
+                     const struct store_audit *audit);
+int sql_user_unsuspend(struct store *st, struct str username, const struct store_audit *audit);
+int sql_user_set_role_audit(struct store *st, struct str username, enum role role,
+                            const struct store_audit *audit);
 int sql_session_insert(struct store *st, const char *token_hash, int64_t user_id,
                        int64_t created_at, int64_t expires_at);
 int sql_session_find(struct arena *a, struct store *st, const char *token_hash, int64_t now,
@@ -38,6 +46,20 @@ int sql_comment_position(struct store *st, int64_t story_id, int64_t id, int pag
                          int64_t *n_before, int64_t *page_after);
 int sql_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                        int limit, struct comment **out, size_t *n);
+/* part B: edits.c */
+int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
+                     int64_t edited_at, int64_t *event_seq);
+int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *audit,
+                       int64_t *event_seq);
+
+/* part A: moderation.c */
+int sql_comment_set_status(struct arena *a, struct store *st, int64_t id,
+                           enum comment_status status, const struct store_audit *audit,
+                           struct comment *out, int64_t *event_seq);
+int sql_moderation_queue(struct arena *a, struct store *st, const struct store_page *pg,
+                         struct comment **out, size_t *n);
+int sql_audit_list(struct arena *a, struct store *st, const struct store_page *pg,
+                   struct store_audit **out, size_t *n);
 
 int sql_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n, int64_t now_ms,
                   int64_t *wait_ms);
@@ -56,12 +78,21 @@ int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64
     .user_find_login = sql_user_find_login,                                                        \
     .user_find_id = sql_user_find_id,                                                              \
     .user_set_role = sql_user_set_role,                                                            \
+    .report_add = sql_report_add,                                                                  \
+    .user_suspend = sql_user_suspend,                                                              \
+    .user_unsuspend = sql_user_unsuspend,                                                          \
+    .user_set_role_audit = sql_user_set_role_audit,                                                \
     .session_insert = sql_session_insert,                                                          \
     .session_delete = sql_session_delete,                                                          \
     .comment_find = sql_comment_find,                                                              \
     .comment_list = sql_comment_list,                                                              \
     .comment_position = sql_comment_position,                                                      \
     .comment_events = sql_comment_events,                                                          \
+    .comment_edit = sql_comment_edit,                                                              \
+    .comment_delete = sql_comment_delete,                                                          \
+    .comment_set_status = sql_comment_set_status,                                                  \
+    .moderation_queue = sql_moderation_queue,                                                      \
+    .audit_list = sql_audit_list,                                                                  \
     .rate_take = sql_rate_take,                                                                    \
     .site_key = sql_site_key,                                                                      \
     .prune = sql_prune

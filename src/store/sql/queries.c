@@ -40,6 +40,34 @@
     ") p ORDER BY p.id " dir " LIMIT ?3"
 /* clang-format on */
 
+/* Part A: the moderation queue past id ?1, at most ?2 (queries.def says why so). The
+ * flagged branch repeats comments_reported's condition word for word: that is what
+ * lets either planner use the partial index. SQLite is told to: without statistics
+ * it takes comments_status (status=? AND id>?) for the more selective, and would
+ * walk every visible comment. */
+/* clang-format off */
+#define MODERATION_QUEUE_SQLITE(cmp, dir)                                                          \
+    "SELECT " COMMENT_COLS " FROM ("                                                               \
+    "SELECT id FROM (SELECT id FROM comments WHERE status = 'held' AND id " cmp " ?1"              \
+    " ORDER BY id " dir " LIMIT ?2)"                                                               \
+    " UNION ALL "                                                                                  \
+    "SELECT id FROM (SELECT id FROM comments INDEXED BY comments_reported"                         \
+    " WHERE status = 'visible' AND report_count > 0"                                               \
+    " AND id " cmp " ?1 ORDER BY id " dir " LIMIT ?2)"                                             \
+    ") p JOIN comments c ON c.id = p.id" COMMENT_JOINS                                             \
+    " ORDER BY c.id " dir " LIMIT ?2"
+#define MODERATION_QUEUE_PG(cmp, dir)                                                              \
+    "SELECT p.* FROM ("                                                                            \
+    "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
+    " WHERE c.status BETWEEN 'held' AND 'held' AND c.id " cmp " ?1"                                \
+    " ORDER BY c.status " dir ", c.id " dir " LIMIT ?2)"                                           \
+    " UNION ALL "                                                                                  \
+    "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
+    " WHERE c.status = 'visible' AND c.report_count > 0 AND c.id " cmp " ?1"                       \
+    " ORDER BY c.id " dir " LIMIT ?2)"                                                             \
+    ") p ORDER BY p.id " dir " LIMIT ?2"
+/* clang-format on */
+
 #define COMMENT_POSITION_SQL(visible)                                                              \
     "SELECT count(*), coalesce(max(CASE WHEN r = n / ?3 * ?3 - 1 THEN id END), 0) FROM "           \
     "(SELECT id, row_number() OVER (ORDER BY id) - 1 AS r, count(*) OVER () AS n FROM comments"    \

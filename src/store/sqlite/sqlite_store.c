@@ -672,6 +672,9 @@ int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan
         {"comment_events", Q_COMMENT_EVENTS},
         {"user_find_login", Q_USER_FIND_LOGIN},
         {"session_find", Q_SESSION_FIND},
+        {"moderation_queue_asc", Q_MODERATION_QUEUE_ASC},
+        {"moderation_queue_desc", Q_MODERATION_QUEUE_DESC},
+        {"audit_list", Q_AUDIT_LIST},
     };
     struct sqlite_conn *ss = of_store(st);
     struct buf b;

@@ -1,0 +1,28 @@
+/* Reports over JSON: a reader flags a comment for the moderators. */
+#include "domain/reports.h"
+#include "api/api.h"
+#include "web/kit.h"
+
+int api_reports_create(struct req *req)
+{
+    struct str id_s, reason = STR_NULL;
+    const struct api_field fields[] = {{"reason", API_STRING, &reason, NULL, NULL}};
+    struct report r;
+    int64_t id = 0;
+    int rc = req_path_param(req, "id", &id_s);
+    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
+        rc = STET_ENOTFOUND;
+    if (rc != 0)
+        return respond_error(req, rc);
+    /* Anonymous readers learn they must log in before being told about their JSON. */
+    struct dctx ctx = req_dctx(req);
+    if (req_viewer(req) != NULL)
+        rc = api_parse_body(req, fields, 1);
+    if (rc == 0)
+        rc = report_comment(&ctx, req_viewer(req), id, reason, &r);
+    if (rc != 0)
+        return respond_error(req, rc);
+    json_t *doc = json_pack("{s:I, s:s, s:o}", "comment_id", (json_int_t)r.comment_id, "reason",
+                            r.reason, "created_at", json_time(r.created_at));
+    return respond_json(req, 201, json_pack("{s:o}", "report", doc));
+}

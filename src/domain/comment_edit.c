@@ -1,0 +1,152 @@
+/* Editing and deleting a comment after it was posted (comment_edit.h). */
+#include "domain/comment_edit.h"
+
+#include "domain/comments.h"
+#include "domain/ratelimit.h"
+#include "domain/stories.h"
+#include "domain/suspensions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool is_moderator(const struct user *u)
+{
+    return ROLE_MODERATOR <= u->role;
+}
+
+/* The comment, or ENOTFOUND for an id no comment can have. */
+static int find(const struct dctx *ctx, int64_t id, struct comment *out)
+{
+    if (id <= 0)
+        return STET_ENOTFOUND;
+    return store_comment_find(ctx->a, ctx->st, id, out);
+}
+
+/* A reader who may not see a comment (someone else's held, rejected or deleted
+ * one) learns nothing of it, not even that it exists. */
+static bool hidden_from(const struct user *actor, const struct comment *c)
+{
+    return c->status != COMMENT_VISIBLE && c->author_id != actor->id && !is_moderator(actor);
+}
+
+/* "15 minutes", "90 seconds": the edit window as the message shows it. */
+static const char *window_words(struct arena *a, int seconds)
+{
+    if (seconds % 60 == 0)
+        return arena_printf(a, "%d minute%s", seconds / 60, seconds == 60 ? "" : "s");
+    return arena_printf(a, "%d second%s", seconds, seconds == 1 ? "" : "s");
+}
+
+/* Whether `actor` may edit `c` now, as far as who and when decide. */
+static int may_edit(const struct dctx *ctx, const struct user *actor, const struct comment *c)
+{
+    if (c->status == COMMENT_DELETED || hidden_from(actor, c))
+        return STET_ENOTFOUND;
+    if (c->author_id != actor->id)
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL, "You can edit only your own comments.");
+    if (c->status == COMMENT_REJECTED)
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL,
+                       "A comment a moderator rejected cannot be edited.");
+    /* A suspension stops every word written, edits as well as posts. */
+    int rc = user_check_not_suspended(ctx, actor);
+    if (rc != 0)
+        return rc;
+    int window = ctx->env->edit_window;
+    if (window <= 0)
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL, "Comments cannot be edited on this site.");
+    /* Subtraction, not created_at + window: an imported created_at may be anything. */
+    if (ctx->now - c->created_at >= window)
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL,
+                       arena_printf(ctx->a, "The edit window of %s has passed.",
+                                    window_words(ctx->a, window)));
+    return 0;
+}
+
+static void publish(const struct dctx *ctx, int64_t story_id, int64_t seq)
+{
+    if (seq != 0 && ctx->env->published != NULL)
+        ctx->env->published(ctx->env->published_ctx, story_id, seq);
+}
+
+int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, struct str body,
+                 struct comment *out)
+{
+    struct comment c;
+    struct story story;
+    struct str text;
+    char *html;
+
+    if (actor == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to edit a comment.");
+    int rc = find(ctx, id, &c);
+    if (rc == 0)
+        rc = may_edit(ctx, actor, &c);
+    if (rc == 0)
+        rc = story_get(ctx, str_from(c.story_slug), &story);
+    if (rc != 0)
+        return rc;
+    if (!story.comments_open)
+        return err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
+    rc = comment_body_check(ctx, body, &text);
+    if (rc != 0)
+        return rc;
+    if (str_eq_cstr(text, c.body_src)) {
+        *out = c; /* nothing to change, nothing to mark as edited */
+        return 0;
+    }
+    /* An edit rewrites a page as a post does: it spends the same allowance. */
+    char who[24];
+    int who_len = snprintf(who, sizeof(who), "%lld", (long long)actor->id);
+    const struct str account = {who, (size_t)who_len};
+    const struct rate_hit flood[] = {
+        {"comment-account", ctx->env->limits.comment_account, &account, 1},
+    };
+    rc = rate_check(ctx, flood, 1, "You are editing too fast.");
+    if (rc == 0)
+        rc = ctx->env->markdown(ctx->a, text.ptr, text.len, &html);
+    if (rc != 0)
+        return rc;
+    c.body_src = arena_strndup(ctx->a, text.ptr, text.len);
+    c.body_html = html;
+    c.edited_at = ctx->now;
+    int64_t seq = 0;
+    rc = store_comment_edit(ctx->st, c.id, c.body_src, c.body_html, c.edited_at, &seq);
+    if (rc != 0)
+        return rc;
+    if (seq != 0)
+        c.event_seq = seq;
+    publish(ctx, c.story_id, seq);
+    *out = c;
+    return 0;
+}
+
+int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id)
+{
+    struct comment c;
+
+    if (actor == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to delete a comment.");
+    int rc = find(ctx, id, &c);
+    if (rc != 0)
+        return rc;
+    if (c.status == COMMENT_DELETED || hidden_from(actor, &c))
+        return STET_ENOTFOUND;
+    bool own = c.author_id == actor->id;
+    if (!own && !is_moderator(actor))
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL, "You can delete only your own comments.");
+    /* An author removing their own words is no moderation; a moderator removing
+     * someone else's is, and is accounted for. */
+    const struct store_audit audit = {
+        .at = ctx->now,
+        .actor_id = actor->id,
+        .action = "comment.delete",
+        .target = arena_printf(ctx->a, "comment:%lld", (long long)c.id),
+        .note = "",
+    };
+    int64_t seq = 0;
+    rc = store_comment_delete(ctx->st, c.id, own ? NULL : &audit, &seq);
+    if (rc != 0)
+        return rc;
+    publish(ctx, c.story_id, seq);
+    return 0;
+}

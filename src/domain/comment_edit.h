@@ -1,0 +1,32 @@
+/* A reader's own comment after posting: its author edits it within the edit window
+ * (comments.edit_window), and its author or a moderator deletes it. */
+#ifndef STET_DOMAIN_COMMENT_EDIT_H
+#define STET_DOMAIN_COMMENT_EDIT_H
+
+#include "domain/context.h"
+#include "domain/types.h"
+
+/* Replaces the text of comment `id` with `body` (the rules and Markdown of posting)
+ * as `actor`; *out receives the comment as it now is (arena), edited_at set. Only
+ * its author may edit (a moderator may not put words in someone's mouth), only a
+ * visible or held comment, only before created_at + ctx->env->edit_window, and
+ * only while the story is open. A body equal to the stored one changes nothing
+ * (and adds no "edited" mark). After the commit the live hub is told when the
+ * comment is on its story's page.
+ * EUNAUTH anonymous; ENOTFOUND no such comment, or one the actor may not see;
+ * EFORBIDDEN someone else's comment, a rejected one, a suspended author, editing
+ * turned off or the window passed (the message says which); ECLOSED a closed story;
+ * EINVAL (field "body") a bad body; ERATE editing too fast; store errors. */
+int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, struct str body,
+                 struct comment *out) STET_MUST_CHECK;
+
+/* Deletes comment `id` as `actor`: its author (at any time), or a moderator or
+ * admin, whose deletion of someone else's comment is written to the audit log as
+ * "comment.delete" in the same transaction. The comment leaves its story's page
+ * (the live hub is told after the commit).
+ * EUNAUTH anonymous; ENOTFOUND no such comment, one already deleted, or one the
+ * actor may not see; EFORBIDDEN a reader deleting someone else's visible comment;
+ * store errors. */
+int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id) STET_MUST_CHECK;
+
+#endif

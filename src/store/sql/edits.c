@@ -1,0 +1,91 @@
+/* A comment's own changes after posting: its author edits the text, or its author
+ * or a moderator deletes it. Each is one transaction that, when the comment was on
+ * its story's page, moves the story (changes.h) so pages, ETags and live streams
+ * follow. */
+#include "store/sql/changes.h"
+#include "store/sql/exec.h"
+#include "store/sql/ops.h"
+
+/* The body of comment_edit inside its transaction. */
+static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, const char *body_html,
+                      int64_t edited_at, int64_t *seq)
+{
+    struct sql_args args = {0};
+    struct sql_rows rows;
+    sql_arg_int(&args, id);
+    sql_arg_cstr(&args, body_src);
+    sql_arg_cstr(&args, body_html);
+    sql_arg_int(&args, edited_at);
+    int rc = sql_one(c, Q_COMMENT_EDIT, &args, &rows);
+    if (rc != 0)
+        return rc;
+    int64_t story_id = sql_int(&rows, 0);
+    bool visible = sql_bool(&rows, 1);
+    sql_done(&rows);
+    /* A held comment is on no shared page: its story has nothing to tell. */
+    return visible ? sql_comment_changed(c, story_id, id, 0, seq) : 0;
+}
+
+int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
+                     int64_t edited_at, int64_t *event_seq)
+{
+    struct sql_conn *c;
+    int64_t seq = 0;
+    *event_seq = 0;
+    if (body_src == NULL || body_html == NULL || edited_at <= 0)
+        return STET_EINVAL;
+    int rc = sql_lease(st, SQL_USE_WRITE, &c);
+    if (rc != 0)
+        return rc;
+    rc = sql_tx(c, SQL_TX_BEGIN);
+    if (rc == 0)
+        rc = sql_finish(c, edit_in_tx(c, id, body_src, body_html, edited_at, &seq));
+    rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
+    if (rc == 0)
+        *event_seq = seq;
+    return rc;
+}
+
+/* The body of comment_delete inside its transaction: the comment's state is read
+ * under its row lock, so a concurrent decision on the same comment waits and then
+ * sees it deleted, and the story's count moves once. */
+static int delete_in_tx(struct sql_conn *c, int64_t id, const struct store_audit *audit,
+                        int64_t *seq)
+{
+    struct sql_args args = {0};
+    struct sql_rows rows;
+    sql_arg_int(&args, id);
+    int rc = sql_one(c, Q_COMMENT_LOCK_STATE, &args, &rows);
+    if (rc != 0)
+        return rc;
+    int64_t story_id = sql_int(&rows, 0);
+    bool visible = sql_bool(&rows, 1);
+    bool deleted = sql_bool(&rows, 2);
+    sql_done(&rows);
+    if (deleted)
+        return STET_ENOTFOUND;
+    rc = sql_exec(c, Q_COMMENT_SET_DELETED, &args, NULL);
+    if (rc == 0 && visible)
+        rc = sql_comment_changed(c, story_id, id, -1, seq);
+    if (rc == 0 && audit != NULL)
+        rc = sql_audit(c, audit);
+    return rc;
+}
+
+int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *audit,
+                       int64_t *event_seq)
+{
+    struct sql_conn *c;
+    int64_t seq = 0;
+    *event_seq = 0;
+    int rc = sql_lease(st, SQL_USE_WRITE, &c);
+    if (rc != 0)
+        return rc;
+    rc = sql_tx(c, SQL_TX_BEGIN);
+    if (rc == 0)
+        rc = sql_finish(c, delete_in_tx(c, id, audit, &seq));
+    rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
+    if (rc == 0)
+        *event_seq = seq;
+    return rc;
+}

@@ -72,3 +72,13 @@ int api_query_int(struct req *req, const char *name, int64_t min, int64_t max, i
                                 (long long)min, (long long)max));
     return 0;
 }
+
+int api_query_sort(struct req *req, bool *newest_first)
+{
+    struct str sort = STR_NULL;
+    req_query(req, "sort", &sort);
+    *newest_first = str_eq_cstr(sort, "newest");
+    if (sort.len > 0 && !*newest_first && !str_eq_cstr(sort, "oldest"))
+        return bad(req, "sort", "sort must be oldest or newest.");
+    return 0;
+}

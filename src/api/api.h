@@ -51,6 +51,8 @@ int api_parse_body(struct req *req, const struct api_field *fields, size_t n) ST
 /* A query parameter as an integer in [min, max], `def` when absent; EBADREQ otherwise. */
 int api_query_int(struct req *req, const char *name, int64_t min, int64_t max, int64_t def,
                   int64_t *out) STET_MUST_CHECK;
+/* ?sort=oldest|newest: *newest_first (false when absent); EBADREQ otherwise. */
+int api_query_sort(struct req *req, bool *newest_first) STET_MUST_CHECK;
 
 /* JSON views; the caller owns the returned reference. */
 json_t *json_user(const struct user *u, bool with_email);

@@ -7,25 +7,24 @@
 
 int api_comments_list(struct req *req)
 {
-    struct str slug, sort = STR_NULL, cursor = STR_NULL;
+    struct str slug, cursor = STR_NULL;
     struct story story;
     struct comment *cs;
     size_t n;
     const char *next;
     int64_t limit;
+    bool newest = false;
     int rc = req_path_param(req, "slug", &slug);
     if (rc == 0)
         rc = api_query_int(req, "limit", 1, COMMENT_PAGE_MAX, API_COMMENTS_DEFAULT, &limit);
+    if (rc == 0)
+        rc = api_query_sort(req, &newest);
     if (rc != 0)
         return respond_error(req, rc);
-    req_query(req, "sort", &sort);
     req_query(req, "cursor", &cursor);
-    if (sort.len > 0 && !str_eq_cstr(sort, "oldest") && !str_eq_cstr(sort, "newest"))
-        return respond_error(
-            req, err_set(req_err(req), STET_EBADREQ, "sort", "sort must be oldest or newest."));
     struct dctx ctx = req_dctx(req);
-    rc = comment_list_page(&ctx, req_viewer(req), slug, str_eq_cstr(sort, "newest"), (int)limit,
-                           cursor, &story, &cs, &n, &next);
+    rc = comment_list_page(&ctx, req_viewer(req), slug, newest, (int)limit, cursor, &story, &cs, &n,
+                           &next);
     if (rc != 0)
         return respond_error(req, rc);
     json_t *list = json_array();

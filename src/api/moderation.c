@@ -59,22 +59,20 @@ static json_t *queue_entry(const struct comment *c)
 
 int api_moderation_queue(struct req *req)
 {
-    struct str sort = STR_NULL, cursor = STR_NULL;
+    struct str cursor = STR_NULL;
     struct comment *cs;
     size_t n;
     const char *next;
     int64_t limit;
+    bool newest = false;
     int rc = api_query_int(req, "limit", 1, MODERATION_PAGE_MAX, API_QUEUE_DEFAULT, &limit);
+    if (rc == 0)
+        rc = api_query_sort(req, &newest);
     if (rc != 0)
         return respond_error(req, rc);
-    req_query(req, "sort", &sort);
     req_query(req, "cursor", &cursor);
-    if (sort.len > 0 && !str_eq_cstr(sort, "oldest") && !str_eq_cstr(sort, "newest"))
-        return respond_error(
-            req, err_set(req_err(req), STET_EBADREQ, "sort", "sort must be oldest or newest."));
     struct dctx ctx = req_dctx(req);
-    rc = moderation_queue_page(&ctx, req_viewer(req), str_eq_cstr(sort, "newest"), (int)limit,
-                               cursor, &cs, &n, &next);
+    rc = moderation_queue_page(&ctx, req_viewer(req), newest, (int)limit, cursor, &cs, &n, &next);
     if (rc != 0)
         return respond_error(req, rc);
     json_t *list = json_array();

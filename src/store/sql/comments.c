@@ -138,15 +138,11 @@ int sql_comment_find(struct arena *a, struct store *st, int64_t id, struct comme
 static int comments_of(struct arena *a, struct store *st, enum sql_query q,
                        const struct sql_args *args, int limit, struct comment **out, size_t *n)
 {
-    struct sql_conn *c;
     void *arr = NULL;
-    int rc = sql_lease(st, SQL_USE_READ, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_collect(a, c, q, args, sizeof(struct comment), (size_t)limit, sql_read_comment, &arr,
-                     n);
+    int rc = sql_lease_collect(a, st, q, args, sizeof(struct comment), (size_t)limit,
+                               sql_read_comment, &arr, n);
     *out = arr;
-    return sql_unlease(st, c, SQL_USE_READ, rc);
+    return rc;
 }
 
 int sql_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,

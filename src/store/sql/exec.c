@@ -218,6 +218,19 @@ int sql_collect(struct arena *a, struct sql_conn *c, enum sql_query q, const str
     return 0;
 }
 
+int sql_lease_collect(struct arena *a, struct store *st, enum sql_query q,
+                      const struct sql_args *args, size_t size, size_t limit, sql_read_fn read,
+                      void **out, size_t *n)
+{
+    struct sql_conn *c;
+    *out = NULL;
+    *n = 0;
+    int rc = sql_lease(st, SQL_USE_READ, &c);
+    if (rc != 0)
+        return rc;
+    return sql_unlease(st, c, SQL_USE_READ, sql_collect(a, c, q, args, size, limit, read, out, n));
+}
+
 /* ---- transactions ---- */
 
 int sql_tx(struct sql_conn *c, enum sql_tx step)

@@ -80,6 +80,11 @@ typedef void (*sql_read_fn)(struct arena *a, struct sql_rows *r, void *out);
 int sql_collect(struct arena *a, struct sql_conn *c, enum sql_query q, const struct sql_args *args,
                 size_t size, size_t limit, sql_read_fn read, void **out, size_t *n) STET_MUST_CHECK;
 
+/* sql_collect on a connection leased for reading: an operation that is one read. */
+int sql_lease_collect(struct arena *a, struct store *st, enum sql_query q,
+                      const struct sql_args *args, size_t size, size_t limit, sql_read_fn read,
+                      void **out, size_t *n) STET_MUST_CHECK;
+
 /* Transaction steps (driver.h). sql_rollback never fails and is a no-op without an
  * open transaction, so every error path may call it. */
 int sql_tx(struct sql_conn *c, enum sql_tx step) STET_MUST_CHECK;

@@ -85,7 +85,6 @@ int sql_moderation_queue(struct arena *a, struct store *st, const struct store_p
                          struct comment **out, size_t *n)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     void *arr = NULL;
     *out = NULL;
     *n = 0;
@@ -97,13 +96,11 @@ int sql_moderation_queue(struct arena *a, struct store *st, const struct store_p
     int64_t start = pg->newest_first ? INT64_MAX : INT64_MIN;
     sql_arg_int(&args, pg->has_cursor ? pg->cursor_id : start);
     sql_arg_int(&args, pg->limit);
-    int rc = sql_lease(st, SQL_USE_READ, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_collect(a, c, pg->newest_first ? Q_MODERATION_QUEUE_DESC : Q_MODERATION_QUEUE_ASC,
-                     &args, sizeof(struct comment), (size_t)pg->limit, sql_read_comment, &arr, n);
+    int rc = sql_lease_collect(
+        a, st, pg->newest_first ? Q_MODERATION_QUEUE_DESC : Q_MODERATION_QUEUE_ASC, &args,
+        sizeof(struct comment), (size_t)pg->limit, sql_read_comment, &arr, n);
     *out = arr;
-    return sql_unlease(st, c, SQL_USE_READ, rc);
+    return rc;
 }
 
 /* One row of Q_AUDIT_LIST into a struct store_audit. */
@@ -123,7 +120,6 @@ int sql_audit_list(struct arena *a, struct store *st, const struct store_page *p
                    struct store_audit **out, size_t *n)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     void *arr = NULL;
     *out = NULL;
     *n = 0;
@@ -133,11 +129,8 @@ int sql_audit_list(struct arena *a, struct store *st, const struct store_page *p
         return 0;
     sql_arg_int(&args, pg->has_cursor ? pg->cursor_id : INT64_MAX);
     sql_arg_int(&args, pg->limit);
-    int rc = sql_lease(st, SQL_USE_READ, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_collect(a, c, Q_AUDIT_LIST, &args, sizeof(struct store_audit), (size_t)pg->limit,
-                     read_audit, &arr, n);
+    int rc = sql_lease_collect(a, st, Q_AUDIT_LIST, &args, sizeof(struct store_audit),
+                               (size_t)pg->limit, read_audit, &arr, n);
     *out = arr;
-    return sql_unlease(st, c, SQL_USE_READ, rc);
+    return rc;
 }

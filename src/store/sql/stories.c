@@ -56,7 +56,6 @@ int sql_story_find(struct arena *a, struct store *st, struct str slug, struct st
 static int story_page(struct arena *a, struct store *st, enum sql_query q, struct sql_args *args,
                       const struct store_page *pg, int64_t edge, struct story **out, size_t *n)
 {
-    struct sql_conn *c;
     void *arr = NULL;
     *out = NULL;
     *n = 0;
@@ -68,13 +67,10 @@ static int story_page(struct arena *a, struct store *st, enum sql_query q, struc
     sql_arg_int(args, pg->has_cursor ? pg->cursor_time : edge);
     sql_arg_int(args, pg->has_cursor ? pg->cursor_id : edge);
     sql_arg_int(args, pg->limit);
-    int rc = sql_lease(st, SQL_USE_READ, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_collect(a, c, q, args, sizeof(struct story), (size_t)pg->limit, sql_read_story, &arr,
-                     n);
+    int rc = sql_lease_collect(a, st, q, args, sizeof(struct story), (size_t)pg->limit,
+                               sql_read_story, &arr, n);
     *out = arr;
-    return sql_unlease(st, c, SQL_USE_READ, rc);
+    return rc;
 }
 
 int sql_story_list(struct arena *a, struct store *st, const struct store_page *pg,
@@ -146,7 +142,6 @@ int sql_story_months(struct arena *a, struct store *st, int64_t from, int64_t to
                      struct store_month **out, size_t *n)
 {
     struct sql_args args = {0};
-    struct sql_conn *c;
     void *arr = NULL;
     *out = NULL;
     *n = 0;
@@ -155,11 +150,8 @@ int sql_story_months(struct arena *a, struct store *st, int64_t from, int64_t to
     sql_arg_int(&args, from);
     sql_arg_int(&args, to);
     sql_arg_int(&args, limit);
-    int rc = sql_lease(st, SQL_USE_READ, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_collect(a, c, Q_STORY_MONTHS, &args, sizeof(struct store_month), (size_t)limit,
-                     read_month, &arr, n);
+    int rc = sql_lease_collect(a, st, Q_STORY_MONTHS, &args, sizeof(struct store_month),
+                               (size_t)limit, read_month, &arr, n);
     *out = arr;
-    return sql_unlease(st, c, SQL_USE_READ, rc);
+    return rc;
 }

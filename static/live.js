@@ -253,15 +253,37 @@
     }
     article.appendChild(meta);
     article.appendChild(commentBody(c));
-    if (document.getElementById('comment-form') && slug) {
-      var actions = el('p', 'comment-actions');
-      var reply = el('a', 'comment-reply', 'Reply');
-      reply.appendChild(el('span', 'visually-hidden', ' to ' + name));
-      reply.href = '/stories/' + encodeURIComponent(slug) + '?reply_to=' + c.id + '#comment-form';
-      actions.appendChild(reply);
-      article.appendChild(actions);
+    if (slug) {
+      article.appendChild(actionLinks(c, name));
     }
     return article;
+  }
+
+  /* Reply (where the page has the comment form), then Edit, Delete, Report and
+   * Moderate, hidden until the reader's own stylesheet shows the ones they may use,
+   * as templates/comment.html writes them. */
+  function actionLinks(c, name) {
+    var actions = el('p', 'comment-actions');
+    var base = '/stories/' + encodeURIComponent(slug) + '/comments/' + c.id;
+    function link(className, text, href, hidden) {
+      var a = el('a', className, text);
+      a.appendChild(el('span', 'visually-hidden', hidden));
+      a.href = href;
+      if (actions.firstChild) {
+        actions.appendChild(document.createTextNode(' '));
+      }
+      actions.appendChild(a);
+    }
+    if (document.getElementById('comment-form')) {
+      link('comment-reply', 'Reply', '/stories/' + encodeURIComponent(slug) + '?reply_to=' +
+        c.id + '#comment-form', ' to ' + name);
+    }
+    link('comment-edit', 'Edit', base + '/edit', ' your comment');
+    link('comment-delete', 'Delete', base + '/delete', ' your comment');
+    link('comment-report', 'Report', base + '/report', ' the comment by ' + name);
+    link('comment-moderate', 'Moderate', '/moderation/comments/' + c.id,
+      ' the comment by ' + name);
+    return actions;
   }
 
   function childContainer(parent) {

@@ -13,6 +13,11 @@ static const char *const register_fields[] = {"username", "email", "password",
                                               "csrf",     "next",  NULL};
 static const char *const login_fields[] = {"login", "password", "csrf", "next", NULL};
 static const char *const csrf_only[] = {"csrf", NULL};
+/* the moderators' forms: where to come back to, and a decision's note */
+static const char *const mod_next_fields[] = {"csrf", "next", NULL};
+static const char *const mod_decide_fields[] = {"csrf", "next", "note", NULL};
+static const char *const comment_edit_fields[] = {"body", "csrf", NULL};
+static const char *const report_fields[] = {"reason", "csrf", NULL};
 
 #define FORM_POST (ROUTE_FORM | ROUTE_CSRF)
 
@@ -25,6 +30,16 @@ const struct route cli_routes[] = {
      comment_fields},
     {HTTP_GET, "/stories/{slug}/comments", page_comment_form_show, 0, NULL},
     {HTTP_GET, "/stories/{slug}/comments/{id}", page_comment_permalink, 0, NULL},
+    /* Issue 11: a reader's Edit, Delete and Report pages for a comment. */
+    {HTTP_GET, "/stories/{slug}/comments/{id}/edit", page_comment_edit_show, 0, NULL},
+    {HTTP_POST, "/stories/{slug}/comments/{id}/edit", page_comment_edit_post, FORM_POST,
+     comment_edit_fields},
+    {HTTP_GET, "/stories/{slug}/comments/{id}/delete", page_comment_delete_show, 0, NULL},
+    {HTTP_POST, "/stories/{slug}/comments/{id}/delete", page_comment_delete_post, FORM_POST,
+     csrf_only},
+    {HTTP_GET, "/stories/{slug}/comments/{id}/report", page_comment_report_show, 0, NULL},
+    {HTTP_POST, "/stories/{slug}/comments/{id}/report", page_comment_report_post, FORM_POST,
+     report_fields},
     {HTTP_GET, "/stories/{slug}/events", page_story_events, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/register", page_register_show, 0, NULL},
     {HTTP_POST, "/register", page_register_post, FORM_POST, register_fields},
@@ -36,6 +51,18 @@ const struct route cli_routes[] = {
     {HTTP_GET, "/static/{file}", page_static_file, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/static/you/{username}", page_you_css, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/favicon.ico", page_favicon, ROUTE_NOAUTH, NULL},
+    /* Issue 11: the moderators' pages. */
+    {HTTP_GET, "/moderation", page_moderation_queue, 0, NULL},
+    {HTTP_GET, "/moderation/comments/{id}", page_moderation_comment, 0, NULL},
+    {HTTP_POST, "/moderation/comments/{id}/approve", page_moderation_approve, FORM_POST,
+     mod_decide_fields},
+    {HTTP_POST, "/moderation/comments/{id}/reject", page_moderation_reject, FORM_POST,
+     mod_decide_fields},
+    {HTTP_POST, "/moderation/comments/{id}/delete", page_moderation_delete, FORM_POST,
+     mod_next_fields},
+    {HTTP_GET, "/moderation/audit", page_moderation_audit, 0, NULL},
+    {HTTP_POST, "/stories/{slug}/open", page_story_open, FORM_POST, mod_next_fields},
+    {HTTP_POST, "/stories/{slug}/close", page_story_close, FORM_POST, mod_next_fields},
 
     {HTTP_POST, "/api/v1/users", api_users_create, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/sessions", api_sessions_create, ROUTE_API, NULL},

@@ -62,6 +62,43 @@ static int may_edit(const struct dctx *ctx, const struct user *actor, const stru
     return 0;
 }
 
+int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                      struct comment *out)
+{
+    struct story story;
+
+    if (actor == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to edit a comment.");
+    int rc = find(ctx, id, out);
+    if (rc != 0)
+        return rc;
+    /* The comment is the caller's from here on, whatever is refused: its page shows
+     * it with the reason. A hidden one was never theirs to see. */
+    rc = may_edit(ctx, actor, out);
+    if (rc == STET_ENOTFOUND)
+        *out = (struct comment){0};
+    if (rc == 0)
+        rc = story_get(ctx, str_from(out->story_slug), &story);
+    if (rc == 0 && !story.comments_open)
+        rc = err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
+    return rc;
+}
+
+int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                        struct comment *out)
+{
+    if (actor == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to delete a comment.");
+    int rc = find(ctx, id, out);
+    if (rc != 0)
+        return rc;
+    if (out->status == COMMENT_DELETED || hidden_from(actor, out))
+        return STET_ENOTFOUND;
+    if (out->author_id != actor->id && !is_moderator(actor))
+        return err_set(ctx->err, STET_EFORBIDDEN, NULL, "You can delete only your own comments.");
+    return 0;
+}
+
 static void publish(const struct dctx *ctx, int64_t story_id, int64_t seq)
 {
     if (seq != 0 && ctx->env->published != NULL)
@@ -72,21 +109,12 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
                  struct comment *out)
 {
     struct comment c;
-    struct story story;
     struct str text;
     char *html;
 
-    if (actor == NULL)
-        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to edit a comment.");
-    int rc = find(ctx, id, &c);
-    if (rc == 0)
-        rc = may_edit(ctx, actor, &c);
-    if (rc == 0)
-        rc = story_get(ctx, str_from(c.story_slug), &story);
+    int rc = comment_edit_find(ctx, actor, id, &c);
     if (rc != 0)
         return rc;
-    if (!story.comments_open)
-        return err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
     rc = comment_body_check(ctx, body, &text);
     if (rc != 0)
         return rc;
@@ -124,16 +152,10 @@ int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id)
 {
     struct comment c;
 
-    if (actor == NULL)
-        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to delete a comment.");
-    int rc = find(ctx, id, &c);
+    int rc = comment_delete_find(ctx, actor, id, &c);
     if (rc != 0)
         return rc;
-    if (c.status == COMMENT_DELETED || hidden_from(actor, &c))
-        return STET_ENOTFOUND;
     bool own = c.author_id == actor->id;
-    if (!own && !is_moderator(actor))
-        return err_set(ctx->err, STET_EFORBIDDEN, NULL, "You can delete only your own comments.");
     /* An author removing their own words is no moderation; a moderator removing
      * someone else's is, and is accounted for. */
     const struct store_audit audit = {

@@ -20,6 +20,14 @@
 int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, struct str body,
                  struct comment *out) STET_MUST_CHECK;
 
+/* The checks of comment_edit before the body, for an edit form: 0 and *out (arena)
+ * when `actor` may edit comment `id` now. Otherwise comment_edit's error (EUNAUTH,
+ * ENOTFOUND, EFORBIDDEN or ECLOSED with its message; store errors), *out still
+ * filled after EFORBIDDEN and ECLOSED so that the page can show the comment with
+ * the reason. */
+int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                      struct comment *out) STET_MUST_CHECK;
+
 /* Deletes comment `id` as `actor`: its author (at any time), or a moderator or
  * admin, whose deletion of someone else's comment is written to the audit log as
  * "comment.delete" in the same transaction. The comment leaves its story's page
@@ -28,5 +36,9 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
  * actor may not see; EFORBIDDEN a reader deleting someone else's visible comment;
  * store errors. */
 int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id) STET_MUST_CHECK;
+/* The checks of comment_delete, for its confirmation: 0 and *out (arena) when
+ * `actor` may delete comment `id`; its errors otherwise. */
+int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                        struct comment *out) STET_MUST_CHECK;
 
 #endif

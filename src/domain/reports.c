@@ -4,6 +4,28 @@
 #include "domain/suspensions.h"
 #include "domain/validate.h"
 
+/* A visible comment that is not `reader`'s own. */
+static int reportable(const struct dctx *ctx, const struct user *reader, int64_t id,
+                      struct comment *c)
+{
+    int rc = id > 0 ? store_comment_find(ctx->a, ctx->st, id, c) : STET_ENOTFOUND;
+    if (rc == 0 && c->status != COMMENT_VISIBLE)
+        rc = STET_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    if (c->author_id == reader->id)
+        return err_set(ctx->err, STET_EINVAL, NULL, "You cannot report your own comment.");
+    return 0;
+}
+
+int report_find(const struct dctx *ctx, const struct user *reader, int64_t id, struct comment *out)
+{
+    if (reader == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to report a comment.");
+    int rc = user_check_not_suspended(ctx, reader);
+    return rc != 0 ? rc : reportable(ctx, reader, id, out);
+}
+
 int report_comment(const struct dctx *ctx, const struct user *reader, int64_t id, struct str reason,
                    struct report *out)
 {
@@ -18,13 +40,8 @@ int report_comment(const struct dctx *ctx, const struct user *reader, int64_t id
         return rc;
     if ((rc = validate_line(reason, "reason", REPORT_REASON_MAX, true, &why, ctx->err)) != 0)
         return rc;
-    rc = id > 0 ? store_comment_find(ctx->a, ctx->st, id, &c) : STET_ENOTFOUND;
-    if (rc == 0 && c.status != COMMENT_VISIBLE)
-        rc = STET_ENOTFOUND;
-    if (rc != 0)
+    if ((rc = reportable(ctx, reader, id, &c)) != 0)
         return rc;
-    if (c.author_id == reader->id)
-        return err_set(ctx->err, STET_EINVAL, NULL, "You cannot report your own comment.");
     const char *text = arena_strndup(ctx->a, why.ptr, why.len);
     rc = store_report_add(ctx->st, id, reader->id, text, ctx->now, ctx->env->report_threshold,
                           &held, &seq);

@@ -23,5 +23,11 @@ struct report {
  * When this report holds the comment, the live stream is told after commit. */
 int report_comment(const struct dctx *ctx, const struct user *reader, int64_t id, struct str reason,
                    struct report *out) STET_MUST_CHECK;
+/* The checks of report_comment that do not need the reason, for its form: 0 and
+ * *out (arena) when `reader` may report comment `id`; EUNAUTH, EFORBIDDEN (a
+ * suspension), ENOTFOUND, EINVAL (their own) as report_comment; store errors.
+ * Whether they reported it already is told when they send the report. */
+int report_find(const struct dctx *ctx, const struct user *reader, int64_t id,
+                struct comment *out) STET_MUST_CHECK;
 
 #endif

@@ -16,6 +16,14 @@ static const struct {
     {FLASH_REGISTERED, "registered", "Welcome, ",
      " \xe2\x80\x94 you are registered and logged in."},
     {FLASH_COMMENT_POSTED, "comment-posted", "Your comment was posted.", NULL},
+    {FLASH_COMMENT_EDITED, "comment-edited", "Your comment was updated.", NULL},
+    {FLASH_COMMENT_DELETED, "comment-deleted", "Your comment was deleted.", NULL},
+    {FLASH_COMMENT_REPORTED, "comment-reported", "Thank you. A moderator will look at it.", NULL},
+    {FLASH_MOD_APPROVED, "mod-approved", "The comment was approved.", NULL},
+    {FLASH_MOD_REJECTED, "mod-rejected", "The comment was rejected.", NULL},
+    {FLASH_MOD_DELETED, "mod-deleted", "The comment was deleted.", NULL},
+    {FLASH_STORY_OPENED, "story-opened", "Comments are open on this story.", NULL},
+    {FLASH_STORY_CLOSED, "story-closed", "Comments are closed on this story.", NULL},
 };
 
 #define N_FLASHES (sizeof(flashes) / sizeof(flashes[0]))

@@ -17,8 +17,17 @@
 
 /* A new notice is one value here and one row in flash.c's table. */
 enum flash {
-    FLASH_REGISTERED,     /* "Welcome, NAME — you are registered and logged in." */
-    FLASH_COMMENT_POSTED, /* "Your comment was posted." */
+    FLASH_REGISTERED,       /* "Welcome, NAME — you are registered and logged in." */
+    FLASH_COMMENT_POSTED,   /* "Your comment was posted." */
+    FLASH_COMMENT_EDITED,   /* "Your comment was updated." */
+    FLASH_COMMENT_DELETED,  /* "Your comment was deleted." */
+    FLASH_COMMENT_REPORTED, /* "Thank you. A moderator will look at it." */
+    /* a moderator's pages (moderation_pages.c) */
+    FLASH_MOD_APPROVED, /* "The comment was approved." */
+    FLASH_MOD_REJECTED, /* "The comment was rejected." */
+    FLASH_MOD_DELETED,  /* "The comment was deleted." */
+    FLASH_STORY_OPENED, /* "Comments are open on this story." */
+    FLASH_STORY_CLOSED, /* "Comments are closed on this story." */
 };
 
 /* Leaves notice `f` for the reader's next page: a Set-Cookie (HttpOnly,

@@ -12,6 +12,12 @@ int page_story_show(struct req *req);
 int page_comment_post(struct req *req);
 int page_comment_form_show(struct req *req);
 int page_comment_permalink(struct req *req);
+int page_comment_edit_show(struct req *req);
+int page_comment_edit_post(struct req *req);
+int page_comment_delete_show(struct req *req);
+int page_comment_delete_post(struct req *req);
+int page_comment_report_show(struct req *req);
+int page_comment_report_post(struct req *req);
 int page_story_events(struct req *req);
 int page_register_show(struct req *req);
 int page_register_post(struct req *req);
@@ -23,5 +29,14 @@ int page_you_css(struct req *req);
 int page_healthz(struct req *req);
 int page_favicon(struct req *req);
 int page_metrics(struct req *req);
+/* the moderators' pages (moderation_pages.c) */
+int page_moderation_queue(struct req *req);
+int page_moderation_comment(struct req *req);
+int page_moderation_approve(struct req *req);
+int page_moderation_reject(struct req *req);
+int page_moderation_delete(struct req *req);
+int page_moderation_audit(struct req *req);
+int page_story_open(struct req *req);
+int page_story_close(struct req *req);
 
 #endif

@@ -107,9 +107,13 @@ struct tval *view_layout(struct req *req, const char *title)
         struct tval *vm = tval_map(a);
         tval_put_str(a, vm, "username", req->user->username);
         tval_put_str(a, vm, "display_name", req->user->display_name);
-        tval_put_str(
-            a, vm, "you_css_url",
-            arena_printf(a, "/static/you/%s?v=%s", req->user->username, app->static_version));
+        /* The header's Moderation link: outside every cached fragment, like the rest
+         * of the header. */
+        tval_put_bool(a, vm, "is_moderator", req->user->role >= ROLE_MODERATOR);
+        /* The role is in the address so that a new role asks for a new stylesheet. */
+        tval_put_str(a, vm, "you_css_url",
+                     arena_printf(a, "/static/you/%s?role=%s&v=%s", req->user->username,
+                                  role_name(req->user->role), app->static_version));
         tval_put(a, m, "viewer", vm);
         tval_put_str(a, m, "csrf", req_csrf(req));
     }

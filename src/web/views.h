@@ -61,11 +61,48 @@ const char *view_comment_author(const struct comment *c);
 /* A comment with its replies; `can_reply` adds reply links. */
 struct tval *view_comment(struct arena *a, const struct comment_node *node, const char *slug,
                           bool can_reply);
-/* The stylesheet that shows the "you" marker on the comments of `username` (which
- * ident_is_username accepted). Arena memory. */
-const char *view_you_css(struct arena *a, const char *username);
+/* The stylesheet that shows the "you" marker, Edit and Delete on the comments of
+ * `username` (which ident_is_username accepted), Report on everyone else's, and,
+ * when `role` is a moderator's or an admin's, Moderate on every comment. It only
+ * reveals links: each page they lead to checks the reader. Arena memory. */
+const char *view_you_css(struct arena *a, const char *username, enum role role);
+
+/* A comment's Edit, Delete or Report page (templates/comment_ACTION.html): the
+ * comment quoted, and the form with what was typed and its problem. */
+struct comment_action_view {
+    const struct story *story;
+    const struct comment *c;
+    struct str text;     /* the body or reason in the form */
+    const char *error;   /* NULL: none */
+    const char *advice;  /* what to do about `error`; may be NULL */
+    const char *refused; /* edit: why there is no form (`text` is given back to copy) */
+    bool own;            /* the reader wrote the comment */
+};
+struct tval *view_comment_action(struct req *req, const struct comment_action_view *v);
 
 /* `next` when it is a safe local path ("/x", not "//x" or a URL), else "/". */
 const char *view_safe_next(struct arena *a, struct str next);
+
+/* ---- the moderators' pages (views_moderation.c) ---- */
+struct desk_queue;
+struct store_audit;
+/* What a refused decision re-shows on the comment's page: the note typed and why. */
+struct moderation_form {
+    struct str note;
+    const char *error;       /* NULL: no error */
+    const char *error_field; /* "note" when the note was refused, else NULL */
+};
+/* A page of the queue; `here` is its own address, where its forms come back. */
+struct tval *view_moderation_queue(struct req *req, const struct desk_queue *q, const char *here);
+/* One comment of any status with its story; `form` (may be NULL) re-shows a refused
+ * decision. */
+struct tval *view_moderation_comment(struct req *req, const struct comment *c,
+                                     const struct story *s, const struct moderation_form *form);
+/* A page of the audit log; `older` is the next page's cursor (NULL: none). */
+struct tval *view_moderation_audit(struct req *req, const struct store_audit *es, size_t n,
+                                   const char *older, bool first_page);
+/* The 403 page of a moderator's page: `message`, and for an anonymous visitor the
+ * login link that leads back to `back`. */
+struct tval *view_moderation_denied(struct req *req, const char *message, const char *back);
 
 #endif

@@ -86,6 +86,10 @@ static struct tval *comment_map(struct arena *a, const struct comment_node *node
         can_reply && c->status == COMMENT_VISIBLE
             ? arena_printf(a, "/stories/%s?reply_to=%lld#comment-form", slug, (long long)c->id)
             : "");
+    /* Edit, Delete, Report and Moderate: in every copy, shown to whom they concern by
+     * the reader's own stylesheet (view_you_css); each page checks the reader itself. */
+    tval_put_str(a, m, "actions_url",
+                 arena_printf(a, "/stories/%s/comments/%lld", slug, (long long)c->id));
     tval_put_int(a, m, "depth", node->depth);
     struct tval *replies = tval_list(a);
     for (const struct comment_node *ch = node->first_child; ch != NULL; ch = ch->next)
@@ -102,13 +106,23 @@ struct tval *view_comment(struct arena *a, const struct comment_node *node, cons
     return comment_map(a, node, NULL, NULL, slug, can_reply);
 }
 
-const char *view_you_css(struct arena *a, const char *username)
+const char *view_you_css(struct arena *a, const char *username, enum role role)
 {
     /* A username is letters, digits and "_.-" (ident_is_username), nothing that could
-     * end the quoted attribute value. */
+     * end the quoted attribute value. Child combinators: a comment's links, not its
+     * replies'. */
+    const char *own = arena_printf(a, ".comment[data-author=\"%s\"]", username);
     return arena_printf(a,
                         "/* %s's own comments on stet's pages. */\n"
-                        ".comment[data-author=\"%s\"] > .comment-meta > .comment-you "
-                        "{ display: inline-block; }\n",
-                        username, username);
+                        "%s > .comment-meta > .comment-you { display: inline-block; }\n"
+                        "%s > .comment-actions > .comment-edit,\n"
+                        "%s > .comment-actions > .comment-delete { display: inline; }\n"
+                        ".comment:not([data-author=\"%s\"]) > .comment-actions > .comment-report "
+                        "{ display: inline; }\n"
+                        "%s",
+                        username, own, own, own, username,
+                        role >= ROLE_MODERATOR ? "/* A moderator's. */\n"
+                                                 ".comment > .comment-actions > .comment-moderate "
+                                                 "{ display: inline; }\n"
+                                               : "");
 }

@@ -16,6 +16,8 @@ static const char *const csrf_only[] = {"csrf", NULL};
 /* the moderators' forms: where to come back to, and a decision's note */
 static const char *const mod_next_fields[] = {"csrf", "next", NULL};
 static const char *const mod_decide_fields[] = {"csrf", "next", "note", NULL};
+static const char *const mod_suspend_fields[] = {"csrf", "next", "duration", "reason", NULL};
+static const char *const mod_role_fields[] = {"csrf", "next", "role", NULL};
 static const char *const comment_edit_fields[] = {"body", "csrf", NULL};
 static const char *const report_fields[] = {"reason", "csrf", NULL};
 
@@ -61,6 +63,13 @@ const struct route cli_routes[] = {
     {HTTP_POST, "/moderation/comments/{id}/delete", page_moderation_delete, FORM_POST,
      mod_next_fields},
     {HTTP_GET, "/moderation/audit", page_moderation_audit, 0, NULL},
+    {HTTP_GET, "/moderation/users", page_moderation_users, 0, NULL},
+    {HTTP_POST, "/moderation/users/{name}/suspension", page_moderation_user_suspend, FORM_POST,
+     mod_suspend_fields},
+    {HTTP_POST, "/moderation/users/{name}/suspension/delete", page_moderation_user_unsuspend,
+     FORM_POST, mod_next_fields},
+    {HTTP_POST, "/moderation/users/{name}/role", page_moderation_user_role, FORM_POST,
+     mod_role_fields},
     {HTTP_POST, "/stories/{slug}/open", page_story_open, FORM_POST, mod_next_fields},
     {HTTP_POST, "/stories/{slug}/close", page_story_close, FORM_POST, mod_next_fields},
 

@@ -1,6 +1,7 @@
 /* The moderation desk (desk.h): the queue as the web pages page through it, a
- * comment with its story, and a moderator's opening and closing of a story. The
- * rules of who may act are moderation_check's; nothing here decides on a comment. */
+ * comment with its story, a moderator's opening and closing of a story, and the
+ * accounts. The rules of who may act are moderation_check's; nothing here decides
+ * on a comment or an account. */
 #include "domain/desk.h"
 
 #include "domain/moderation.h"
@@ -80,8 +81,46 @@ int desk_comment_load(const struct dctx *ctx, const struct user *actor, int64_t 
 int desk_story_set_open(const struct dctx *ctx, const struct user *actor, struct str slug,
                         bool open)
 {
+    struct story s;
+    int rc = moderation_check(ctx, actor);
+    if (rc == 0)
+        rc = story_get(ctx, slug, &s);
+    if (rc != 0)
+        return rc;
+    const struct store_audit e = {
+        .at = ctx->now,
+        .actor_id = actor->id,
+        .action = open ? "story.open" : "story.close",
+        .target = arena_printf(ctx->a, "story:%s", s.slug),
+        .note = "",
+    };
+    return store_story_set_open_audit(ctx->st, s.id, open, &e);
+}
+
+int desk_users_page(const struct dctx *ctx, const struct user *actor, struct str prefix,
+                    struct str cursor, int limit, struct desk_users *out)
+{
+    /* One row more than asked tells whether an older page exists. */
+    struct store_page pg = {.limit = limit + 1, .newest_first = true};
     int rc = moderation_check(ctx, actor);
     if (rc != 0)
         return rc;
-    return story_set_comments_open(ctx, slug, open);
+    if (limit < 1 || limit > DESK_USERS_PAGE_MAX)
+        return err_set(
+            ctx->err, STET_EBADREQ, "limit",
+            arena_printf(ctx->a, "limit must be between 1 and %d.", DESK_USERS_PAGE_MAX));
+    if (cursor.len > 0) {
+        if (cursor_parse_id(cursor, &pg.cursor_id) != 0)
+            return err_set(ctx->err, STET_EBADREQ, "cursor", "That page link is not valid.");
+        pg.has_cursor = true;
+    }
+    rc = store_user_list(ctx->a, ctx->st, str_trim(prefix), &pg, &out->users, &out->n);
+    if (rc != 0)
+        return rc;
+    out->older = NULL;
+    if (out->n > (size_t)limit) {
+        out->n = (size_t)limit;
+        out->older = cursor_format_id(ctx->a, out->users[limit - 1].user.id);
+    }
+    return 0;
 }

@@ -87,6 +87,13 @@ struct store_audit {
     const char *note;
 };
 
+/* An account as the moderators' users page lists it: the user and, while they are
+ * suspended or banned, why (NULL otherwise). */
+struct store_account {
+    struct user user;
+    const char *suspension_reason;
+};
+
 struct store_ops {
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);
@@ -228,6 +235,17 @@ struct store_ops {
      * and newest_first are not used). At most pg->limit (EINVAL when negative). */
     int (*audit_list)(struct arena *a, struct store *st, const struct store_page *pg,
                       struct store_audit **out, size_t *n);
+    /* web: the moderators' users page. Accounts whose username key (base/ident.h)
+     * starts with the key of `prefix` (empty: every account), newest first (by id),
+     * with pg->has_cursor only those before pg->cursor_id (cursor_time and
+     * newest_first are not used); at most pg->limit (EINVAL when negative). A prefix
+     * that no username can start with (a byte outside A-Z a-z 0-9 _ . -, or longer
+     * than a username) lists nobody. */
+    int (*user_list)(struct arena *a, struct store *st, struct str prefix,
+                     const struct store_page *pg, struct store_account **out, size_t *n);
+    /* story_set_open with `audit` (may be NULL) appended in the same transaction. */
+    int (*story_set_open_audit)(struct store *st, int64_t story_id, bool open,
+                                const struct store_audit *audit);
 
     /* One hit on the buckets b[0..n) (1..STORE_RATE_TAKE_MAX) at `now_ms` (Unix
      * milliseconds), all or none: when every one has a token, one is taken from
@@ -526,6 +544,19 @@ static inline STET_MUST_CHECK int store_audit_list(struct arena *a, struct store
                                                    struct store_audit **out, size_t *n)
 {
     return st->ops->audit_list(a, st, pg, out, n);
+}
+/* ---- web: the moderators' users page, a moderator's open or close ---- */
+static inline STET_MUST_CHECK int store_user_list(struct arena *a, struct store *st,
+                                                  struct str prefix, const struct store_page *pg,
+                                                  struct store_account **out, size_t *n)
+{
+    return st->ops->user_list(a, st, prefix, pg, out, n);
+}
+static inline STET_MUST_CHECK int store_story_set_open_audit(struct store *st, int64_t story_id,
+                                                             bool open,
+                                                             const struct store_audit *audit)
+{
+    return st->ops->story_set_open_audit(st, story_id, open, audit);
 }
 
 /* True when `s` is n lowercase hex digits and a NUL (a rate key, a site key). */

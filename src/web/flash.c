@@ -24,6 +24,10 @@ static const struct {
     {FLASH_MOD_DELETED, "mod-deleted", "The comment was deleted.", NULL},
     {FLASH_STORY_OPENED, "story-opened", "Comments are open on this story.", NULL},
     {FLASH_STORY_CLOSED, "story-closed", "Comments are closed on this story.", NULL},
+    {FLASH_USER_SUSPENDED, "user-suspended", "The account was suspended.", NULL},
+    {FLASH_USER_BANNED, "user-banned", "The account was banned.", NULL},
+    {FLASH_USER_UNSUSPENDED, "user-unsuspended", "The suspension was lifted.", NULL},
+    {FLASH_USER_ROLE, "user-role", "The role was changed.", NULL},
 };
 
 #define N_FLASHES (sizeof(flashes) / sizeof(flashes[0]))

@@ -28,6 +28,11 @@ enum flash {
     FLASH_MOD_DELETED,  /* "The comment was deleted." */
     FLASH_STORY_OPENED, /* "Comments are open on this story." */
     FLASH_STORY_CLOSED, /* "Comments are closed on this story." */
+    /* the moderators' users page */
+    FLASH_USER_SUSPENDED,   /* "The account was suspended." */
+    FLASH_USER_BANNED,      /* "The account was banned." */
+    FLASH_USER_UNSUSPENDED, /* "The suspension was lifted." */
+    FLASH_USER_ROLE,        /* "The role was changed." */
 };
 
 /* Leaves notice `f` for the reader's next page: a Set-Cookie (HttpOnly,

@@ -36,6 +36,10 @@ int page_moderation_approve(struct req *req);
 int page_moderation_reject(struct req *req);
 int page_moderation_delete(struct req *req);
 int page_moderation_audit(struct req *req);
+int page_moderation_users(struct req *req);
+int page_moderation_user_suspend(struct req *req);
+int page_moderation_user_unsuspend(struct req *req);
+int page_moderation_user_role(struct req *req);
 int page_story_open(struct req *req);
 int page_story_close(struct req *req);
 

@@ -1,12 +1,13 @@
 /* The moderators' web pages: the queue, one comment with its decisions, the audit
- * log, and opening or closing a story. Plain forms with the CSRF field; a decision
- * that went through answers 303 to the page it came from with a one-shot notice;
- * one that did not shows the comment's page again with the reason and the note
- * typed. Who may do what is the domain's to say: everyone else gets a 403 page
- * and nothing changes. */
+ * log, opening or closing a story, and the users page (suspend, ban, lift, role).
+ * Plain forms with the CSRF field; a change that went through answers 303 to the
+ * page it came from with a one-shot notice; one that did not shows its page again
+ * with the reason and what was typed. Who may do what is the domain's to say:
+ * everyone else gets a 403 page and nothing changes. */
 #include "domain/comment_edit.h"
 #include "domain/desk.h"
 #include "domain/moderation.h"
+#include "domain/suspensions.h"
 #include "web/flash.h"
 #include "web/handlers.h"
 #include "web/respond.h"
@@ -222,4 +223,159 @@ int page_story_open(struct req *req)
 int page_story_close(struct req *req)
 {
     return set_open(req, false);
+}
+
+/* ---- the users page ---- */
+
+#define MOD_USERS_PAGE 50 /* accounts on one page of the users page */
+
+/* Where an account form goes back to: its `next` when that is a local path, else
+ * the users page. */
+static const char *users_next(struct req *req)
+{
+    const char *safe = view_safe_next(req->arena, req_form(req, "next"));
+    return strcmp(safe, "/") != 0 ? safe : "/moderation/users";
+}
+
+/* The users page for search `q` after `cursor`, re-showing `form` (NULL: none)
+ * under `status`. */
+static int show_users(struct req *req, int status, struct str q, struct str cursor,
+                      const struct users_form *form)
+{
+    struct desk_users u;
+    struct dctx ctx = req_dctx(req);
+    int rc = desk_users_page(&ctx, req_viewer(req), q, cursor, MOD_USERS_PAGE, &u);
+    if (rc != 0)
+        return deny(req, rc, here(req));
+    const char *back = form != NULL ? users_next(req) : here(req);
+    return respond_page(req, status, "moderation_users.html",
+                        form != NULL ? "Error: Users" : "Users",
+                        view_moderation_users(req, &u, str_trim(q), back, cursor.len == 0, form));
+}
+
+int page_moderation_users(struct req *req)
+{
+    struct str q = STR_NULL, cursor = STR_NULL;
+    req_query(req, "q", &q);
+    req_query(req, "cursor", &cursor);
+    return show_users(req, 200, q, cursor, NULL);
+}
+
+/* A change to an account the domain refused, after the actor passed as a
+ * moderator: an unknown account is a 404; anything else (a moderator acting on an
+ * admin, a reason missing, a database error) shows the account on the users page
+ * again with why, what was typed, and the status. */
+static int refuse_account(struct req *req, int rc, struct users_form *form)
+{
+    switch (rc) {
+    case STET_EUNAUTH:
+        return deny(req, rc, "/moderation/users");
+    case STET_ENOTFOUND:
+    case STET_EBADREQ:
+    case STET_EAGAIN:
+        return respond_error(req, rc);
+    default:
+        break;
+    }
+    const struct err_detail *err = &web_state(req)->err;
+    if (rc == STET_EINVAL || rc == STET_EFORBIDDEN || rc == STET_ERATE || rc == STET_ECONFLICT)
+        form->error = err->message;
+    if (form->error == NULL)
+        form->error = rc == STET_EUNAVAIL ? "The database cannot be reached right now, so nothing "
+                                            "was changed. Please try again shortly."
+                                          : "Something went wrong on our side, so nothing was "
+                                            "changed. Please try again.";
+    if (rc == STET_EINVAL && err->field != NULL)
+        /* The suspension's end is the duration chosen. */
+        form->error_field = arena_printf(req->arena, "%s-%s",
+                                         strcmp(err->field, "until") == 0 ? "duration" : err->field,
+                                         form->username);
+    if (rc == STET_ERATE)
+        resp_add_header(
+            req, "Retry-After",
+            arena_printf(req->arena, "%d", err->retry_after > 0 ? err->retry_after : 60));
+    return show_users(req, respond_status(rc), str_from(form->username), STR_NULL, form);
+}
+
+/* The form's account and what was typed; EUNAUTH / EFORBIDDEN when the actor is no
+ * moderator, so that nothing else is read or done. */
+static int account_form(struct req *req, struct users_form *form, struct str *name)
+{
+    int rc = req_path_param(req, "name", name);
+    if (rc != 0)
+        return rc;
+    *form = (struct users_form){
+        .username = arena_strndup(req->arena, name->ptr, name->len),
+        .duration = req_form(req, "duration"),
+        .reason = req_form(req, "reason"),
+        .role = req_form(req, "role"),
+    };
+    struct dctx ctx = req_dctx(req);
+    return moderation_check(&ctx, req_viewer(req));
+}
+
+/* The end of a suspension chosen in the form (0: a ban); EINVAL (field "duration")
+ * for a choice the form does not offer. */
+static int suspension_end(const struct dctx *ctx, struct str duration, int64_t *until)
+{
+    static const struct {
+        const char *value;
+        int64_t seconds; /* 0: a ban */
+    } ends[] = {{"1d", 86400}, {"7d", 7 * 86400}, {"30d", 30 * 86400}, {"ban", 0}};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        if (str_eq_cstr(duration, ends[i].value)) {
+            *until = ends[i].seconds > 0 ? ctx->now + ends[i].seconds : 0;
+            return 0;
+        }
+    }
+    return err_set(ctx->err, STET_EINVAL, "duration", "Choose how long the suspension lasts.");
+}
+
+int page_moderation_user_suspend(struct req *req)
+{
+    struct users_form form;
+    struct str name;
+    int64_t until = 0;
+    int rc = account_form(req, &form, &name);
+    if (rc != 0)
+        return deny(req, rc, "/moderation/users");
+    struct dctx ctx = req_dctx(req);
+    rc = suspension_end(&ctx, form.duration, &until);
+    if (rc == 0)
+        rc = user_suspend(&ctx, req_viewer(req), name, until, form.reason);
+    if (rc != 0)
+        return refuse_account(req, rc, &form);
+    flash_set(req, until == 0 ? FLASH_USER_BANNED : FLASH_USER_SUSPENDED);
+    return respond_redirect(req, users_next(req));
+}
+
+int page_moderation_user_unsuspend(struct req *req)
+{
+    struct users_form form;
+    struct str name;
+    int rc = account_form(req, &form, &name);
+    if (rc != 0)
+        return deny(req, rc, "/moderation/users");
+    struct dctx ctx = req_dctx(req);
+    rc = user_unsuspend(&ctx, req_viewer(req), name);
+    if (rc != 0)
+        return refuse_account(req, rc, &form);
+    flash_set(req, FLASH_USER_UNSUSPENDED);
+    return respond_redirect(req, users_next(req));
+}
+
+int page_moderation_user_role(struct req *req)
+{
+    struct users_form form;
+    struct str name;
+    struct user u;
+    int rc = account_form(req, &form, &name);
+    if (rc != 0)
+        return deny(req, rc, "/moderation/users");
+    struct dctx ctx = req_dctx(req);
+    rc = user_change_role_by(&ctx, req_viewer(req), name, form.role, &u);
+    if (rc != 0)
+        return refuse_account(req, rc, &form);
+    flash_set(req, FLASH_USER_ROLE);
+    return respond_redirect(req, users_next(req));
 }

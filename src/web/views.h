@@ -101,6 +101,23 @@ struct tval *view_moderation_comment(struct req *req, const struct comment *c,
 /* A page of the audit log; `older` is the next page's cursor (NULL: none). */
 struct tval *view_moderation_audit(struct req *req, const struct store_audit *es, size_t n,
                                    const char *older, bool first_page);
+struct desk_users;
+/* What a refused change to an account re-shows on the users page: whose form, what
+ * was typed and why. */
+struct users_form {
+    const char *username; /* the account the form was about */
+    struct str duration;
+    struct str reason;
+    struct str role;
+    const char *error;       /* NULL: no error */
+    const char *error_field; /* the field's id when one field was refused, else NULL */
+};
+/* A page of accounts found by `q` (a username prefix); `here` is its own address,
+ * where its forms come back; `first_page` when no cursor led to it; `form` (may be
+ * NULL) re-shows a refused change. */
+struct tval *view_moderation_users(struct req *req, const struct desk_users *u, struct str q,
+                                   const char *here, bool first_page,
+                                   const struct users_form *form);
 /* The 403 page of a moderator's page: `message`, and for an anonymous visitor the
  * login link that leads back to `back`. */
 struct tval *view_moderation_denied(struct req *req, const char *message, const char *back);

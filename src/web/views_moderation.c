@@ -4,8 +4,10 @@
  * CSRF token its forms post and the page to come back to (`next`). */
 #include "web/views.h"
 
+#include "base/ident.h"
 #include "domain/desk.h"
 #include "domain/moderation.h"
+#include "render/html.h"
 #include "web/web.h"
 
 #include <string.h>
@@ -182,5 +184,126 @@ struct tval *view_moderation_denied(struct req *req, const char *message, const 
     tval_put_str(a, m, "message", message);
     if (req->user == NULL)
         tval_put_str(a, m, "login_url", view_with_next(a, "/login", back));
+    return m;
+}
+
+/* The suspend form's choices: the value posted and what the moderator reads. */
+static const struct {
+    const char *value;
+    const char *label;
+} durations[] = {
+    {"1d", "1 day"},
+    {"7d", "7 days"},
+    {"30d", "30 days"},
+    {"ban", "Ban (no end)"},
+};
+
+/* A <select>'s options from `values` and `labels`, `chosen` selected (the first
+ * when it matches none). */
+static struct tval *options(struct arena *a, const char *const *values, const char *const *labels,
+                            size_t n, struct str chosen)
+{
+    struct tval *list = tval_list(a);
+    for (size_t i = 0; i < n; i++) {
+        struct tval *o = tval_map(a);
+        tval_put_str(a, o, "value", values[i]);
+        tval_put_str(a, o, "label", labels[i]);
+        tval_put_bool(a, o, "selected", str_eq_cstr(chosen, values[i]));
+        tval_push(a, list, o);
+    }
+    return list;
+}
+
+/* True when `actor` may suspend `target` (suspensions.c's rule, so that no form is
+ * shown that can only be refused): never an admin or oneself, a moderator only by
+ * an admin. */
+static bool may_suspend(const struct user *actor, const struct user *target)
+{
+    return actor != NULL && target->id != actor->id && target->role < actor->role;
+}
+
+/* True when usernames `a` and `b` name one account (their keys meet). */
+static bool same_account(const char *a, const char *b)
+{
+    char ka[IDENT_KEY_MAX + 1], kb[IDENT_KEY_MAX + 1];
+    size_t n = ident_key(str_from(a), ka);
+    return n > 0 && n == ident_key(str_from(b), kb) && memcmp(ka, kb, n) == 0;
+}
+
+/* The keys of one account: who, since when, whether suspended and why, and the
+ * forms the viewer may use on it, with what `form` re-shows when it is about it. */
+static struct tval *account_view(struct req *req, const struct store_account *acct,
+                                 const struct users_form *form)
+{
+    static const char *const roles[] = {"reader", "moderator", "admin"};
+    const char *duration_values[sizeof(durations) / sizeof(durations[0])];
+    const char *duration_labels[sizeof(durations) / sizeof(durations[0])];
+    struct arena *a = req->arena;
+    const struct user *u = &acct->user;
+    struct tval *m = tval_map(a);
+    bool mine = form != NULL && same_account(form->username, u->username);
+    tval_put_int(a, m, "uid", u->id);
+    tval_put_str(a, m, "username", u->username);
+    tval_put_str(a, m, "display_name", u->display_name);
+    tval_put_str(a, m, "role", role_name(u->role));
+    view_put_times(a, m, u->created_at);
+    tval_put_bool(a, m, "is_suspended", u->suspended_until != 0);
+    tval_put_bool(a, m, "is_banned", u->suspended_until == USER_BANNED);
+    if (u->suspended_until != 0 && u->suspended_until != USER_BANNED) {
+        struct tval *until = tval_map(a);
+        view_put_times(a, until, u->suspended_until);
+        tval_put(a, m, "until", until);
+    }
+    tval_put_str(a, m, "suspension_reason", acct->suspension_reason);
+    tval_put_bool(a, m, "may_suspend", may_suspend(req->user, u));
+    for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+        duration_values[i] = durations[i].value;
+        duration_labels[i] = durations[i].label;
+    }
+    tval_put(a, m, "durations",
+             options(a, duration_values, duration_labels, sizeof(durations) / sizeof(durations[0]),
+                     mine ? form->duration : STR_NULL));
+    bool may_role = req->user != NULL && req->user->role == ROLE_ADMIN && req->user->id != u->id;
+    tval_put_bool(a, m, "may_change_role", may_role);
+    if (may_role)
+        tval_put(a, m, "roles",
+                 options(a, roles, roles, 3,
+                         mine && form->role.len > 0 ? form->role : str_from(role_name(u->role))));
+    if (mine) {
+        tval_put_str(a, m, "reason", arena_strndup(a, form->reason.ptr, form->reason.len));
+        if (form->error_field != NULL && strncmp(form->error_field, "reason-", 7) == 0)
+            tval_put_bool(a, m, "reason_invalid", true);
+    }
+    return m;
+}
+
+struct tval *view_moderation_users(struct req *req, const struct desk_users *u, struct str q,
+                                   const char *here, bool first_page, const struct users_form *form)
+{
+    struct arena *a = req->arena;
+    struct tval *m = mod_page(req, "nav_users", here);
+    struct tval *list = tval_list(a);
+    for (size_t i = 0; i < u->n; i++)
+        tval_push(a, list, account_view(req, &u->users[i], form));
+    tval_put(a, m, "users", list);
+    tval_put_bool(a, m, "has_users", u->n > 0);
+    tval_put_str(a, m, "q", arena_strndup(a, q.ptr, q.len));
+    if (form != NULL && form->error != NULL) {
+        struct tval *fm = tval_map(a);
+        tval_put_str(a, fm, "error", form->error);
+        tval_put_str(a, fm, "error_field", form->error_field);
+        tval_put(a, m, "form", fm);
+    }
+    const char *search =
+        q.len > 0 ? arena_printf(a, "q=%s", url_encode_dup(a, arena_strndup(a, q.ptr, q.len))) : "";
+    /* Cursors are digits (cursor_format_id): nothing to encode. */
+    put_pager(a, m, "More accounts",
+              first_page ? NULL
+                         : arena_printf(a, "/moderation/users%s%s", *search ? "?" : "", search),
+              "Newest accounts",
+              u->older != NULL ? arena_printf(a, "/moderation/users?%s%scursor=%s", search,
+                                              *search ? "&" : "", u->older)
+                               : NULL,
+              "Older accounts", true);
     return m;
 }

@@ -40,7 +40,8 @@ static void assert_indexed(const char *plan)
         snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
         if (strncmp(buf, "== ", 3) == 0)
             may_sort = strstr(buf, "viewer") != NULL || strstr(buf, "login") != NULL ||
-                       strstr(buf, "events") != NULL || strstr(buf, "moderation_queue") != NULL;
+                       strstr(buf, "events") != NULL || strstr(buf, "moderation_queue") != NULL ||
+                       strstr(buf, "user_list_prefix") != NULL;
         if (strstr(buf, "Seq Scan on comments") != NULL ||
             strstr(buf, "Seq Scan on stories") != NULL ||
             strstr(buf, "Seq Scan on sessions") != NULL) {
@@ -169,6 +170,14 @@ static void test_pg_plans(void **state)
         }
     }
     assert_non_null(strstr(sections(a, plan, "audit_list"), "audit_log_pkey"));
+    /* The users page: everyone by the primary key, a prefix by the byte-order key
+     * index (never a walk of every account). */
+    assert_non_null(strstr(sections(a, plan, "user_list"), "users_pkey"));
+    const char *prefix = sections(a, plan, "user_list_prefix");
+    if (strstr(prefix, "users_username_key_c") == NULL || strstr(prefix, "users_pkey") != NULL) {
+        fputs(prefix, stderr);
+        fail_msg("user_list_prefix does not read users_username_key_c");
+    }
     store_close(st);
     arena_free(a);
 }

@@ -392,6 +392,101 @@ static void test_set_role_audit(void **state)
                      STET_EINVAL);
 }
 
+/* web: the users page's list. A prefix matches usernames in any letter case, the
+ * newest first, paged by id; everyone with an empty prefix; nobody for a prefix no
+ * username can start with. A suspended account carries its reason. */
+static void test_user_list(void **state)
+{
+    struct fx *f = *state;
+    const char *base = uniq(f->a, "Ls");
+    const char *names[] = {arena_printf(f->a, "%sa", base), arena_printf(f->a, "%sB", base),
+                           arena_printf(f->a, "%sc", base)};
+    int64_t ids[3];
+    for (size_t i = 0; i < 3; i++)
+        ids[i] = add_user(f, names[i], ROLE_READER);
+    const char *other = uniq(f->a, "zz");
+    int64_t other_id = add_user(f, other, ROLE_READER);
+    assert_int_equal(store_user_suspend(f->st, str_from(names[1]), USER_BANNED, "spam", NULL), 0);
+
+    struct store_page pg = {.limit = 2};
+    struct store_account *out;
+    size_t n;
+    char *lower = arena_strdup(f->a, base);
+    for (char *p = lower; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    assert_int_equal(store_user_list(f->a, f->st, str_from(lower), &pg, &out, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0].user.id, ids[2]);
+    assert_null(out[0].suspension_reason);
+    assert_int_equal(out[1].user.id, ids[1]);
+    assert_string_equal(out[1].user.username, names[1]);
+    assert_true(out[1].user.suspended_until == USER_BANNED);
+    assert_string_equal(out[1].suspension_reason, "spam");
+    pg.has_cursor = true;
+    pg.cursor_id = out[1].user.id;
+    assert_int_equal(store_user_list(f->a, f->st, str_from(lower), &pg, &out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].user.id, ids[0]);
+    pg.cursor_id = ids[0];
+    assert_int_equal(store_user_list(f->a, f->st, str_from(lower), &pg, &out, &n), 0);
+    assert_int_equal(n, 0);
+    /* The whole name matches itself; one byte more matches nothing. */
+    pg.has_cursor = false;
+    assert_int_equal(store_user_list(f->a, f->st, str_from(names[2]), &pg, &out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(
+        store_user_list(f->a, f->st, str_from(arena_printf(f->a, "%sx", names[2])), &pg, &out, &n),
+        0);
+    assert_int_equal(n, 0);
+    /* Everyone, newest first: the last account made leads. */
+    assert_int_equal(store_user_list(f->a, f->st, STR_NULL, &pg, &out, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0].user.id, other_id);
+    assert_int_equal(out[1].user.id, ids[2]);
+    /* A single letter is a prefix too; what no username holds finds nobody. */
+    assert_int_equal(store_user_list(f->a, f->st, str_from("z"), &pg, &out, &n), 0);
+    assert_true(n >= 1);
+    const char *none[] = {"a@b", "%", "_%", "\xc3\xa9", "x\"y"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        assert_int_equal(store_user_list(f->a, f->st, str_from(none[i]), &pg, &out, &n), 0);
+        assert_int_equal(n, 0);
+    }
+    pg.limit = -1;
+    assert_int_equal(store_user_list(f->a, f->st, STR_NULL, &pg, &out, &n), STET_EINVAL);
+}
+
+/* A moderator's open or close commits with its audit entry or not at all. */
+static void test_story_set_open_audit(void **state)
+{
+    struct fx *f = *state;
+    const char *mod = uniq(f->a, "mod");
+    int64_t mod_id = add_user(f, mod, ROLE_MODERATOR);
+    const char *slug = uniq(f->a, "story");
+    int64_t story = add_story(f, slug);
+    int64_t version = story_of(f, slug).content_version;
+    const char *target = arena_printf(f->a, "story:%s", slug);
+    struct store_audit e = {.at = 1700000500,
+                            .actor_id = mod_id,
+                            .action = "story.close",
+                            .target = target,
+                            .note = ""};
+    assert_int_equal(store_story_set_open_audit(f->st, story, false, &e), 0);
+    assert_false(story_of(f, slug).comments_open);
+    assert_true(story_of(f, slug).content_version > version);
+    assert_audit(f, mod, "story.close", target, "");
+    e.action = "story.open";
+    assert_int_equal(store_story_set_open_audit(f->st, story, true, &e), 0);
+    assert_true(story_of(f, slug).comments_open);
+    assert_audit(f, mod, "story.open", target, "");
+    assert_int_equal(store_story_set_open_audit(f->st, INT64_MAX, false, &e), STET_ENOTFOUND);
+    /* An entry the database refuses (no such actor) leaves the story open. */
+    e.actor_id = mod_id + 100000;
+    e.action = "story.close";
+    assert_int_equal(store_story_set_open_audit(f->st, story, false, &e), STET_EINVAL);
+    assert_true(story_of(f, slug).comments_open);
+}
+
 int main(int argc, char **argv)
 {
     static char pg_url[1024];
@@ -425,6 +520,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_suspend_and_unsuspend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspend_audit_is_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_role_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story_set_open_audit, setup, teardown),
     };
     fprintf(stderr, "reports suite on %.*s%s\n", (int)strcspn(g_url, ":"), g_url,
             g_pool ? " through a pool" : "");

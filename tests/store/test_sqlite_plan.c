@@ -32,7 +32,8 @@ static void assert_no_full_scan(const char *plan)
         snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
         if (strncmp(buf, "== ", 3) == 0)
             may_sort = strstr(buf, "viewer") != NULL || strstr(buf, "login") != NULL ||
-                       strstr(buf, "moderation_queue") != NULL;
+                       strstr(buf, "moderation_queue") != NULL ||
+                       strstr(buf, "user_list_prefix") != NULL;
         const char *scan = strstr(buf, "SCAN ");
         if (scan != NULL && strstr(buf, "USING") == NULL && strstr(buf, "(subquery-") == NULL) {
             print_error("full scan in plan line: %s\n", buf);
@@ -75,6 +76,10 @@ static void test_list_queries_use_indexes(void **state)
     assert_non_null(strstr(plan, "comments_reported (id>?)"));
     assert_non_null(strstr(plan, "comments_reported (id<?)"));
     assert_non_null(strstr(plan, "SEARCH a USING INTEGER PRIMARY KEY (rowid<?)"));
+    /* The users page: everyone by the primary key, a prefix by its key range. */
+    assert_non_null(strstr(plan, "SEARCH u USING INTEGER PRIMARY KEY (rowid<?)"));
+    assert_non_null(strstr(
+        plan, "SEARCH u USING INDEX users_username_key (username_key>? AND username_key<?)"));
     if (getenv("STET_TEST_VERBOSE") != NULL)
         fputs(plan, stderr);
     store_close(st);

@@ -686,6 +686,8 @@ int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int
         {Q_MODERATION_QUEUE_ASC, "-9223372036854775808, 50"},
         {Q_MODERATION_QUEUE_DESC, "9223372036854775807, 50"},
         {Q_AUDIT_LIST, "9223372036854775807, 50"},
+        {Q_USER_LIST, "9223372036854775807, 50"},
+        {Q_USER_LIST_PREFIX, "'planner1', 'planner2', 9223372036854775807, 50"},
     };
     struct pg_store *ps = of_store(st);
     struct buf b = BUF_INIT;

@@ -13,6 +13,8 @@ int sql_story_find(struct arena *a, struct store *st, struct str slug, struct st
 int sql_story_list(struct arena *a, struct store *st, const struct store_page *pg,
                    struct story **out, size_t *n);
 int sql_story_set_open(struct store *st, int64_t story_id, bool open);
+int sql_story_set_open_audit(struct store *st, int64_t story_id, bool open,
+                             const struct store_audit *audit);
 int sql_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
 int sql_story_list_range(struct arena *a, struct store *st, int64_t from, int64_t to,
                          const struct store_page *pg, struct story **out, size_t *n);
@@ -60,6 +62,9 @@ int sql_moderation_queue(struct arena *a, struct store *st, const struct store_p
                          struct comment **out, size_t *n);
 int sql_audit_list(struct arena *a, struct store *st, const struct store_page *pg,
                    struct store_audit **out, size_t *n);
+/* web: users_list.c */
+int sql_user_list(struct arena *a, struct store *st, struct str prefix, const struct store_page *pg,
+                  struct store_account **out, size_t *n);
 
 int sql_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n, int64_t now_ms,
                   int64_t *wait_ms);
@@ -93,6 +98,8 @@ int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64
     .comment_set_status = sql_comment_set_status,                                                  \
     .moderation_queue = sql_moderation_queue,                                                      \
     .audit_list = sql_audit_list,                                                                  \
+    .user_list = sql_user_list,                                                                    \
+    .story_set_open_audit = sql_story_set_open_audit,                                              \
     .rate_take = sql_rate_take,                                                                    \
     .site_key = sql_site_key,                                                                      \
     .prune = sql_prune

@@ -1,5 +1,6 @@
-/* Stories: insert, find, the front page's and the archive's keyset pages, and the
- * counts the widget asks for. */
+/* Stories: insert, find, open or close (audited when a moderator does it), the front
+ * page's and the archive's keyset pages, and the counts the widget asks for. */
+#include "store/sql/changes.h"
 #include "store/sql/exec.h"
 #include "store/sql/ops.h"
 #include "store/sql/rows.h"
@@ -100,6 +101,38 @@ int sql_story_set_open(struct store *st, int64_t story_id, bool open)
     sql_arg_bool(&args, open);
     int rc = sql_lease_exec(st, SQL_USE_WRITE, Q_STORY_SET_OPEN, &args, &changed);
     return rc == 0 && changed == 0 ? STET_ENOTFOUND : rc;
+}
+
+static int set_open_in_tx(struct sql_conn *c, const struct sql_args *args,
+                          const struct store_audit *audit)
+{
+    int64_t changed = 0;
+    int rc = sql_exec(c, Q_STORY_SET_OPEN, args, &changed);
+    if (rc == 0 && changed == 0)
+        rc = STET_ENOTFOUND;
+    if (rc == 0)
+        rc = sql_audit(c, audit);
+    return rc;
+}
+
+/* A moderator's open or close: the change and its audit entry commit together, as
+ * suspensions.c's audited role change. */
+int sql_story_set_open_audit(struct store *st, int64_t story_id, bool open,
+                             const struct store_audit *audit)
+{
+    struct sql_args args = {0};
+    struct sql_conn *c;
+    if (audit == NULL)
+        return sql_story_set_open(st, story_id, open);
+    sql_arg_int(&args, story_id);
+    sql_arg_bool(&args, open);
+    int rc = sql_lease(st, SQL_USE_WRITE, &c);
+    if (rc != 0)
+        return rc;
+    rc = sql_tx(c, SQL_TX_BEGIN);
+    if (rc == 0)
+        rc = sql_finish(c, set_open_in_tx(c, &args, audit));
+    return sql_unlease(st, c, SQL_USE_WRITE, rc);
 }
 
 /* One point lookup per slug on the unique index; n is bounded by the caller. */

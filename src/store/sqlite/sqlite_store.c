@@ -675,6 +675,8 @@ int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan
         {"moderation_queue_asc", Q_MODERATION_QUEUE_ASC},
         {"moderation_queue_desc", Q_MODERATION_QUEUE_DESC},
         {"audit_list", Q_AUDIT_LIST},
+        {"user_list", Q_USER_LIST},
+        {"user_list_prefix", Q_USER_LIST_PREFIX},
     };
     struct sqlite_conn *ss = of_store(st);
     struct buf b;

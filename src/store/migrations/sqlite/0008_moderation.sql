@@ -44,3 +44,7 @@ CREATE INDEX comments_status ON comments (status, id);
 -- would walk every visible comment of the site to find the few flagged ones; here
 -- it reads exactly the rows it returns.
 CREATE INDEX comments_reported ON comments (id) WHERE status = 'visible' AND report_count > 0;
+
+-- The moderators' users page searches usernames by prefix, a byte range of
+-- username_key: SQLite compares text by its bytes, so users_username_key (0005)
+-- serves it and no index is added here (PostgreSQL needs one: see pg/0008).

@@ -10,7 +10,6 @@
 #include "base/xalloc.h"
 #include "store/sql/driver.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -662,66 +661,36 @@ int pg_store_has_schema(struct store *st, bool *has)
 
 /* ---- test support ---- */
 
-int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int64_t viewer_id,
-                        int64_t after_seq, const char **plan)
+int pg_store_explain(struct arena *a, struct store *st, enum sql_query q, const char *args,
+                     bool generic, const char **plan)
 {
-    static const char *const modes[] = {"force_custom_plan", "force_generic_plan"};
-    const struct {
-        enum sql_query q;
-        const char *args;
-    } lists[] = {
-        {Q_STORY_LIST, "9223372036854775807, 9223372036854775807, 20"},
-        {Q_STORY_COUNT, "'no-such-slug'"},
-        {Q_COMMENT_LIST_ASC, arena_printf(a, "%" PRId64 ", -9223372036854775808, 50", story_id)},
-        {Q_COMMENT_LIST_DESC, arena_printf(a, "%" PRId64 ", 9223372036854775807, 50", story_id)},
-        {Q_COMMENT_LIST_VIEWER_ASC,
-         arena_printf(a, "%" PRId64 ", -9223372036854775808, 50, %" PRId64, story_id, viewer_id)},
-        {Q_COMMENT_LIST_VIEWER_DESC,
-         arena_printf(a, "%" PRId64 ", 9223372036854775807, 50, %" PRId64, story_id, viewer_id)},
-        /* A stream catching up is a few numbers behind. */
-        {Q_COMMENT_EVENTS, arena_printf(a, "%" PRId64 ", %" PRId64 ", 50", story_id, after_seq)},
-        {Q_USER_FIND_LOGIN, "'somebody'"},
-        {Q_SESSION_FIND, "'0123456789abcdef0123456789abcdef0123456789abcdef01234567"
-                         "89abcdef', 0"},
-        {Q_MODERATION_QUEUE_ASC, "-9223372036854775808, 50"},
-        {Q_MODERATION_QUEUE_DESC, "9223372036854775807, 50"},
-        {Q_AUDIT_LIST, "9223372036854775807, 50"},
-        {Q_USER_LIST, "9223372036854775807, 50"},
-        {Q_USER_LIST_PREFIX, "'planner1', 'planner2', 9223372036854775807, 50"},
-    };
     struct pg_store *ps = of_store(st);
     struct buf b = BUF_INIT;
+    char name[32];
+    if (ps == NULL || (unsigned)q >= SQL_N_QUERIES || sql_query_text(SQL_POSTGRES, q) == NULL)
+        return STET_EINVAL;
     int rc = ensure(ps);
-    if (rc != 0)
-        return rc;
-    rc = simple(ps, "ANALYZE", "analyze");
-    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]) && rc == 0; m++) {
-        rc = simple(ps, arena_printf(a, "SET plan_cache_mode = %s", modes[m]), "explain");
-        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc == 0; i++) {
-            char name[32];
-            rc = prepare(ps, lists[i].q);
-            if (rc != 0)
-                break;
-            stmt_name(lists[i].q, name, sizeof(name));
-            PGresult *r =
-                PQexec(ps->pg, arena_printf(a, "EXPLAIN EXECUTE %s (%s)", name, lists[i].args));
-            if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-                rc = fail(ps, r, "explain");
-                PQclear(r);
-                break;
-            }
-            /* The header names the query as queries.def does, in lower case. */
-            buf_puts(&b, "== ");
-            for (const char *p = sql_query_def(lists[i].q)->name; *p != '\0'; p++)
-                buf_putc(&b, (char)tolower((unsigned char)*p));
-            buf_printf(&b, " %s\n", modes[m]);
+    if (rc == 0)
+        rc = simple(ps,
+                    generic ? "SET plan_cache_mode = force_generic_plan"
+                            : "SET plan_cache_mode = force_custom_plan",
+                    "explain");
+    if (rc == 0)
+        rc = prepare(ps, q);
+    if (rc == 0) {
+        stmt_name(q, name, sizeof(name));
+        PGresult *r = PQexec(ps->pg, arena_printf(a, "EXPLAIN EXECUTE %s (%s)", name, args));
+        if (PQresultStatus(r) == PGRES_TUPLES_OK) {
             for (int k = 0; k < PQntuples(r); k++)
                 buf_printf(&b, "%s\n", PQgetvalue(r, k, 0));
-            PQclear(r);
+        } else {
+            rc = fail(ps, r, "explain");
         }
+        PQclear(r);
     }
+    int reset = simple(ps, "RESET plan_cache_mode", "explain");
     if (rc == 0)
-        rc = simple(ps, "RESET plan_cache_mode", "explain");
+        rc = reset;
     if (rc == 0)
         *plan = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
     buf_cleanup(&b);

@@ -7,6 +7,7 @@
 #define STET_STORE_PG_PG_STORE_H
 
 #include "base/arena.h"
+#include "store/sql/queries.h"
 #include "store/store.h"
 
 /* Connection keywords and values for libpq, NULL-terminated arrays on the heap. */
@@ -66,12 +67,11 @@ void pg_watch_release(struct pg_watch *w);
  * anything may have changed unseen. */
 bool pg_watch_count(struct pg_watch *w, uint64_t *count);
 
-/* For tests: runs ANALYZE, then EXPLAIN of every list and lookup query with sample
- * parameters (story `story_id`, viewer `viewer_id`, events after `after_seq`), as
- * custom and as generic plans: "== name mode" headers (name: the queries.def id in
- * lower case) each followed by the plan lines, allocated in `a`. The store must be migrated. */
-int pg_store_list_plans(struct arena *a, struct store *st, int64_t story_id, int64_t viewer_id,
-                        int64_t after_seq, const char **plan) STET_MUST_CHECK;
+/* For tests: EXPLAIN EXECUTE of query `q` with `args` (SQL literals, comma
+ * separated), as a generic or a custom plan, one line per plan node, allocated in
+ * `a`. The store must be one migrated PostgreSQL connection (EINVAL otherwise). */
+int pg_store_explain(struct arena *a, struct store *st, enum sql_query q, const char *args,
+                     bool generic, const char **plan) STET_MUST_CHECK;
 
 /* For tests: the connection's libpq URL parameters after the defaults are added,
  * as "key=value" lines with any password left out, allocated in `a`. */

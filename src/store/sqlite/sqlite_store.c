@@ -657,49 +657,24 @@ int sqlite_store_deny_pragma(struct store *st, const char *name, const char *val
     return sqlite3_set_authorizer(ss->db, deny_pragma_auth, ss) == SQLITE_OK ? 0 : STET_EIO;
 }
 
-int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan)
+int sqlite_store_explain(struct arena *a, struct store *st, enum sql_query q, const char **plan)
 {
-    static const struct {
-        const char *name;
-        enum sql_query q;
-    } lists[] = {
-        {"story_list", Q_STORY_LIST},
-        {"story_counts", Q_STORY_COUNT},
-        {"comment_list_asc", Q_COMMENT_LIST_ASC},
-        {"comment_list_desc", Q_COMMENT_LIST_DESC},
-        {"comment_list_viewer_asc", Q_COMMENT_LIST_VIEWER_ASC},
-        {"comment_list_viewer_desc", Q_COMMENT_LIST_VIEWER_DESC},
-        {"comment_events", Q_COMMENT_EVENTS},
-        {"user_find_login", Q_USER_FIND_LOGIN},
-        {"session_find", Q_SESSION_FIND},
-        {"moderation_queue_asc", Q_MODERATION_QUEUE_ASC},
-        {"moderation_queue_desc", Q_MODERATION_QUEUE_DESC},
-        {"audit_list", Q_AUDIT_LIST},
-        {"user_list", Q_USER_LIST},
-        {"user_list_prefix", Q_USER_LIST_PREFIX},
-    };
     struct sqlite_conn *ss = of_store(st);
-    struct buf b;
-    int rc = 0;
-    if (ss == NULL)
+    sqlite3_stmt *stmt = NULL;
+    struct buf b = BUF_INIT;
+    if (ss == NULL || (unsigned)q >= SQL_N_QUERIES || sql_query_text(SQL_SQLITE, q) == NULL)
         return STET_EINVAL;
-    buf_init(&b);
-    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc == 0; i++) {
-        sqlite3_stmt *q = NULL;
-        rc = prepare_once(
-            ss->db,
-            arena_printf(a, "EXPLAIN QUERY PLAN %s", sql_query_text(SQL_SQLITE, lists[i].q)), &q,
-            "explain");
-        if (rc != 0)
-            break;
-        buf_printf(&b, "== %s\n", lists[i].name);
-        int step;
-        while ((step = sqlite3_step(q)) == SQLITE_ROW)
-            buf_printf(&b, "%s\n", (const char *)sqlite3_column_text(q, 3));
-        if (step != SQLITE_DONE)
-            rc = fail(ss->db, step, "explain");
-        sqlite3_finalize(q);
-    }
+    int rc = prepare_once(ss->db,
+                          arena_printf(a, "EXPLAIN QUERY PLAN %s", sql_query_text(SQL_SQLITE, q)),
+                          &stmt, "explain");
+    if (rc != 0)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        buf_printf(&b, "%s\n", (const char *)sqlite3_column_text(stmt, 3));
+    if (step != SQLITE_DONE)
+        rc = fail(ss->db, step, "explain");
+    sqlite3_finalize(stmt);
     if (rc == 0)
         *plan = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
     buf_cleanup(&b);

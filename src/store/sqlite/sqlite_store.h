@@ -5,6 +5,7 @@
 #define STET_STORE_SQLITE_SQLITE_STORE_H
 
 #include "base/arena.h"
+#include "store/sql/queries.h"
 #include "store/store.h"
 
 /* Opens the database file at `path` (":memory:" for a private in-memory database),
@@ -22,10 +23,10 @@ int sqlite_store_open_existing(const char *path, bool sync_full,
 
 /* For tests, on a store that is one SQLite connection (EINVAL otherwise). */
 
-/* The EXPLAIN QUERY PLAN of every list query, one "== name" header then one line
- * per plan step, allocated in `a`. The store must be migrated. EIO (logged) when a
- * query cannot be explained. */
-int sqlite_store_list_plans(struct arena *a, struct store *st, const char **plan) STET_MUST_CHECK;
+/* For tests: the EXPLAIN QUERY PLAN of query `q`, one line per plan step, allocated
+ * in `a`. The store must be one migrated SQLite connection (EINVAL otherwise). */
+int sqlite_store_explain(struct arena *a, struct store *st, enum sql_query q,
+                         const char **plan) STET_MUST_CHECK;
 /* PRAGMA synchronous of the connection (2 FULL, 1 NORMAL). */
 int sqlite_store_synchronous(struct store *st, int *level) STET_MUST_CHECK;
 /* Makes "PRAGMA name = value" fail on this connection (as a failure to allocate

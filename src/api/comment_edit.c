@@ -4,16 +4,6 @@
 #include "api/api.h"
 #include "web/kit.h"
 
-/* The {id} of the path; a malformed one names no comment. */
-static int comment_id(struct req *req, int64_t *id)
-{
-    struct str s;
-    int rc = req_path_param(req, "id", &s);
-    if (rc == 0 && str_to_i64(s, 1, INT64_MAX, id) != 0)
-        rc = STET_ENOTFOUND;
-    return rc;
-}
-
 int api_comments_edit(struct req *req)
 {
     struct str body = STR_NULL;
@@ -22,7 +12,7 @@ int api_comments_edit(struct req *req)
     };
     struct comment c;
     int64_t id;
-    int rc = comment_id(req, &id);
+    int rc = req_path_id(req, "id", &id);
     /* Anonymous callers learn they must log in before being told about their JSON. */
     struct dctx ctx = req_dctx(req);
     if (rc == 0 && req_viewer(req) != NULL)
@@ -37,7 +27,7 @@ int api_comments_edit(struct req *req)
 int api_comments_delete(struct req *req)
 {
     int64_t id;
-    int rc = comment_id(req, &id);
+    int rc = req_path_id(req, "id", &id);
     struct dctx ctx = req_dctx(req);
     if (rc == 0)
         rc = comment_delete(&ctx, req_viewer(req), id);

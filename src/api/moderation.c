@@ -10,13 +10,11 @@
 /* approve and reject: {note?}; an empty body is a decision without a note. */
 static int decide(struct req *req, bool approve)
 {
-    struct str id_s, note = STR_NULL;
+    struct str note = STR_NULL;
     const struct api_field fields[] = {{"note", API_STRING, &note, NULL, NULL}};
     struct comment c;
     int64_t id = 0;
-    int rc = req_path_param(req, "id", &id_s);
-    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
-        rc = STET_ENOTFOUND;
+    int rc = req_path_id(req, "id", &id);
     struct dctx ctx = req_dctx(req);
     /* Who may decide is answered before anything about the body. */
     if (rc == 0)

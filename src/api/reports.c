@@ -5,13 +5,11 @@
 
 int api_reports_create(struct req *req)
 {
-    struct str id_s, reason = STR_NULL;
+    struct str reason = STR_NULL;
     const struct api_field fields[] = {{"reason", API_STRING, &reason, NULL, NULL}};
     struct report r;
     int64_t id = 0;
-    int rc = req_path_param(req, "id", &id_s);
-    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
-        rc = STET_ENOTFOUND;
+    int rc = req_path_id(req, "id", &id);
     if (rc != 0)
         return respond_error(req, rc);
     /* Anonymous readers learn they must log in before being told about their JSON. */

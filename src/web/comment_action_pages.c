@@ -24,14 +24,12 @@ typedef int (*find_fn)(const struct dctx *ctx, const struct user *actor, int64_t
  * Returns `find`'s error; *c is filled (id not 0) when the reader may see it. */
 static int load(struct req *req, find_fn find, struct comment *c, struct story *story)
 {
-    struct str slug, id_s;
+    struct str slug;
     int64_t id;
     *c = (struct comment){0};
     int rc = req_path_param(req, "slug", &slug);
     if (rc == 0)
-        rc = req_path_param(req, "id", &id_s);
-    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
-        rc = STET_ENOTFOUND;
+        rc = req_path_id(req, "id", &id);
     if (rc != 0)
         return rc;
     struct dctx ctx = req_dctx(req);

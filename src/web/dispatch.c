@@ -44,6 +44,19 @@ int req_path_param(struct req *req, const char *name, struct str *out)
     return kvs_get(&req->params, name, false, out) ? 0 : STET_ENOTFOUND;
 }
 
+int req_path_id(struct req *req, const char *name, int64_t *id)
+{
+    struct str s;
+    int64_t v;
+    int rc = req_path_param(req, name, &s);
+    if (rc != 0)
+        return rc;
+    if (str_to_i64(s, 1, INT64_MAX, &v) != 0)
+        return STET_ENOTFOUND;
+    *id = v;
+    return 0;
+}
+
 struct str req_form(struct req *req, const char *name)
 {
     struct str v = STR_NULL;

@@ -24,6 +24,10 @@ struct dctx req_dctx(struct req *req);
 struct err_detail *req_err(struct req *req);
 /* A path parameter captured by the route, or ENOTFOUND. */
 int req_path_param(struct req *req, const char *name, struct str *out) STET_MUST_CHECK;
+/* A path parameter that names a row by its id (a comment's {id}): a positive
+ * decimal integer, or ENOTFOUND when absent, malformed or not positive, since such
+ * an id names nothing. *id is set only on success. */
+int req_path_id(struct req *req, const char *name, int64_t *id) STET_MUST_CHECK;
 /* A declared form field; empty slice when absent. */
 struct str req_form(struct req *req, const char *name);
 /* A query parameter, percent-decoded; false when absent. (A malformed query string

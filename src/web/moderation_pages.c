@@ -52,15 +52,6 @@ static const char *form_next(struct req *req)
     return str_eq_cstr(next, "/") || strcmp(safe, "/") != 0 ? safe : "/moderation";
 }
 
-static int comment_id(struct req *req, int64_t *id)
-{
-    struct str s;
-    int rc = req_path_param(req, "id", &s);
-    if (rc == 0 && str_to_i64(s, 1, INT64_MAX, id) != 0)
-        rc = STET_ENOTFOUND;
-    return rc;
-}
-
 int page_moderation_queue(struct req *req)
 {
     struct str after = STR_NULL, before = STR_NULL;
@@ -93,7 +84,7 @@ static int show_comment(struct req *req, int status, int64_t id, const struct mo
 int page_moderation_comment(struct req *req)
 {
     int64_t id;
-    int rc = comment_id(req, &id);
+    int rc = req_path_id(req, "id", &id);
     if (rc != 0)
         return respond_error(req, rc);
     return show_comment(req, 200, id, NULL);
@@ -141,7 +132,7 @@ static int decide(struct req *req, enum decision d)
     struct str note = req_form(req, "note");
     struct comment c;
     int64_t id;
-    int rc = comment_id(req, &id);
+    int rc = req_path_id(req, "id", &id);
     if (rc != 0)
         return respond_error(req, rc);
     struct dctx ctx = req_dctx(req);

@@ -347,15 +347,13 @@ int page_comment_form_show(struct req *req)
 /* A comment's own address: wherever paging puts it, 303 to the page holding it. */
 int page_comment_permalink(struct req *req)
 {
-    struct str slug, id_s;
+    struct str slug;
     int64_t id;
     struct story story;
     const char *cursor;
     int rc = req_path_param(req, "slug", &slug);
     if (rc == 0)
-        rc = req_path_param(req, "id", &id_s);
-    if (rc == 0 && str_to_i64(id_s, 1, INT64_MAX, &id) != 0)
-        rc = STET_ENOTFOUND;
+        rc = req_path_id(req, "id", &id);
     if (rc != 0)
         return respond_error(req, rc);
     struct dctx ctx = req_dctx(req);

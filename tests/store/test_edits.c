@@ -12,92 +12,36 @@
 #include "base/arena.h"
 #include "store/store.h"
 
-#include "pgtest.h"
+#include "suite.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-static const char *g_url = "sqlite::memory:";
-static bool g_pool;
-static unsigned g_tag;
-static unsigned g_seq;
-
+/* A migrated store with one open story and one reader, its author. */
 struct fx {
-    struct store *st;
-    struct store_pool *pool; /* with --pool: st is its view */
-    struct arena *a;
+    struct suite_fx db;
     const char *slug;
     int64_t story_id;
     int64_t author;
 };
 
-static const char *uniq(struct arena *a, const char *prefix)
-{
-    return arena_printf(a, "%s-%u-%u", prefix, g_tag, ++g_seq);
-}
-
-static void close_fx(struct fx *f)
-{
-    if (f->pool != NULL)
-        store_pool_free(f->pool);
-    else
-        store_close(f->st);
-}
-
-/* A migrated store with one open story and one reader. */
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    if (f == NULL)
-        return -1;
-    if (g_pool) {
-        if (store_pool_new(g_url, 1, 1, &f->pool) != 0) {
-            free(f);
-            return -1;
-        }
-        f->st = store_pool_store(f->pool, false);
-    } else if (store_open(g_url, &f->st) != 0) {
-        free(f);
-        return -1;
-    }
-    f->a = arena_new(16384);
-    f->slug = uniq(f->a, "edits");
-    struct story s = {
-        .slug = f->slug,
-        .title = "A title",
-        .byline = "",
-        .body_src = "Body",
-        .body_html = "<p>Body</p>",
-        .published_at = 1700000000,
-        .created_at = 1700000000,
-        .comments_open = true,
-    };
-    const char *name = uniq(f->a, "writer");
-    struct user u = {
-        .username = name,
-        .display_name = name,
-        .email = arena_printf(f->a, "%s@x.example", name),
-        .created_at = 1700000000,
-    };
-    if (store_migrate(f->st, NULL) != 0 || store_story_insert(f->st, &s, &f->story_id) != 0 ||
-        store_user_insert(f->st, &u, "$argon2id$fakehash", &f->author) != 0) {
-        close_fx(f);
-        arena_free(f->a);
+    if (f == NULL || suite_fx_open(&f->db) != 0) {
         free(f);
         return -1;
     }
     *state = f;
+    f->slug = suite_uniq(f->db.a, "edits");
+    f->story_id = suite_add_story(&f->db, f->slug);
+    f->author = suite_add_user(&f->db, suite_uniq(f->db.a, "writer"), ROLE_READER);
     return 0;
 }
 
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    close_fx(f);
-    arena_free(f->a);
+    suite_fx_close(&f->db);
     free(f);
     return 0;
 }
@@ -114,44 +58,26 @@ static int64_t add_comment(struct fx *f, enum comment_status status, int64_t par
         .status = status,
     };
     int64_t id = 0, seq = 0;
-    assert_int_equal(store_comment_insert(f->st, &c, &id, &seq), 0);
+    assert_int_equal(store_comment_insert(f->db.st, &c, &id, &seq), 0);
     return id;
 }
 
 static struct story story_now(struct fx *f)
 {
-    struct story s;
-    assert_int_equal(store_story_find(f->a, f->st, str_from(f->slug), &s), 0);
-    return s;
-}
-
-static struct comment comment_now(struct fx *f, int64_t id)
-{
-    struct comment c;
-    assert_int_equal(store_comment_find(f->a, f->st, id, &c), 0);
-    return c;
-}
-
-/* Runs trusted SQL on a connection of its own (a pool lends one). */
-static int run_sql(struct fx *f, const char *sql)
-{
-    struct store *st = f->pool != NULL ? store_pool_acquire(f->pool) : f->st;
-    int rc = store_exec_sql(st, sql);
-    if (f->pool != NULL)
-        store_pool_release(f->pool, st);
-    return rc;
+    return suite_story_of(&f->db, f->slug);
 }
 
 /* How many audit entries match `where`, checked in SQL (the store has no reader of
  * the log in this part): 0 when exactly `want` do. */
 static int audit_count_is(struct fx *f, const char *where, int want)
 {
-    return run_sql(f, arena_printf(f->a,
-                                   "DROP TABLE IF EXISTS edits_check; "
-                                   "CREATE TEMP TABLE edits_check (n BIGINT CHECK (n = %d)); "
-                                   "INSERT INTO edits_check SELECT count(*) FROM audit_log "
-                                   "WHERE %s; DROP TABLE edits_check;",
-                                   want, where));
+    return suite_exec_sql(&f->db,
+                          arena_printf(f->db.a,
+                                       "DROP TABLE IF EXISTS edits_check; "
+                                       "CREATE TEMP TABLE edits_check (n BIGINT CHECK (n = %d)); "
+                                       "INSERT INTO edits_check SELECT count(*) FROM audit_log "
+                                       "WHERE %s; DROP TABLE edits_check;",
+                                       want, where));
 }
 
 /* The latest live event of the story is comment `id`, at number `seq`. */
@@ -159,7 +85,8 @@ static void assert_latest_event(struct fx *f, int64_t id, int64_t seq, enum comm
 {
     struct comment *rows;
     size_t n;
-    assert_int_equal(store_comment_events(f->a, f->st, f->story_id, seq - 1, 10, &rows, &n), 0);
+    assert_int_equal(store_comment_events(f->db.a, f->db.st, f->story_id, seq - 1, 10, &rows, &n),
+                     0);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].id, id);
     assert_int_equal(rows[0].event_seq, seq);
@@ -175,13 +102,14 @@ static void test_edit_visible(void **state)
     struct story before = story_now(f);
     int64_t seq = -1;
     assert_int_equal(
-        store_comment_edit(f->st, id, "second words", "<p>second words</p>", 1700000200, &seq), 0);
+        store_comment_edit(f->db.st, id, "second words", "<p>second words</p>", 1700000200, &seq),
+        0);
     struct story after = story_now(f);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(after.event_seq, seq);
     assert_true(after.content_version > before.content_version);
     assert_int_equal(after.n_comments, before.n_comments);
-    struct comment c = comment_now(f, id);
+    struct comment c = suite_comment_of(&f->db, id);
     assert_string_equal(c.body_src, "second words");
     assert_string_equal(c.body_html, "<p>second words</p>");
     assert_int_equal(c.edited_at, 1700000200);
@@ -197,12 +125,13 @@ static void test_edit_held(void **state)
     int64_t id = add_comment(f, COMMENT_HELD, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_edit(f->st, id, "fixed", "<p>fixed</p>", 1700000300, &seq), 0);
+    assert_int_equal(store_comment_edit(f->db.st, id, "fixed", "<p>fixed</p>", 1700000300, &seq),
+                     0);
     assert_int_equal(seq, 0);
     struct story after = story_now(f);
     assert_int_equal(after.content_version, before.content_version);
     assert_int_equal(after.event_seq, before.event_seq);
-    struct comment c = comment_now(f, id);
+    struct comment c = suite_comment_of(&f->db, id);
     assert_string_equal(c.body_src, "fixed");
     assert_int_equal(c.status, COMMENT_HELD);
 }
@@ -215,22 +144,22 @@ static void test_edit_refused(void **state)
     int64_t deleted = add_comment(f, COMMENT_DELETED, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_edit(f->st, INT64_MAX, "x", "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(store_comment_edit(f->db.st, INT64_MAX, "x", "<p>x</p>", 1700000300, &seq),
                      STET_ENOTFOUND);
     assert_int_equal(seq, 0);
-    assert_int_equal(store_comment_edit(f->st, rejected, "x", "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(store_comment_edit(f->db.st, rejected, "x", "<p>x</p>", 1700000300, &seq),
                      STET_ENOTFOUND);
-    assert_int_equal(store_comment_edit(f->st, deleted, "x", "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(store_comment_edit(f->db.st, deleted, "x", "<p>x</p>", 1700000300, &seq),
                      STET_ENOTFOUND);
     int64_t visible = add_comment(f, COMMENT_VISIBLE, 0);
     before = story_now(f);
-    assert_int_equal(store_comment_edit(f->st, visible, NULL, "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(store_comment_edit(f->db.st, visible, NULL, "<p>x</p>", 1700000300, &seq),
                      STET_EINVAL);
-    assert_int_equal(store_comment_edit(f->st, visible, "x", "<p>x</p>", 0, &seq), STET_EINVAL);
-    assert_string_equal(comment_now(f, rejected).body_src, "first *words*");
-    assert_int_equal(comment_now(f, rejected).edited_at, 0);
-    assert_string_equal(comment_now(f, deleted).body_src, "first *words*");
-    assert_int_equal(comment_now(f, visible).edited_at, 0);
+    assert_int_equal(store_comment_edit(f->db.st, visible, "x", "<p>x</p>", 0, &seq), STET_EINVAL);
+    assert_string_equal(suite_comment_of(&f->db, rejected).body_src, "first *words*");
+    assert_int_equal(suite_comment_of(&f->db, rejected).edited_at, 0);
+    assert_string_equal(suite_comment_of(&f->db, deleted).body_src, "first *words*");
+    assert_int_equal(suite_comment_of(&f->db, visible).edited_at, 0);
     assert_int_equal(story_now(f).content_version, before.content_version);
 }
 
@@ -243,20 +172,20 @@ static void test_delete_visible(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_delete(f->st, id, NULL, &seq), 0);
+    assert_int_equal(store_comment_delete(f->db.st, id, NULL, &seq), 0);
     struct story after = story_now(f);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(after.n_comments, before.n_comments - 1);
     assert_true(after.content_version > before.content_version);
-    assert_int_equal(comment_now(f, id).status, COMMENT_DELETED);
+    assert_int_equal(suite_comment_of(&f->db, id).status, COMMENT_DELETED);
     assert_latest_event(f, id, seq, COMMENT_DELETED);
     assert_int_equal(
-        audit_count_is(f, arena_printf(f->a, "target = 'comment:%lld'", (long long)id), 0), 0);
+        audit_count_is(f, arena_printf(f->db.a, "target = 'comment:%lld'", (long long)id), 0), 0);
 
     seq = -1;
-    assert_int_equal(store_comment_delete(f->st, id, NULL, &seq), STET_ENOTFOUND);
+    assert_int_equal(store_comment_delete(f->db.st, id, NULL, &seq), STET_ENOTFOUND);
     assert_int_equal(seq, 0);
-    assert_int_equal(store_comment_delete(f->st, INT64_MAX, NULL, &seq), STET_ENOTFOUND);
+    assert_int_equal(store_comment_delete(f->db.st, INT64_MAX, NULL, &seq), STET_ENOTFOUND);
     after = story_now(f);
     assert_int_equal(after.n_comments, before.n_comments - 1);
     assert_int_equal(after.event_seq, before.event_seq + 1);
@@ -269,12 +198,12 @@ static void test_delete_held(void **state)
     int64_t id = add_comment(f, COMMENT_HELD, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_delete(f->st, id, NULL, &seq), 0);
+    assert_int_equal(store_comment_delete(f->db.st, id, NULL, &seq), 0);
     assert_int_equal(seq, 0);
     struct story after = story_now(f);
     assert_int_equal(after.n_comments, before.n_comments);
     assert_int_equal(after.content_version, before.content_version);
-    assert_int_equal(comment_now(f, id).status, COMMENT_DELETED);
+    assert_int_equal(suite_comment_of(&f->db, id).status, COMMENT_DELETED);
 }
 
 /* A moderator's delete carries its audit entry, in the same transaction: when the
@@ -283,7 +212,7 @@ static void test_delete_audited(void **state)
 {
     struct fx *f = *state;
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
-    const char *target = arena_printf(f->a, "comment:%lld", (long long)id);
+    const char *target = arena_printf(f->db.a, "comment:%lld", (long long)id);
     struct store_audit bad = {
         .at = 1700000400,
         .actor_id = INT64_MAX,
@@ -293,9 +222,9 @@ static void test_delete_audited(void **state)
     };
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_true(store_comment_delete(f->st, id, &bad, &seq) < 0);
+    assert_true(store_comment_delete(f->db.st, id, &bad, &seq) < 0);
     assert_int_equal(seq, 0);
-    assert_int_equal(comment_now(f, id).status, COMMENT_VISIBLE);
+    assert_int_equal(suite_comment_of(&f->db, id).status, COMMENT_VISIBLE);
     struct story same = story_now(f);
     assert_int_equal(same.n_comments, before.n_comments);
     assert_int_equal(same.event_seq, before.event_seq);
@@ -304,12 +233,12 @@ static void test_delete_audited(void **state)
     struct store_audit entry = bad;
     entry.actor_id = f->author;
     entry.note = "abusive";
-    assert_int_equal(store_comment_delete(f->st, id, &entry, &seq), 0);
+    assert_int_equal(store_comment_delete(f->db.st, id, &entry, &seq), 0);
     assert_true(seq > 0);
-    assert_int_equal(comment_now(f, id).status, COMMENT_DELETED);
+    assert_int_equal(suite_comment_of(&f->db, id).status, COMMENT_DELETED);
     assert_int_equal(story_now(f).n_comments, before.n_comments - 1);
     assert_int_equal(audit_count_is(f,
-                                    arena_printf(f->a,
+                                    arena_printf(f->db.a,
                                                  "target = '%s' AND action = 'comment.delete' "
                                                  "AND actor_id = %lld AND at = 1700000400 "
                                                  "AND note = 'abusive'",
@@ -327,39 +256,18 @@ static void test_edit_hostile_text(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     const char *src = "it's \"quoted\" -- ; DROP TABLE comments; \xc3\xa9\xf0\x9f\x98\x80 ?1 $1";
     int64_t seq;
-    assert_int_equal(store_comment_edit(f->st, id, src, "<p>&lt;ok&gt;</p>", 1700000500, &seq), 0);
-    struct comment c = comment_now(f, id);
+    assert_int_equal(store_comment_edit(f->db.st, id, src, "<p>&lt;ok&gt;</p>", 1700000500, &seq),
+                     0);
+    struct comment c = suite_comment_of(&f->db, id);
     assert_string_equal(c.body_src, src);
     assert_string_equal(c.body_html, "<p>&lt;ok&gt;</p>");
 }
 
 int main(int argc, char **argv)
 {
-    static char pg_url[1024];
-    static char pool_dir[] = "/tmp/stet-edits-pool-XXXXXX";
-    static char pool_url[256];
-    if (argc > 1 && strcmp(argv[argc - 1], "--pool") == 0) {
-        g_pool = true;
-        argc--;
-        if (argc == 1) {
-            /* A file, not :memory:, so the pool's connections share one database. */
-            if (mkdtemp(pool_dir) == NULL)
-                return 1;
-            snprintf(pool_url, sizeof(pool_url), "sqlite:%s/store.db", pool_dir);
-            g_url = pool_url;
-        }
-    }
-    if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
-        if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
-            fprintf(stderr, "edits suite on postgres: skipped (STET_TEST_PG_DSN is not set)\n");
-            return PGTEST_SKIP;
-        }
-        g_url = pgtest_fresh_url("stet_edits", pg_url, sizeof(pg_url));
-        if (g_url == NULL)
-            return 1;
-    }
-    g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
-
+    int exit_code;
+    if (!suite_start(argc, argv, "edits suite", "stet_edits", &exit_code))
+        return exit_code;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_edit_visible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_held, setup, teardown),
@@ -369,17 +277,5 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_delete_audited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_hostile_text, setup, teardown),
     };
-    fprintf(stderr, "edits suite on %.*s%s\n", (int)strcspn(g_url, ":"), g_url,
-            g_pool ? " through a pool" : "");
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (pool_url[0] != '\0') {
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            char p[300];
-            snprintf(p, sizeof(p), "%s/store.db%s", pool_dir, suffix[i]);
-            unlink(p);
-        }
-        rmdir(pool_dir);
-    }
-    return failed;
+    return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -16,143 +16,30 @@
 #include "base/arena.h"
 #include "store/store.h"
 
-#include "pgtest.h"
+#include "suite.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-static const char *g_url = "sqlite::memory:";
-static bool g_pool;
-static unsigned g_tag;
-static unsigned g_seq;
-
-struct fx {
-    struct store *st;
-    struct store_pool *pool; /* with --pool: st is its view */
-    struct arena *a;
-};
-
-static const char *uniq(struct arena *a, const char *prefix)
+static const char *add_story(struct suite_fx *f, int64_t *id)
 {
-    return arena_printf(a, "%s-%u-%u", prefix, g_tag, ++g_seq);
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (f == NULL)
-        return -1;
-    int rc = g_pool ? store_pool_new(g_url, 1, 1, &f->pool) : store_open(g_url, &f->st);
-    if (rc != 0) {
-        free(f);
-        return -1;
-    }
-    if (g_pool)
-        f->st = store_pool_store(f->pool, false);
-    if (store_migrate(f->st, NULL) != 0) {
-        if (f->pool != NULL)
-            store_pool_free(f->pool);
-        else
-            store_close(f->st);
-        free(f);
-        return -1;
-    }
-    f->a = arena_new(16384);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->pool != NULL)
-        store_pool_free(f->pool);
-    else
-        store_close(f->st);
-    arena_free(f->a);
-    free(f);
-    return 0;
-}
-
-/* Trusted SQL on one connection (one of the pool's when there is a pool). */
-static void exec_sql(struct fx *f, const char *sql)
-{
-    if (f->pool == NULL) {
-        assert_int_equal(store_exec_sql(f->st, sql), 0);
-        return;
-    }
-    struct store *c = store_pool_acquire(f->pool);
-    int rc = store_exec_sql(c, sql);
-    store_pool_release(f->pool, c);
-    assert_int_equal(rc, 0);
-}
-
-static const char *add_story(struct fx *f, int64_t *id)
-{
-    const char *slug = uniq(f->a, "mod");
-    struct story s = {.slug = slug,
-                      .title = "t",
-                      .body_src = "b",
-                      .body_html = "<p>b</p>",
-                      .published_at = 1700000000,
-                      .created_at = 1700000000,
-                      .comments_open = true};
-    assert_int_equal(store_story_insert(f->st, &s, id), 0);
+    const char *slug = suite_uniq(f->a, "mod");
+    *id = suite_add_story(f, slug);
     return slug;
 }
 
-static int64_t add_user(struct fx *f, enum role role)
+/* A user with a name of its own. */
+static int64_t add_user(struct suite_fx *f, enum role role)
 {
-    const char *name = uniq(f->a, "mod");
-    struct user u = {.username = name,
-                     .display_name = name,
-                     .email = arena_printf(f->a, "%s@example.com", name),
-                     .role = role,
-                     .created_at = 1700000000};
-    int64_t id = 0;
-    assert_int_equal(store_user_insert(f->st, &u, "$argon2id$fake", &id), 0);
-    return id;
+    return suite_add_user(f, suite_uniq(f->a, "mod"), role);
 }
 
-static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id,
-                           enum comment_status status)
+static void set_reports(struct suite_fx *f, int64_t id, int n)
 {
-    struct comment c = {.story_id = story_id,
-                        .author_id = author_id,
-                        .body_src = "words",
-                        .body_html = "<p>words</p>",
-                        .created_at = 1700000100,
-                        .status = status};
-    int64_t id = 0, seq = 0;
-    assert_int_equal(store_comment_insert(f->st, &c, &id, &seq), 0);
-    return id;
+    const char *sql = arena_printf(f->a, "UPDATE comments SET report_count = %d WHERE id = %lld", n,
+                                   (long long)id);
+    assert_int_equal(suite_exec_sql(f, sql), 0);
 }
 
-static void set_reports(struct fx *f, int64_t id, int n)
-{
-    exec_sql(f, arena_printf(f->a, "UPDATE comments SET report_count = %d WHERE id = %lld", n,
-                             (long long)id));
-}
-
-static struct story story_of(struct fx *f, const char *slug)
-{
-    struct story s;
-    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
-    return s;
-}
-
-static struct comment comment_of(struct fx *f, int64_t id)
-{
-    struct comment c;
-    assert_int_equal(store_comment_find(f->a, f->st, id, &c), 0);
-    return c;
-}
-
-static struct store_audit audit_for(struct fx *f, int64_t actor, const char *action, int64_t id,
-                                    const char *note)
+static struct store_audit audit_for(struct suite_fx *f, int64_t actor, const char *action,
+                                    int64_t id, const char *note)
 {
     return (struct store_audit){.at = 1700000500,
                                 .actor_id = actor,
@@ -162,7 +49,7 @@ static struct store_audit audit_for(struct fx *f, int64_t actor, const char *act
 }
 
 /* The newest `want` entries of the audit log (fails unless there are that many). */
-static struct store_audit *newest_audit(struct fx *f, size_t want)
+static struct store_audit *newest_audit(struct suite_fx *f, size_t want)
 {
     struct store_page pg = {.limit = (int)want};
     struct store_audit *es;
@@ -177,12 +64,12 @@ static struct store_audit *newest_audit(struct fx *f, size_t want)
  * send "removed"), the audit entry is there. Approved again, all of it comes back. */
 static void test_reject_then_approve(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     int64_t story_id, seq = 0;
     const char *slug = add_story(f, &story_id);
     int64_t mod = add_user(f, ROLE_MODERATOR), author = add_user(f, ROLE_READER);
-    int64_t id = add_comment(f, story_id, author, COMMENT_VISIBLE);
-    struct story before = story_of(f, slug);
+    int64_t id = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
+    struct story before = suite_story_of(f, slug);
     assert_int_equal(before.n_comments, 1);
 
     struct store_audit e = audit_for(f, mod, "comment.reject", id, "off topic");
@@ -194,11 +81,11 @@ static void test_reject_then_approve(void **state)
     assert_string_equal(out.story_slug, slug);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(out.event_seq, seq);
-    struct story after = story_of(f, slug);
+    struct story after = suite_story_of(f, slug);
     assert_int_equal(after.n_comments, 0);
     assert_int_equal(after.event_seq, seq);
     assert_true(after.content_version > before.content_version);
-    struct comment now = comment_of(f, id);
+    struct comment now = suite_comment_of(f, id);
     assert_int_equal(now.status, COMMENT_REJECTED);
     assert_int_equal(now.event_seq, seq);
     struct comment *evs;
@@ -220,10 +107,10 @@ static void test_reject_then_approve(void **state)
     assert_int_equal(store_comment_set_status(f->a, f->st, id, COMMENT_VISIBLE, &e, &out, &seq), 0);
     assert_int_equal(out.status, COMMENT_VISIBLE);
     assert_int_equal(seq, after.event_seq + 1);
-    struct story back = story_of(f, slug);
+    struct story back = suite_story_of(f, slug);
     assert_int_equal(back.n_comments, 1);
     assert_true(back.content_version > after.content_version);
-    assert_int_equal(comment_of(f, id).status, COMMENT_VISIBLE);
+    assert_int_equal(suite_comment_of(f, id).status, COMMENT_VISIBLE);
     assert_string_equal(newest_audit(f, 1)[0].action, "comment.approve");
 }
 
@@ -231,25 +118,25 @@ static void test_reject_then_approve(void **state)
  * changes no story: no event, no count, no version. The audit entry is still kept. */
 static void test_no_page_change(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     int64_t story_id, seq = -1;
     const char *slug = add_story(f, &story_id);
     int64_t mod = add_user(f, ROLE_MODERATOR), author = add_user(f, ROLE_READER);
-    int64_t held = add_comment(f, story_id, author, COMMENT_HELD);
-    int64_t shown = add_comment(f, story_id, author, COMMENT_VISIBLE);
-    struct story before = story_of(f, slug);
+    int64_t held = suite_add_comment(f, story_id, author, COMMENT_HELD);
+    int64_t shown = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
+    struct story before = suite_story_of(f, slug);
 
     struct store_audit e = audit_for(f, mod, "comment.reject", held, "spam");
     assert_int_equal(store_comment_set_status(f->a, f->st, held, COMMENT_REJECTED, &e, NULL, &seq),
                      0);
     assert_int_equal(seq, 0);
-    assert_int_equal(comment_of(f, held).status, COMMENT_REJECTED);
-    assert_int_equal(comment_of(f, held).event_seq, 0);
+    assert_int_equal(suite_comment_of(f, held).status, COMMENT_REJECTED);
+    assert_int_equal(suite_comment_of(f, held).event_seq, 0);
     e = audit_for(f, mod, "comment.approve", shown, "fine");
     assert_int_equal(store_comment_set_status(f->a, f->st, shown, COMMENT_VISIBLE, &e, NULL, &seq),
                      0);
     assert_int_equal(seq, 0);
-    struct story after = story_of(f, slug);
+    struct story after = suite_story_of(f, slug);
     assert_int_equal(after.n_comments, before.n_comments);
     assert_int_equal(after.event_seq, before.event_seq);
     assert_int_equal(after.content_version, before.content_version);
@@ -260,40 +147,40 @@ static void test_no_page_change(void **state)
     assert_true(log[0].id > log[1].id);
 
     /* Held to visible is an approval the page shows. */
-    int64_t held2 = add_comment(f, story_id, author, COMMENT_HELD);
+    int64_t held2 = suite_add_comment(f, story_id, author, COMMENT_HELD);
     e = audit_for(f, mod, "comment.approve", held2, "");
     assert_int_equal(store_comment_set_status(f->a, f->st, held2, COMMENT_VISIBLE, &e, NULL, &seq),
                      0);
     assert_int_equal(seq, after.event_seq + 1);
-    assert_int_equal(story_of(f, slug).n_comments, before.n_comments + 1);
+    assert_int_equal(suite_story_of(f, slug).n_comments, before.n_comments + 1);
 }
 
 /* Unknown comments, deleted ones and statuses a moderator does not set are refused,
  * and a refusal leaves no audit entry behind. */
 static void test_refusals_change_nothing(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     int64_t story_id, seq = -1;
     const char *slug = add_story(f, &story_id);
     int64_t mod = add_user(f, ROLE_MODERATOR), author = add_user(f, ROLE_READER);
-    int64_t gone = add_comment(f, story_id, author, COMMENT_DELETED);
-    int64_t shown = add_comment(f, story_id, author, COMMENT_VISIBLE);
+    int64_t gone = suite_add_comment(f, story_id, author, COMMENT_DELETED);
+    int64_t shown = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
     struct store_audit marker = audit_for(f, mod, "comment.approve", shown, "marker");
     assert_int_equal(
         store_comment_set_status(f->a, f->st, shown, COMMENT_VISIBLE, &marker, NULL, &seq), 0);
-    struct story before = story_of(f, slug);
+    struct story before = suite_story_of(f, slug);
 
     struct store_audit e = audit_for(f, mod, "comment.approve", gone, "");
     assert_int_equal(store_comment_set_status(f->a, f->st, gone, COMMENT_VISIBLE, &e, NULL, &seq),
                      STET_ENOTFOUND);
-    assert_int_equal(comment_of(f, gone).status, COMMENT_DELETED);
+    assert_int_equal(suite_comment_of(f, gone).status, COMMENT_DELETED);
     assert_int_equal(
         store_comment_set_status(f->a, f->st, INT64_MAX, COMMENT_REJECTED, &e, NULL, &seq),
         STET_ENOTFOUND);
     assert_int_equal(store_comment_set_status(f->a, f->st, shown, COMMENT_DELETED, &e, NULL, &seq),
                      STET_EINVAL);
-    assert_int_equal(comment_of(f, shown).status, COMMENT_VISIBLE);
-    struct story after = story_of(f, slug);
+    assert_int_equal(suite_comment_of(f, shown).status, COMMENT_VISIBLE);
+    struct story after = suite_story_of(f, slug);
     assert_int_equal(after.n_comments, before.n_comments);
     assert_int_equal(after.content_version, before.content_version);
     assert_string_equal(newest_audit(f, 1)[0].note, "marker");
@@ -304,16 +191,16 @@ static void test_refusals_change_nothing(void **state)
  * back to 0), a rejection takes a held one out. */
 static void test_queue(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     int64_t story_id, seq;
     add_story(f, &story_id);
     int64_t mod = add_user(f, ROLE_MODERATOR), author = add_user(f, ROLE_READER);
-    int64_t first = add_comment(f, story_id, author, COMMENT_VISIBLE);
-    int64_t held = add_comment(f, story_id, author, COMMENT_HELD);
-    int64_t reported = add_comment(f, story_id, author, COMMENT_VISIBLE);
-    int64_t rejected = add_comment(f, story_id, author, COMMENT_REJECTED);
-    int64_t held_reported = add_comment(f, story_id, author, COMMENT_HELD);
-    add_comment(f, story_id, author, COMMENT_DELETED);
+    int64_t first = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
+    int64_t held = suite_add_comment(f, story_id, author, COMMENT_HELD);
+    int64_t reported = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
+    int64_t rejected = suite_add_comment(f, story_id, author, COMMENT_REJECTED);
+    int64_t held_reported = suite_add_comment(f, story_id, author, COMMENT_HELD);
+    suite_add_comment(f, story_id, author, COMMENT_DELETED);
     set_reports(f, reported, 2);
     set_reports(f, rejected, 5);
     set_reports(f, held_reported, 3);
@@ -360,7 +247,7 @@ static void test_queue(void **state)
     assert_int_equal(
         store_comment_set_status(f->a, f->st, reported, COMMENT_VISIBLE, &e, NULL, &seq), 0);
     assert_int_equal(seq, 0); /* it was visible all along */
-    assert_int_equal(comment_of(f, reported).report_count, 0);
+    assert_int_equal(suite_comment_of(f, reported).report_count, 0);
     e = audit_for(f, mod, "comment.reject", held, "");
     assert_int_equal(store_comment_set_status(f->a, f->st, held, COMMENT_REJECTED, &e, NULL, &seq),
                      0);
@@ -384,11 +271,11 @@ static void test_queue(void **state)
  * for stet itself. */
 static void test_audit_list(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     int64_t story_id, seq;
     add_story(f, &story_id);
     int64_t admin = add_user(f, ROLE_ADMIN), author = add_user(f, ROLE_READER);
-    int64_t id = add_comment(f, story_id, author, COMMENT_VISIBLE);
+    int64_t id = suite_add_comment(f, story_id, author, COMMENT_VISIBLE);
     struct user who;
     assert_int_equal(store_user_find_id(f->a, f->st, admin, &who), 0);
     const char *notes[] = {"one", "two", "three"};
@@ -420,37 +307,15 @@ static void test_audit_list(void **state)
 
 int main(int argc, char **argv)
 {
-    static char pg_url[1024];
-    static char pool_dir[] = "/tmp/stet-store-mod-XXXXXX";
-    static char pool_url[256];
-    if (argc > 1 && strcmp(argv[argc - 1], "--pool") == 0) {
-        g_pool = true;
-        argc--;
-        if (argc == 1) {
-            /* A file, not :memory:, so the pool's connections share one database. */
-            if (mkdtemp(pool_dir) == NULL)
-                return 1;
-            snprintf(pool_url, sizeof(pool_url), "sqlite:%s/store.db", pool_dir);
-            g_url = pool_url;
-        }
-    }
-    if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
-        if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
-            fprintf(stderr, "moderation store tests on postgres: skipped "
-                            "(STET_TEST_PG_DSN is not set)\n");
-            return PGTEST_SKIP;
-        }
-        g_url = pgtest_fresh_url("stet_mod", pg_url, sizeof(pg_url));
-        if (g_url == NULL)
-            return 1;
-    }
-    g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+    int exit_code;
+    if (!suite_start(argc, argv, "moderation suite", "stet_mod", &exit_code))
+        return exit_code;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reject_then_approve, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_page_change, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_list, setup, teardown),
+        SUITE_TEST(test_reject_then_approve),
+        SUITE_TEST(test_no_page_change),
+        SUITE_TEST(test_refusals_change_nothing),
+        SUITE_TEST(test_queue),
+        SUITE_TEST(test_audit_list),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -14,88 +14,15 @@
 #include "base/arena.h"
 #include "store/store.h"
 
-#include "pgtest.h"
+#include "suite.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-static const char *g_url = "sqlite::memory:";
-static bool g_pool;
-static unsigned g_tag;
-static unsigned g_seq;
-
-struct fx {
-    struct store *st;
-    struct store_pool *pool; /* with --pool: st was borrowed from it */
-    struct arena *a;
-};
-
-static const char *uniq(struct arena *a, const char *prefix)
-{
-    return arena_printf(a, "%s-%u-%u", prefix, g_tag, ++g_seq);
-}
-
-static void fx_close(struct fx *f)
-{
-    if (f->pool != NULL)
-        store_pool_free(f->pool);
-    else
-        store_close(f->st);
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (f == NULL)
-        return -1;
-    if (g_pool) {
-        if (store_pool_new(g_url, 1, 1, &f->pool) != 0) {
-            free(f);
-            return -1;
-        }
-        f->st = store_pool_store(f->pool, false);
-    } else if (store_open(g_url, &f->st) != 0) {
-        free(f);
-        return -1;
-    }
-    if (store_migrate(f->st, NULL) != 0) {
-        fx_close(f);
-        free(f);
-        return -1;
-    }
-    f->a = arena_new(16384);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    fx_close(f);
-    arena_free(f->a);
-    free(f);
-    return 0;
-}
-
-/* Runs trusted SQL on one connection (the pool's own when there is one). */
-static int exec_sql(struct fx *f, const char *sql)
-{
-    if (f->pool == NULL)
-        return store_exec_sql(f->st, sql);
-    struct store *c = store_pool_acquire(f->pool);
-    int rc = store_exec_sql(c, sql);
-    store_pool_release(f->pool, c);
-    return rc;
-}
 
 /* Fails unless the audit log holds exactly one entry with these fields (actor NULL:
  * stet itself): the INSERT of a NULL `at` runs only when the count is wrong, and
  * the NOT NULL constraint then makes the statement fail on either dialect. */
-static void assert_audit(struct fx *f, const char *actor, const char *action, const char *target,
-                         const char *note)
+static void assert_audit(struct suite_fx *f, const char *actor, const char *action,
+                         const char *target, const char *note)
 {
     const char *who = actor == NULL ? "a.actor_id IS NULL"
                                     : arena_printf(f->a,
@@ -107,66 +34,7 @@ static void assert_audit(struct fx *f, const char *actor, const char *action, co
                                    "'y' WHERE (SELECT count(*) FROM audit_log a WHERE %s AND "
                                    "a.action = '%s' AND a.target = '%s' AND a.note = '%s') <> 1",
                                    who, action, target, note);
-    assert_int_equal(exec_sql(f, sql), 0);
-}
-
-static int64_t add_story(struct fx *f, const char *slug)
-{
-    struct story s = {
-        .slug = slug,
-        .title = "A title",
-        .body_src = "Body",
-        .body_html = "<p>Body</p>",
-        .published_at = 1700000000,
-        .created_at = 1700000000,
-        .comments_open = true,
-    };
-    int64_t id = 0;
-    assert_int_equal(store_story_insert(f->st, &s, &id), 0);
-    return id;
-}
-
-static int64_t add_user(struct fx *f, const char *username, enum role role)
-{
-    struct user u = {
-        .username = username,
-        .display_name = username,
-        .email = arena_printf(f->a, "%s@example.com", username),
-        .role = role,
-        .created_at = 1700000000,
-    };
-    int64_t id = 0;
-    assert_int_equal(store_user_insert(f->st, &u, "$argon2id$fakehash", &id), 0);
-    return id;
-}
-
-static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id)
-{
-    struct comment c = {
-        .story_id = story_id,
-        .author_id = author_id,
-        .body_src = "hello",
-        .body_html = "<p>hello</p>",
-        .created_at = 1700000100,
-        .status = COMMENT_VISIBLE,
-    };
-    int64_t id = 0, seq = 0;
-    assert_int_equal(store_comment_insert(f->st, &c, &id, &seq), 0);
-    return id;
-}
-
-static struct story story_of(struct fx *f, const char *slug)
-{
-    struct story s;
-    assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
-    return s;
-}
-
-static struct comment comment_of(struct fx *f, int64_t id)
-{
-    struct comment c;
-    assert_int_equal(store_comment_find(f->a, f->st, id, &c), 0);
-    return c;
+    assert_int_equal(suite_exec_sql(f, sql), 0);
 }
 
 /* A story with one visible comment and `n` readers who did not write it. */
@@ -176,18 +44,20 @@ struct scene {
     int64_t readers[4];
 };
 
-static void scene_make(struct fx *f, struct scene *s, size_t n)
+static void scene_make(struct suite_fx *f, struct scene *s, size_t n)
 {
     assert_true(n <= 4);
-    s->slug = uniq(f->a, "story");
-    s->story_id = add_story(f, s->slug);
-    s->comment_id = add_comment(f, s->story_id, add_user(f, uniq(f->a, "author"), ROLE_READER));
+    s->slug = suite_uniq(f->a, "story");
+    s->story_id = suite_add_story(f, s->slug);
+    s->comment_id = suite_add_comment(f, s->story_id,
+                                      suite_add_user(f, suite_uniq(f->a, "author"), ROLE_READER),
+                                      COMMENT_VISIBLE);
     for (size_t i = 0; i < n; i++)
-        s->readers[i] = add_user(f, uniq(f->a, "reader"), ROLE_READER);
+        s->readers[i] = suite_add_user(f, suite_uniq(f->a, "reader"), ROLE_READER);
 }
 
-static int report(struct fx *f, const struct scene *s, size_t reader, int threshold, bool *held,
-                  int64_t *seq)
+static int report(struct suite_fx *f, const struct scene *s, size_t reader, int threshold,
+                  bool *held, int64_t *seq)
 {
     return store_report_add(f->st, s->comment_id, s->readers[reader], "rude", 1700000200, threshold,
                             held, seq);
@@ -197,12 +67,12 @@ static int report(struct fx *f, const struct scene *s, size_t reader, int thresh
 
 static void test_report_threshold_holds(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     struct scene s;
     bool held = true;
     int64_t seq = -1;
     scene_make(f, &s, 4);
-    struct story before = story_of(f, s.slug);
+    struct story before = suite_story_of(f, s.slug);
     assert_int_equal(before.n_comments, 1);
 
     assert_int_equal(report(f, &s, 0, 3, &held, &seq), 0);
@@ -210,20 +80,20 @@ static void test_report_threshold_holds(void **state)
     assert_int_equal(seq, 0);
     assert_int_equal(report(f, &s, 1, 3, &held, &seq), 0);
     assert_false(held);
-    struct comment c = comment_of(f, s.comment_id);
+    struct comment c = suite_comment_of(f, s.comment_id);
     assert_int_equal(c.status, COMMENT_VISIBLE);
     assert_int_equal(c.report_count, 2);
     /* Reports alone change nothing a page shows. */
-    assert_int_equal(story_of(f, s.slug).content_version, before.content_version);
+    assert_int_equal(suite_story_of(f, s.slug).content_version, before.content_version);
 
     assert_int_equal(report(f, &s, 2, 3, &held, &seq), 0);
     assert_true(held);
     assert_true(seq > before.event_seq);
-    c = comment_of(f, s.comment_id);
+    c = suite_comment_of(f, s.comment_id);
     assert_int_equal(c.status, COMMENT_HELD);
     assert_int_equal(c.report_count, 3);
     assert_int_equal(c.event_seq, seq);
-    struct story after = story_of(f, s.slug);
+    struct story after = suite_story_of(f, s.slug);
     assert_int_equal(after.n_comments, 0);
     assert_int_equal(after.event_seq, seq);
     assert_true(after.content_version > before.content_version);
@@ -243,30 +113,30 @@ static void test_report_threshold_holds(void **state)
     assert_int_equal(report(f, &s, 3, 3, &held, &seq), 0);
     assert_false(held);
     assert_int_equal(seq, 0);
-    assert_int_equal(comment_of(f, s.comment_id).report_count, 4);
-    assert_int_equal(story_of(f, s.slug).event_seq, after.event_seq);
+    assert_int_equal(suite_comment_of(f, s.comment_id).report_count, 4);
+    assert_int_equal(suite_story_of(f, s.slug).event_seq, after.event_seq);
     assert_audit(f, NULL, "comment.hold", arena_printf(f->a, "comment:%lld", (long long)c.id),
                  "3 reports");
 }
 
 static void test_report_twice_conflicts(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     struct scene s;
     bool held = true;
     int64_t seq = -1;
     scene_make(f, &s, 2);
     assert_int_equal(report(f, &s, 0, 2, &held, &seq), 0);
-    struct story before = story_of(f, s.slug);
+    struct story before = suite_story_of(f, s.slug);
     /* The second report by the same reader would reach the threshold: refused, and
      * neither the count nor the status moves. */
     assert_int_equal(report(f, &s, 0, 2, &held, &seq), STET_ECONFLICT);
     assert_false(held);
     assert_int_equal(seq, 0);
-    struct comment c = comment_of(f, s.comment_id);
+    struct comment c = suite_comment_of(f, s.comment_id);
     assert_int_equal(c.report_count, 1);
     assert_int_equal(c.status, COMMENT_VISIBLE);
-    assert_int_equal(story_of(f, s.slug).content_version, before.content_version);
+    assert_int_equal(suite_story_of(f, s.slug).content_version, before.content_version);
     /* Another reader still can. */
     assert_int_equal(report(f, &s, 1, 2, &held, &seq), 0);
     assert_true(held);
@@ -274,7 +144,7 @@ static void test_report_twice_conflicts(void **state)
 
 static void test_report_threshold_zero_and_unknown(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     struct scene s;
     bool held = true;
     int64_t seq = -1;
@@ -283,7 +153,7 @@ static void test_report_threshold_zero_and_unknown(void **state)
         assert_int_equal(report(f, &s, i, 0, &held, &seq), 0);
         assert_false(held);
     }
-    struct comment c = comment_of(f, s.comment_id);
+    struct comment c = suite_comment_of(f, s.comment_id);
     assert_int_equal(c.status, COMMENT_VISIBLE);
     assert_int_equal(c.report_count, 3);
 
@@ -293,18 +163,18 @@ static void test_report_threshold_zero_and_unknown(void **state)
     /* An unknown reader is refused by the foreign key; the count stays. */
     assert_int_equal(store_report_add(f->st, c.id, s.readers[2] + 1000, "x", 1, 1, &held, &seq),
                      STET_EINVAL);
-    assert_int_equal(comment_of(f, s.comment_id).report_count, 3);
+    assert_int_equal(suite_comment_of(f, s.comment_id).report_count, 3);
 }
 
 /* ---- suspensions and roles ---- */
 
 static void test_suspend_and_unsuspend(void **state)
 {
-    struct fx *f = *state;
-    const char *mod = uniq(f->a, "mod");
-    const char *name = uniq(f->a, "Reader");
-    int64_t mod_id = add_user(f, mod, ROLE_MODERATOR);
-    int64_t id = add_user(f, name, ROLE_READER);
+    struct suite_fx *f = *state;
+    const char *mod = suite_uniq(f->a, "mod");
+    const char *name = suite_uniq(f->a, "Reader");
+    int64_t mod_id = suite_add_user(f, mod, ROLE_MODERATOR);
+    int64_t id = suite_add_user(f, name, ROLE_READER);
     struct user u;
     const char *target = arena_printf(f->a, "user:%s", name);
     struct store_audit e = {.at = 1700000300,
@@ -348,9 +218,9 @@ static void test_suspend_and_unsuspend(void **state)
  * refuses (its actor does not exist) leaves the account as it was. */
 static void test_suspend_audit_is_atomic(void **state)
 {
-    struct fx *f = *state;
-    const char *name = uniq(f->a, "reader");
-    int64_t id = add_user(f, name, ROLE_READER);
+    struct suite_fx *f = *state;
+    const char *name = suite_uniq(f->a, "reader");
+    int64_t id = suite_add_user(f, name, ROLE_READER);
     struct user u;
     const struct store_audit bad = {
         .at = 1, .actor_id = id + 100000, .action = "user.ban", .target = "user:x", .note = ""};
@@ -366,14 +236,14 @@ static void test_suspend_audit_is_atomic(void **state)
 
 static void test_set_role_audit(void **state)
 {
-    struct fx *f = *state;
-    const char *admin = uniq(f->a, "admin");
-    const char *name = uniq(f->a, "reader");
-    int64_t admin_id = add_user(f, admin, ROLE_ADMIN);
-    int64_t id = add_user(f, name, ROLE_READER);
-    const char *slug = uniq(f->a, "story");
-    add_comment(f, add_story(f, slug), id);
-    int64_t version = story_of(f, slug).content_version;
+    struct suite_fx *f = *state;
+    const char *admin = suite_uniq(f->a, "admin");
+    const char *name = suite_uniq(f->a, "reader");
+    int64_t admin_id = suite_add_user(f, admin, ROLE_ADMIN);
+    int64_t id = suite_add_user(f, name, ROLE_READER);
+    const char *slug = suite_uniq(f->a, "story");
+    suite_add_comment(f, suite_add_story(f, slug), id, COMMENT_VISIBLE);
+    int64_t version = suite_story_of(f, slug).content_version;
     struct user u;
     const struct store_audit e = {.at = 1700000400,
                                   .actor_id = admin_id,
@@ -384,7 +254,7 @@ static void test_set_role_audit(void **state)
     assert_int_equal(store_user_find_id(f->a, f->st, id, &u), 0);
     assert_int_equal(u.role, ROLE_MODERATOR);
     /* The staff badge shows on their comments: the story's page changed. */
-    assert_true(story_of(f, slug).content_version > version);
+    assert_true(suite_story_of(f, slug).content_version > version);
     assert_audit(f, admin, "user.role", e.target, "reader to moderator");
     assert_int_equal(store_user_set_role_audit(f->st, str_from("nobody-here"), ROLE_ADMIN, &e),
                      STET_ENOTFOUND);
@@ -397,15 +267,15 @@ static void test_set_role_audit(void **state)
  * username can start with. A suspended account carries its reason. */
 static void test_user_list(void **state)
 {
-    struct fx *f = *state;
-    const char *base = uniq(f->a, "Ls");
+    struct suite_fx *f = *state;
+    const char *base = suite_uniq(f->a, "Ls");
     const char *names[] = {arena_printf(f->a, "%sa", base), arena_printf(f->a, "%sB", base),
                            arena_printf(f->a, "%sc", base)};
     int64_t ids[3];
     for (size_t i = 0; i < 3; i++)
-        ids[i] = add_user(f, names[i], ROLE_READER);
-    const char *other = uniq(f->a, "zz");
-    int64_t other_id = add_user(f, other, ROLE_READER);
+        ids[i] = suite_add_user(f, names[i], ROLE_READER);
+    const char *other = suite_uniq(f->a, "zz");
+    int64_t other_id = suite_add_user(f, other, ROLE_READER);
     assert_int_equal(store_user_suspend(f->st, str_from(names[1]), USER_BANNED, "spam", NULL), 0);
 
     struct store_page pg = {.limit = 2};
@@ -459,12 +329,12 @@ static void test_user_list(void **state)
 /* A moderator's open or close commits with its audit entry or not at all. */
 static void test_story_set_open_audit(void **state)
 {
-    struct fx *f = *state;
-    const char *mod = uniq(f->a, "mod");
-    int64_t mod_id = add_user(f, mod, ROLE_MODERATOR);
-    const char *slug = uniq(f->a, "story");
-    int64_t story = add_story(f, slug);
-    int64_t version = story_of(f, slug).content_version;
+    struct suite_fx *f = *state;
+    const char *mod = suite_uniq(f->a, "mod");
+    int64_t mod_id = suite_add_user(f, mod, ROLE_MODERATOR);
+    const char *slug = suite_uniq(f->a, "story");
+    int64_t story = suite_add_story(f, slug);
+    int64_t version = suite_story_of(f, slug).content_version;
     const char *target = arena_printf(f->a, "story:%s", slug);
     struct store_audit e = {.at = 1700000500,
                             .actor_id = mod_id,
@@ -472,68 +342,35 @@ static void test_story_set_open_audit(void **state)
                             .target = target,
                             .note = ""};
     assert_int_equal(store_story_set_open_audit(f->st, story, false, &e), 0);
-    assert_false(story_of(f, slug).comments_open);
-    assert_true(story_of(f, slug).content_version > version);
+    assert_false(suite_story_of(f, slug).comments_open);
+    assert_true(suite_story_of(f, slug).content_version > version);
     assert_audit(f, mod, "story.close", target, "");
     e.action = "story.open";
     assert_int_equal(store_story_set_open_audit(f->st, story, true, &e), 0);
-    assert_true(story_of(f, slug).comments_open);
+    assert_true(suite_story_of(f, slug).comments_open);
     assert_audit(f, mod, "story.open", target, "");
     assert_int_equal(store_story_set_open_audit(f->st, INT64_MAX, false, &e), STET_ENOTFOUND);
     /* An entry the database refuses (no such actor) leaves the story open. */
     e.actor_id = mod_id + 100000;
     e.action = "story.close";
     assert_int_equal(store_story_set_open_audit(f->st, story, false, &e), STET_EINVAL);
-    assert_true(story_of(f, slug).comments_open);
+    assert_true(suite_story_of(f, slug).comments_open);
 }
 
 int main(int argc, char **argv)
 {
-    static char pg_url[1024];
-    static char pool_dir[] = "/tmp/stet-reports-pool-XXXXXX";
-    static char pool_url[256];
-    if (argc > 1 && strcmp(argv[argc - 1], "--pool") == 0) {
-        g_pool = true;
-        argc--;
-        if (argc == 1) {
-            if (mkdtemp(pool_dir) == NULL)
-                return 1;
-            snprintf(pool_url, sizeof(pool_url), "sqlite:%s/store.db", pool_dir);
-            g_url = pool_url;
-        }
-    }
-    if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
-        if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
-            fprintf(stderr, "reports suite on postgres: skipped (STET_TEST_PG_DSN is not set)\n");
-            return PGTEST_SKIP;
-        }
-        g_url = pgtest_fresh_url("stet_reports", pg_url, sizeof(pg_url));
-        if (g_url == NULL)
-            return 1;
-    }
-    g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
-
+    int exit_code;
+    if (!suite_start(argc, argv, "reports suite", "stet_reports", &exit_code))
+        return exit_code;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_report_threshold_holds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_report_twice_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_report_threshold_zero_and_unknown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_suspend_and_unsuspend, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_suspend_audit_is_atomic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_set_role_audit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_set_open_audit, setup, teardown),
+        SUITE_TEST(test_report_threshold_holds),
+        SUITE_TEST(test_report_twice_conflicts),
+        SUITE_TEST(test_report_threshold_zero_and_unknown),
+        SUITE_TEST(test_suspend_and_unsuspend),
+        SUITE_TEST(test_suspend_audit_is_atomic),
+        SUITE_TEST(test_set_role_audit),
+        SUITE_TEST(test_user_list),
+        SUITE_TEST(test_story_set_open_audit),
     };
-    fprintf(stderr, "reports suite on %.*s%s\n", (int)strcspn(g_url, ":"), g_url,
-            g_pool ? " through a pool" : "");
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (pool_url[0] != '\0') {
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            char p[300];
-            snprintf(p, sizeof(p), "%s/store.db%s", pool_dir, suffix[i]);
-            unlink(p);
-        }
-        rmdir(pool_dir);
-    }
-    return failed;
+    return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -22,6 +22,7 @@
 #include "store/store.h"
 
 #include "pgtest.h"
+#include "suite.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -31,67 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *g_url = "sqlite::memory:";
-static bool g_pool;
-static unsigned g_tag;
-static unsigned g_seq;
-
-struct fx {
-    struct store *st;
-    struct store_pool *pool; /* with --pool: st was borrowed from it */
-    struct arena *a;
-};
-
-/* A name unique to this run and call: "<prefix>-<tag>-<seq>". */
-static const char *uniq(struct arena *a, const char *prefix)
-{
-    return arena_printf(a, "%s-%u-%u", prefix, g_tag, ++g_seq);
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (f == NULL)
-        return -1;
-    if (g_pool) {
-        /* The pool as the server uses it: every operation borrows a connection. */
-        if (store_pool_new(g_url, 1, 1, &f->pool) != 0) {
-            free(f);
-            return -1;
-        }
-        f->st = store_pool_store(f->pool, false);
-    } else if (store_open(g_url, &f->st) != 0) {
-        free(f);
-        return -1;
-    }
-    if (store_migrate(f->st, NULL) != 0) {
-        if (f->pool != NULL) {
-            store_pool_free(f->pool);
-        } else {
-            store_close(f->st);
-        }
-        free(f);
-        return -1;
-    }
-    f->a = arena_new(16384);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->pool != NULL) {
-        store_pool_free(f->pool);
-    } else {
-        store_close(f->st);
-    }
-    arena_free(f->a);
-    free(f);
-    return 0;
-}
-
-static int64_t add_story(struct fx *f, const char *slug, int64_t published_at)
+static int64_t add_story(struct suite_fx *f, const char *slug, int64_t published_at)
 {
     struct story s = {
         .slug = slug,
@@ -109,7 +50,7 @@ static int64_t add_story(struct fx *f, const char *slug, int64_t published_at)
     return id;
 }
 
-static int64_t add_user(struct fx *f, const char *username, const char *email)
+static int64_t add_user(struct suite_fx *f, const char *username, const char *email)
 {
     struct user u = {
         .username = username,
@@ -124,8 +65,9 @@ static int64_t add_user(struct fx *f, const char *username, const char *email)
     return id;
 }
 
-static int64_t add_comment_seq(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
-                               int64_t created_at, enum comment_status status, int64_t *seq)
+static int64_t add_comment_seq(struct suite_fx *f, int64_t story_id, int64_t author_id,
+                               int64_t parent_id, int64_t created_at, enum comment_status status,
+                               int64_t *seq)
 {
     struct comment c = {
         .story_id = story_id,
@@ -149,13 +91,13 @@ static int64_t add_comment_seq(struct fx *f, int64_t story_id, int64_t author_id
     return id;
 }
 
-static int64_t add_comment(struct fx *f, int64_t story_id, int64_t author_id, int64_t parent_id,
-                           int64_t created_at, enum comment_status status)
+static int64_t add_comment(struct suite_fx *f, int64_t story_id, int64_t author_id,
+                           int64_t parent_id, int64_t created_at, enum comment_status status)
 {
     return add_comment_seq(f, story_id, author_id, parent_id, created_at, status, NULL);
 }
 
-static int64_t count_of(struct fx *f, const char *slug)
+static int64_t count_of(struct suite_fx *f, const char *slug)
 {
     int64_t n = -2;
     struct str s = str_from(slug);
@@ -208,8 +150,8 @@ static void test_open_rejects_bad_urls(void **state)
 
 static void test_story_insert_find(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "story");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "story");
     int64_t id = add_story(f, slug, 1700000100);
 
     struct story s;
@@ -233,7 +175,7 @@ static void test_story_insert_find(void **state)
     assert_int_equal(store_story_find(f->a, f->st, STR_NULL, &s), STET_ENOTFOUND);
 
     /* NULL byline is stored as "". */
-    struct story nb = {.slug = uniq(f->a, "nobyline"),
+    struct story nb = {.slug = suite_uniq(f->a, "nobyline"),
                        .title = "t",
                        .body_src = "b",
                        .body_html = "b",
@@ -248,8 +190,8 @@ static void test_story_insert_find(void **state)
 
 static void test_story_duplicate_slug(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "dup");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "dup");
     add_story(f, slug, 1700000000);
     struct story s = {.slug = slug,
                       .title = "other",
@@ -270,14 +212,14 @@ static void test_story_duplicate_slug(void **state)
  * the order is strict and that ours appear once each, in the expected order. */
 static void test_story_list_paging(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     /* Far-future times keep these at the head of the list; three ties on T. */
     const int64_t T = 4102444800 + (int64_t)(g_tag % 100000) * 10;
     const int64_t times[] = {T, T - 1, T, T + 5, T - 2, T, T - 1};
     enum { N = sizeof(times) / sizeof(times[0]) };
     int64_t ids[N];
     for (int i = 0; i < N; i++)
-        ids[i] = add_story(f, uniq(f->a, "list"), times[i]);
+        ids[i] = add_story(f, suite_uniq(f->a, "list"), times[i]);
     /* Expected newest-first order of ours: T+5, then T ties by id desc, T-1 ties, T-2. */
     const int64_t want[N] = {ids[3], ids[5], ids[2], ids[0], ids[6], ids[1], ids[4]};
 
@@ -336,7 +278,7 @@ static void test_story_list_paging(void **state)
  * their counts. Months of a far year of this run's own keep other cases out. */
 static void test_story_range_and_months(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     struct store_month *months;
     struct story *rows;
     size_t n;
@@ -359,9 +301,11 @@ static void test_story_range_and_months(void **state)
     /* Oldest first: January's first second, two ties, February's last second, March's
      * first. */
     int64_t ids[5] = {
-        add_story(f, uniq(f->a, "rng"), jan),       add_story(f, uniq(f->a, "rng"), jan + 100),
-        add_story(f, uniq(f->a, "rng"), jan + 100), add_story(f, uniq(f->a, "rng"), mar - 1),
-        add_story(f, uniq(f->a, "rng"), mar),
+        add_story(f, suite_uniq(f->a, "rng"), jan),
+        add_story(f, suite_uniq(f->a, "rng"), jan + 100),
+        add_story(f, suite_uniq(f->a, "rng"), jan + 100),
+        add_story(f, suite_uniq(f->a, "rng"), mar - 1),
+        add_story(f, suite_uniq(f->a, "rng"), mar),
     };
 
     struct store_page asc = {.limit = 10};
@@ -413,7 +357,7 @@ static void test_story_range_and_months(void **state)
     assert_int_equal(store_story_months(f->a, f->st, TIME_MIN - 1, apr, 5, &months, &n),
                      STET_EINVAL);
     /* The year 0000, where the backends' calendars differ in name only. */
-    add_story(f, uniq(f->a, "rng"), TIME_MIN + 86400 * 40);
+    add_story(f, suite_uniq(f->a, "rng"), TIME_MIN + 86400 * 40);
     assert_int_equal(
         store_story_months(f->a, f->st, TIME_MIN, TIME_MIN + 86400 * 60, 5, &months, &n), 0);
     assert_true(n >= 1);
@@ -422,8 +366,8 @@ static void test_story_range_and_months(void **state)
 
 static void test_story_set_open(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "open");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "open");
     int64_t id = add_story(f, slug, 1700000000);
     struct story s;
     assert_int_equal(store_story_set_open(f->st, id, false), 0);
@@ -435,7 +379,7 @@ static void test_story_set_open(void **state)
     assert_int_equal(store_story_set_open(f->st, INT64_MAX, false), STET_ENOTFOUND);
 }
 
-static int64_t version_of(struct fx *f, const char *slug)
+static int64_t version_of(struct suite_fx *f, const char *slug)
 {
     struct story s;
     assert_int_equal(store_story_find(f->a, f->st, str_from(slug), &s), 0);
@@ -447,14 +391,14 @@ static int64_t version_of(struct fx *f, const char *slug)
  * commit's batch path and the reads come through the memo. */
 static void test_content_version(void **state)
 {
-    struct fx *f = *state;
-    const char *a_slug = uniq(f->a, "cva"), *b_slug = uniq(f->a, "cvb");
-    const char *c_slug = uniq(f->a, "cvc");
+    struct suite_fx *f = *state;
+    const char *a_slug = suite_uniq(f->a, "cva"), *b_slug = suite_uniq(f->a, "cvb");
+    const char *c_slug = suite_uniq(f->a, "cvc");
     int64_t a_id = add_story(f, a_slug, 1700000000);
     int64_t b_id = add_story(f, b_slug, 1700000001);
     add_story(f, c_slug, 1700000002);
-    const char *name = uniq(f->a, "cvuser");
-    int64_t alice = add_user(f, name, uniq(f->a, "cvuser@x.example"));
+    const char *name = suite_uniq(f->a, "cvuser");
+    int64_t alice = add_user(f, name, suite_uniq(f->a, "cvuser@x.example"));
 
     int64_t v = version_of(f, a_slug);
     add_comment(f, a_id, alice, 0, 100, COMMENT_VISIBLE);
@@ -488,12 +432,12 @@ static void test_content_version(void **state)
 
 static void test_story_counts(void **state)
 {
-    struct fx *f = *state;
-    const char *sa = uniq(f->a, "ca");
-    const char *sb = uniq(f->a, "cb");
+    struct suite_fx *f = *state;
+    const char *sa = suite_uniq(f->a, "ca");
+    const char *sb = suite_uniq(f->a, "cb");
     int64_t a_id = add_story(f, sa, 1700000000);
     add_story(f, sb, 1700000001);
-    int64_t uid = add_user(f, uniq(f->a, "counter"), uniq(f->a, "counter@x.example"));
+    int64_t uid = add_user(f, suite_uniq(f->a, "counter"), suite_uniq(f->a, "counter@x.example"));
     add_comment(f, a_id, uid, 0, 10, COMMENT_VISIBLE);
     add_comment(f, a_id, uid, 0, 11, COMMENT_VISIBLE);
 
@@ -511,19 +455,19 @@ static void test_story_counts(void **state)
 
 static void test_user_insert_conflicts(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     const char *name = arena_printf(f->a, "Alice_%u", g_tag);
     const char *email = arena_printf(f->a, "alice.%u@Example.com", g_tag);
     int64_t id = add_user(f, name, email);
 
     struct user dup = {.username = arena_printf(f->a, "aLICE_%u", g_tag),
                        .display_name = "x",
-                       .email = uniq(f->a, "other@example.com"),
+                       .email = suite_uniq(f->a, "other@example.com"),
                        .created_at = 1};
     int64_t dup_id = -5;
     assert_int_equal(store_user_insert(f->st, &dup, "h", &dup_id), STET_ECONFLICT);
     assert_int_equal(dup_id, -5);
-    dup.username = uniq(f->a, "bob");
+    dup.username = suite_uniq(f->a, "bob");
     dup.email = arena_printf(f->a, "ALICE.%u@example.COM", g_tag);
     assert_int_equal(store_user_insert(f->st, &dup, "h", &dup_id), STET_ECONFLICT);
 
@@ -559,9 +503,9 @@ static void test_user_insert_conflicts(void **state)
 
 static void test_user_set_role(void **state)
 {
-    struct fx *f = *state;
-    const char *name = uniq(f->a, "Role");
-    int64_t id = add_user(f, name, uniq(f->a, "role@x.example"));
+    struct suite_fx *f = *state;
+    const char *name = suite_uniq(f->a, "Role");
+    int64_t id = add_user(f, name, suite_uniq(f->a, "role@x.example"));
     struct user u;
     char *upper = arena_strdup(f->a, name);
     upper[0] = 'r';
@@ -578,7 +522,7 @@ static void test_user_set_role(void **state)
     assert_int_equal(u.role, ROLE_MODERATOR);
 }
 
-static int64_t login_id(struct fx *f, const char *login)
+static int64_t login_id(struct suite_fx *f, const char *login)
 {
     struct user u;
     int rc = store_user_find_login(f->a, f->st, str_from(login), &u, NULL);
@@ -590,7 +534,7 @@ static int64_t login_id(struct fx *f, const char *login)
  * into "k", so "\u212Aate" logged in as kate there, while SQLite's did not. */
 static void test_user_identity_keys(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
 #define KELVIN "\xe2\x84\xaa"
     const char *name = arena_printf(f->a, "Kate_%u", g_tag);
     const char *email = arena_printf(f->a, "kate.%u@example.org", g_tag);
@@ -606,7 +550,7 @@ static void test_user_identity_keys(void **state)
 
     /* That address is another address under the rule: it registers as its own
      * account, and logs into that one, never into kate's. */
-    int64_t other = add_user(f, uniq(f->a, "kelvin"), kelvin_email);
+    int64_t other = add_user(f, suite_uniq(f->a, "kelvin"), kelvin_email);
     assert_true(other != kate);
     assert_int_equal(login_id(f, kelvin_email), other);
     assert_int_equal(login_id(f, arena_printf(f->a, KELVIN "ATE.%u@Example.ORG", g_tag)), other);
@@ -614,22 +558,22 @@ static void test_user_identity_keys(void **state)
 
     /* Uniqueness uses the same key. */
     int64_t id = -5;
-    struct user dup = {.username = uniq(f->a, "dup"),
+    struct user dup = {.username = suite_uniq(f->a, "dup"),
                        .display_name = "d",
                        .email = arena_printf(f->a, "KATE.%u@Example.Org", g_tag)};
     assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_ECONFLICT);
     dup.username = arena_printf(f->a, "kATE_%u", g_tag);
-    dup.email = uniq(f->a, "dup@x.example");
+    dup.email = suite_uniq(f->a, "dup@x.example");
     assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_ECONFLICT);
 
     /* What SPEC 6 does not allow has no key and is not stored. */
     const char *const bad_names[] = {"ka", KELVIN "ate", "kate@x", "a b c", ""};
     for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
         dup.username = bad_names[i];
-        dup.email = uniq(f->a, "bad@x.example");
+        dup.email = suite_uniq(f->a, "bad@x.example");
         assert_int_equal(store_user_insert(f->st, &dup, "h", &id), STET_EINVAL);
     }
-    dup.username = uniq(f->a, "bad");
+    dup.username = suite_uniq(f->a, "bad");
     const char *const bad_emails[] = {"no-at-sign", "a b@c", "a@b@c", "@x", ""};
     for (size_t i = 0; i < sizeof(bad_emails) / sizeof(bad_emails[0]); i++) {
         dup.email = bad_emails[i];
@@ -663,9 +607,9 @@ static const char *token_for(struct arena *a, unsigned n)
 
 static void test_sessions(void **state)
 {
-    struct fx *f = *state;
-    const char *name = uniq(f->a, "sess");
-    int64_t uid = add_user(f, name, uniq(f->a, "sess@x.example"));
+    struct suite_fx *f = *state;
+    const char *name = suite_uniq(f->a, "sess");
+    int64_t uid = add_user(f, name, suite_uniq(f->a, "sess@x.example"));
     const char *tok = token_for(f->a, ++g_seq);
     assert_int_equal(strlen(tok), STORE_TOKEN_HASH_LEN);
 
@@ -697,11 +641,11 @@ static void test_sessions(void **state)
 
 static void test_comment_insert_counts_and_held(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "cm");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "cm");
     int64_t sid = add_story(f, slug, 1700000000);
-    int64_t alice = add_user(f, uniq(f->a, "calice"), uniq(f->a, "calice@x.example"));
-    int64_t bob = add_user(f, uniq(f->a, "cbob"), uniq(f->a, "cbob@x.example"));
+    int64_t alice = add_user(f, suite_uniq(f->a, "calice"), suite_uniq(f->a, "calice@x.example"));
+    int64_t bob = add_user(f, suite_uniq(f->a, "cbob"), suite_uniq(f->a, "cbob@x.example"));
 
     int64_t v1 = add_comment(f, sid, alice, 0, 100, COMMENT_VISIBLE);
     assert_int_equal(count_of(f, slug), 1);
@@ -764,11 +708,11 @@ static void test_comment_insert_counts_and_held(void **state)
 
 static void test_comment_threads_and_find(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "thread");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "thread");
     int64_t sid = add_story(f, slug, 1700000000);
-    const char *name = uniq(f->a, "threader");
-    int64_t uid = add_user(f, name, uniq(f->a, "threader@x.example"));
+    const char *name = suite_uniq(f->a, "threader");
+    int64_t uid = add_user(f, name, suite_uniq(f->a, "threader@x.example"));
 
     int64_t root = add_comment(f, sid, uid, 0, 100, COMMENT_VISIBLE);
     int64_t reply = add_comment(f, sid, uid, root, 101, COMMENT_VISIBLE);
@@ -842,8 +786,8 @@ static void test_comment_threads_and_find(void **state)
 
 /* Pages a story's comments with `limit` and checks the concatenation equals
  * `want` (ids in the expected order). */
-static void page_all(struct fx *f, const struct comment_filter *flt, bool newest_first, int limit,
-                     const int64_t *want, size_t n_want)
+static void page_all(struct suite_fx *f, const struct comment_filter *flt, bool newest_first,
+                     int limit, const int64_t *want, size_t n_want)
 {
     struct store_page pg = {.limit = limit, .newest_first = newest_first};
     size_t got = 0;
@@ -869,11 +813,11 @@ static void page_all(struct fx *f, const struct comment_filter *flt, bool newest
 
 static void test_comment_list_paging(void **state)
 {
-    struct fx *f = *state;
-    int64_t sid = add_story(f, uniq(f->a, "paging"), 1700000000);
-    int64_t other_sid = add_story(f, uniq(f->a, "paging-other"), 1700000000);
-    int64_t u1 = add_user(f, uniq(f->a, "pager1"), uniq(f->a, "pager1@x.example"));
-    int64_t u2 = add_user(f, uniq(f->a, "pager2"), uniq(f->a, "pager2@x.example"));
+    struct suite_fx *f = *state;
+    int64_t sid = add_story(f, suite_uniq(f->a, "paging"), 1700000000);
+    int64_t other_sid = add_story(f, suite_uniq(f->a, "paging-other"), 1700000000);
+    int64_t u1 = add_user(f, suite_uniq(f->a, "pager1"), suite_uniq(f->a, "pager1@x.example"));
+    int64_t u2 = add_user(f, suite_uniq(f->a, "pager2"), suite_uniq(f->a, "pager2@x.example"));
 
     /* Inserted out of time order, with ties, and a held comment by u2 in between: as
      * a group commit can give ids against the order of the requests' clocks. */
@@ -924,14 +868,14 @@ static void test_comment_list_paging(void **state)
 
 static void test_event_numbers(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     /* A publication time no other case uses, so a cursor can pick story a alone. */
     const int64_t t_a = 3000000000 + (int64_t)(g_tag % 100000) * 10;
-    const char *sa = uniq(f->a, "ev-a");
-    const char *sb = uniq(f->a, "ev-b");
+    const char *sa = suite_uniq(f->a, "ev-a");
+    const char *sb = suite_uniq(f->a, "ev-b");
     int64_t a = add_story(f, sa, t_a);
     int64_t b = add_story(f, sb, t_a + 1);
-    int64_t u = add_user(f, uniq(f->a, "evu"), uniq(f->a, "evu@x.example"));
+    int64_t u = add_user(f, suite_uniq(f->a, "evu"), suite_uniq(f->a, "evu@x.example"));
     int64_t seq = -1;
 
     struct story s;
@@ -1022,12 +966,12 @@ static void test_event_numbers(void **state)
 
 static void test_comment_events(void **state)
 {
-    struct fx *f = *state;
-    const char *slug = uniq(f->a, "events");
+    struct suite_fx *f = *state;
+    const char *slug = suite_uniq(f->a, "events");
     int64_t sid = add_story(f, slug, 1700000000);
-    int64_t other = add_story(f, uniq(f->a, "events-other"), 1700000000);
-    const char *name = uniq(f->a, "eventer");
-    int64_t u = add_user(f, name, uniq(f->a, "eventer@x.example"));
+    int64_t other = add_story(f, suite_uniq(f->a, "events-other"), 1700000000);
+    const char *name = suite_uniq(f->a, "eventer");
+    int64_t u = add_user(f, name, suite_uniq(f->a, "eventer@x.example"));
     enum { N = 7 };
     int64_t ids[N];
     /* Times run backwards: event order is commit order, not created_at. */
@@ -1118,7 +1062,7 @@ static bool wait_heard(struct heard *h, const int64_t *what, int64_t want, int s
 
 static void test_listener(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     struct store_listener *l = (struct store_listener *)&l;
     struct heard h = {.n_ready = 0};
     pthread_mutex_init(&h.mu, NULL);
@@ -1141,8 +1085,8 @@ static void test_listener(void **state)
         }
         assert_int_equal(h.n_ready, 1);
         pthread_mutex_unlock(&h.mu);
-        int64_t sid = add_story(f, uniq(f->a, "heard"), 1700000000);
-        int64_t u = add_user(f, uniq(f->a, "hearer"), uniq(f->a, "hearer@x.example"));
+        int64_t sid = add_story(f, suite_uniq(f->a, "heard"), 1700000000);
+        int64_t u = add_user(f, suite_uniq(f->a, "hearer"), suite_uniq(f->a, "hearer@x.example"));
         add_comment(f, sid, u, 0, 1, COMMENT_HELD); /* no event */
         add_comment(f, sid, u, 0, 2, COMMENT_VISIBLE);
         add_comment(f, sid, u, 0, 3, COMMENT_VISIBLE);
@@ -1158,7 +1102,7 @@ static void test_listener(void **state)
 
 static void test_hostile_strings(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     const char *evil = "'; DROP TABLE users; --";
     const char *quotes = "it's \"quoted\" \\ back\\slash %s %n ?1 $1 :x @y";
     const char *slug = arena_printf(f->a, "%s-%u", evil, g_tag);
@@ -1184,10 +1128,10 @@ static void test_hostile_strings(void **state)
      * text of an account (display name) and an address with a quote can. */
     struct user bad = {.username = arena_printf(f->a, "%s%u", evil, g_tag),
                        .display_name = "x",
-                       .email = uniq(f->a, "evil@y.example")};
+                       .email = suite_uniq(f->a, "evil@y.example")};
     int64_t bad_id;
     assert_int_equal(store_user_insert(f->st, &bad, "h", &bad_id), STET_EINVAL);
-    const char *uname = uniq(f->a, "quoted");
+    const char *uname = suite_uniq(f->a, "quoted");
     const char *uemail = arena_printf(f->a, "o'brien';--%u@y.example", g_tag);
     struct user hostile = {.username = uname, .display_name = evil, .email = uemail};
     int64_t uid;
@@ -1230,7 +1174,7 @@ static void test_hostile_strings(void **state)
     assert_int_equal(bad_counts[1], -1);
 
     /* The users table survived: a fresh insert and lookup still work. */
-    add_user(f, uniq(f->a, "survivor"), uniq(f->a, "survivor@x.example"));
+    add_user(f, suite_uniq(f->a, "survivor"), suite_uniq(f->a, "survivor@x.example"));
 }
 
 /* ---- pool ---- */
@@ -1329,7 +1273,7 @@ static int take1(struct store *st, const char *key, int64_t now_ms, int64_t inte
 }
 
 /* One hit; returns the wait (0: allowed). */
-static int64_t take(struct fx *f, const char *key, int64_t now_ms, int64_t interval_ms,
+static int64_t take(struct suite_fx *f, const char *key, int64_t now_ms, int64_t interval_ms,
                     int capacity)
 {
     int64_t wait = -1;
@@ -1342,7 +1286,7 @@ static int64_t take(struct fx *f, const char *key, int64_t now_ms, int64_t inter
  * next token comes; tokens come back one per interval, never beyond capacity. */
 static void test_rate_take_refill(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     const int64_t t = INT64_C(1700000000000);
     const char *k = bucket_for(f->a), *other = bucket_for(f->a);
     for (int i = 0; i < 3; i++)
@@ -1375,7 +1319,7 @@ static void test_rate_take_refill(void **state)
 
 static void test_rate_take_refuses_bad_arguments(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     const char *k = bucket_for(f->a);
     char upper[STORE_RATE_KEY_LEN + 1];
     memcpy(upper, k, sizeof(upper));
@@ -1424,7 +1368,7 @@ static void test_rate_take_refuses_bad_arguments(void **state)
  * every one has a token. */
 static void test_rate_take_all_or_none(void **state)
 {
-    struct fx *f = *state;
+    struct suite_fx *f = *state;
     const int64_t t = INT64_C(1700000000000);
     struct store_rate_bucket b[3] = {
         {bucket_for(f->a), 60000, 2},
@@ -1590,15 +1534,15 @@ static void *key_worker(void *arg)
  * by several connections at once, all get that one. */
 static void test_site_key(void **state)
 {
-    struct fx *f = *state;
-    const char *name = uniq(f->a, "key");
+    struct suite_fx *f = *state;
+    const char *name = suite_uniq(f->a, "key");
     const char *c1 = bucket_for(f->a), *c2 = bucket_for(f->a);
     char out[STORE_SITE_KEY_LEN + 1] = "";
     assert_int_equal(store_site_key(f->st, name, c1, out), 0);
     assert_string_equal(out, c1);
     assert_int_equal(store_site_key(f->st, name, c2, out), 0);
     assert_string_equal(out, c1);
-    assert_int_equal(store_site_key(f->st, uniq(f->a, "key"), c2, out), 0);
+    assert_int_equal(store_site_key(f->st, suite_uniq(f->a, "key"), c2, out), 0);
     assert_string_equal(out, c2);
 
     char big[STORE_SITE_KEY_NAME_MAX + 2];
@@ -1614,7 +1558,7 @@ static void test_site_key(void **state)
     struct shared_db db;
     memset(&sh, 0, sizeof(sh));
     sh.url = shared_db_open(&db);
-    sh.name = uniq(f->a, "raced");
+    sh.name = suite_uniq(f->a, "raced");
     struct store *st;
     assert_int_equal(store_open(sh.url, &st), 0);
     assert_int_equal(store_migrate(st, NULL), 0);
@@ -1634,12 +1578,12 @@ static void test_site_key(void **state)
     shared_db_remove(&db);
 }
 
-static void add_session(struct fx *f, const char *tok, int64_t uid, int64_t expires_at)
+static void add_session(struct suite_fx *f, const char *tok, int64_t uid, int64_t expires_at)
 {
     assert_int_equal(store_session_insert(f->st, tok, uid, 1, expires_at), 0);
 }
 
-static bool session_exists(struct fx *f, const char *tok)
+static bool session_exists(struct suite_fx *f, const char *tok)
 {
     struct user u;
     int rc = store_session_find(f->a, f->st, tok, 0, &u); /* as of a time before any expiry */
@@ -1653,8 +1597,8 @@ static bool session_exists(struct fx *f, const char *tok)
  * deleted row is seen by asking as of an earlier time. */
 static void test_prune(void **state)
 {
-    struct fx *f = *state;
-    int64_t uid = add_user(f, uniq(f->a, "prune"), uniq(f->a, "prune@x.example"));
+    struct suite_fx *f = *state;
+    int64_t uid = add_user(f, suite_uniq(f->a, "prune"), suite_uniq(f->a, "prune@x.example"));
     const char *gone[3], *kept = token_for(f->a, ++g_seq);
     for (int i = 0; i < 3; i++) {
         gone[i] = token_for(f->a, ++g_seq);
@@ -1704,9 +1648,9 @@ static void test_sqlite_rate_take_keeps_durability(void **state)
     struct store *st;
     int level = -1;
     int64_t wait = -1, id = 0;
-    struct user u = {.username = uniq(a, "durable"),
+    struct user u = {.username = suite_uniq(a, "durable"),
                      .display_name = "D",
-                     .email = uniq(a, "durable@x.example"),
+                     .email = suite_uniq(a, "durable@x.example"),
                      .created_at = 1};
     assert_int_equal(store_open(g_url, &st), 0);
     assert_int_equal(store_migrate(st, NULL), 0);
@@ -1755,80 +1699,40 @@ static void test_type_names(void **state)
 
 int main(int argc, char **argv)
 {
-    static char pg_url[1024];
-    static char pool_dir[] = "/tmp/stet-store-pool-XXXXXX";
-    static char pool_url[256];
-    const char *env = getenv("STET_TEST_STORE_URL");
-    if (argc > 1 && strcmp(argv[argc - 1], "--pool") == 0) {
-        g_pool = true;
-        argc--;
-        if (argc == 1) {
-            /* A file, not :memory:, so the pool's connections share one database. */
-            if (mkdtemp(pool_dir) == NULL)
-                return 1;
-            snprintf(pool_url, sizeof(pool_url), "sqlite:%s/store.db", pool_dir);
-            env = pool_url;
-        }
-    }
-    if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
-        if (pgtest_env("STET_TEST_PG_DSN") == NULL) {
-            fprintf(stderr, "store suite on postgres: skipped (STET_TEST_PG_DSN is not set)\n");
-            return PGTEST_SKIP;
-        }
-        g_url = pgtest_fresh_url("stet_store", pg_url, sizeof(pg_url));
-        if (g_url == NULL)
-            return 1;
-    } else if (argc > 1) {
-        g_url = argv[1];
-    } else if (env != NULL && env[0] != '\0') {
-        g_url = env;
-    }
-    g_tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
-
+    int exit_code;
+    if (!suite_start(argc, argv, "store suite", "stet_store", &exit_code))
+        return exit_code;
     /* test_migrate must run first: it needs the database still empty. */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate),
         cmocka_unit_test(test_open_rejects_bad_urls),
-        cmocka_unit_test_setup_teardown(test_story_insert_find, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_duplicate_slug, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_list_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_range_and_months, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_set_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_content_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_insert_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_set_role, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_identity_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comment_insert_counts_and_held, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comment_threads_and_find, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comment_list_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_event_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comment_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+        SUITE_TEST(test_story_insert_find),
+        SUITE_TEST(test_story_duplicate_slug),
+        SUITE_TEST(test_story_list_paging),
+        SUITE_TEST(test_story_range_and_months),
+        SUITE_TEST(test_story_set_open),
+        SUITE_TEST(test_content_version),
+        SUITE_TEST(test_story_counts),
+        SUITE_TEST(test_user_insert_conflicts),
+        SUITE_TEST(test_user_set_role),
+        SUITE_TEST(test_user_identity_keys),
+        SUITE_TEST(test_sessions),
+        SUITE_TEST(test_comment_insert_counts_and_held),
+        SUITE_TEST(test_comment_threads_and_find),
+        SUITE_TEST(test_comment_list_paging),
+        SUITE_TEST(test_event_numbers),
+        SUITE_TEST(test_comment_events),
+        SUITE_TEST(test_listener),
+        SUITE_TEST(test_hostile_strings),
         cmocka_unit_test(test_pool_threads),
-        cmocka_unit_test_setup_teardown(test_rate_take_refill, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rate_take_refuses_bad_arguments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rate_take_all_or_none, setup, teardown),
+        SUITE_TEST(test_rate_take_refill),
+        SUITE_TEST(test_rate_take_refuses_bad_arguments),
+        SUITE_TEST(test_rate_take_all_or_none),
         cmocka_unit_test(test_rate_take_threads),
-        cmocka_unit_test_setup_teardown(test_site_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        SUITE_TEST(test_site_key),
+        SUITE_TEST(test_prune),
         cmocka_unit_test(test_sqlite_rate_take_keeps_durability),
         cmocka_unit_test(test_type_names),
     };
-    /* Only the scheme: a server URL may carry a password. */
-    fprintf(stderr, "store suite on %.*s%s\n", (int)strcspn(g_url, ":"), g_url,
-            g_pool ? " through a pool (group commit)" : "");
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (pool_url[0] != '\0') {
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            char p[300];
-            snprintf(p, sizeof(p), "%s/store.db%s", pool_dir, suffix[i]);
-            unlink(p);
-        }
-        rmdir(pool_dir);
-    }
-    return failed;
+    return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -9,61 +9,30 @@
 
 #include "domain/comments.h"
 #include "domain/stories.h"
-#include "test_store.h"
+#include "domain_fixture.h"
 
 #include <string.h>
 
-/* The domain does not depend on the real Markdown renderer: wrap the text in <p>. */
-static int fake_markdown(struct arena *a, const char *src, size_t len, char **out)
-{
-    *out = arena_printf(a, "<p>%.*s</p>", (int)len, src);
-    return 0;
-}
-
-static const struct domain_env env = {
-    .markdown = fake_markdown, .story_markdown = fake_markdown, .comment_max_chars = 20};
-static const struct user admin = {.id = 0, .username = "ed", .role = ROLE_ADMIN};
-
 struct fixture {
-    struct arena *a;
-    struct store *st;
-    struct err_detail err;
-    struct dctx ctx;
+    struct domain_fixture d; /* first: see domain_fixture_new */
     struct user reader;
 };
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->a = arena_new(4096);
-    f->st = test_store_new();
-    f->ctx = (struct dctx){.a = f->a, .st = f->st, .env = &env, .now = 1700000000, .err = &f->err};
-    struct user u = {
-        .username = "reader", .display_name = "reader", .email = "r@x", .created_at = 1};
-    assert_int_equal(store_user_insert(f->st, &u, "hash", &u.id), 0);
-    f->reader = u;
-    struct story s;
-    struct story_input one = {.slug = STR_LIT("one"), .title = STR_LIT("One")};
-    struct story_input two = {.slug = STR_LIT("two"), .title = STR_LIT("Two")};
-    assert_int_equal(story_create(&f->ctx, &admin, &one, &s), 0);
-    assert_int_equal(story_create(&f->ctx, &admin, &two, &s), 0);
+    struct fixture *f = domain_fixture_new(sizeof(*f));
+    f->d.env.comment_max_chars = 20;
+    f->reader = domain_fixture_user(&f->d, "reader", ROLE_READER);
+    domain_fixture_story(&f->d, "one", "One");
+    domain_fixture_story(&f->d, "two", "Two");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    arena_free(f->a);
-    free(f);
     return 0;
 }
 
 static int64_t count_of(struct fixture *f, const char *slug)
 {
     struct story s;
-    assert_int_equal(story_get(&f->ctx, str_from(slug), &s), 0);
+    assert_int_equal(story_get(&f->d.ctx, str_from(slug), &s), 0);
     return s.n_comments;
 }
 
@@ -71,11 +40,12 @@ static void test_post_and_reply(void **state)
 {
     struct fixture *f = *state;
     struct comment c, r;
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("  hi  "), 0, &c),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("  hi  "), 0, &c),
                      0);
     assert_true(c.id > 0);
     assert_string_equal(c.body_html, "<p>hi</p>");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("re"), c.id, &r), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("re"), c.id, &r),
+                     0);
     assert_int_equal(r.parent_id, c.id);
     assert_int_equal(count_of(f, "one"), 2);
     assert_int_equal(count_of(f, "two"), 0);
@@ -85,27 +55,29 @@ static void test_rules(void **state)
 {
     struct fixture *f = *state;
     struct comment c, other;
-    assert_int_equal(comment_post(&f->ctx, NULL, STR_LIT("one"), STR_LIT("x"), 0, &c),
+    assert_int_equal(comment_post(&f->d.ctx, NULL, STR_LIT("one"), STR_LIT("x"), 0, &c),
                      STET_EUNAUTH);
-    assert_string_equal(f->err.message, "You must be registered to comment on stories.");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("nope"), STR_LIT("x"), 0, &c),
+    assert_string_equal(f->d.err.message, "You must be registered to comment on stories.");
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("nope"), STR_LIT("x"), 0, &c),
                      STET_ENOTFOUND);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("   "), 0, &c),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("   "), 0, &c),
                      STET_EINVAL);
-    assert_string_equal(f->err.field, "body");
+    assert_string_equal(f->d.err.field, "body");
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"),
+                                  STR_LIT("twenty-one characters"), 0, &c),
+                     STET_EINVAL);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 999, &c),
+                     STET_EINVAL);
+    assert_string_equal(f->d.err.field, "parent_id");
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other),
+                     0);
     assert_int_equal(
-        comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("twenty-one characters"), 0, &c),
+        comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), other.id, &c),
         STET_EINVAL);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 999, &c),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), -5, &c),
                      STET_EINVAL);
-    assert_string_equal(f->err.field, "parent_id");
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other), 0);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), other.id, &c),
-                     STET_EINVAL);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), -5, &c),
-                     STET_EINVAL);
-    assert_int_equal(story_set_comments_open(&f->ctx, STR_LIT("one"), false), 0);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
+    assert_int_equal(story_set_comments_open(&f->d.ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
                      STET_ECLOSED);
     assert_int_equal(count_of(f, "one"), 0);
     assert_int_equal(count_of(f, "two"), 1);
@@ -116,20 +88,20 @@ static void test_length_and_line_breaks(void **state)
     struct fixture *f = *state;
     struct comment c;
     /* The limit is 20: the message says how long, the limit and the difference. */
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"),
                                   STR_LIT("twenty-five characters!!!"), 0, &c),
                      STET_EINVAL);
-    assert_string_equal(f->err.field, "body");
-    assert_string_equal(f->err.message, "Your comment is 25 characters long; the limit is 20. "
-                                        "Shorten it by 5 characters, then post it again.");
+    assert_string_equal(f->d.err.field, "body");
+    assert_string_equal(f->d.err.message, "Your comment is 25 characters long; the limit is 20. "
+                                          "Shorten it by 5 characters, then post it again.");
     /* Ten lines as a browser sends them (CRLF): 19 characters, stored with LF. */
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"),
                                   STR_LIT("a\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\na\r\n"), 0,
                                   &c),
                      0);
     assert_string_equal(c.body_src, "a\na\na\na\na\na\na\na\na\na");
     /* A lone CR is still a control character. */
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("a\rb"), 0, &c),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("a\rb"), 0, &c),
                      STET_EINVAL);
 }
 
@@ -144,42 +116,46 @@ static void test_pages(void **state)
     struct story_page page;
     const char *cursor;
     for (int i = 0; i < N; i++) {
-        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c), 0);
+        assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
+                         0);
         ids[i] = c.id;
     }
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other), 0);
-    assert_int_equal(story_get(&f->ctx, STR_LIT("one"), &s), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("two"), STR_LIT("x"), 0, &other),
+                     0);
+    assert_int_equal(story_get(&f->d.ctx, STR_LIT("one"), &s), 0);
 
     const int first_page[] = {0, STORY_PAGE_COMMENTS - 1};
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(comment_page_find(&f->ctx, &s, ids[first_page[i]], &cursor), 0);
+        assert_int_equal(comment_page_find(&f->d.ctx, &s, ids[first_page[i]], &cursor), 0);
         assert_null(cursor);
     }
-    assert_int_equal(comment_page_find(&f->ctx, &s, ids[STORY_PAGE_COMMENTS], &cursor), 0);
-    assert_string_equal(cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
-    assert_int_equal(comment_page_find(&f->ctx, &s, ids[N - 1], &cursor), 0);
-    assert_string_equal(cursor, cursor_format_id(f->a, ids[2 * STORY_PAGE_COMMENTS - 1]));
-    assert_int_equal(comment_page_find(&f->ctx, &s, other.id, &cursor), STET_ENOTFOUND);
-    assert_int_equal(comment_page_find(&f->ctx, &s, ids[N - 1] + 100, &cursor), STET_ENOTFOUND);
+    assert_int_equal(comment_page_find(&f->d.ctx, &s, ids[STORY_PAGE_COMMENTS], &cursor), 0);
+    assert_string_equal(cursor, cursor_format_id(f->d.a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(comment_page_find(&f->d.ctx, &s, ids[N - 1], &cursor), 0);
+    assert_string_equal(cursor, cursor_format_id(f->d.a, ids[2 * STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(comment_page_find(&f->d.ctx, &s, other.id, &cursor), STET_ENOTFOUND);
+    assert_int_equal(comment_page_find(&f->d.ctx, &s, ids[N - 1] + 100, &cursor), STET_ENOTFOUND);
 
-    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, STR_NULL, &page), 0);
+    assert_int_equal(story_comments_load(&f->d.ctx, NULL, &s, STR_NULL, &page), 0);
     assert_int_equal(page.first_index, 1);
     assert_false(page.has_prev);
-    assert_string_equal(page.next_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
-    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(page.next_cursor), &page), 0);
+    assert_string_equal(page.next_cursor, cursor_format_id(f->d.a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_int_equal(story_comments_load(&f->d.ctx, NULL, &s, str_from(page.next_cursor), &page),
+                     0);
     assert_int_equal(page.first_index, STORY_PAGE_COMMENTS + 1);
     assert_true(page.has_prev);
     assert_null(page.prev_cursor);
-    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(page.next_cursor), &page), 0);
+    assert_int_equal(story_comments_load(&f->d.ctx, NULL, &s, str_from(page.next_cursor), &page),
+                     0);
     assert_int_equal(page.first_index, 2 * STORY_PAGE_COMMENTS + 1);
     assert_int_equal(page.n_comments, 5);
     assert_null(page.next_cursor);
-    assert_string_equal(page.prev_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_string_equal(page.prev_cursor, cursor_format_id(f->d.a, ids[STORY_PAGE_COMMENTS - 1]));
     /* A cursor that is no page boundary: the right range, and back to a boundary. */
-    const char *odd = cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS + 9]);
-    assert_int_equal(story_comments_load(&f->ctx, NULL, &s, str_from(odd), &page), 0);
+    const char *odd = cursor_format_id(f->d.a, ids[STORY_PAGE_COMMENTS + 9]);
+    assert_int_equal(story_comments_load(&f->d.ctx, NULL, &s, str_from(odd), &page), 0);
     assert_int_equal(page.first_index, STORY_PAGE_COMMENTS + 11);
-    assert_string_equal(page.prev_cursor, cursor_format_id(f->a, ids[STORY_PAGE_COMMENTS - 1]));
+    assert_string_equal(page.prev_cursor, cursor_format_id(f->d.a, ids[STORY_PAGE_COMMENTS - 1]));
 }
 
 static int fail_insert(struct store *st, const struct comment *c, int64_t *id, int64_t *seq)
@@ -195,12 +171,12 @@ static void test_store_failure(void **state)
 {
     struct fixture *f = *state;
     static struct store_ops patched;
-    const struct store_ops *orig = f->st->ops;
+    const struct store_ops *orig = f->d.st->ops;
     struct comment c;
-    test_store_patch(f->st, &patched)->comment_insert = fail_insert;
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
+    test_store_patch(f->d.st, &patched)->comment_insert = fail_insert;
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
                      STET_EIO);
-    f->st->ops = orig;
+    f->d.st->ops = orig;
     assert_int_equal(count_of(f, "one"), 0);
 }
 
@@ -212,56 +188,57 @@ static void test_list_page(void **state)
     size_t n;
     const char *next;
     for (int i = 0; i < 5; i++) {
-        f->ctx.now++;
-        assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c), 0);
+        f->d.ctx.now++;
+        assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
+                         0);
     }
     assert_int_equal(
-        comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_NULL, &s, &out, &n, &next),
+        comment_list_page(&f->d.ctx, NULL, STR_LIT("one"), false, 2, STR_NULL, &s, &out, &n, &next),
         0);
     assert_int_equal(n, 2);
     assert_non_null(next);
     int64_t seen = out[1].id;
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next), &s,
-                                       &out, &n, &next),
+    assert_int_equal(comment_list_page(&f->d.ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
+                                       &s, &out, &n, &next),
                      0);
     assert_int_equal(n, 2);
     assert_true(out[0].id > seen);
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, str_from(next), &s,
-                                       &out, &n, &next),
+    assert_int_equal(comment_list_page(&f->d.ctx, NULL, STR_LIT("one"), false, 2, str_from(next),
+                                       &s, &out, &n, &next),
                      0);
     assert_int_equal(n, 1);
     assert_null(next);
     assert_int_equal(
-        comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 0, STR_NULL, &s, &out, &n, &next),
+        comment_list_page(&f->d.ctx, NULL, STR_LIT("one"), false, 0, STR_NULL, &s, &out, &n, &next),
         STET_EBADREQ);
-    assert_int_equal(comment_list_page(&f->ctx, NULL, STR_LIT("one"), false, 2, STR_LIT("x.y"), &s,
-                                       &out, &n, &next),
+    assert_int_equal(comment_list_page(&f->d.ctx, NULL, STR_LIT("one"), false, 2, STR_LIT("x.y"),
+                                       &s, &out, &n, &next),
                      STET_EBADREQ);
 }
 
 static void test_rate_limit(void **state)
 {
     struct fixture *f = *state;
-    struct domain_env limited = env;
+    struct domain_env limited = f->d.env;
     struct comment c;
     limited.limits.comment_account = (struct rate_limit){2, 60};
-    f->ctx.env = &limited;
-    f->ctx.client = STR_LIT("192.0.2.1"); /* limits apply to web clients only */
+    f->d.ctx.env = &limited;
+    f->d.ctx.client = STR_LIT("192.0.2.1"); /* limits apply to web clients only */
     memset(limited.rate_key, 'a', sizeof(limited.rate_key) - 1); /* any key names buckets */
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("a"), 0, &c), 0);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("two"), STR_LIT("b"), 0, &c), 0);
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("a"), 0, &c), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("two"), STR_LIT("b"), 0, &c), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("c"), 0, &c),
                      STET_ERATE);
-    assert_non_null(f->err.message);
+    assert_non_null(f->d.err.message);
     assert_int_equal(count_of(f, "one"), 1);
     /* Another account has its own allowance; the next minute starts afresh. */
     struct user other = {.username = "other", .display_name = "other", .email = "o@x"};
-    assert_int_equal(store_user_insert(f->st, &other, "hash", &other.id), 0);
-    assert_int_equal(comment_post(&f->ctx, &other, STR_LIT("one"), STR_LIT("d"), 0, &c), 0);
-    f->ctx.now += 60;
-    assert_int_equal(comment_post(&f->ctx, &f->reader, STR_LIT("one"), STR_LIT("e"), 0, &c), 0);
+    assert_int_equal(store_user_insert(f->d.st, &other, "hash", &other.id), 0);
+    assert_int_equal(comment_post(&f->d.ctx, &other, STR_LIT("one"), STR_LIT("d"), 0, &c), 0);
+    f->d.ctx.now += 60;
+    assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("e"), 0, &c), 0);
     assert_int_equal(count_of(f, "one"), 3);
-    f->ctx.env = &env;
+    f->d.ctx.env = &f->d.env;
 }
 
 static void test_tree(void **state)
@@ -277,7 +254,7 @@ static void test_tree(void **state)
     cs[8].id = 21;
     cs[8].parent_id = 999;
     struct comment_node *roots;
-    comment_tree_build(f->a, cs, 9, &roots);
+    comment_tree_build(f->d.a, cs, 9, &roots);
     assert_ptr_equal(roots->c, &cs[0]);
     assert_ptr_equal(roots->next->c, &cs[7]);
     assert_ptr_equal(roots->next->next->c, &cs[8]);
@@ -295,21 +272,22 @@ static void test_tree(void **state)
     assert_int_equal(level4->first_child->next->c->id, 6);
     assert_int_equal(level4->first_child->next->next->c->id, 7);
     assert_int_equal(level4->first_child->next->next->depth, COMMENT_THREAD_DEPTH);
-    comment_tree_build(f->a, cs, 0, &roots);
+    comment_tree_build(f->d.a, cs, 0, &roots);
     assert_null(roots);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_post_and_reply, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_length_and_line_breaks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_and_reply, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_length_and_line_breaks, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pages, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rules, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_store_failure, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_list_page, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_tree, setup, domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,89 +9,30 @@
 #include <cmocka.h>
 
 #include "domain/moderation.h"
+#include "domain_fixture.h"
 #include "fake_store.h"
-#include "test_store.h"
 
 #include <string.h>
 
-struct published {
-    int calls;
-    int64_t story_id, seq;
-};
-
-static void on_published(void *ctx, int64_t story_id, int64_t seq)
-{
-    struct published *p = ctx;
-    p->calls++;
-    p->story_id = story_id;
-    p->seq = seq;
-}
-
 struct fixture {
-    struct arena *a;
-    struct store *st;
-    struct err_detail err;
-    struct domain_env env;
-    struct published pub;
-    struct dctx ctx;
+    struct domain_fixture d; /* first: see domain_fixture_new */
     struct user reader, mod, admin;
     int64_t story_id;
 };
 
-static int64_t add_user(struct fixture *f, const char *name, enum role role, struct user *out)
-{
-    struct user u = {.username = name,
-                     .display_name = name,
-                     .email = arena_printf(f->a, "%s@example.com", name),
-                     .role = role,
-                     .created_at = 1};
-    assert_int_equal(store_user_insert(f->st, &u, "hash", &u.id), 0);
-    *out = u;
-    return u.id;
-}
-
 static int64_t add_comment(struct fixture *f, enum comment_status status)
 {
-    struct comment c = {.story_id = f->story_id,
-                        .author_id = f->reader.id,
-                        .body_src = "w",
-                        .body_html = "<p>w</p>",
-                        .created_at = 1,
-                        .status = status};
-    int64_t id, seq;
-    assert_int_equal(store_comment_insert(f->st, &c, &id, &seq), 0);
-    return id;
+    return domain_fixture_comment(&f->d, f->story_id, f->reader.id, status, NULL);
 }
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->a = arena_new(4096);
-    f->st = test_store_new();
-    f->env = (struct domain_env){.published = on_published, .published_ctx = &f->pub};
-    f->ctx =
-        (struct dctx){.a = f->a, .st = f->st, .env = &f->env, .now = 1700000000, .err = &f->err};
-    add_user(f, "reader", ROLE_READER, &f->reader);
-    add_user(f, "moddy", ROLE_MODERATOR, &f->mod);
-    add_user(f, "boss", ROLE_ADMIN, &f->admin);
-    struct story s = {.slug = "one",
-                      .title = "One",
-                      .body_src = "",
-                      .body_html = "",
-                      .published_at = 1,
-                      .created_at = 1,
-                      .comments_open = true};
-    assert_int_equal(store_story_insert(f->st, &s, &f->story_id), 0);
+    struct fixture *f = domain_fixture_new(sizeof(*f));
+    f->reader = domain_fixture_user(&f->d, "reader", ROLE_READER);
+    f->mod = domain_fixture_user(&f->d, "moddy", ROLE_MODERATOR);
+    f->admin = domain_fixture_user(&f->d, "boss", ROLE_ADMIN);
+    f->story_id = domain_fixture_story(&f->d, "one", "One");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    arena_free(f->a);
-    free(f);
     return 0;
 }
 
@@ -103,7 +44,7 @@ static void test_readers_never_reach_the_store(void **state)
     static struct store_ops none;
     fake_store_ops_init(&none);
     struct store fake = {.ops = &none};
-    struct dctx ctx = f->ctx;
+    struct dctx ctx = f->d.ctx;
     ctx.st = &fake;
     struct comment out;
     struct comment *cs;
@@ -111,7 +52,7 @@ static void test_readers_never_reach_the_store(void **state)
     size_t n;
     const char *next;
     assert_int_equal(comment_reject(&ctx, &f->reader, 1, STR_NULL, &out), STET_EFORBIDDEN);
-    assert_string_equal(f->err.message, "Only a moderator can do that.");
+    assert_string_equal(f->d.err.message, "Only a moderator can do that.");
     assert_int_equal(comment_approve(&ctx, &f->reader, 1, STR_NULL, &out), STET_EFORBIDDEN);
     assert_int_equal(comment_approve(&ctx, NULL, 1, STR_NULL, &out), STET_EUNAUTH);
     assert_int_equal(moderation_queue_page(&ctx, &f->reader, false, 10, STR_NULL, &cs, &n, &next),
@@ -123,8 +64,8 @@ static void test_readers_never_reach_the_store(void **state)
     assert_int_equal(audit_page(&ctx, NULL, 10, STR_NULL, &es, &n, &next), STET_EUNAUTH);
     /* A bad note is refused before the store too. */
     assert_int_equal(comment_reject(&ctx, &f->mod, 1, STR_LIT("two\nlines"), &out), STET_EINVAL);
-    assert_string_equal(f->err.field, "note");
-    assert_int_equal(f->pub.calls, 0);
+    assert_string_equal(f->d.err.field, "note");
+    assert_int_equal(f->d.published.calls, 0);
 }
 
 static void test_note_limit(void **state)
@@ -136,14 +77,14 @@ static void test_note_limit(void **state)
     char note[2 * 501 + 1];
     for (int i = 0; i < 501; i++)
         memcpy(note + 2 * i, "\xc3\xa9", 2);
-    assert_int_equal(comment_reject(&f->ctx, &f->mod, id, (struct str){note, 2 * 501}, &out),
+    assert_int_equal(comment_reject(&f->d.ctx, &f->mod, id, (struct str){note, 2 * 501}, &out),
                      STET_EINVAL);
-    assert_string_equal(f->err.field, "note");
-    assert_int_equal(comment_reject(&f->ctx, &f->mod, id, (struct str){note, 2 * 500}, &out), 0);
+    assert_string_equal(f->d.err.field, "note");
+    assert_int_equal(comment_reject(&f->d.ctx, &f->mod, id, (struct str){note, 2 * 500}, &out), 0);
     struct store_page pg = {.limit = 1};
     struct store_audit *es;
     size_t n;
-    assert_int_equal(store_audit_list(f->a, f->st, &pg, &es, &n), 0);
+    assert_int_equal(store_audit_list(f->d.a, f->d.st, &pg, &es, &n), 0);
     assert_int_equal(strlen(es[0].note), 2 * 500);
     assert_string_equal(es[0].actor, "moddy");
 }
@@ -155,19 +96,19 @@ static void test_publishes_page_changes_only(void **state)
     struct fixture *f = *state;
     int64_t shown = add_comment(f, COMMENT_VISIBLE), held = add_comment(f, COMMENT_HELD);
     struct comment out;
-    assert_int_equal(comment_reject(&f->ctx, &f->mod, shown, STR_LIT("rude"), &out), 0);
+    assert_int_equal(comment_reject(&f->d.ctx, &f->mod, shown, STR_LIT("rude"), &out), 0);
     assert_int_equal(out.status, COMMENT_REJECTED);
-    assert_int_equal(f->pub.calls, 1);
-    assert_int_equal(f->pub.story_id, f->story_id);
-    assert_int_equal(f->pub.seq, out.event_seq);
-    assert_int_equal(comment_reject(&f->ctx, &f->admin, held, STR_NULL, &out), 0);
-    assert_int_equal(f->pub.calls, 1);
-    assert_int_equal(comment_approve(&f->ctx, &f->admin, shown, STR_NULL, &out), 0);
+    assert_int_equal(f->d.published.calls, 1);
+    assert_int_equal(f->d.published.story_id, f->story_id);
+    assert_int_equal(f->d.published.seq, out.event_seq);
+    assert_int_equal(comment_reject(&f->d.ctx, &f->admin, held, STR_NULL, &out), 0);
+    assert_int_equal(f->d.published.calls, 1);
+    assert_int_equal(comment_approve(&f->d.ctx, &f->admin, shown, STR_NULL, &out), 0);
     assert_int_equal(out.status, COMMENT_VISIBLE);
-    assert_int_equal(f->pub.calls, 2);
-    assert_int_equal(comment_approve(&f->ctx, &f->mod, 999999, STR_NULL, &out), STET_ENOTFOUND);
-    assert_int_equal(comment_approve(&f->ctx, &f->mod, 0, STR_NULL, &out), STET_ENOTFOUND);
-    assert_int_equal(f->pub.calls, 2);
+    assert_int_equal(f->d.published.calls, 2);
+    assert_int_equal(comment_approve(&f->d.ctx, &f->mod, 999999, STR_NULL, &out), STET_ENOTFOUND);
+    assert_int_equal(comment_approve(&f->d.ctx, &f->mod, 0, STR_NULL, &out), STET_ENOTFOUND);
+    assert_int_equal(f->d.published.calls, 2);
 }
 
 static int fail_set_status(struct arena *a, struct store *st, int64_t id,
@@ -183,10 +124,10 @@ static void test_store_errors_pass_through(void **state)
 {
     struct fixture *f = *state;
     static struct store_ops patched;
-    test_store_patch(f->st, &patched)->comment_set_status = fail_set_status;
+    test_store_patch(f->d.st, &patched)->comment_set_status = fail_set_status;
     struct comment out;
-    assert_int_equal(comment_reject(&f->ctx, &f->mod, 1, STR_NULL, &out), STET_EIO);
-    assert_int_equal(f->pub.calls, 0);
+    assert_int_equal(comment_reject(&f->d.ctx, &f->mod, 1, STR_NULL, &out), STET_EIO);
+    assert_int_equal(f->d.published.calls, 0);
 }
 
 static void test_queue_pages_and_reasons(void **state)
@@ -196,15 +137,15 @@ static void test_queue_pages_and_reasons(void **state)
     add_comment(f, COMMENT_VISIBLE);
     int64_t c = add_comment(f, COMMENT_HELD);
     assert_int_equal(
-        store_exec_sql(f->st, arena_printf(f->a,
-                                           "UPDATE comments SET report_count = 4 WHERE id IN "
-                                           "(%lld, %lld)",
-                                           (long long)b, (long long)c)),
+        store_exec_sql(f->d.st, arena_printf(f->d.a,
+                                             "UPDATE comments SET report_count = 4 WHERE id IN "
+                                             "(%lld, %lld)",
+                                             (long long)b, (long long)c)),
         0);
     struct comment *cs;
     size_t n;
     const char *next, *why[MODERATION_REASONS_MAX];
-    assert_int_equal(moderation_queue_page(&f->ctx, &f->mod, false, 2, STR_NULL, &cs, &n, &next),
+    assert_int_equal(moderation_queue_page(&f->d.ctx, &f->mod, false, 2, STR_NULL, &cs, &n, &next),
                      0);
     assert_int_equal(n, 2);
     assert_int_equal(cs[0].id, a);
@@ -215,24 +156,25 @@ static void test_queue_pages_and_reasons(void **state)
     assert_string_equal(why[0], "reported");
     assert_non_null(next);
     assert_int_equal(
-        moderation_queue_page(&f->ctx, &f->admin, false, 2, str_from(next), &cs, &n, &next), 0);
+        moderation_queue_page(&f->d.ctx, &f->admin, false, 2, str_from(next), &cs, &n, &next), 0);
     assert_int_equal(n, 1);
     assert_int_equal(cs[0].id, c);
     assert_int_equal(moderation_reasons(&cs[0], why), 2);
     assert_string_equal(why[0], "held");
     assert_string_equal(why[1], "reported");
     assert_null(next);
-    assert_int_equal(moderation_queue_page(&f->ctx, &f->mod, true, 1, STR_NULL, &cs, &n, &next), 0);
+    assert_int_equal(moderation_queue_page(&f->d.ctx, &f->mod, true, 1, STR_NULL, &cs, &n, &next),
+                     0);
     assert_int_equal(cs[0].id, c);
-    assert_int_equal(moderation_queue_page(&f->ctx, &f->mod, false, 0, STR_NULL, &cs, &n, &next),
+    assert_int_equal(moderation_queue_page(&f->d.ctx, &f->mod, false, 0, STR_NULL, &cs, &n, &next),
                      STET_EBADREQ);
-    assert_int_equal(moderation_queue_page(&f->ctx, &f->mod, false, MODERATION_PAGE_MAX + 1,
+    assert_int_equal(moderation_queue_page(&f->d.ctx, &f->mod, false, MODERATION_PAGE_MAX + 1,
                                            STR_NULL, &cs, &n, &next),
                      STET_EBADREQ);
     assert_int_equal(
-        moderation_queue_page(&f->ctx, &f->mod, false, 5, STR_LIT("x"), &cs, &n, &next),
+        moderation_queue_page(&f->d.ctx, &f->mod, false, 5, STR_LIT("x"), &cs, &n, &next),
         STET_EBADREQ);
-    assert_string_equal(f->err.field, "cursor");
+    assert_string_equal(f->d.err.field, "cursor");
 }
 
 static void test_audit_page(void **state)
@@ -240,19 +182,19 @@ static void test_audit_page(void **state)
     struct fixture *f = *state;
     int64_t id = add_comment(f, COMMENT_VISIBLE);
     struct comment out;
-    assert_int_equal(comment_reject(&f->ctx, &f->mod, id, STR_LIT("first"), &out), 0);
-    assert_int_equal(comment_approve(&f->ctx, &f->admin, id, STR_LIT("second"), &out), 0);
+    assert_int_equal(comment_reject(&f->d.ctx, &f->mod, id, STR_LIT("first"), &out), 0);
+    assert_int_equal(comment_approve(&f->d.ctx, &f->admin, id, STR_LIT("second"), &out), 0);
     struct store_audit *es;
     size_t n;
     const char *next;
-    assert_int_equal(audit_page(&f->ctx, &f->admin, 1, STR_NULL, &es, &n, &next), 0);
+    assert_int_equal(audit_page(&f->d.ctx, &f->admin, 1, STR_NULL, &es, &n, &next), 0);
     assert_int_equal(n, 1);
     assert_string_equal(es[0].action, "comment.approve");
     assert_string_equal(es[0].actor, "boss");
-    assert_string_equal(es[0].target, arena_printf(f->a, "comment:%lld", (long long)id));
+    assert_string_equal(es[0].target, arena_printf(f->d.a, "comment:%lld", (long long)id));
     assert_int_equal(es[0].at, 1700000000);
     assert_non_null(next);
-    assert_int_equal(audit_page(&f->ctx, &f->admin, 5, str_from(next), &es, &n, &next), 0);
+    assert_int_equal(audit_page(&f->d.ctx, &f->admin, 5, str_from(next), &es, &n, &next), 0);
     assert_int_equal(n, 1);
     assert_string_equal(es[0].note, "first");
     assert_string_equal(es[0].action, "comment.reject");
@@ -262,12 +204,16 @@ static void test_audit_page(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_readers_never_reach_the_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_note_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_publishes_page_changes_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_errors_pass_through, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_pages_and_reasons, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readers_never_reach_the_store, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_note_limit, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_publishes_page_changes_only, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_store_errors_pass_through, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_queue_pages_and_reasons, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_page, setup, domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

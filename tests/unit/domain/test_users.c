@@ -14,49 +14,25 @@
 #include "domain/ratelimit.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
+#include "domain_fixture.h"
 #include "store/copy.h"
-#include "test_store.h"
 
 #include <string.h>
 
-struct fixture {
-    struct arena *a;
-    struct store *st;
-    struct err_detail err;
-    struct domain_env env; /* no limits unless a test sets some */
-    struct dctx ctx;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
     assert_int_equal(secret_init(), 0);
-    f->a = arena_new(4096);
-    f->st = test_store_new();
-    f->env.comment_max_chars = 100;
+    struct domain_fixture *f = domain_fixture_new(sizeof(*f));
+    f->env.comment_max_chars = 100; /* and no rate limits unless a test sets some */
     assert_int_equal(rate_key_load(f->st, f->env.rate_key), 0);
-    f->ctx = (struct dctx){.a = f->a,
-                           .st = f->st,
-                           .env = &f->env,
-                           .now = 1700000000,
-                           .client = STR_LIT("192.0.2.1"),
-                           .err = &f->err};
+    f->ctx.client = STR_LIT("192.0.2.1");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    arena_free(f->a);
-    free(f);
     return 0;
 }
 
 static void test_register_and_login(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct user u, v;
     assert_int_equal(user_create(&f->ctx, STR_LIT("Ann"), STR_LIT("ann@example.com"),
                                  STR_LIT("correct horse"), ROLE_READER, &u),
@@ -76,7 +52,7 @@ static void test_register_and_login(void **state)
 
 static void test_register_rules(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct user u;
     assert_int_equal(
         user_create(&f->ctx, STR_LIT("ann"), STR_LIT("a@x"), STR_LIT("short"), ROLE_READER, &u),
@@ -102,7 +78,7 @@ static void test_register_rules(void **state)
  * broken rules, in the form's order, and writes nothing. */
 static void test_register_reports_every_problem(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct field_errors p;
     struct user u, v;
     assert_int_equal(user_create(&f->ctx, STR_LIT("ann"), STR_LIT("ann@example.com"),
@@ -154,7 +130,7 @@ static void test_register_reports_every_problem(void **state)
  * spent only by registrations that go ahead. */
 static void test_register_lookups_are_limited(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct field_errors p;
     struct user u;
     f->ctx.client = STR_NULL; /* the command line: not limited */
@@ -197,7 +173,7 @@ static void test_register_lookups_are_limited(void **state)
  * none of the client's login allowance. */
 static void test_login_says_what_is_missing(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct field_errors p;
     struct user u;
     assert_int_equal(user_create(&f->ctx, STR_LIT("dan"), STR_LIT("dan@x"), STR_LIT("long enough"),
@@ -219,7 +195,7 @@ static void test_login_says_what_is_missing(void **state)
     assert_int_equal(p.n, 0);
 }
 
-static void add_user(struct fixture *f, const char *name, const char *email)
+static void add_user(struct domain_fixture *f, const char *name, const char *email)
 {
     struct user u;
     assert_int_equal(user_create(&f->ctx, str_from(name), str_from(email), STR_LIT("long enough"),
@@ -227,7 +203,7 @@ static void add_user(struct fixture *f, const char *name, const char *email)
                      0);
 }
 
-static int login_from(struct fixture *f, const char *client, const char *login,
+static int login_from(struct domain_fixture *f, const char *client, const char *login,
                       const char *password)
 {
     struct user u;
@@ -241,7 +217,7 @@ static int login_from(struct fixture *f, const char *client, const char *login,
  * the real wait, and bob on his own machine logs in. */
 static void test_guessing_does_not_lock_out_the_owner(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     add_user(f, "bob", "bob@example.com");
     f->env.limits.login_account_client = (struct rate_limit){3, 900};
     f->env.limits.login_client = (struct rate_limit){100, 900};
@@ -268,7 +244,7 @@ static void test_guessing_does_not_lock_out_the_owner(void **state)
 /* The username and the e-mail are one account with one allowance, in any case. */
 static void test_username_and_email_share_one_bucket(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     add_user(f, "dan", "dan@example.com");
     f->env.limits.login_account_client = (struct rate_limit){3, 900};
     assert_int_equal(login_from(f, "192.0.2.66", "dan", "wrong"), STET_EUNAUTH);
@@ -281,7 +257,7 @@ static void test_username_and_email_share_one_bucket(void **state)
  * about which names exist; its spellings in another case are one name. */
 static void test_unknown_names_are_limited_alike(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     add_user(f, "erin", "erin@example.com");
     f->env.limits.login_account_client = (struct rate_limit){2, 60};
     const char *known_message = NULL, *unknown_message = NULL;
@@ -305,7 +281,7 @@ static void test_unknown_names_are_limited_alike(void **state)
 /* One client trying one password on many names runs out, whatever the names. */
 static void test_spraying_names_from_one_client(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     f->env.limits.login_client = (struct rate_limit){4, 60};
     char name[32];
     for (int i = 0; i < 4; i++) {
@@ -330,7 +306,7 @@ static void test_spraying_names_from_one_client(void **state)
  * exactly, and is then let in. */
 static void test_account_under_attack_is_slowed_not_locked(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     add_user(f, "fay", "fay@example.com");
     f->env.limits.login_account_client = (struct rate_limit){2, 900};
     f->env.limits.login_client = (struct rate_limit){100, 900};
@@ -360,7 +336,7 @@ static void test_account_under_attack_is_slowed_not_locked(void **state)
 
 static void test_command_line_is_not_limited(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     add_user(f, "gus", "gus@example.com");
     f->env.limits = (struct domain_limits){
         .login_account = {1, 3600},
@@ -377,7 +353,7 @@ static void test_command_line_is_not_limited(void **state)
 
 static void test_registration_is_limited_per_client(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct user u;
     f->env.limits.register_client = (struct rate_limit){2, 3600};
     /* A broken rule costs nothing. */
@@ -405,7 +381,7 @@ static void test_registration_is_limited_per_client(void **state)
  * Retry-After says the very same. */
 static void test_wait_in_words(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     static const struct {
         int64_t ms;
         const char *text;
@@ -445,7 +421,7 @@ static int collect_name(void *ctx, const char *const *values, const size_t *lens
 }
 
 /* Every stored bucket name, as the bulk copier would read them. */
-static const char *bucket_names(struct fixture *f)
+static const char *bucket_names(struct domain_fixture *f)
 {
     static const char *const cols[] = {"bucket"};
     struct names ns = {f->a, ""};
@@ -458,7 +434,7 @@ static const char *bucket_names(struct fixture *f)
  * site) names the same bucket differently. */
 static void test_buckets_reveal_no_names(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     f->env.limits.login_account_client = (struct rate_limit){5, 60};
     f->env.limits.login_client = (struct rate_limit){5, 60};
     f->env.limits.login_account = (struct rate_limit){5, 60};
@@ -497,7 +473,7 @@ static int failing_rate_take(struct store *st, const struct store_rate_bucket *b
  * password. */
 static void test_store_errors_pass_through(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     static struct store_ops patched;
     struct user u;
     add_user(f, "joe", "joe@x");
@@ -515,7 +491,7 @@ static void test_store_errors_pass_through(void **state)
 
 static void test_sessions(void **state)
 {
-    struct fixture *f = *state;
+    struct domain_fixture *f = *state;
     struct user u, v;
     char token[TOKEN_LEN + 1];
     assert_int_equal(user_create(&f->ctx, STR_LIT("cat"), STR_LIT("c@x"), STR_LIT("long enough"),
@@ -539,23 +515,34 @@ static void test_sessions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_register_and_login, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_register_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_register_reports_every_problem, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_register_lookups_are_limited, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_login_says_what_is_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_guessing_does_not_lock_out_the_owner, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_username_and_email_share_one_bucket, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_names_are_limited_alike, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_spraying_names_from_one_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_register_and_login, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_register_rules, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_register_reports_every_problem, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_register_lookups_are_limited, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_login_says_what_is_missing, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_guessing_does_not_lock_out_the_owner, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_username_and_email_share_one_bucket, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_names_are_limited_alike, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_spraying_names_from_one_client, setup,
+                                        domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_account_under_attack_is_slowed_not_locked, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_command_line_is_not_limited, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_registration_is_limited_per_client, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wait_in_words, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_buckets_reveal_no_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_errors_pass_through, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_line_is_not_limited, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_registration_is_limited_per_client, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_wait_in_words, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_buckets_reveal_no_names, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_store_errors_pass_through, setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sessions, setup, domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,17 +18,17 @@ int api_stories_show(struct req *req);
 int api_comments_list(struct req *req);
 int api_comments_create(struct req *req);
 int api_counts(struct req *req);
-/* part A: moderation (moderation.c) */
+/* Moderation (moderation.c) */
 int api_comments_approve(struct req *req);
 int api_comments_reject(struct req *req);
 int api_moderation_queue(struct req *req);
 int api_audit_list(struct req *req);
-/* part C: reports (reports.c), suspensions and roles (users.c) */
+/* Reports (reports.c), suspensions and roles (users.c) */
 int api_reports_create(struct req *req);
 int api_users_suspend(struct req *req);
 int api_users_unsuspend(struct req *req);
 int api_users_update(struct req *req);
-/* part B: a reader's own comment (comment_edit.c) */
+/* A reader's own comment (comment_edit.c) */
 int api_comments_edit(struct req *req);
 int api_comments_delete(struct req *req);
 

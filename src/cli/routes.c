@@ -82,17 +82,17 @@ const struct route cli_routes[] = {
     {HTTP_GET, "/api/v1/stories/{slug}/comments", api_comments_list, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/stories/{slug}/comments", api_comments_create, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/counts", api_counts, ROUTE_API, NULL},
-    /* Issue 11 part A: moderator decisions, the queue, the audit log. */
+    /* Moderator decisions, the queue, the audit log. */
     {HTTP_POST, "/api/v1/comments/{id}/approve", api_comments_approve, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/comments/{id}/reject", api_comments_reject, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/moderation/queue", api_moderation_queue, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/audit", api_audit_list, ROUTE_API, NULL},
-    /* Issue 11 part C: reports, suspensions, roles. */
+    /* Reports, suspensions, roles. */
     {HTTP_POST, "/api/v1/comments/{id}/reports", api_reports_create, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/users/{name}/suspension", api_users_suspend, ROUTE_API, NULL},
     {HTTP_DELETE, "/api/v1/users/{name}/suspension", api_users_unsuspend, ROUTE_API, NULL},
     {HTTP_PATCH, "/api/v1/users/{name}", api_users_update, ROUTE_API, NULL},
-    /* part B: a reader's own comment */
+    /* A reader's own comment. */
     {HTTP_PATCH, "/api/v1/comments/{id}", api_comments_edit, ROUTE_API, NULL},
     {HTTP_DELETE, "/api/v1/comments/{id}", api_comments_delete, ROUTE_API, NULL},
 };

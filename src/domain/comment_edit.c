@@ -132,15 +132,25 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
     rc = rate_check(ctx, flood, 1, "You are editing too fast.");
     if (rc == 0)
         rc = ctx->env->markdown(ctx->a, text.ptr, text.len, &html);
+    /* An edit meets the policies a post does, so no rule is dodged by posting first
+     * and editing after. */
+    struct policy_decision verdict = {0};
+    if (rc == 0)
+        rc = comment_policy(ctx, actor, true, text, html, &verdict);
     if (rc != 0)
         return rc;
     c.body_src = arena_strndup(ctx->a, text.ptr, text.len);
     c.body_html = html;
     c.edited_at = ctx->now;
     int64_t seq = 0;
-    rc = store_comment_edit(ctx->st, c.id, c.body_src, c.body_html, c.edited_at, &seq);
+    const char *hold = verdict.verdict == POLICY_HELD ? verdict.reason : NULL;
+    rc = store_comment_edit(ctx->st, c.id, c.body_src, c.body_html, c.edited_at, hold, &seq);
     if (rc != 0)
         return rc;
+    if (hold != NULL) {
+        c.status = COMMENT_HELD;
+        c.hold_reason = hold;
+    }
     if (seq != 0)
         c.event_seq = seq;
     publish(ctx, c.story_id, seq);

@@ -68,6 +68,23 @@ int comment_body_check(const struct dctx *ctx, struct str body, struct str *text
     return rc != 0 ? rc : validate_comment_body(body, ctx->env->comment_max_chars, text, ctx->err);
 }
 
+int comment_policy(const struct dctx *ctx, const struct user *author, bool is_edit, struct str text,
+                   const char *html, struct policy_decision *out)
+{
+    const struct policy_settings *p = &ctx->env->policy;
+    struct policy_author au = {.user = author, .is_edit = is_edit};
+    if (policy_needs_count(p, &au)) {
+        int rc =
+            store_comment_count_approved(ctx->st, author->id, p->premoderate_first, &au.n_approved);
+        if (rc != 0)
+            return rc;
+    }
+    policy_decide(ctx->a, p, &au, text.ptr, text.len, html, ctx->now, out);
+    if (out->verdict == POLICY_REJECTED)
+        return err_set(ctx->err, STET_EINVAL, "body", out->message);
+    return 0;
+}
+
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out)
 {
@@ -114,6 +131,10 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     rc = ctx->env->markdown(ctx->a, text.ptr, text.len, &html);
     if (rc != 0)
         return rc;
+    struct policy_decision verdict;
+    rc = comment_policy(ctx, author, false, text, html, &verdict);
+    if (rc != 0)
+        return rc;
 
     struct comment c = {
         .story_id = story.id,
@@ -126,7 +147,8 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         .body_src = arena_strndup(ctx->a, text.ptr, text.len),
         .body_html = html,
         .created_at = ctx->now,
-        .status = COMMENT_VISIBLE,
+        .status = verdict.verdict == POLICY_HELD ? COMMENT_HELD : COMMENT_VISIBLE,
+        .hold_reason = verdict.reason,
     };
     rc = store_comment_insert(ctx->st, &c, &c.id, &c.event_seq);
     if (rc != 0)

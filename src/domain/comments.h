@@ -20,6 +20,14 @@
 int comment_post(const struct dctx *ctx, const struct user *author, struct str slug,
                  struct str body, int64_t parent_id, struct comment *out) STET_MUST_CHECK;
 
+/* The policies (domain/policy.h) applied to a comment `author` posts or, with
+ * `is_edit`, edits: `text` its Markdown, `html` as rendered. *out says visible or held (with the
+ * reason); a refusal is EINVAL with field "body" and the writer's message. Counts
+ * the author's approved comments only when comments.premoderate = new needs it;
+ * store errors. */
+int comment_policy(const struct dctx *ctx, const struct user *author, bool is_edit, struct str text,
+                   const char *html, struct policy_decision *out) STET_MUST_CHECK;
+
 /* A comment body as posting and editing take it: CRLF stored as LF, trimmed, and
  * within SPEC 6's rules; `text` is the Markdown to store (arena or a slice of
  * `body`). EINVAL with field "body" and a message otherwise. */

@@ -61,6 +61,8 @@ size_t moderation_reasons(const struct comment *c, const char *why[MODERATION_RE
     size_t n = 0;
     if (c->status == COMMENT_HELD)
         why[n++] = "held";
+    if (c->status == COMMENT_HELD && c->hold_reason != NULL)
+        why[n++] = c->hold_reason;
     if (c->report_count > 0)
         why[n++] = "reported";
     return n;

@@ -31,9 +31,10 @@ int comment_reject(const struct dctx *ctx, const struct user *actor, int64_t id,
 
 /* Why a comment of the queue waits, from its row, into why[] ("held": held by a
  * policy, the reports' threshold or a moderator; "reported": readers flagged it,
- * whether it is still visible or was held for it); the number of reasons, 1 or 2
- * for a comment of the queue. Static strings. */
-#define MODERATION_REASONS_MAX 2
+ * whether it is still visible or was held for it), and after "held" the policy's
+ * reason when a policy held it ("policy: banned word"); the number of reasons, 1
+ * to 3 for a comment of the queue. Static strings or the comment's. */
+#define MODERATION_REASONS_MAX 3
 size_t moderation_reasons(const struct comment *c, const char *why[MODERATION_REASONS_MAX]);
 
 /* One page of the queue (moderators and admins): at most `limit` (1..

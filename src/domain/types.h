@@ -69,8 +69,9 @@ struct comment {
     int64_t edited_at; /* 0: never edited */
     bool is_legacy;
     enum comment_status status;
-    int64_t event_seq;    /* the story's number of its latest live event; 0: never visible */
-    int64_t report_count; /* readers who flagged it */
+    int64_t event_seq;       /* the story's number of its latest live event; 0: never visible */
+    int64_t report_count;    /* readers who flagged it */
+    const char *hold_reason; /* why a policy held it ("policy: banned word"); NULL: none */
 };
 
 const char *role_name(enum role r);

@@ -129,7 +129,7 @@ struct store_ops {
     /* By username, without regard to case, as user_find_login. */
     int (*user_set_role)(struct store *st, struct str username, enum role role);
 
-    /* ---- part C: reports, suspensions, audited role changes ---- */
+    /* ---- reports, suspensions, audited role changes ---- */
     /* Reader `reporter_id` reports comment `comment_id` for `reason` at `now`, in
      * one transaction: the report is stored and the comment's report_count goes up
      * by one; when the comment is visible and its count reaches `threshold` (> 0;
@@ -190,17 +190,24 @@ struct store_ops {
      * are never returned. EINVAL for limit < 0. */
     int (*comment_events)(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                           int limit, struct comment **out, size_t *n);
+    /* *n = how many of user `author_id`'s comments are visible, counting no further
+     * than `limit` (comments.premoderate = new asks whether there are N). EINVAL for
+     * limit < 0. */
+    int (*comment_count_approved)(struct store *st, int64_t author_id, int64_t limit, int64_t *n);
 
-    /* ---- part B: a reader's own comment, edited or deleted ---- */
+    /* ---- a reader's own comment, edited or deleted ---- */
     /* Replaces comment `id`'s text (Markdown and its rendered HTML) and sets its
      * edited_at, in one transaction; when the comment is visible its story changes
      * as for any edit of what its page shows (event number, content version, the
      * comment's event, NOTIFY; the count stays) and *event_seq receives the event
      * to publish after commit, else 0. ENOTFOUND unless `id` is a visible or held
      * comment (a rejected or deleted one has no text left to edit); EINVAL for a
-     * NULL text or edited_at <= 0. */
+     * NULL text or edited_at <= 0. `hold_reason` non-NULL: a policy holds the edited
+     * comment, in the same transaction: it becomes held with that reason and, when it
+     * was visible, leaves its story's page as a held comment does (one fewer, event
+     * number, content version), so its new text is never shown. */
     int (*comment_edit)(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                        int64_t edited_at, int64_t *event_seq);
+                        int64_t edited_at, const char *hold_reason, int64_t *event_seq);
     /* Marks comment `id` deleted, in one transaction; when it was visible its story
      * changes as for a comment leaving the page (one fewer, event number, content
      * version, NOTIFY) and *event_seq receives the event to publish, else 0. `audit`
@@ -210,14 +217,15 @@ struct store_ops {
     int (*comment_delete)(struct store *st, int64_t id, const struct store_audit *audit,
                           int64_t *event_seq);
 
-    /* ---- part A: moderator decisions, the moderation queue, the audit log ---- */
+    /* ---- moderator decisions, the moderation queue, the audit log ---- */
     /* A decision on comment `id`, in one transaction: its status becomes `status`
      * (COMMENT_VISIBLE, HELD or REJECTED; EINVAL for any other), and `audit` (may
      * be NULL) is appended. When the comment enters or leaves its story's page the
      * story changes as for any comment change (count by +1 or -1, event number,
      * content version, NOTIFY) and *event_seq receives the event to publish after
      * commit; otherwise it is 0. Making it visible (an approval) also sets its
-     * report_count to 0, the reports themselves staying. The status it already has
+     * report_count to 0, the reports themselves staying; a change of status clears the
+     * hold_reason a policy gave it. The status it already has
      * changes nothing else (the audit entry is still written). `out` (may be NULL)
      * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
      * or one its author deleted (a decision cannot bring it back). */
@@ -440,7 +448,7 @@ static inline STET_MUST_CHECK int store_user_set_role(struct store *st, struct s
 {
     return st->ops->user_set_role(st, username, role);
 }
-/* ---- part C: reports, suspensions, audited role changes ---- */
+/* ---- reports, suspensions, audited role changes ---- */
 static inline STET_MUST_CHECK int store_report_add(struct store *st, int64_t comment_id,
                                                    int64_t reporter_id, const char *reason,
                                                    int64_t now, int threshold, bool *held,
@@ -511,12 +519,18 @@ static inline STET_MUST_CHECK int store_comment_events(struct arena *a, struct s
 {
     return st->ops->comment_events(a, st, story_id, after_seq, limit, out, n);
 }
-/* ---- part B: a reader's own comment, edited or deleted ---- */
+static inline STET_MUST_CHECK int store_comment_count_approved(struct store *st, int64_t author_id,
+                                                               int64_t limit, int64_t *n)
+{
+    return st->ops->comment_count_approved(st, author_id, limit, n);
+}
+/* ---- a reader's own comment, edited or deleted ---- */
 static inline STET_MUST_CHECK int store_comment_edit(struct store *st, int64_t id,
                                                      const char *body_src, const char *body_html,
-                                                     int64_t edited_at, int64_t *event_seq)
+                                                     int64_t edited_at, const char *hold_reason,
+                                                     int64_t *event_seq)
 {
-    return st->ops->comment_edit(st, id, body_src, body_html, edited_at, event_seq);
+    return st->ops->comment_edit(st, id, body_src, body_html, edited_at, hold_reason, event_seq);
 }
 static inline STET_MUST_CHECK int store_comment_delete(struct store *st, int64_t id,
                                                        const struct store_audit *audit,
@@ -525,7 +539,7 @@ static inline STET_MUST_CHECK int store_comment_delete(struct store *st, int64_t
     return st->ops->comment_delete(st, id, audit, event_seq);
 }
 
-/* ---- part A: moderator decisions, the moderation queue, the audit log ---- */
+/* ---- moderator decisions, the moderation queue, the audit log ---- */
 static inline STET_MUST_CHECK int store_comment_set_status(struct arena *a, struct store *st,
                                                            int64_t id, enum comment_status status,
                                                            const struct store_audit *audit,

@@ -16,6 +16,8 @@ static const struct {
     {FLASH_REGISTERED, "registered", "Welcome, ",
      " \xe2\x80\x94 you are registered and logged in."},
     {FLASH_COMMENT_POSTED, "comment-posted", "Your comment was posted.", NULL},
+    {FLASH_COMMENT_HELD, "comment-held",
+     "Your comment was received. A moderator will read it before it is shown.", NULL},
     {FLASH_COMMENT_EDITED, "comment-edited", "Your comment was updated.", NULL},
     {FLASH_COMMENT_DELETED, "comment-deleted", "Your comment was deleted.", NULL},
     {FLASH_COMMENT_REPORTED, "comment-reported", "Thank you. A moderator will look at it.", NULL},

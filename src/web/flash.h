@@ -19,6 +19,7 @@
 enum flash {
     FLASH_REGISTERED,       /* "Welcome, NAME — you are registered and logged in." */
     FLASH_COMMENT_POSTED,   /* "Your comment was posted." */
+    FLASH_COMMENT_HELD,     /* "Your comment was received; a moderator will ..." */
     FLASH_COMMENT_EDITED,   /* "Your comment was updated." */
     FLASH_COMMENT_DELETED,  /* "Your comment was deleted." */
     FLASH_COMMENT_REPORTED, /* "Thank you. A moderator will look at it." */

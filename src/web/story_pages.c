@@ -500,7 +500,7 @@ int page_comment_post(struct req *req)
     rc = comment_post(&ctx, req_viewer(req), slug, form.body, form.parent_id, &c);
     if (rc != 0)
         return refuse(req, rc, slug, &form);
-    flash_set(req, FLASH_COMMENT_POSTED);
+    flash_set(req, c.status == COMMENT_HELD ? FLASH_COMMENT_HELD : FLASH_COMMENT_POSTED);
     /* Straight to the page holding the new comment; if that cannot be worked out
      * now, its permalink will. */
     const char *cursor;

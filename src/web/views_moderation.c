@@ -25,7 +25,8 @@ static struct tval *mod_page(struct req *req, const char *nav, const char *next)
     return m;
 }
 
-/* "Held", "Reported 3 times", or both, from moderation_reasons. */
+/* "Held", "Held (policy: banned word)", "Reported 3 times", or both, from
+ * moderation_reasons. */
 static const char *reasons_text(struct arena *a, const struct comment *c)
 {
     const char *why[MODERATION_REASONS_MAX];
@@ -33,13 +34,15 @@ static const char *reasons_text(struct arena *a, const struct comment *c)
     const char *out = "";
     for (size_t i = 0; i < n; i++) {
         const char *part;
-        if (strcmp(why[i], "reported") != 0)
-            part = "Held";
-        else if (c->report_count == 1)
-            part = "Reported once";
+        if (strcmp(why[i], "held") == 0)
+            part = c->hold_reason != NULL ? arena_printf(a, "Held (%s)", c->hold_reason) : "Held";
+        else if (strcmp(why[i], "reported") == 0)
+            part = c->report_count == 1
+                       ? "Reported once"
+                       : arena_printf(a, "Reported %lld times", (long long)c->report_count);
         else
-            part = arena_printf(a, "Reported %lld times", (long long)c->report_count);
-        out = i == 0 ? part : arena_printf(a, "%s, %s", out, part);
+            continue; /* the policy's reason: shown with "Held" */
+        out = out[0] == '\0' ? part : arena_printf(a, "%s, %s", out, part);
     }
     return out;
 }

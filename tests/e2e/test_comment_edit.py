@@ -1,4 +1,4 @@
-"""A reader's own comment (issue 11, part B; SPEC 5 "Moderation and a reader's own
+"""A reader's own comment (issue 11; SPEC 5 "Moderation and a reader's own
 comments"): PATCH /api/v1/comments/ID edits it within comments.edit_window (15
 minutes by default) and DELETE removes it. The anonymous story page (cached, with
 its ETag) and open live streams follow every change: an edit shows the new text with

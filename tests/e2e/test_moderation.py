@@ -1,4 +1,4 @@
-"""Moderator decisions over the JSON API (issue 11, part A), on both backends: a
+"""Moderator decisions over the JSON API (issue 11), on both backends: a
 moderator rejects a visible comment and approves a held one, and the anonymous story
 page (its cached copy and ETag), the story's count and open live streams follow; a
 reader or an anonymous client gets 403 / 401 and nothing changes in the database;

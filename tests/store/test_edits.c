@@ -1,4 +1,4 @@
-/* Store conformance for a reader's own comment (issue 11, part B): comment_edit and
+/* Store conformance for a reader's own comment (issue 11): comment_edit and
  * comment_delete, written against store/store.h only. Runs as test_store.c does:
  * on in-memory SQLite; on PostgreSQL with --pg (STET_TEST_PG_DSN, skipped when
  * unset); with --pool through a store_pool (alone: on a SQLite file). */
@@ -101,9 +101,9 @@ static void test_edit_visible(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(
-        store_comment_edit(f->db.st, id, "second words", "<p>second words</p>", 1700000200, &seq),
-        0);
+    assert_int_equal(store_comment_edit(f->db.st, id, "second words", "<p>second words</p>",
+                                        1700000200, NULL, &seq),
+                     0);
     struct story after = story_now(f);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(after.event_seq, seq);
@@ -125,8 +125,8 @@ static void test_edit_held(void **state)
     int64_t id = add_comment(f, COMMENT_HELD, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_edit(f->db.st, id, "fixed", "<p>fixed</p>", 1700000300, &seq),
-                     0);
+    assert_int_equal(
+        store_comment_edit(f->db.st, id, "fixed", "<p>fixed</p>", 1700000300, NULL, &seq), 0);
     assert_int_equal(seq, 0);
     struct story after = story_now(f);
     assert_int_equal(after.content_version, before.content_version);
@@ -144,18 +144,22 @@ static void test_edit_refused(void **state)
     int64_t deleted = add_comment(f, COMMENT_DELETED, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_edit(f->db.st, INT64_MAX, "x", "<p>x</p>", 1700000300, &seq),
-                     STET_ENOTFOUND);
+    assert_int_equal(
+        store_comment_edit(f->db.st, INT64_MAX, "x", "<p>x</p>", 1700000300, NULL, &seq),
+        STET_ENOTFOUND);
     assert_int_equal(seq, 0);
-    assert_int_equal(store_comment_edit(f->db.st, rejected, "x", "<p>x</p>", 1700000300, &seq),
-                     STET_ENOTFOUND);
-    assert_int_equal(store_comment_edit(f->db.st, deleted, "x", "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(
+        store_comment_edit(f->db.st, rejected, "x", "<p>x</p>", 1700000300, NULL, &seq),
+        STET_ENOTFOUND);
+    assert_int_equal(store_comment_edit(f->db.st, deleted, "x", "<p>x</p>", 1700000300, NULL, &seq),
                      STET_ENOTFOUND);
     int64_t visible = add_comment(f, COMMENT_VISIBLE, 0);
     before = story_now(f);
-    assert_int_equal(store_comment_edit(f->db.st, visible, NULL, "<p>x</p>", 1700000300, &seq),
+    assert_int_equal(
+        store_comment_edit(f->db.st, visible, NULL, "<p>x</p>", 1700000300, NULL, &seq),
+        STET_EINVAL);
+    assert_int_equal(store_comment_edit(f->db.st, visible, "x", "<p>x</p>", 0, NULL, &seq),
                      STET_EINVAL);
-    assert_int_equal(store_comment_edit(f->db.st, visible, "x", "<p>x</p>", 0, &seq), STET_EINVAL);
     assert_string_equal(suite_comment_of(&f->db, rejected).body_src, "first *words*");
     assert_int_equal(suite_comment_of(&f->db, rejected).edited_at, 0);
     assert_string_equal(suite_comment_of(&f->db, deleted).body_src, "first *words*");
@@ -256,8 +260,8 @@ static void test_edit_hostile_text(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     const char *src = "it's \"quoted\" -- ; DROP TABLE comments; \xc3\xa9\xf0\x9f\x98\x80 ?1 $1";
     int64_t seq;
-    assert_int_equal(store_comment_edit(f->db.st, id, src, "<p>&lt;ok&gt;</p>", 1700000500, &seq),
-                     0);
+    assert_int_equal(
+        store_comment_edit(f->db.st, id, src, "<p>&lt;ok&gt;</p>", 1700000500, NULL, &seq), 0);
     struct comment c = suite_comment_of(&f->db, id);
     assert_string_equal(c.body_src, src);
     assert_string_equal(c.body_html, "<p>&lt;ok&gt;</p>");

@@ -1,4 +1,4 @@
-/* Issue 11 part A in the store: a moderator's decision on a comment (its status, the
+/* In the store: a moderator's decision on a comment (its status, the
  * story's count, event number and content version, the audit entry, all in one
  * transaction), the moderation queue and the audit log read back. Written against
  * store/store.h only and run as the conformance suite runs (test_store.c): on an

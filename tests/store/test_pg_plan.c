@@ -183,7 +183,7 @@ static void test_pg_plans(void **state)
             assert_int_equal(store_comment_insert(st, &c, NULL, NULL), 0);
         }
     }
-    /* Part A: some visible comments flagged, for the moderation queue's second
+    /* Some visible comments flagged, for the moderation queue's second
      * branch (the held ones are every tenth above), and an audit log to page. */
     assert_int_equal(store_exec_sql(st, "UPDATE comments SET report_count = 1 "
                                         "WHERE status = 'visible' AND id % 97 = 5; "

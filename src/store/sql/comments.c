@@ -32,6 +32,7 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
     sql_arg_bool(&args, cm->is_legacy);
     sql_arg_cstr(&args, comment_status_name(cm->status));
     sql_arg_int_or_null(&args, seq);
+    sql_arg_cstr_or_null(&args, cm->hold_reason);
     rc = sql_insert_id(c, Q_COMMENT_INSERT, &args, &new_id);
     if (rc == 0 && seq != 0)
         rc = sql_event_notify(c, cm->story_id, seq);
@@ -191,6 +192,27 @@ int sql_comment_position(struct store *st, int64_t story_id, int64_t id, int pag
     if (rc == 0) {
         *n_before = sql_int(&rows, 0);
         *page_after = sql_int(&rows, 1);
+        sql_done(&rows);
+    }
+    return sql_unlease(st, c, SQL_USE_READ, rc == STET_ENOTFOUND ? STET_EIO : rc);
+}
+
+int sql_comment_count_approved(struct store *st, int64_t author_id, int64_t limit, int64_t *n)
+{
+    struct sql_args args = {0};
+    struct sql_rows rows;
+    struct sql_conn *c;
+    *n = 0;
+    if (limit < 0)
+        return STET_EINVAL;
+    sql_arg_int(&args, author_id);
+    sql_arg_int(&args, limit);
+    int rc = sql_lease(st, SQL_USE_READ, &c);
+    if (rc != 0)
+        return rc;
+    rc = sql_one(c, Q_COMMENT_COUNT_APPROVED, &args, &rows); /* an aggregate: always one row */
+    if (rc == 0) {
+        *n = sql_int(&rows, 0);
         sql_done(&rows);
     }
     return sql_unlease(st, c, SQL_USE_READ, rc == STET_ENOTFOUND ? STET_EIO : rc);

@@ -8,7 +8,7 @@
 
 /* The body of comment_edit inside its transaction. */
 static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, const char *body_html,
-                      int64_t edited_at, int64_t *seq)
+                      int64_t edited_at, const char *hold_reason, int64_t *seq)
 {
     struct sql_args args = {0};
     struct sql_rows rows;
@@ -22,12 +22,22 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
     int64_t story_id = sql_int(&rows, 0);
     bool visible = sql_bool(&rows, 1);
     sql_done(&rows);
+    if (hold_reason != NULL) {
+        struct sql_args hold = {0};
+        sql_arg_int(&hold, id);
+        sql_arg_cstr(&hold, hold_reason);
+        rc = sql_exec(c, Q_COMMENT_HOLD, &hold, NULL);
+        /* Off the page as any held comment: its new text reaches no one but staff. */
+        if (rc != 0 || !visible)
+            return rc;
+        return sql_comment_changed(c, story_id, id, -1, seq);
+    }
     /* A held comment is on no shared page: its story has nothing to tell. */
     return visible ? sql_comment_changed(c, story_id, id, 0, seq) : 0;
 }
 
 int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                     int64_t edited_at, int64_t *event_seq)
+                     int64_t edited_at, const char *hold_reason, int64_t *event_seq)
 {
     struct sql_conn *c;
     int64_t seq = 0;
@@ -39,7 +49,7 @@ int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const c
         return rc;
     rc = sql_tx(c, SQL_TX_BEGIN);
     if (rc == 0)
-        rc = sql_finish(c, edit_in_tx(c, id, body_src, body_html, edited_at, &seq));
+        rc = sql_finish(c, edit_in_tx(c, id, body_src, body_html, edited_at, hold_reason, &seq));
     rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
     if (rc == 0)
         *event_seq = seq;

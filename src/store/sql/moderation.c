@@ -40,6 +40,7 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
         rc = sql_exec(c, Q_COMMENT_SET_STATUS, &set, NULL);
         if (rc != 0)
             return rc;
+        out->hold_reason = NULL;
     }
     /* Only a change the page shows moves the story: held and rejected comments are
      * on no shared page (an author's own held one is rendered per reader, uncached). */

@@ -26,7 +26,7 @@ int sql_user_find_login(struct arena *a, struct store *st, struct str login, str
                         const char **password_hash);
 int sql_user_find_id(struct arena *a, struct store *st, int64_t id, struct user *out);
 int sql_user_set_role(struct store *st, struct str username, enum role role);
-/* part C: reports.c, suspensions.c */
+/* reports.c, suspensions.c */
 int sql_report_add(struct store *st, int64_t comment_id, int64_t reporter_id, const char *reason,
                    int64_t now, int threshold, bool *held, int64_t *event_seq);
 int sql_user_suspend(struct store *st, struct str username, int64_t until, const char *reason,
@@ -48,13 +48,14 @@ int sql_comment_position(struct store *st, int64_t story_id, int64_t id, int pag
                          int64_t *n_before, int64_t *page_after);
 int sql_comment_events(struct arena *a, struct store *st, int64_t story_id, int64_t after_seq,
                        int limit, struct comment **out, size_t *n);
-/* part B: edits.c */
+int sql_comment_count_approved(struct store *st, int64_t author_id, int64_t limit, int64_t *n);
+/* edits.c */
 int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                     int64_t edited_at, int64_t *event_seq);
+                     int64_t edited_at, const char *hold_reason, int64_t *event_seq);
 int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *audit,
                        int64_t *event_seq);
 
-/* part A: moderation.c */
+/* moderation.c */
 int sql_comment_set_status(struct arena *a, struct store *st, int64_t id,
                            enum comment_status status, const struct store_audit *audit,
                            struct comment *out, int64_t *event_seq);
@@ -93,6 +94,7 @@ int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64
     .comment_list = sql_comment_list,                                                              \
     .comment_position = sql_comment_position,                                                      \
     .comment_events = sql_comment_events,                                                          \
+    .comment_count_approved = sql_comment_count_approved,                                          \
     .comment_edit = sql_comment_edit,                                                              \
     .comment_delete = sql_comment_delete,                                                          \
     .comment_set_status = sql_comment_set_status,                                                  \

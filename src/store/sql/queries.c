@@ -40,7 +40,7 @@
     ") p ORDER BY p.id " dir " LIMIT ?3"
 /* clang-format on */
 
-/* Part A: the moderation queue past id ?1, at most ?2 (queries.def says why so). The
+/* The moderation queue past id ?1, at most ?2 (queries.def says why so). The
  * flagged branch repeats comments_reported's condition word for word: that is what
  * lets either planner use the partial index. SQLite is told to: without statistics
  * it takes comments_status (status=? AND id>?) for the more selective, and would

@@ -1,4 +1,4 @@
-/* Issue 11 part C in the domain: who may suspend, ban or change the role of whom,
+/* In the domain: who may suspend, ban or change the role of whom,
  * what a suspended or banned account is told when it writes, and the rules of a
  * report (anonymous, own comment, held comment, the hold published live). On a
  * migrated in-memory SQLite store. */

@@ -41,7 +41,7 @@ ALTER TABLE users ADD COLUMN suspension_reason TEXT;
 -- The moderation queue: comments of one status in id order, one range scan.
 CREATE INDEX comments_status ON comments (status, id);
 
--- Part A (the moderation queue): the queue's second branch, visible comments that
+-- The moderation queue: its's second branch, visible comments that
 -- readers flagged, as an index of only those rows. On comments_status that branch
 -- would walk every visible comment of the site to find the few flagged ones; here
 -- it reads exactly the rows it returns.
@@ -52,3 +52,14 @@ CREATE INDEX comments_reported ON comments (id) WHERE status = 'visible' AND rep
 -- is not a prefix (a language's order skips punctuation), so the range compares
 -- COLLATE "C", which needs its own index; users_username_key keeps the lookups.
 CREATE INDEX users_username_key_c ON users (username_key COLLATE "C");
+
+-- Policies: why a policy held a comment ("policy: banned word"), shown in
+-- the moderation queue; NULL for a comment no policy held. A moderator's decision
+-- clears it.
+ALTER TABLE comments ADD COLUMN hold_reason TEXT;
+
+-- Policies: comments.premoderate = new counts an author's approved comments, a range
+-- of (author_id, status) that stops at the setting's number. The index also serves
+-- what comments_author (0007) did, a user's comments, so it replaces it.
+DROP INDEX comments_author;
+CREATE INDEX comments_author_status ON comments (author_id, status);

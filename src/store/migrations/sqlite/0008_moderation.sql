@@ -39,7 +39,7 @@ ALTER TABLE users ADD COLUMN suspension_reason TEXT;
 -- The moderation queue: comments of one status in id order, one range scan.
 CREATE INDEX comments_status ON comments (status, id);
 
--- Part A (the moderation queue): the queue's second branch, visible comments that
+-- The moderation queue: its's second branch, visible comments that
 -- readers flagged, as an index of only those rows. On comments_status that branch
 -- would walk every visible comment of the site to find the few flagged ones; here
 -- it reads exactly the rows it returns.
@@ -48,3 +48,14 @@ CREATE INDEX comments_reported ON comments (id) WHERE status = 'visible' AND rep
 -- The moderators' users page searches usernames by prefix, a byte range of
 -- username_key: SQLite compares text by its bytes, so users_username_key (0005)
 -- serves it and no index is added here (PostgreSQL needs one: see pg/0008).
+
+-- Policies: why a policy held a comment ("policy: banned word"), shown in
+-- the moderation queue; NULL for a comment no policy held. A moderator's decision
+-- clears it.
+ALTER TABLE comments ADD COLUMN hold_reason TEXT;
+
+-- Policies: comments.premoderate = new counts an author's approved comments, a range
+-- of (author_id, status) that stops at the setting's number. The index also serves
+-- what comments_author (0007) did, a user's comments, so it replaces it.
+DROP INDEX comments_author;
+CREATE INDEX comments_author_status ON comments (author_id, status);

@@ -1,0 +1,167 @@
+/* Store conformance for comment policies (issue 11): a held comment's
+ * hold_reason as inserted, listed in the queue and cleared by a decision; an edit a
+ * policy holds; an author's approved comments counted up to a limit. Runs as
+ * test_edits.c does: SQLite, PostgreSQL with --pg, and through a pool with --pool. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "store/store.h"
+
+#include "suite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REASON "policy: banned word"
+
+/* A migrated store with one open story and two readers. */
+struct fx {
+    struct suite_fx db;
+    const char *slug;
+    int64_t story_id;
+    int64_t author;
+    int64_t other;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    if (f == NULL || suite_fx_open(&f->db) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    f->slug = suite_uniq(f->db.a, "policies");
+    f->story_id = suite_add_story(&f->db, f->slug);
+    f->author = suite_add_user(&f->db, suite_uniq(f->db.a, "writer"), ROLE_READER);
+    f->other = suite_add_user(&f->db, suite_uniq(f->db.a, "other"), ROLE_READER);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    suite_fx_close(&f->db);
+    free(f);
+    return 0;
+}
+
+static int64_t add(struct fx *f, enum comment_status status, const char *hold_reason)
+{
+    struct comment c = {
+        .story_id = f->story_id,
+        .author_id = f->author,
+        .body_src = "cheap pills",
+        .body_html = "<p>cheap pills</p>",
+        .created_at = 1700000100,
+        .status = status,
+        .hold_reason = hold_reason,
+    };
+    int64_t id = 0, seq = 0;
+    assert_int_equal(store_comment_insert(f->db.st, &c, &id, &seq), 0);
+    return id;
+}
+
+/* The reason goes in with the comment, comes back from a find and from the queue,
+ * and a moderator's approval clears it. */
+static void test_hold_reason_round_trip(void **state)
+{
+    struct fx *f = *state;
+    int64_t held = add(f, COMMENT_HELD, REASON);
+    int64_t plain = add(f, COMMENT_VISIBLE, NULL);
+    assert_string_equal(suite_comment_of(&f->db, held).hold_reason, REASON);
+    assert_null(suite_comment_of(&f->db, plain).hold_reason);
+
+    const struct store_page pg = {.limit = 10};
+    struct comment *rows;
+    size_t n;
+    assert_int_equal(store_moderation_queue(f->db.a, f->db.st, &pg, &rows, &n), 0);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].id == held) {
+            assert_string_equal(rows[i].hold_reason, REASON);
+            seen = true;
+        }
+    }
+    assert_true(seen);
+
+    struct comment out;
+    int64_t seq;
+    assert_int_equal(
+        store_comment_set_status(f->db.a, f->db.st, held, COMMENT_VISIBLE, NULL, &out, &seq), 0);
+    assert_null(out.hold_reason);
+    assert_null(suite_comment_of(&f->db, held).hold_reason);
+}
+
+/* An edit a policy holds: the comment leaves its story's page in the same
+ * transaction (one fewer, a live event, a new content version), with the reason. */
+static void test_edit_held_by_policy(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = add(f, COMMENT_VISIBLE, NULL);
+    struct story before = suite_story_of(&f->db, f->slug);
+    int64_t seq = -1;
+    assert_int_equal(
+        store_comment_edit(f->db.st, id, "spam", "<p>spam</p>", 1700000200, REASON, &seq), 0);
+    struct story after = suite_story_of(&f->db, f->slug);
+    assert_int_equal(seq, before.event_seq + 1);
+    assert_int_equal(after.n_comments, before.n_comments - 1);
+    assert_true(after.content_version > before.content_version);
+    struct comment c = suite_comment_of(&f->db, id);
+    assert_int_equal(c.status, COMMENT_HELD);
+    assert_string_equal(c.hold_reason, REASON);
+    assert_string_equal(c.body_src, "spam");
+
+    /* Held already: the reason changes, the story does not. */
+    assert_int_equal(store_comment_edit(f->db.st, id, "spam 2", "<p>spam 2</p>", 1700000300,
+                                        "policy: too many links", &seq),
+                     0);
+    assert_int_equal(seq, 0);
+    assert_int_equal(suite_story_of(&f->db, f->slug).content_version, after.content_version);
+    assert_string_equal(suite_comment_of(&f->db, id).hold_reason, "policy: too many links");
+}
+
+/* Only the author's visible comments count, and never beyond the limit. */
+static void test_count_approved(void **state)
+{
+    struct fx *f = *state;
+    int64_t n = -1;
+    assert_int_equal(store_comment_count_approved(f->db.st, f->author, 3, &n), 0);
+    assert_int_equal(n, 0);
+    add(f, COMMENT_VISIBLE, NULL);
+    add(f, COMMENT_VISIBLE, NULL);
+    add(f, COMMENT_HELD, REASON);
+    int64_t rejected = add(f, COMMENT_HELD, NULL);
+    int64_t seq;
+    assert_int_equal(
+        store_comment_set_status(f->db.a, f->db.st, rejected, COMMENT_REJECTED, NULL, NULL, &seq),
+        0);
+    suite_add_comment(&f->db, f->story_id, f->other, COMMENT_VISIBLE);
+    assert_int_equal(store_comment_count_approved(f->db.st, f->author, 3, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_comment_count_approved(f->db.st, f->author, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_comment_count_approved(f->db.st, f->author, 0, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_comment_count_approved(f->db.st, f->other, 3, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_comment_count_approved(f->db.st, f->author, -1, &n), STET_EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+    int exit_code;
+    if (!suite_start(argc, argv, "policies suite", "stet_policies", &exit_code))
+        return exit_code;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hold_reason_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_held_by_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_count_approved, setup, teardown),
+    };
+    return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
+}

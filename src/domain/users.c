@@ -258,5 +258,20 @@ int user_change_role(const struct dctx *ctx, struct str username, struct str rol
     enum role r;
     if (!role_parse(role.ptr, role.len, &r))
         return err_set(ctx->err, STET_EINVAL, "role", "Role must be reader, moderator or admin.");
-    return store_user_set_role(ctx->st, username, r);
+    /* The operator at the server's command line acts as stet itself (actor 0); the
+     * entry still says what changed, like an admin's change on the web. */
+    struct user target;
+    int rc;
+    if (!ident_is_username(username))
+        return err_set(ctx->err, STET_ENOTFOUND, NULL, "No such user.");
+    if ((rc = store_user_find_login(ctx->a, ctx->st, username, &target, NULL)) != 0)
+        return rc;
+    const struct store_audit e = {
+        .at = ctx->now,
+        .action = "user.role",
+        .target = arena_printf(ctx->a, "user:%s", target.username),
+        .note = arena_printf(ctx->a, "%s to %s, from the command line", role_name(target.role),
+                             role_name(r)),
+    };
+    return store_user_set_role_audit(ctx->st, username, r, &e);
 }

@@ -120,6 +120,18 @@ struct tval *view_layout(struct req *req, const char *title)
     return m;
 }
 
+/* POST /stories/SLUG/comments, the one place SPEC's registration notice belongs. */
+static bool is_comment_post(const struct req *req)
+{
+    static const char suffix[] = "/comments";
+    struct str p = req->path;
+    if (req->method != HTTP_POST || !str_starts_with(p, "/stories/") || p.len < 9 + sizeof suffix)
+        return false;
+    const char *slash = memchr(p.ptr + 9, '/', p.len - 9);
+    return slash != NULL && (size_t)(p.ptr + p.len - slash) == sizeof suffix - 1 &&
+           memcmp(slash, suffix, sizeof suffix - 1) == 0;
+}
+
 struct tval *view_error(struct req *req, int status, const char *title, const char *message,
                         bool show_register)
 {
@@ -130,15 +142,21 @@ struct tval *view_error(struct req *req, int status, const char *title, const ch
     tval_put_str(a, m, "message", message);
     tval_put_bool(a, m, "show_register", show_register);
     if (show_register) {
-        /* Posting a comment anonymously: registering should lead back to the story's
-         * comment form. */
         const char *back = NULL;
-        if (str_starts_with(req->path, "/stories/") && req->path.len > 9) {
+        bool posting = is_comment_post(req);
+        if (posting) {
+            /* Posting a comment anonymously: registering should lead back to the
+             * story's comment form. */
             const char *slash = memchr(req->path.ptr + 9, '/', req->path.len - 9);
-            size_t len = slash != NULL ? (size_t)(slash - req->path.ptr) : req->path.len;
             back = view_safe_next(
-                a, str_from(arena_printf(a, "%.*s#comment-form", (int)len, req->path.ptr)));
+                a, str_from(arena_printf(a, "%.*s#comment-form", (int)(slash - req->path.ptr),
+                                         req->path.ptr)));
+        } else if (req->method == HTTP_GET) {
+            /* Any other page a visitor must log in for (a comment's edit, delete or
+             * report page): logging in leads back to it. */
+            back = view_safe_next(a, req->path);
         }
+        tval_put_bool(a, m, "register_prompt", posting);
         tval_put_str(a, m, "register_url", view_with_next(a, "/register", back));
         tval_put_str(a, m, "login_url", view_with_next(a, "/login", back));
     }

@@ -266,6 +266,9 @@ class CacheAcrossNodes(TwoNodeTest):
         name = unique("nodeposter")
         cls.server.add_user(name)
         cls.token = session_token(cls.server, name)
+        mod = unique("nodemod")
+        cls.server.add_user(mod, role="moderator")
+        cls.mod_token = session_token(cls.server, mod)
 
     def test_post_on_b_changes_cached_page_on_a(self):
         before = page(self.server, self.slug)
@@ -278,6 +281,40 @@ class CacheAcrossNodes(TwoNodeTest):
             return r if r.status == 200 and text in r.text else None
         eventually(changed_page, "node A's page shows the comment posted on B")
 
+    def test_decisions_on_b_change_cached_page_on_a(self):
+        """Every change a moderator or the author makes on node B reaches node A's
+        cached page and its ETag: reject, approve, edit, delete."""
+        text = unique("decided on b ")
+        cid = post_api(self, self.node_b, self.slug, self.token, text)["id"]
+        edited = unique("edited on b ")
+        steps = [  # what, method, path suffix, body, moderator's, the text A shows after
+            ("rejected", "POST", "/reject", {}, True, None),
+            ("approved", "POST", "/approve", {}, True, text),
+            ("edited", "PATCH", "", {"body": edited}, False, edited),
+            ("deleted", "DELETE", "", None, False, None),
+        ]
+        current = eventually(lambda: self.page_where(text, True), "node A shows the comment")
+        for what, method, suffix, body, by_mod, after in steps:
+            path = "/api/v1/comments/%d%s" % (cid, suffix)
+            token = self.mod_token if by_mod else self.token
+            if body is None:
+                r = self.client_b().request(method, path, token=token)
+            else:
+                r = self.client_b().post_json(path, body, method=method, token=token)
+            self.assertIn(r.status, (200, 204), "%s on node B: %r" % (what, r))
+            etag = current.header("ETag")
+
+            def followed():
+                r = page(self.server, self.slug, {"If-None-Match": etag})
+                if r.status != 200:
+                    return None
+                gone = text not in r.text and edited not in r.text
+                return r if (gone if after is None else after in r.text) else None
+            current = eventually(followed, "node A's cached page follows the comment %s on B" % what)
+
+    def page_where(self, text, shown):
+        r = page(self.server, self.slug)
+        return r if r.status == 200 and (text in r.text) == shown else None
 
 if __name__ == "__main__":
     unittest.main()

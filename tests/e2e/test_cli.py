@@ -90,8 +90,18 @@ class Cli(ServerTest):
         self.assertEqual(r.status, 403, r)
         p = self.server.cli("user", "role", name, "admin")
         self.assertEqual(p.returncode, 0, p.stderr)
-        r = self.client().post_json("/api/v1/stories", body, token=self.token_for(name, "cli password 1"))
+        admin_token = self.token_for(name, "cli password 1")
+        r = self.client().post_json("/api/v1/stories", body, token=admin_token)
         self.assertEqual(r.status, 201, r)
+        # The change is in the audit log, by stet itself (no account), with what changed.
+        r = self.client().get("/api/v1/audit", token=admin_token)
+        self.assertEqual(r.status, 200, r)
+        entry = [e for e in r.json()["entries"] if e["target"] == "user:" + name]
+        self.assertEqual(len(entry), 1, r.json())
+        self.assertEqual((entry[0]["action"], entry[0]["actor"]), ("user.role", None))
+        self.assertEqual(entry[0]["note"], "reader to admin, from the command line")
+        p = self.server.cli("user", "role", "no-such-" + name, "admin")
+        self.assertEqual(p.returncode, 1, p)
         # Duplicate user (other case) fails with 1; a bad role is a usage error or failure.
         p = self.server.cli("user", "add", "--username", name.upper(), "--email",
                             unique() + "@example.com", stdin="cli password 1\n")

@@ -204,7 +204,15 @@ class CommentActions(ServerTest):
         # Anonymous: asked to log in. Another story's address or no such comment: 404.
         anon = self.client()
         for action in ("edit", "delete", "report"):
-            self.assertEqual(anon.get(self.url(slug, cm["id"], action)).status, 401, action)
+            r = anon.get(self.url(slug, cm["id"], action))
+            self.assertEqual(r.status, 401, action)
+            # Asked to log in, and led back here; not told to register to comment.
+            self.assertIn("You must be logged in to do that.", r.text)
+            self.assertNotIn("registered to comment", r.text)
+            login = [a for a in parse_html(r.text).find("p", cls="login-notice").find_all("a")
+                     if a.norm_text() == "Log in"]
+            self.assertEqual(len(login), 1, r.text)
+            self.assertIn("next=", login[0].get("href"))
             other = self.story()
             self.assertEqual(bob.get(self.url(other, cm["id"], action)).status, 404, action)
             self.assertEqual(bob.get(self.url(slug, 999999999, action)).status, 404, action)

@@ -39,12 +39,9 @@ static struct rate_limit limit_of(struct config_rate r)
 static struct domain_limits app_limits(const struct config *c)
 {
     return (struct domain_limits){
-        .login_account = limit_of(c->login_account),
-        .login_account_client = limit_of(c->login_account_client),
-        .login_client = limit_of(c->login_client),
-        .register_client = limit_of(c->register_client),
-        .comment_account = limit_of(c->comment_account),
-        .comment_client = limit_of(c->comment_client),
+#define LIMIT(field) .field = limit_of(c->field),
+        CONFIG_RATE_LIMITS(LIMIT)
+#undef LIMIT
     };
 }
 

@@ -239,7 +239,9 @@ static int set_metrics_token_file(struct loader *l, const char *path, const char
  * from one client, then once every 90 s; a client can try 60 logins across all
  * names, then one every 15 s (spraying). A client can make 10 accounts, then one
  * every 6 minutes. An account can post 30 comments, then one every 2 s; a client 60,
- * then one a second. */
+ * then one a second. An account can send 20 reports, then one every 3 minutes; a
+ * client 60, then one a minute: enough for a reader who flags a thread, too few for
+ * sock puppets to hold comment after comment. */
 static void set_default_limits(struct config *c)
 {
     c->login_account = (struct config_rate){30, 15 * 60};
@@ -248,6 +250,8 @@ static void set_default_limits(struct config *c)
     c->register_client = (struct config_rate){10, 3600};
     c->comment_account = (struct config_rate){30, 60};
     c->comment_client = (struct config_rate){60, 60};
+    c->report_account = (struct config_rate){20, 3600};
+    c->report_client = (struct config_rate){60, 3600};
 }
 
 /* "N/PERIOD": N in 1..CONFIG_RATE_CAPACITY_MAX, PERIOD a number with a unit s, m, h
@@ -388,12 +392,9 @@ static int set_limit(struct loader *l, const char *name, const char *value, cons
         const char *name;
         struct config_rate *slot;
     } keys[] = {
-        {"login_account", &c->login_account},
-        {"login_account_client", &c->login_account_client},
-        {"login_client", &c->login_client},
-        {"register_client", &c->register_client},
-        {"comment_account", &c->comment_account},
-        {"comment_client", &c->comment_client},
+#define LIMIT_KEY(field) {#field, &c->field},
+        CONFIG_RATE_LIMITS(LIMIT_KEY)
+#undef LIMIT_KEY
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (strcmp(name, keys[i].name) != 0)

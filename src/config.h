@@ -24,6 +24,18 @@ struct config_rate {
 #define CONFIG_RATE_CAPACITY_MAX 100000
 #define CONFIG_RATE_PERIOD_MAX   (7 * 24 * 3600)
 
+/* Every [limits] key, which is also its field in struct config and in the domain's
+ * struct domain_limits. */
+#define CONFIG_RATE_LIMITS(X)                                                                      \
+    X(login_account)                                                                               \
+    X(login_account_client)                                                                        \
+    X(login_client)                                                                                \
+    X(register_client)                                                                             \
+    X(comment_account)                                                                             \
+    X(comment_client)                                                                              \
+    X(report_account)                                                                              \
+    X(report_client)
+
 struct config {
     char *listen_host;     /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t listen_port;  /* 0 allowed: any free port */
@@ -68,13 +80,16 @@ struct config {
      * comments appear without a moderator, 0..31536000; 0: none. */
     int comment_max_links;
     int comment_min_account_age;
-    /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini). */
+    /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini); CONFIG_RATE_LIMITS
+     * lists them for the tables that read, reload and hand them on. */
     struct config_rate login_account;        /* login attempts at one account */
     struct config_rate login_account_client; /* ... at one account from one client */
     struct config_rate login_client;         /* ... from one client at any account */
     struct config_rate register_client;      /* accounts made from one client */
     struct config_rate comment_account;      /* comments by one account */
     struct config_rate comment_client;       /* comments from one client */
+    struct config_rate report_account;       /* reports by one account */
+    struct config_rate report_client;        /* reports from one client */
     unsigned threads;                        /* I/O threads; default: number of CPUs, at most 8 */
     /* server.trusted_proxies: addresses and prefixes whose X-Forwarded-For or
      * Forwarded header names the client (limits and the log use it), and whose

@@ -153,12 +153,9 @@ static void reload_limits(struct app *app, struct config *next)
         const char *key;
         struct config_rate *cur, *next;
     } rates[] = {
-        {"login_account", &cur->login_account, &next->login_account},
-        {"login_account_client", &cur->login_account_client, &next->login_account_client},
-        {"login_client", &cur->login_client, &next->login_client},
-        {"register_client", &cur->register_client, &next->register_client},
-        {"comment_account", &cur->comment_account, &next->comment_account},
-        {"comment_client", &cur->comment_client, &next->comment_client},
+#define RATE(field) {#field, &cur->field, &next->field},
+        CONFIG_RATE_LIMITS(RATE)
+#undef RATE
     };
     bool changed = false;
     for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {

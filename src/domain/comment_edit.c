@@ -123,9 +123,8 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
         return 0;
     }
     /* An edit rewrites a page as a post does: it spends the same allowance. */
-    char who[24];
-    int who_len = snprintf(who, sizeof(who), "%lld", (long long)actor->id);
-    const struct str account = {who, (size_t)who_len};
+    char who[RATE_ID_LEN];
+    const struct str account = rate_id_part(who, actor->id);
     const struct rate_hit flood[] = {
         {"comment-account", ctx->env->limits.comment_account, &account, 1},
     };

@@ -109,9 +109,8 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         return rc;
     /* Per account, and per client address whatever the account (sock puppets); a
      * refused post spends neither. */
-    char who[24];
-    int who_len = snprintf(who, sizeof(who), "%lld", (long long)author->id);
-    const struct str account = {who, (size_t)who_len};
+    char who[RATE_ID_LEN];
+    const struct str account = rate_id_part(who, author->id);
     const struct rate_hit flood[] = {
         {"comment-account", ctx->env->limits.comment_account, &account, 1},
         {"comment-client", ctx->env->limits.comment_client, &ctx->client, 1},

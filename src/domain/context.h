@@ -34,6 +34,8 @@ struct domain_limits {
     struct rate_limit register_client;      /* accounts created from one client */
     struct rate_limit comment_account;      /* comments by one account */
     struct rate_limit comment_client;       /* comments from one client */
+    struct rate_limit report_account;       /* reports by one account */
+    struct rate_limit report_client;        /* reports from one client */
 };
 
 /* Process-lifetime settings and services, owned by struct app. */

@@ -18,6 +18,7 @@
 #include "domain/password.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 _Static_assert(RATE_KEY_LEN == SECRET_KEY_HEX_LEN, "the site key keys secret_keyed_hash_hex");
@@ -72,6 +73,12 @@ const char *rate_wait_text(struct arena *a, int64_t wait_ms, int *retry_after)
         h = 24 * 366; /* the store refuses intervals over a year */
     *retry_after = (int)(h * 3600);
     return arena_printf(a, "Please try again in %d hours.", (int)h);
+}
+
+struct str rate_id_part(char buf[static RATE_ID_LEN], int64_t id)
+{
+    int len = snprintf(buf, RATE_ID_LEN, "%lld", (long long)id);
+    return (struct str){buf, (size_t)len};
 }
 
 int rate_check(const struct dctx *ctx, const struct rate_hit *hits, size_t n, const char *message)

@@ -18,6 +18,10 @@ struct rate_hit {
     size_t n_parts;
 };
 
+/* An account's id as a bucket part, written into `buf`. */
+#define RATE_ID_LEN 24
+struct str rate_id_part(char buf[static RATE_ID_LEN], int64_t id);
+
 /* Takes a token from each bucket of hits[0..n) (at most STORE_RATE_TAKE_MAX) whose
  * limit is on, all or none (store_rate_take). When one has none: STET_ERATE, and
  * ctx->err gets `message` with the wait in words, and that wait as retry_after.

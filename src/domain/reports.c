@@ -1,6 +1,7 @@
 /* Reports: the reader's side of moderation. */
 #include "domain/reports.h"
 
+#include "domain/ratelimit.h"
 #include "domain/suspensions.h"
 #include "domain/validate.h"
 
@@ -41,6 +42,16 @@ int report_comment(const struct dctx *ctx, const struct user *reader, int64_t id
     if ((rc = validate_line(reason, "reason", REPORT_REASON_MAX, true, &why, ctx->err)) != 0)
         return rc;
     if ((rc = reportable(ctx, reader, id, &c)) != 0)
+        return rc;
+    /* Per account and per client address, so a few accounts cannot hold comment after
+     * comment; a refused report spends neither. */
+    char who[RATE_ID_LEN];
+    const struct str account = rate_id_part(who, reader->id);
+    const struct rate_hit flood[] = {
+        {"report-account", ctx->env->limits.report_account, &account, 1},
+        {"report-client", ctx->env->limits.report_client, &ctx->client, 1},
+    };
+    if ((rc = rate_check(ctx, flood, 2, "You are reporting too fast.")) != 0)
         return rc;
     const char *text = arena_strndup(ctx->a, why.ptr, why.len);
     rc = store_report_add(ctx->st, id, reader->id, text, ctx->now, ctx->env->report_threshold,

@@ -141,6 +141,38 @@ class Reports(ServerTest):
         self.assertEqual(self.report(cid, tok, "x" * 500).status, 201)
 
 
+class ReportLimits(Reports):
+    """limits.report_account and limits.report_client: a few accounts (or one
+    address) cannot hold comment after comment. A refused report spends nothing and
+    stores nothing."""
+    server_kwargs = {"config": "[limits]\nreport_account = 2/1h\nreport_client = 3/1h\n"}
+
+    # The inherited tests need more reports than these limits allow.
+    test_three_reports_hold_the_comment = None
+    test_same_reader_twice_conflicts = None
+    test_report_rules = None
+
+    def test_reports_are_limited_per_account_and_per_client(self):
+        _, author, _ = self.api_user()
+        cids = [self.post(author, "Comment %d to report." % i)["id"] for i in range(4)]
+        _, first, _ = self.api_user()
+        _, second, _ = self.api_user()
+        for cid in cids[:2]:
+            self.assertEqual(self.report(cid, first).status, 201)
+        r = self.report(cids[2], first)
+        self.assertEqual(r.status, 429, r)
+        self.assertEqual(r.json()["error"]["code"], "rate_limited")
+        self.assertIn("reporting too fast", r.json()["error"]["message"])
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        self.assertEqual(self.report_count(cids[2]), 0)
+        # Another account from the same address: the address's third report passes
+        # (the refused one spent nothing), its fourth does not.
+        self.assertEqual(self.report(cids[2], second).status, 201)
+        r = self.report(cids[3], second)
+        self.assertEqual(r.status, 429, r)
+        self.assertEqual(self.report_count(cids[3]), 0)
+
+
 class Suspensions(ServerTest):
     @classmethod
     def prepare(cls):

@@ -87,6 +87,8 @@ def main():
     ap.add_argument("--stories", type=int, default=10000)
     ap.add_argument("--per-story", type=int, default=100)
     ap.add_argument("--users", type=int, default=1000)
+    ap.add_argument("--held-every", type=int, default=50,
+                    help="every Nth comment of a story is held (1: all of them)")
     args = ap.parse_args()
     db = args.db
     t0 = time.monotonic()
@@ -145,9 +147,12 @@ def main():
         seq(ns),
     )
     # Comment i belongs to story i / per; every 4th is a reply to the one before it,
-    # every 50th is held (not visible, no event number). Bodies vary in length.
+    # every --held-every'th is held (not visible, no event number). Bodies vary in
+    # length.
+    if args.held_every < 1:
+        sys.exit("gen_comments: --held-every must be at least 1")
     j = "(i %% %d)" % per
-    visible = "(%s %% 50 != 49)" % j
+    visible = "(%s %% %d != %d)" % (j, args.held_every, args.held_every - 1)
     src = "printf('Comment %%d. %%s', i, substr('%s', 1 + (i * 37) %% 200, 60 + (i * 13) %% 180))" % lorem
     comments = insert_sql(
         db,
@@ -162,7 +167,8 @@ def main():
             "created_at": "%d + (i / %d) * 600 + %s * 5 + 60" % (t_story, per, j),
             "is_legacy": "0",
             "status": "CASE WHEN %s THEN 'visible' ELSE 'held' END" % visible,
-            "event_seq": "CASE WHEN %s THEN %s - %s / 50 + 1 ELSE NULL END" % (visible, j, j),
+            "event_seq": "CASE WHEN %s THEN %s - %s / %d + 1 ELSE NULL END"
+            % (visible, j, j, args.held_every),
         },
         seq(nc),
     )

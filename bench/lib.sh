@@ -78,8 +78,10 @@ EOF
     bench_track "$STET_PID"
     STET_PORT=""
     for _ in $(seq 1 600); do
+        # The background shell may not have made NAME.out yet: no file is no port
+        # (under set -e and pipefail a failed sed would end the whole run).
         STET_PORT=$(sed -n 's|^stet: listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' \
-            "$BENCH_TMP/$name.out" | head -n 1)
+            "$BENCH_TMP/$name.out" 2>/dev/null | head -n 1) || STET_PORT=""
         [ -n "$STET_PORT" ] && break
         kill -0 "$STET_PID" 2>/dev/null || break
         sleep 0.1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The side-by-side benchmarks of issue 4: stet's story page against nginx serving the
-# same bytes, a logged-in reader, durable comment posts, a 1,000,000-comment database
+# same bytes, a logged-in reader, durable comment posts, a 1,000,000-comment database,
+# the moderation queue with 10 and with 100,000 held comments
 # and memory with 10,000 idle live-comment connections. Prints one Markdown table and
 # writes it, with the machine it ran on, to bench/out/results.md.
 # Usage: bench/run.sh STET_BIN     (make bench builds a release stet and calls this)
@@ -251,6 +252,52 @@ read -r b_rps b_p50 b_p99 b_bad b_err <<<"$(medians big)"
 bench_stop "$BIG_PID"
 bench_stop "$EMPTY_PID"
 
+# ---------------------------------------------------------------- row 7: the queue
+# The moderation queue with 10 held comments and with 100,000: the same ten
+# oldest first (the API's limit=10, so both answers hold ten), and the web page a
+# moderator reads (10 rows against its page of 25). benchuser01 moderates, in these
+# copies only: a role change would put a staff badge on the page rows above.
+bench_note "moderation queue: 10 vs 100,000 held comments, $ROUNDS alternating rounds of ${SECS}s"
+for q in small big; do
+    sqlite3 "$BENCH_TMP/empty.db" ".backup '$BENCH_TMP/queue-$q.db'"
+done
+python3 "$here/gen_comments.py" --db "$BENCH_TMP/queue-small.db" --stories 1 --per-story 10 \
+    --users 10 --held-every 1 >&2 || bench_die "gen_comments.py (10 held) failed"
+python3 "$here/gen_comments.py" --db "$BENCH_TMP/queue-big.db" --stories 1000 --per-story 100 \
+    --held-every 1 >&2 || bench_die "gen_comments.py (100,000 held) failed"
+for q in small big; do
+    "$STET_BIN" user role --db "sqlite:$BENCH_TMP/queue-$q.db" benchuser01 moderator >/dev/null ||
+        bench_die "stet user role failed on queue-$q.db"
+done
+start_stet queue-small "$BENCH_TMP/queue-small.db"
+QS_PID=$STET_PID
+QS_BASE=http://127.0.0.1:$STET_PORT
+start_stet queue-big "$BENCH_TMP/queue-big.db"
+QB_PID=$STET_PID
+QB_BASE=http://127.0.0.1:$STET_PORT
+AUTH="Authorization: Bearer ${TOKENS[0]}"
+QPATH=/api/v1/moderation/queue?limit=10
+for base in "$QS_BASE" "$QB_BASE"; do
+    n=$(curl -sS -m 10 -H "$AUTH" "$base$QPATH" | grep -o '"status": *"held"' | wc -l)
+    [ "$n" -eq 10 ] || bench_die "$base$QPATH lists $n held comments, not 10"
+    code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -H "$COOKIE" "$base/moderation")
+    [ "$code" = 200 ] || bench_die "GET $base/moderation answered $code"
+done
+run_wrk "$BENCH_TMP/warm-qs.txt" 1 "$QS_BASE$QPATH" -H "$AUTH"
+run_wrk "$BENCH_TMP/warm-qb.txt" 1 "$QB_BASE$QPATH" -H "$AUTH"
+for r in $(seq 1 $ROUNDS); do
+    run_wrk "$BENCH_TMP/qsmall-$r.txt" "$SECS" "$QS_BASE$QPATH" -H "$AUTH"
+    run_wrk "$BENCH_TMP/qbig-$r.txt" "$SECS" "$QB_BASE$QPATH" -H "$AUTH"
+    run_wrk "$BENCH_TMP/qpsmall-$r.txt" "$SECS" "$QS_BASE/moderation" -H "$COOKIE"
+    run_wrk "$BENCH_TMP/qpbig-$r.txt" "$SECS" "$QB_BASE/moderation" -H "$COOKIE"
+done
+read -r qs_rps qs_p50 qs_p99 qs_bad qs_err <<<"$(medians qsmall)"
+read -r qb_rps qb_p50 qb_p99 qb_bad qb_err <<<"$(medians qbig)"
+read -r qps_rps qps_p50 qps_p99 qps_bad qps_err <<<"$(medians qpsmall)"
+read -r qpb_rps qpb_p50 qpb_p99 qpb_bad qpb_err <<<"$(medians qpbig)"
+bench_stop "$QB_PID"
+bench_stop "$QS_PID"
+
 # ---------------------------------------------------------------- row 5: logins flood
 bench_note "story page alone vs while 64 connections flood logins, $ROUNDS alternating rounds of ${SECS}s"
 start_stet flood "$BENCH_TMP/empty.db"
@@ -323,13 +370,15 @@ a_pr=$(ratio "$a_p99" "$n_p99")
 l_rr=$(ratio "$l_rps" "$n_rps")
 bp=$(ratio "$b_p50" "$e_p50")
 fr=$(ratio "$f_p99" "$q_p99")
-row1=$NOT row2=$NOT row3=$NOT row4=$NOT row5a=$NOT row5c=$NOT row6=$NOT
+qr=$(ratio "$qb_p50" "$qs_p50")
+row1=$NOT row2=$NOT row3=$NOT row4=$NOT row5a=$NOT row5c=$NOT row6=$NOT row7=$NOT
 if ge "$a_rr" 0.9 && le "$a_pr" 1.5 && [ "$a_bad" -eq 0 ]; then row1=$MET; fi
 if ge "$l_rr" 0.5 && [ "$l_bad" -eq 0 ]; then row2=$MET; fi
 if ge "$p_rate" 5000 && [ "$p_non" -eq 0 ]; then row3=$MET; fi
 if le "$bp" 1.2 && [ "$b_bad" -eq 0 ]; then row4=$MET; fi
 if le "$(kb_to_mb "$rss_idle")" 32; then row5a=$MET; fi
 if le "$fr" 3 && [ "$f_bad" -eq 0 ]; then row6=$MET; fi
+if le "$qr" 1.2 && [ "$qb_bad" -eq 0 ] && [ "$qpb_bad" -eq 0 ]; then row7=$MET; fi
 if [ "${s_open:-0}" -ge "$SSE_COUNT" ] && [ "${s_codes:-}" = "200:$SSE_COUNT" ] &&
     le "$(kb_to_mb "$rss_sse")" 200 && [ "$sse_get" = 200 ] && [ "$sse_alive" = yes ]; then
     row5c=$MET
@@ -362,6 +411,10 @@ fi
     echo "| durable comment posts, 64 posters, 10 s | $(fmt_int "$p_rate") posts/s | $(ms "$p_p50") | $(ms "$p_p99") | $(fmt_int "$p_ok") acknowledged, $p_non non-201${p_non_detail:+ ($p_non_detail)}; avg group-commit batch: $batch_avg | ≥ 5,000/s, 0 non-201 | $row3 |"
     echo "| story page, empty database (baseline) | $(fmt_int "$e_rps") | $(ms "$e_p50") | $(ms "$e_p99") | baseline$(errs "$e_bad" "$e_err") | | |"
     echo "| story page, 1,000,000 comments over 10,000 stories | $(fmt_int "$b_rps") | $(ms "$b_p50") | $(ms "$b_p99") | p50 ${bp}×, p99 $(ratio "$b_p99" "$e_p99")×$(errs "$b_bad" "$b_err") | p50 ≤ 1.2× empty database | $row4 |"
+    echo "| moderation queue, 10 held comments (API, limit=10; baseline) | $(fmt_int "$qs_rps") | $(ms "$qs_p50") | $(ms "$qs_p99") | baseline$(errs "$qs_bad" "$qs_err") | | |"
+    echo "| moderation queue, 100,000 held comments (API, limit=10) | $(fmt_int "$qb_rps") | $(ms "$qb_p50") | $(ms "$qb_p99") | p50 ${qr}×, p99 $(ratio "$qb_p99" "$qs_p99")×$(errs "$qb_bad" "$qb_err") | p50 ≤ 1.2× 10 held | $row7 |"
+    echo "| moderation page /moderation, 10 held (10 rows) | $(fmt_int "$qps_rps") | $(ms "$qps_p50") | $(ms "$qps_p99") | baseline$(errs "$qps_bad" "$qps_err") | | |"
+    echo "| moderation page /moderation, 100,000 held (a page of 25 rows) | $(fmt_int "$qpb_rps") | $(ms "$qpb_p50") | $(ms "$qpb_p99") | p50 $(ratio "$qpb_p50" "$qps_p50")×$(errs "$qpb_bad" "$qpb_err") | (none: 2.5× the rows) | — |"
     echo "| story page, quiet (baseline for the next row) | $(fmt_int "$q_rps") | $(ms "$q_p50") | $(ms "$q_p99") | baseline$(errs "$q_bad" "$q_err") | | |"
     echo "| story page while 64 connections flood logins (Argon2id each, limits off) | $(fmt_int "$f_rps") | $(ms "$f_p50") | $(ms "$f_p99") | p99 ${fr}× quiet$(errs "$f_bad" "$f_err"); flood: $(fmt_int "$f_login_rps") logins/s (${f_logins:-no counts}) | p99 ≤ 3× quiet | $row6 |"
     echo "| RSS idle (VmRSS after start) | | | | $(kb_to_mb "$rss_idle") MB | ≤ 32 MB | $row5a |"

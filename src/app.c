@@ -74,14 +74,7 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     app->env.comment_max_chars = app->cfg.comment_max_length;
     app->env.report_threshold = app->cfg.comment_report_threshold;
     app->env.edit_window = app->cfg.comment_edit_window;
-    app->env.policy = (struct policy_settings){
-        .premoderate = (enum policy_premoderate)app->cfg.comment_premoderate,
-        .premoderate_first = app->cfg.comment_premoderate_first,
-        .banned_words = app->cfg.comment_banned_words,
-        .banned_reject = app->cfg.comment_banned_reject,
-        .max_links = app->cfg.comment_max_links,
-        .min_account_age = app->cfg.comment_min_account_age,
-    };
+    app->env.policy = app->cfg.comment_policy;
     app->env.limits = app_limits(&app->cfg);
     atomic_init(&app->env_now, &app->env);
 

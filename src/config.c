@@ -30,8 +30,6 @@
 
 /* comments.report_threshold: readers' reports that hold a visible comment. */
 #define DEFAULT_REPORT_THRESHOLD 3
-/* comments.premoderate_first: approved comments before a new account's appear. */
-#define DEFAULT_PREMODERATE_FIRST 3
 
 /* State shared by the setters: where errors go and whether base_url was given, since
  * an unset base_url is derived from the final listen address. */
@@ -301,83 +299,24 @@ static int parse_rate(const char *v, struct config_rate *out)
     return 0;
 }
 
-/* The [comments] keys of the policies (set_policy). */
-static bool is_policy_key(const char *name)
-{
-    static const char *const names[] = {"premoderate",   "premoderate_first", "banned_words",
-                                        "banned_action", "max_links",         "min_account_age"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i]) == 0)
-            return true;
-    return false;
-}
-
-/* comments.banned_words: bounded, so matching a comment costs a known amount. */
-static int set_banned_words(struct loader *l, const char *value, const char *where)
-{
-    size_t n = 0;
-    for (const char *p = value; *p != '\0';) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        struct str w = str_trim((struct str){p, len});
-        p += len + (comma != NULL);
-        if (w.len == 0)
-            continue;
-        if (++n > CONFIG_BANNED_WORDS_MAX)
-            return fail(l, "%s: comments.banned_words has more than %d entries", where,
-                        CONFIG_BANNED_WORDS_MAX);
-        if (w.len > CONFIG_BANNED_WORD_LEN || !utf8_valid(w.ptr, w.len))
-            return fail(l,
-                        "%s: comments.banned_words entry '%.*s' is not UTF-8 text of at most %d "
-                        "bytes",
-                        where, (int)(w.len > 40 ? 40 : w.len), w.ptr, CONFIG_BANNED_WORD_LEN);
-    }
-    free(l->c->comment_banned_words);
-    l->c->comment_banned_words = n > 0 ? xstrdup(value) : NULL;
-    return 0;
-}
-
-/* One policy key of [comments], `name` without the section. */
+/* One policy key of [comments], `name` without the section: policy_set checks it
+ * as it checks an admin's value. The banned words are copied first, as the policy
+ * keeps the text it was given. */
 static int set_policy(struct loader *l, const char *name, const char *value, const char *where)
 {
-    struct config *c = l->c;
-    struct str v = str_trim(str_from(value));
-    int64_t n;
-    if (strcmp(name, "premoderate") == 0) {
-        static const char *const modes[] = {"none", "all", "new"};
-        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-            if (str_eq_cstr(v, modes[i])) {
-                c->comment_premoderate = (int)i;
-                return 0;
-            }
-        }
-        return fail(l, "%s: comments.premoderate '%s' must be none, all or new", where, value);
+    char why[160];
+    bool words = strcmp(name, "banned_words") == 0;
+    char *copy = words ? xstrdup(value) : NULL;
+    struct policy_settings p = l->c->comment_policy;
+    if (policy_set(&p, name, words ? copy : value, why, sizeof(why)) != 0) {
+        free(copy);
+        return fail(l, "%s: comments.%s '%.40s' %s", where, name, value, why);
     }
-    if (strcmp(name, "banned_action") == 0) {
-        if (!str_eq_cstr(v, "hold") && !str_eq_cstr(v, "reject"))
-            return fail(l, "%s: comments.banned_action '%s' must be hold or reject", where, value);
-        c->comment_banned_reject = str_eq_cstr(v, "reject");
-        return 0;
+    if (words) {
+        free(l->c->comment_banned_words);
+        l->c->comment_banned_words = copy;
     }
-    if (strcmp(name, "banned_words") == 0)
-        return set_banned_words(l, value, where);
-    if (strcmp(name, "premoderate_first") == 0) {
-        if (parse_int(value, 1, 1000, &n) != 0)
-            return fail(l, "%s: comments.premoderate_first '%s' is not a number in 1..1000", where,
-                        value);
-        c->comment_premoderate_first = (int)n;
-    } else if (strcmp(name, "max_links") == 0) {
-        if (parse_int(value, 0, 1000, &n) != 0)
-            return fail(l, "%s: comments.max_links '%s' is not a number in 0..1000", where, value);
-        c->comment_max_links = (int)n;
-    } else {
-        if (parse_int(value, 0, MAX_EDIT_WINDOW, &n) != 0)
-            return fail(l,
-                        "%s: comments.min_account_age '%s' is not a number of seconds in "
-                        "0..31536000",
-                        where, value);
-        c->comment_min_account_age = (int)n;
-    }
+    l->c->comment_policy = p;
     return 0;
 }
 
@@ -558,7 +497,7 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
                         "%s: comments.edit_window '%s' is not a number of seconds in 0..31536000",
                         where, value);
         c->comment_edit_window = (int)n;
-    } else if (strncmp(key, "comments.", 9) == 0 && is_policy_key(key + 9)) {
+    } else if (strncmp(key, "comments.", 9) == 0 && policy_is_name(str_from(key + 9))) {
         return set_policy(l, key + 9, value, where);
     } else if (strncmp(key, "limits.", 7) == 0) {
         return set_limit(l, key + 7, value, where);
@@ -752,8 +691,7 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->comment_max_length = DEFAULT_MAX_LEN;
     c->comment_report_threshold = DEFAULT_REPORT_THRESHOLD;
     c->comment_edit_window = DEFAULT_EDIT_WINDOW;
-    c->comment_premoderate = CONFIG_PREMOD_NONE;
-    c->comment_premoderate_first = DEFAULT_PREMODERATE_FIRST;
+    policy_defaults(&c->comment_policy);
     set_default_limits(c);
     c->threads = default_threads();
     c->max_per_client = CONFIG_MAX_PER_CLIENT_DEFAULT;

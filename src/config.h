@@ -5,6 +5,7 @@
 
 #include "base/err.h"
 #include "base/netaddr.h"
+#include "domain/policy_settings.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,22 +65,12 @@ struct config {
     /* comments.edit_window: seconds after posting in which its author may edit a
      * comment, 0..31536000 (a year); 0: comments cannot be edited. */
     int comment_edit_window;
-    /* comments.premoderate (CONFIG_PREMOD_*, default none) and, for `new`,
-     * comments.premoderate_first: an account's comments are held while fewer than
-     * that many of them were approved, 1..1000 (default 3). */
-    int comment_premoderate;
-    int comment_premoderate_first;
-    /* comments.banned_words: comma-separated words and phrases, at most
-     * CONFIG_BANNED_WORDS_MAX of at most CONFIG_BANNED_WORD_LEN bytes each, UTF-8;
-     * NULL: none. comments.banned_action = reject refuses a comment holding one
-     * (default hold: held for a moderator). */
-    char *comment_banned_words;
-    bool comment_banned_reject;
-    /* comments.max_links: links in one comment before it is held, 0..1000; 0: no
-     * limit. comments.min_account_age: seconds an account must exist before its
-     * comments appear without a moderator, 0..31536000; 0: none. */
-    int comment_max_links;
-    int comment_min_account_age;
+    /* The comment policies of [comments] (premoderate, premoderate_first,
+     * banned_words, banned_action, max_links, min_account_age), each checked by
+     * policy_set (domain/policy_settings.h); admins may override them on the site
+     * (domain/policies.h). Its banned_words is comment_banned_words. */
+    struct policy_settings comment_policy;
+    char *comment_banned_words; /* owned; NULL: none */
     /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini); CONFIG_RATE_LIMITS
      * lists them for the tables that read, reload and hand them on. */
     struct config_rate login_account;        /* login attempts at one account */
@@ -127,15 +118,6 @@ struct config {
 #define CONFIG_HEAD_TIMEOUT_DEFAULT   15
 #define CONFIG_BODY_TIMEOUT_DEFAULT   30
 #define CONFIG_TIMEOUT_MAX            3600
-
-/* comments.premoderate; the same order as domain/policy.h's enum policy_premoderate. */
-enum {
-    CONFIG_PREMOD_NONE = 0,
-    CONFIG_PREMOD_ALL = 1,
-    CONFIG_PREMOD_NEW = 2,
-};
-#define CONFIG_BANNED_WORDS_MAX 500
-#define CONFIG_BANNED_WORD_LEN  100
 
 /* Values given on the command line; NULL means not given. */
 struct config_flags {

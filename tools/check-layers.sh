@@ -22,7 +22,9 @@ status=0
 # libraries of src/*/meson.build, each of which links only the ones below it:
 # - store and render see domain/types.h alone (types_lib, below both): the store
 #   fills those types, render/json.c shows a comment as JSON for api/ and web/live.c;
-# - services and config are leaves on base;
+# - services and config are leaves on base, except that config checks the comment
+#   policies with domain/policy_settings.h, which is built into types_lib as well
+#   (one check of a policy value for the file and for an admin's page);
 # - struct app (app.c, app.h) holds config, store, domain context, templates and
 #   the weather refresher, plus opaque pointers that web_init fills; it includes
 #   nothing of web/, api/ or cli/;
@@ -35,7 +37,7 @@ base:
 http:
 render: domain/types.h
 services:
-config:
+config: domain/policy_settings.h
 store: domain/types.h
 domain: store
 app: config services render store domain

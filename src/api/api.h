@@ -31,6 +31,9 @@ int api_users_update(struct req *req);
 /* A reader's own comment (comment_edit.c) */
 int api_comments_edit(struct req *req);
 int api_comments_delete(struct req *req);
+/* The comment policies, admins only (policies.c) */
+int api_policies_show(struct req *req);
+int api_policies_update(struct req *req);
 
 /* A field a handler accepts in a JSON body. Absent (or null) leaves the output
  * untouched and `present` false; present with the wrong type is EBADREQ. */

@@ -127,13 +127,16 @@ static void report_restart_keys(const struct config *cur, uint16_t port, const s
         {"comments.report_threshold",
          cur->comment_report_threshold != next->comment_report_threshold},
         {"comments.edit_window", cur->comment_edit_window != next->comment_edit_window},
-        {"comments.premoderate", cur->comment_premoderate != next->comment_premoderate},
+        {"comments.premoderate",
+         cur->comment_policy.premoderate != next->comment_policy.premoderate},
         {"comments.premoderate_first",
-         cur->comment_premoderate_first != next->comment_premoderate_first},
+         cur->comment_policy.premoderate_first != next->comment_policy.premoderate_first},
         {"comments.banned_words", !same_str(cur->comment_banned_words, next->comment_banned_words)},
-        {"comments.banned_action", cur->comment_banned_reject != next->comment_banned_reject},
-        {"comments.max_links", cur->comment_max_links != next->comment_max_links},
-        {"comments.min_account_age", cur->comment_min_account_age != next->comment_min_account_age},
+        {"comments.banned_action",
+         cur->comment_policy.banned_reject != next->comment_policy.banned_reject},
+        {"comments.max_links", cur->comment_policy.max_links != next->comment_policy.max_links},
+        {"comments.min_account_age",
+         cur->comment_policy.min_account_age != next->comment_policy.min_account_age},
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (keys[i].changed)

@@ -20,6 +20,21 @@ static const char *const mod_suspend_fields[] = {"csrf", "next", "duration", "re
 static const char *const mod_role_fields[] = {"csrf", "next", "role", NULL};
 static const char *const comment_edit_fields[] = {"body", "csrf", NULL};
 static const char *const report_fields[] = {"reason", "csrf", NULL};
+/* the admins' policies form: each policy (domain/policy_settings.h) and its reset */
+static const char *const policy_fields[] = {"csrf",
+                                            "premoderate",
+                                            "premoderate_first",
+                                            "banned_words",
+                                            "banned_action",
+                                            "max_links",
+                                            "min_account_age",
+                                            "reset_premoderate",
+                                            "reset_premoderate_first",
+                                            "reset_banned_words",
+                                            "reset_banned_action",
+                                            "reset_max_links",
+                                            "reset_min_account_age",
+                                            NULL};
 
 #define FORM_POST (ROUTE_FORM | ROUTE_CSRF)
 
@@ -70,6 +85,9 @@ const struct route cli_routes[] = {
      FORM_POST, mod_next_fields},
     {HTTP_POST, "/moderation/users/{name}/role", page_moderation_user_role, FORM_POST,
      mod_role_fields},
+    /* Issue 11: the admins' policies page. */
+    {HTTP_GET, "/moderation/policies", page_moderation_policies, 0, NULL},
+    {HTTP_POST, "/moderation/policies", page_moderation_policies_post, FORM_POST, policy_fields},
     {HTTP_POST, "/stories/{slug}/open", page_story_open, FORM_POST, mod_next_fields},
     {HTTP_POST, "/stories/{slug}/close", page_story_close, FORM_POST, mod_next_fields},
 
@@ -95,6 +113,9 @@ const struct route cli_routes[] = {
     /* A reader's own comment. */
     {HTTP_PATCH, "/api/v1/comments/{id}", api_comments_edit, ROUTE_API, NULL},
     {HTTP_DELETE, "/api/v1/comments/{id}", api_comments_delete, ROUTE_API, NULL},
+    /* Issue 11: the comment policies (admins; an extension of SPEC). */
+    {HTTP_GET, "/api/v1/policies", api_policies_show, ROUTE_API, NULL},
+    {HTTP_PATCH, "/api/v1/policies", api_policies_update, ROUTE_API, NULL},
 };
 
 const size_t cli_n_routes = sizeof(cli_routes) / sizeof(cli_routes[0]);

@@ -1,6 +1,7 @@
 /* Comment rules on top of the store, and threading for display. */
 #include "domain/comments.h"
 
+#include "domain/policies.h"
 #include "domain/ratelimit.h"
 #include "domain/stories.h"
 #include "domain/suspensions.h"
@@ -71,10 +72,15 @@ int comment_body_check(const struct dctx *ctx, struct str body, struct str *text
 int comment_policy(const struct dctx *ctx, const struct user *author, bool is_edit, struct str text,
                    const char *html, struct policy_decision *out)
 {
-    const struct policy_settings *p = &ctx->env->policy;
+    /* The file's policies with the admins' changes over them (memoized reads). */
+    struct policy_settings eff;
+    int rc = policies_effective(ctx, &eff);
+    if (rc != 0)
+        return rc;
+    const struct policy_settings *p = &eff;
     struct policy_author au = {.user = author, .is_edit = is_edit};
     if (policy_needs_count(p, &au)) {
-        int rc =
+        rc =
             store_comment_count_approved(ctx->st, author->id, p->premoderate_first, &au.n_approved);
         if (rc != 0)
             return rc;

@@ -144,29 +144,14 @@ static char *fold(struct arena *a, const char *s, size_t len, size_t *out_len)
     return out;
 }
 
-/* The next entry of a comma-separated list at *p, trimmed; false at the end. */
-static bool next_word(const char **p, struct str *word)
+const char *policy_find_banned(struct arena *a, const char *list, const char *text, size_t len)
 {
-    while (**p != '\0') {
-        const char *start = *p;
-        const char *comma = strchr(start, ',');
-        size_t len = comma != NULL ? (size_t)(comma - start) : strlen(start);
-        *p = start + len + (comma != NULL);
-        *word = str_trim((struct str){start, len});
-        if (word->len > 0)
-            return true;
-    }
-    return false;
-}
-
-const char *policy_find_banned(struct arena *a, const char *csv, const char *text, size_t len)
-{
-    if (csv == NULL || *csv == '\0')
+    if (list == NULL || *list == '\0')
         return NULL;
     size_t hay_len;
     const char *hay = fold(a, text, len, &hay_len);
     struct str w;
-    for (const char *p = csv; next_word(&p, &w);) {
+    for (const char *p = list; policy_next_word(&p, &w);) {
         size_t needle_len;
         const char *needle = fold(a, w.ptr, w.len, &needle_len);
         /* Both carry their spaces at the edges: a match is whole words. */

@@ -6,30 +6,12 @@
 #define STET_DOMAIN_POLICY_H
 
 #include "base/arena.h"
+#include "domain/policy_settings.h"
 #include "domain/types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum policy_premoderate {
-    POLICY_PREMOD_NONE = 0, /* nothing is held for being new */
-    POLICY_PREMOD_ALL = 1,  /* every comment waits for a moderator */
-    POLICY_PREMOD_NEW = 2,  /* an account's comments wait until `first` were approved */
-};
-
-/* The policies of config [comments] (config.c checks their ranges); strings are the
- * config's, of process lifetime. */
-struct policy_settings {
-    enum policy_premoderate premoderate; /* comments.premoderate */
-    int premoderate_first;               /* comments.premoderate_first */
-    /* comments.banned_words, comma-separated; NULL: none. An entry with no letter or
-     * digit matches nothing. */
-    const char *banned_words;
-    bool banned_reject;      /* comments.banned_action = reject (else hold) */
-    int max_links;           /* comments.max_links; 0: no limit */
-    int64_t min_account_age; /* comments.min_account_age, seconds; 0: none */
-};
 
 enum policy_verdict {
     POLICY_VISIBLE = 0,
@@ -78,8 +60,8 @@ void policy_decide(struct arena *a, const struct policy_settings *p, const struc
 /* Links in rendered comment HTML (its <a> elements). */
 size_t policy_count_links(const char *html);
 
-/* The first banned word or phrase of `csv` found in `text` as whole words, without
- * regard to case; NULL when none. Returned as written in `csv`, in the arena. */
-const char *policy_find_banned(struct arena *a, const char *csv, const char *text, size_t len);
+/* The first banned word or phrase of `list` (policy_next_word) found in `text` as whole words,
+ * without regard to case; NULL when none. Returned as written in `list`, in the arena. */
+const char *policy_find_banned(struct arena *a, const char *list, const char *text, size_t len);
 
 #endif

@@ -31,6 +31,8 @@ static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason"
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
 static const char *const site_keys_cols[] = {"name", "secret"};
+/* Issue 11: the admins' settings (migration 0010). */
+static const char *const site_settings_cols[] = {"key", "value", "changed_at", "changed_by"};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -46,6 +48,7 @@ static const struct store_table tables[] = {
     /* The key naming the buckets moves with them, so a moved site keeps its limits. */
     {"rate_buckets", COLS(rate_buckets_cols), 1, NULL},
     {"site_keys", COLS(site_keys_cols), 1, NULL},
+    {"site_settings", COLS(site_settings_cols), 1, NULL},
 };
 
 const struct store_table *store_tables(size_t *n)

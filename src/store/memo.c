@@ -1,7 +1,6 @@
 /* The pool's memo of reads. Each entry is one heap block: the key, then the object
- * with its string fields turned into offsets, then the strings; a hit copies the
- * block into the request's arena with one memcpy and turns the offsets back into
- * pointers. */
+ * (or a list's objects) with its string fields turned into offsets, then the strings; a hit copies
+ * the block into the request's arena with one memcpy and turns the offsets back into pointers. */
 #include "store/memo.h"
 
 #include "base/hash.h"
@@ -25,6 +24,7 @@ struct memo_slot {
     size_t key_len;
     size_t obj_at; /* offset of the object in `block` */
     size_t len;    /* bytes of block from obj_at on */
+    size_t n;      /* objects at obj_at */
     char *block;   /* NULL: empty */
 };
 
@@ -93,67 +93,109 @@ static bool type_ok(const struct memo_type *t)
     return true;
 }
 
-bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
-              uint64_t gen, int64_t tag, struct arena *a, void *out)
+/* The entry for (key, gen, tag) copied into `a`, its string fields made pointers
+ * again: *objs holds *n objects (NULL when none). False when there is no entry. */
+static bool get_copy(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+                     uint64_t gen, int64_t tag, struct arena *a, void **objs, size_t *n)
 {
     assert(type_ok(t));
     struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
     char *copy = NULL;
     size_t len = 0;
+    bool hit = false;
     pthread_mutex_lock(&m->mu);
     if (s->block != NULL && s->gen == gen && s->tag == tag && s->key_len == key_len &&
         memcmp(s->block, key, key_len) == 0) {
+        hit = true;
         len = s->len;
-        copy = arena_alloc(a, len);
-        memcpy(copy, s->block + s->obj_at, len);
+        *n = s->n;
+        if (len > 0) {
+            copy = arena_alloc(a, len);
+            memcpy(copy, s->block + s->obj_at, len);
+        }
     }
     pthread_mutex_unlock(&m->mu);
-    if (copy == NULL)
+    if (!hit)
         return false;
     /* One memo holds one type: an entry put with a smaller one would be read past. */
-    assert(len >= t->size);
-    /* A string field holds its offset from the object plus one; 0 stands for NULL. */
-    for (size_t i = 0; i < t->n_strings; i++) {
-        uintptr_t off = (uintptr_t)string_get(copy, t, i);
-        assert(off == 0 || (off > t->size && off <= len)); /* after the object, in the copy */
-        string_set(copy, t, i, off == 0 ? NULL : copy + (off - 1));
+    size_t strings_at = align_up(*n * t->size);
+    assert(len >= strings_at);
+    /* A string field holds its offset from the first object plus one; 0 stands for
+     * NULL. */
+    for (size_t k = 0; k < *n; k++) {
+        char *obj = copy + k * t->size;
+        for (size_t i = 0; i < t->n_strings; i++) {
+            uintptr_t off = (uintptr_t)string_get(obj, t, i);
+            assert(off == 0 || (off > strings_at && off <= len)); /* after the objects */
+            string_set(obj, t, i, off == 0 ? NULL : copy + (off - 1));
+        }
     }
-    memcpy(out, copy, t->size);
+    *objs = *n > 0 ? copy : NULL;
     return true;
+}
+
+bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+              uint64_t gen, int64_t tag, struct arena *a, void *out)
+{
+    void *objs;
+    size_t n = 0;
+    if (!get_copy(m, t, key, key_len, gen, tag, a, &objs, &n) || n != 1)
+        return false;
+    memcpy(out, objs, t->size);
+    return true;
+}
+
+bool memo_get_list(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+                   uint64_t gen, int64_t tag, struct arena *a, void **out, size_t *n)
+{
+    return get_copy(m, t, key, key_len, gen, tag, a, out, n);
 }
 
 void memo_put(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
               uint64_t gen, int64_t tag, const void *obj)
 {
+    memo_put_list(m, t, key, key_len, gen, tag, obj, 1);
+}
+
+void memo_put_list(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+                   uint64_t gen, int64_t tag, const void *objs, size_t n)
+{
     assert(type_ok(t));
-    if (key_len > MEMO_KEY_MAX)
+    if (key_len > MEMO_KEY_MAX || n > MEMO_LIST_MAX)
         return;
-    size_t obj_at = align_up(key_len), len = align_up(t->size);
-    size_t lens[MEMO_MAX_STRINGS];
-    for (size_t i = 0; i < t->n_strings; i++) {
-        const char *str = string_get(obj, t, i);
-        lens[i] = str != NULL ? strlen(str) + 1 : 0;
-        len += lens[i];
+    size_t obj_at = align_up(key_len), strings_at = align_up(n * t->size), len = strings_at;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < t->n_strings; i++) {
+            const char *str = string_get((const char *)objs + k * t->size, t, i);
+            len += str != NULL ? strlen(str) + 1 : 0;
+        }
     }
-    char *block = xmalloc(obj_at + len);
+    char *block = xmalloc(obj_at + len + 1);
     memcpy(block, key, key_len);
     char *copy = block + obj_at;
-    memcpy(copy, obj, t->size);
-    size_t at = align_up(t->size);
-    for (size_t i = 0; i < t->n_strings; i++) {
-        if (lens[i] == 0)
-            continue; /* NULL, and the copied field already says so */
-        memcpy(copy + at, string_get(copy, t, i), lens[i]);
-        string_set(copy, t, i, (const char *)(uintptr_t)(at + 1));
-        at += lens[i];
+    if (n > 0)
+        memcpy(copy, objs, n * t->size);
+    memset(copy + n * t->size, 0, strings_at - n * t->size);
+    size_t at = strings_at;
+    for (size_t k = 0; k < n; k++) {
+        char *obj = copy + k * t->size;
+        for (size_t i = 0; i < t->n_strings; i++) {
+            const char *str = string_get(obj, t, i);
+            if (str == NULL)
+                continue; /* and the copied field already says so */
+            size_t l = strlen(str) + 1;
+            memcpy(copy + at, str, l);
+            string_set(obj, t, i, (const char *)(uintptr_t)(at + 1));
+            at += l;
+        }
     }
-    /* The strings filled exactly `len` bytes, which memo_get copies: nothing unwritten. */
+    /* The strings filled exactly `len` bytes, which get_copy copies: nothing unwritten. */
     assert(at == len);
 
     struct memo_slot *s = &m->slots[slot_of(m, key, key_len)];
     pthread_mutex_lock(&m->mu);
     char *old = s->block;
-    *s = (struct memo_slot){gen, tag, key_len, obj_at, len, block};
+    *s = (struct memo_slot){gen, tag, key_len, obj_at, len, n, block};
     pthread_mutex_unlock(&m->mu);
     free(old);
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define MEMO_KEY_MAX 128
+/* The most objects one list entry holds (memo_put_list). */
+#define MEMO_LIST_MAX 1024
 
 /* How to copy one kind of object: its size and where its string fields are
  * (offsetof of each `const char *`; a field may be NULL). */
@@ -39,5 +41,14 @@ bool memo_get(struct memo *m, const struct memo_type *t, const char *key, size_t
  * MEMO_KEY_MAX bytes are not stored. */
 void memo_put(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
               uint64_t gen, int64_t tag, const void *obj);
+
+/* The same for a list of `n` objects of type `t` (an array), stored as one entry:
+ * a read whose whole answer is several rows, the empty answer included. Lists over
+ * MEMO_LIST_MAX objects are not stored. A hit copies them into `a`: *out (NULL
+ * when n is 0) and *n. A memo holds either single objects or lists of one type. */
+bool memo_get_list(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+                   uint64_t gen, int64_t tag, struct arena *a, void **out, size_t *n);
+void memo_put_list(struct memo *m, const struct memo_type *t, const char *key, size_t key_len,
+                   uint64_t gen, int64_t tag, const void *objs, size_t n);
 
 #endif

@@ -106,6 +106,7 @@ static int start_helpers(struct store_pool *p, const char *url)
         return rc;
     p->stories = memo_new(POOL_MEMO_STORIES);
     p->sessions = memo_new(POOL_MEMO_SESSIONS);
+    p->settings = memo_new(1);
     return 0;
 }
 
@@ -172,6 +173,7 @@ void store_pool_free(struct store_pool *p)
     change_watch_free(p->watch);
     memo_free(p->stories);
     memo_free(p->sessions);
+    memo_free(p->settings);
     for (size_t i = 0; i < 2; i++)
         set_cleanup(&p->sets[i]);
     for (unsigned i = 0; i < p->n_all; i++)

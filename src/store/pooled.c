@@ -1,11 +1,11 @@
 /* A pool's view as a store: every operation of the SQL core, each on a connection
  * the pool lends it for its own length (so no caller holds one across password
- * hashing, a rate-limit wait or the group committer), with three of them wrapped.
- * Story and session reads go through a memo tagged with the data generation: the
- * change watcher's stamp (other connections and processes) plus this pool's own
- * writes. Comment inserts go to the group committer. The non-waiting view answers
- * from the memo or with STET_EAGAIN, never touching a connection: it is what I/O
- * threads get. */
+ * hashing, a rate-limit wait or the group committer), with four of them wrapped.
+ * Story and session reads and the list of site settings go through a memo tagged
+ * with the data generation: the change watcher's stamp (other connections and
+ * processes) plus this pool's own writes. Comment inserts go to the group
+ * committer. The non-waiting view answers from the memo or with STET_EAGAIN, never
+ * touching a connection: it is what I/O threads get. */
 #include "store/pool_private.h"
 
 #include "store/change_watch.h"
@@ -94,6 +94,35 @@ static int pooled_session_find(struct arena *a, struct store *st, const char *to
     return rc;
 }
 
+static const struct memo_type setting_type = {
+    .size = sizeof(struct store_setting),
+    .n_strings = 3,
+    .string_offsets = {offsetof(struct store_setting, key), offsetof(struct store_setting, value),
+                       offsetof(struct store_setting, changed_by)},
+};
+
+/* Every post reads the settings (the admins' policies), and they change a few times
+ * a year: the whole list is one entry, the empty list included, so a busy site reads
+ * them from memory until a change is heard from any node. */
+static int pooled_setting_list(struct arena *a, struct store *st, struct store_setting **out,
+                               size_t *n)
+{
+    static const char key[] = "settings";
+    struct store_pool *p = to_view(st)->pool;
+    uint64_t gen = 0;
+    bool trusted = memo_gen(p, &gen);
+    void *objs;
+    if (trusted &&
+        memo_get_list(p->settings, &setting_type, key, sizeof(key) - 1, gen, 0, a, &objs, n)) {
+        *out = objs;
+        return 0;
+    }
+    int rc = sql_setting_list(a, st, out, n);
+    if (rc == 0 && trusted)
+        memo_put_list(p->settings, &setting_type, key, sizeof(key) - 1, gen, 0, *out, *n);
+    return rc;
+}
+
 static int pooled_comment_insert(struct store *st, const struct comment *c, int64_t *id,
                                  int64_t *event_seq)
 {
@@ -116,6 +145,7 @@ static const struct store_ops pooled_ops = {
     .story_find = pooled_story_find,
     .session_find = pooled_session_find,
     .comment_insert = pooled_comment_insert,
+    .setting_list = pooled_setting_list,
 };
 
 void pooled_init(struct pooled_store *v, struct store_pool *p, bool nowait)

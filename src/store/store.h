@@ -87,6 +87,28 @@ struct store_audit {
     const char *note;
 };
 
+/* ---- site settings (settings.c) ---- */
+/* A setting an admin stored over the configuration file's value (table
+ * site_settings): its key, its value, when and by whom (username; NULL for a
+ * command on the server or an account that no longer exists). */
+struct store_setting {
+    const char *key;
+    const char *value;
+    int64_t changed_at;
+    const char *changed_by;
+};
+/* One change of settings_change: `value` NULL deletes the key (back to the file's
+ * value); `audit` is appended in the same transaction. */
+struct store_setting_change {
+    const char *key;
+    const char *value;
+    struct store_audit audit;
+};
+/* The most settings there are (setting_list reads no more) and the most one
+ * settings_change takes. */
+#define STORE_SETTINGS_MAX    64
+#define STORE_SETTING_KEY_MAX 64
+
 /* An account as the moderators' users page lists it: the user and, while they are
  * suspended or banned, why (NULL otherwise). */
 struct store_account {
@@ -276,6 +298,17 @@ struct store_ops {
      * (a full bucket acts exactly like a missing one); *sessions and *buckets
      * receive how many went. EINVAL for limit < 1 or `now` < 0. */
     int (*prune)(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
+
+    /* ---- site settings (settings.c) ---- */
+    /* Every stored setting (at most STORE_SETTINGS_MAX) by key, in the arena; *out
+     * NULL when none. A pool answers from its memo while no change was seen, so
+     * reading them on every post costs no round trip (store/pooled.c). */
+    int (*setting_list)(struct arena *a, struct store *st, struct store_setting **out, size_t *n);
+    /* Applies `n` (1..STORE_SETTINGS_MAX) changes and their audit entries in one
+     * transaction: all or none. `actor_id` 0: a command on the server. EINVAL for an
+     * empty key or one over STORE_SETTING_KEY_MAX bytes. */
+    int (*settings_change)(struct store *st, const struct store_setting_change *ch, size_t n,
+                           int64_t actor_id, int64_t now);
 };
 
 /* How an operation of the SQL core gets a connection (store/sql/exec.h). */
@@ -613,6 +646,19 @@ static inline STET_MUST_CHECK int store_prune(struct store *st, int64_t now, int
                                               int64_t *sessions, int64_t *buckets)
 {
     return st->ops->prune(st, now, limit, sessions, buckets);
+}
+
+/* ---- site settings (settings.c) ---- */
+static inline STET_MUST_CHECK int store_setting_list(struct arena *a, struct store *st,
+                                                     struct store_setting **out, size_t *n)
+{
+    return st->ops->setting_list(a, st, out, n);
+}
+static inline STET_MUST_CHECK int store_settings_change(struct store *st,
+                                                        const struct store_setting_change *ch,
+                                                        size_t n, int64_t actor_id, int64_t now)
+{
+    return st->ops->settings_change(st, ch, n, actor_id, now);
 }
 
 /* Change notifications from other nodes. On PostgreSQL a thread holds its own

@@ -30,6 +30,9 @@ static const struct {
     {FLASH_USER_BANNED, "user-banned", "The account was banned.", NULL},
     {FLASH_USER_UNSUSPENDED, "user-unsuspended", "The suspension was lifted.", NULL},
     {FLASH_USER_ROLE, "user-role", "The role was changed.", NULL},
+    {FLASH_POLICIES_SAVED, "policies-saved",
+     "The policies were saved. Every new comment follows them from now on.", NULL},
+    {FLASH_POLICIES_UNCHANGED, "policies-unchanged", "Nothing was changed.", NULL},
 };
 
 #define N_FLASHES (sizeof(flashes) / sizeof(flashes[0]))

@@ -34,6 +34,9 @@ enum flash {
     FLASH_USER_BANNED,      /* "The account was banned." */
     FLASH_USER_UNSUSPENDED, /* "The suspension was lifted." */
     FLASH_USER_ROLE,        /* "The role was changed." */
+    /* the admins' policies page */
+    FLASH_POLICIES_SAVED,     /* "The policies were saved. ..." */
+    FLASH_POLICIES_UNCHANGED, /* "Nothing was changed." */
 };
 
 /* Leaves notice `f` for the reader's next page: a Set-Cookie (HttpOnly,

@@ -40,6 +40,9 @@ int page_moderation_users(struct req *req);
 int page_moderation_user_suspend(struct req *req);
 int page_moderation_user_unsuspend(struct req *req);
 int page_moderation_user_role(struct req *req);
+/* the admins' policies page (policy_pages.c) */
+int page_moderation_policies(struct req *req);
+int page_moderation_policies_post(struct req *req);
 int page_story_open(struct req *req);
 int page_story_close(struct req *req);
 

@@ -122,4 +122,22 @@ struct tval *view_moderation_users(struct req *req, const struct desk_users *u, 
  * login link that leads back to `back`. */
 struct tval *view_moderation_denied(struct req *req, const char *message, const char *back);
 
+/* ---- the admins' policies page (views_policies.c) ---- */
+struct policy_entry;
+/* What a refused change re-shows: each policy's typed value and reset box (in
+ * policy_names order), and why. */
+struct policy_form {
+    struct str values[6]; /* POLICY_N */
+    bool reset[6];
+    const char *error;       /* NULL: no error */
+    const char *error_field; /* the refused policy's name, else NULL */
+};
+/* A moderation page's common keys: `nav` marks the navigation's entry for this
+ * page, the audit log and the policies are listed for admins, the CSRF token, and
+ * `next` where its forms come back. */
+struct tval *view_moderation_page(struct req *req, const char *nav, const char *next);
+/* The policies (POLICY_N entries, policies_list); `form` (may be NULL) re-shows a
+ * refused change. */
+struct tval *view_moderation_policies(struct req *req, const struct policy_entry *entries,
+                                      const struct policy_form *form);
 #endif

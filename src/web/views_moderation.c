@@ -25,6 +25,11 @@ static struct tval *mod_page(struct req *req, const char *nav, const char *next)
     return m;
 }
 
+struct tval *view_moderation_page(struct req *req, const char *nav, const char *next)
+{
+    return mod_page(req, nav, next);
+}
+
 /* "Held", "Held (policy: banned word)", "Reported 3 times", or both, from
  * moderation_reasons. */
 static const char *reasons_text(struct arena *a, const struct comment *c)

@@ -252,8 +252,8 @@ static void fill(struct store *st, struct site *s)
 }
 
 /* Legacy keys have no store operation (the importer writes them); set them here,
- * with a report, an audit entry and a suspension, so every table and column of
- * moderation has a row to copy. */
+ * with a report, an audit entry, a suspension and an admin's setting, so every table
+ * and column of moderation has a row to copy. */
 static void fill_legacy_keys(struct store *st, const struct site *s)
 {
     char sql[800];
@@ -265,9 +265,11 @@ static void fill_legacy_keys(struct store *st, const struct site *s)
              "INSERT INTO audit_log (at, actor_id, action, target, note) "
              "VALUES (1700000300, %lld, 'user.suspend', 'user:bob', 'cool off');"
              "UPDATE users SET suspended_until = 1800000000, suspension_reason = 'cool off' "
-             "WHERE id = %lld;",
+             "WHERE id = %lld;"
+             "INSERT INTO site_settings (key, value, changed_at, changed_by) "
+             "VALUES ('max_links', '2', 1700000400, %lld);",
              (long long)s->legacy, (long long)s->root, (long long)s->bob, (long long)s->root,
-             (long long)s->alice, (long long)s->bob);
+             (long long)s->alice, (long long)s->bob, (long long)s->alice);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -399,7 +401,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 ");
+                  "site_keys=1 site_settings=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -426,7 +428,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=0 stories=0 sessions=0 comments=0 reports=0 audit_log=0 rate_buckets=0 "
-                  "site_keys=0 ");
+                  "site_keys=0 site_settings=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -549,7 +551,7 @@ static void test_copy_through_postgres(void **state)
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 ");
+                  "site_keys=1 site_settings=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 

@@ -114,6 +114,41 @@ static const struct memo_type eight_type = {
 /* The limits memo.h promises, at their edges: a key of exactly MEMO_KEY_MAX bytes is
  * stored and one byte more is not; a type with all eight string fields (some NULL)
  * round-trips. */
+/* A list is one entry: its objects and their strings read back as put, the empty
+ * list is a hit with no objects, and a list never answers a single-object lookup. */
+static void memo_lists_round_trip(void **state)
+{
+    (void)state;
+    struct memo *m = memo_new(2);
+    struct arena *a = arena_new(1024);
+    struct pair in[3] = {{1, "one", NULL}, {2, NULL, "two"}, {3, "three", "3"}};
+    void *out = NULL;
+    size_t n = 99;
+    struct pair single;
+
+    memo_put_list(m, &pair_type, "list", 4, 5, 0, in, 3);
+    in[0].a = "changed after put";
+    assert_true(memo_get_list(m, &pair_type, "list", 4, 5, 0, a, &out, &n));
+    assert_int_equal(n, 3);
+    const struct pair *got = out;
+    assert_int_equal(got[0].n, 1);
+    assert_string_equal(got[0].a, "one");
+    assert_null(got[0].b);
+    assert_null(got[1].a);
+    assert_string_equal(got[1].b, "two");
+    assert_string_equal(got[2].a, "three");
+    assert_string_equal(got[2].b, "3");
+    assert_false(memo_get(m, &pair_type, "list", 4, 5, 0, a, &single));
+    assert_false(memo_get_list(m, &pair_type, "list", 4, 6, 0, a, &out, &n));
+
+    memo_put_list(m, &pair_type, "list", 4, 6, 0, NULL, 0);
+    assert_true(memo_get_list(m, &pair_type, "list", 4, 6, 0, a, &out, &n));
+    assert_int_equal(n, 0);
+    assert_null(out);
+    arena_free(a);
+    memo_free(m);
+}
+
 static void memo_limits_at_their_edges(void **state)
 {
     (void)state;
@@ -448,6 +483,7 @@ int main(int argc, char **argv)
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(memo_round_trip_and_matching),
+        cmocka_unit_test(memo_lists_round_trip),
         cmocka_unit_test(memo_limits_at_their_edges),
         cmocka_unit_test(memo_aborts_on_a_broken_type),
         cmocka_unit_test(data_changed_sees_every_writer),

@@ -1,6 +1,7 @@
 /* Store conformance for comment policies (issue 11): a held comment's
  * hold_reason as inserted, listed in the queue and cleared by a decision; an edit a
- * policy holds; an author's approved comments counted up to a limit. Runs as
+ * policy holds; an author's approved comments counted up to a limit; the admins'
+ * site settings, changed all or nothing with their audit entries. Runs as
  * test_edits.c does: SQLite, PostgreSQL with --pg, and through a pool with --pool. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@ struct fx {
     const char *slug;
     int64_t story_id;
     int64_t author;
+    const char *author_name;
     int64_t other;
 };
 
@@ -38,7 +40,8 @@ static int setup(void **state)
     *state = f;
     f->slug = suite_uniq(f->db.a, "policies");
     f->story_id = suite_add_story(&f->db, f->slug);
-    f->author = suite_add_user(&f->db, suite_uniq(f->db.a, "writer"), ROLE_READER);
+    f->author_name = suite_uniq(f->db.a, "writer");
+    f->author = suite_add_user(&f->db, f->author_name, ROLE_READER);
     f->other = suite_add_user(&f->db, suite_uniq(f->db.a, "other"), ROLE_READER);
     return 0;
 }
@@ -153,6 +156,83 @@ static void test_count_approved(void **state)
     assert_int_equal(store_comment_count_approved(f->db.st, f->author, -1, &n), STET_EINVAL);
 }
 
+/* ---- site settings (settings.c): the admins' policies ---- */
+
+/* The stored setting `key` of the list, or NULL. Keys are unique per test, so cases
+ * sharing a database (PostgreSQL) see only their own. */
+static const struct store_setting *setting(struct fx *f, const char *key)
+{
+    struct store_setting *rows;
+    size_t n;
+    assert_int_equal(store_setting_list(f->db.a, f->db.st, &rows, &n), 0);
+    assert_true(n <= STORE_SETTINGS_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].key, key) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+static struct store_setting_change change(const char *key, const char *value, int64_t actor,
+                                          const char *note)
+{
+    return (struct store_setting_change){key, value,
+                                         (struct store_audit){.at = 1700000500,
+                                                              .actor_id = actor,
+                                                              .action = "policy.change",
+                                                              .target = "policy:test",
+                                                              .note = note}};
+}
+
+static void test_settings_round_trip(void **state)
+{
+    struct fx *f = *state;
+    const char *k1 = suite_uniq(f->db.a, "k1"), *k2 = suite_uniq(f->db.a, "k2");
+    assert_null(setting(f, k1)); /* read once, so a pool has it memoized */
+    struct store_setting_change ch[] = {change(k1, "all", f->author, "k1: none → all"),
+                                        change(k2, "spam\neggs", 0, "k2: → spam, eggs")};
+    assert_int_equal(store_settings_change(f->db.st, ch, 2, f->author, 1700000500), 0);
+    const struct store_setting *s1 = setting(f, k1), *s2 = setting(f, k2);
+    assert_non_null(s1);
+    assert_string_equal(s1->value, "all");
+    assert_int_equal(s1->changed_at, 1700000500);
+    assert_string_equal(s1->changed_by, f->author_name);
+    assert_non_null(s2);
+    assert_string_equal(s2->value, "spam\neggs");
+    /* Each change left its audit entry, in order. */
+    struct store_audit *es;
+    size_t n;
+    struct store_page pg = {.limit = 2};
+    assert_int_equal(store_audit_list(f->db.a, f->db.st, &pg, &es, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(es[0].note, "k2: → spam, eggs");
+    assert_string_equal(es[1].note, "k1: none → all");
+    assert_string_equal(es[1].action, "policy.change");
+    /* A change replaces the value; NULL deletes the key. */
+    struct store_setting_change again[] = {change(k1, "new", 0, "k1: all → new"),
+                                           change(k2, NULL, 0, "k2: back to the file's")};
+    assert_int_equal(store_settings_change(f->db.st, again, 2, 0, 1700000600), 0);
+    s1 = setting(f, k1);
+    assert_string_equal(s1->value, "new");
+    assert_int_equal(s1->changed_at, 1700000600);
+    assert_null(s1->changed_by);
+    assert_null(setting(f, k2));
+}
+
+static void test_settings_all_or_nothing(void **state)
+{
+    struct fx *f = *state;
+    const char *k = suite_uniq(f->db.a, "k");
+    struct store_setting_change bad_key[] = {change(k, "1", 0, "ok"), change("", "2", 0, "no")};
+    assert_int_equal(store_settings_change(f->db.st, bad_key, 2, 0, 1700000500), STET_EINVAL);
+    assert_null(setting(f, k));
+    /* The second audit entry names no account: the first change goes back too. */
+    struct store_setting_change bad_audit[] = {change(k, "1", 0, "ok"),
+                                               change(k, "2", 987654321, "unknown actor")};
+    assert_int_not_equal(store_settings_change(f->db.st, bad_audit, 2, 0, 1700000500), 0);
+    assert_null(setting(f, k));
+    assert_int_equal(store_settings_change(f->db.st, bad_key, 0, 0, 1700000500), STET_EINVAL);
+}
+
 int main(int argc, char **argv)
 {
     int exit_code;
@@ -162,6 +242,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_hold_reason_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_held_by_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count_approved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings_all_or_nothing, setup, teardown),
     };
     return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -512,6 +512,30 @@ static int load_one(struct config *c, const char *section, const char *key, cons
     return config_load(c, &f, fake_getenv, err, sizeof(err));
 }
 
+/* The [comments] policies go through policy_set, the check the admins' page uses:
+ * the value lands in comment_policy, a bad one names its key and why. */
+static void test_policy_keys(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    assert_int_equal(load_one(&c, "comments", "premoderate", "new"), 0);
+    assert_int_equal(c.comment_policy.premoderate, POLICY_PREMOD_NEW);
+    assert_int_equal(c.comment_policy.premoderate_first, POLICY_PREMODERATE_FIRST_DEFAULT);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "banned_words", "spam, eggs"), 0);
+    assert_string_equal(c.comment_policy.banned_words, "spam, eggs");
+    assert_ptr_equal(c.comment_policy.banned_words, c.comment_banned_words);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "comments", "min_account_age", "3600"), 0);
+    assert_int_equal(c.comment_policy.min_account_age, 3600);
+    config_cleanup(&c);
+    struct config_flags f = {.config_file =
+                                 write_ini("policy.ini", "[comments]\nmax_links = lots\n")};
+    assert_int_equal(config_load(&c, &f, fake_getenv, err, sizeof(err)), STET_EINVAL);
+    assert_non_null(strstr(err, "comments.max_links 'lots' is not a number in 0..1000"));
+}
+
 static void test_bool_and_ranges(void **state)
 {
     (void)state;
@@ -830,6 +854,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_synchronous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token_sources, setup, teardown),

@@ -8,4 +8,5 @@ const struct store_ops sql_store_ops = {
     .story_find = sql_story_find,
     .session_find = sql_session_find,
     .comment_insert = sql_comment_insert,
+    .setting_list = sql_setting_list,
 };

@@ -1,7 +1,8 @@
 /* The SQL core's operations, each a struct store_ops entry written once for every
- * driver. SQL_PLAIN_OPS names those that any store runs as they are; the three
- * left (story_find, session_find, comment_insert) are wrapped by a pool's view
- * (pooled.c: the memo in front of two reads, the group committer behind one write).
+ * driver. SQL_PLAIN_OPS names those that any store runs as they are; the four left
+ * (story_find, session_find, comment_insert, setting_list) are wrapped by a pool's
+ * view (pooled.c: the memo in front of three reads, the group committer behind one
+ * write).
  * Private to store/. */
 #ifndef STET_STORE_SQL_OPS_H
 #define STET_STORE_SQL_OPS_H
@@ -72,6 +73,11 @@ int sql_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
 int sql_site_key(struct store *st, const char *name, const char *candidate, char *out);
 int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
 
+/* ---- site settings (settings.c); setting_list is memoized by a pool's view ---- */
+int sql_setting_list(struct arena *a, struct store *st, struct store_setting **out, size_t *n);
+int sql_settings_change(struct store *st, const struct store_setting_change *ch, size_t n,
+                        int64_t actor_id, int64_t now);
+
 /* clang-format off */
 #define SQL_PLAIN_OPS                                                                              \
     .story_insert = sql_story_insert,                                                              \
@@ -104,7 +110,8 @@ int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64
     .story_set_open_audit = sql_story_set_open_audit,                                              \
     .rate_take = sql_rate_take,                                                                    \
     .site_key = sql_site_key,                                                                      \
-    .prune = sql_prune
+    .prune = sql_prune,                                                                            \
+    .settings_change = sql_settings_change
 /* clang-format on */
 
 /* A lookup key a database cannot hold (a NUL byte) matches nothing. */

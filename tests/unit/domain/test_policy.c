@@ -9,6 +9,7 @@
 
 #include "domain/policy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NOW 1700000000
@@ -198,6 +199,89 @@ static void test_edit_meets_text_rules_only(void **state)
     assert_string_equal(d.reason, POLICY_REASON_LINKS);
 }
 
+/* policy_set: the one check of a value, for the file and for an admin alike. */
+static void test_set_accepts_and_reads_back(void **state)
+{
+    struct policy_settings p;
+    char err[160];
+    policy_defaults(&p);
+    assert_int_equal(policy_set(&p, "premoderate", " all ", err, sizeof(err)), 0);
+    assert_int_equal(p.premoderate, POLICY_PREMOD_ALL);
+    assert_int_equal(policy_set(&p, "premoderate_first", "7", err, sizeof(err)), 0);
+    assert_int_equal(policy_set(&p, "banned_action", "reject", err, sizeof(err)), 0);
+    assert_int_equal(policy_set(&p, "max_links", "0", err, sizeof(err)), 0);
+    assert_int_equal(policy_set(&p, "min_account_age", "86400", err, sizeof(err)), 0);
+    const char *words = "spam, cheap pills\r\n\n Straße ,";
+    assert_int_equal(policy_set(&p, "banned_words", words, err, sizeof(err)), 0);
+    assert_ptr_equal(p.banned_words, words); /* kept, not copied */
+    assert_true(banned(*state, p.banned_words, "STRASSE"));
+    assert_true(banned(*state, p.banned_words, "Cheap  PILLS!"));
+    assert_string_equal(policy_get(*state, &p, "banned_words"), "spam\ncheap pills\nStraße");
+    assert_string_equal(policy_get(*state, &p, "premoderate"), "all");
+    assert_string_equal(policy_get(*state, &p, "premoderate_first"), "7");
+    assert_string_equal(policy_get(*state, &p, "banned_action"), "reject");
+    assert_string_equal(policy_get(*state, &p, "min_account_age"), "86400");
+    assert_null(policy_get(*state, &p, "nope"));
+    /* A list of separators only holds no entry. */
+    assert_int_equal(policy_set(&p, "banned_words", " ,\n, ", err, sizeof(err)), 0);
+    assert_null(p.banned_words);
+    assert_true(policy_is_name(str_from("max_links")));
+    assert_false(policy_is_name(str_from("max_link")));
+}
+
+static void test_set_refuses_and_leaves_unchanged(void **state)
+{
+    (void)state;
+    struct policy_settings p, before;
+    char err[160];
+    policy_defaults(&p);
+    before = p;
+    const struct {
+        const char *name, *value, *why;
+    } bad[] = {
+        {"premoderate", "some", "must be none, all or new"},
+        {"premoderate_first", "0", "is not a number in 1..1000"},
+        {"premoderate_first", "3x", "is not a number in 1..1000"},
+        {"banned_action", "delete", "must be hold or reject"},
+        {"max_links", "1001", "is not a number in 0..1000"},
+        {"min_account_age", "-1", "is not a number of seconds in 0..31536000"},
+        {"banned_words", "ok, \xff\xfe", "entry '\xff\xfe' is not UTF-8 text of at most 100 bytes"},
+        {"no_such", "1", "is not a policy"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(policy_set(&p, bad[i].name, bad[i].value, err, sizeof(err)), STET_EINVAL);
+        assert_string_equal(err, bad[i].why);
+        assert_memory_equal(&p, &before, sizeof(p));
+    }
+}
+
+/* The bounds hold wherever a list comes from: 500 entries, 100 bytes each, 16 KiB. */
+static void test_set_bounds_banned_words(void **state)
+{
+    struct arena *a = *state;
+    struct policy_settings p;
+    char err[160];
+    policy_defaults(&p);
+    char *list = arena_alloc(a, POLICY_BANNED_WORDS_BYTES + 2);
+    size_t n = 0;
+    for (int i = 0; i < POLICY_BANNED_WORDS_MAX; i++)
+        n += (size_t)snprintf(list + n, 16, "w%d\n", i);
+    assert_int_equal(policy_set(&p, "banned_words", list, err, sizeof(err)), 0);
+    snprintf(list + n, 16, "one-more");
+    assert_int_equal(policy_set(&p, "banned_words", list, err, sizeof(err)), STET_EINVAL);
+    assert_string_equal(err, "has more than 500 entries");
+    memset(list, 'a', POLICY_BANNED_WORD_LEN + 1);
+    list[POLICY_BANNED_WORD_LEN + 1] = '\0';
+    assert_int_equal(policy_set(&p, "banned_words", list, err, sizeof(err)), STET_EINVAL);
+    list[POLICY_BANNED_WORD_LEN] = '\0';
+    assert_int_equal(policy_set(&p, "banned_words", list, err, sizeof(err)), 0);
+    memset(list, ',', POLICY_BANNED_WORDS_BYTES + 1);
+    list[POLICY_BANNED_WORDS_BYTES + 1] = '\0';
+    assert_int_equal(policy_set(&p, "banned_words", list, err, sizeof(err)), STET_EINVAL);
+    assert_string_equal(err, "is longer than 16384 bytes");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +294,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_premoderation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_and_legacy_exempt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_meets_text_rules_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_accepts_and_reads_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_refuses_and_leaves_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_bounds_banned_words, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,9 @@
 #include <cmocka.h>
 
 #include "domain/spam.h"
+#include "domain/spam_filter.h"
+
+#include "test_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -284,6 +287,48 @@ static void test_judge(void **state)
         judge(a, &off, (struct spam_signals){.n_recent = 99, .n_links = 9, .n_words = 1}).is_held);
 }
 
+/* ---- on a store (domain/spam_filter.c) ---- */
+
+/* The importer's training reaches the counts; assessing exempts staff and legacy
+ * comments and does nothing while the filter is off. */
+static void test_filter_on_a_store(void **state)
+{
+    struct arena *a = *state;
+    struct domain_env env = {.spam = on};
+    env.spam.duplicate_window = 86400;
+    struct dctx ctx = {.a = a, .st = test_store_new(), .env = &env, .now = 1700000000};
+    const struct str text = str_from("Cheap replica watches online");
+    assert_int_equal(spam_filter_train(&ctx, text, "", true), 0);
+    assert_int_equal(spam_filter_train(&ctx, text, NULL, true), 0);
+    assert_int_equal(spam_filter_train(&ctx, str_from("The bridge reopened"), "", false), 0);
+    struct store_spam_count *c;
+    size_t n;
+    assert_int_equal(store_spam_counts(a, ctx.st, "[\"replica\",\"bridge\"]", &c, &n), 0);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        bool is_replica = strcmp(c[i].token, "replica") == 0;
+        assert_int_equal(c[i].spam, is_replica ? 2 : 0);
+        assert_int_equal(c[i].ham, is_replica ? 0 : 1);
+    }
+
+    static const struct user reader = {.id = 7, .username = "anna"};
+    static const struct user mod = {.id = 8, .username = "mo", .role = ROLE_MODERATOR};
+    struct spam_assessment out;
+    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
+    assert_non_null(out.tokens);
+    assert_non_null(strstr(out.tokens, "\"replica\""));
+    const struct user *exempt[] = {&mod, NULL};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(spam_filter_assess(&ctx, exempt[i], 1, text, "<p>x</p>", &out), 0);
+        assert_null(out.tokens);
+        assert_false(out.verdict.has_score);
+    }
+    env.spam.enabled = false;
+    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
+    assert_null(out.tokens);
+    store_close(ctx.st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +340,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_classifier_learns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_classifier_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filter_on_a_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,14 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
     app->env.report_threshold = app->cfg.comment_report_threshold;
     app->env.edit_window = app->cfg.comment_edit_window;
     app->env.policy = app->cfg.comment_policy;
+    app->env.spam = (struct spam_settings){
+        .enabled = app->cfg.spam_enabled,
+        .hold_at = app->cfg.spam_hold_at / 1000.0,
+        .min_training = app->cfg.spam_min_training,
+        .duplicate_window = app->cfg.spam_duplicate_window,
+        .burst = app->cfg.spam_burst,
+        .link_density = app->cfg.spam_link_density / 1000.0,
+    };
     app->env.limits = app_limits(&app->cfg);
     atomic_init(&app->env_now, &app->env);
 

@@ -320,6 +320,69 @@ static int set_policy(struct loader *l, const char *name, const char *value, con
     return 0;
 }
 
+/* A decimal such as "0.9" or "1" as thousandths, at most three decimals, within
+ * [0, max]: locale-free, and exact for the values a person writes. */
+static int parse_thousandths(const char *v, int64_t max, int64_t *out)
+{
+    struct str s = str_trim(str_from(v));
+    int64_t whole = 0, frac = 0, scale = 1000;
+    size_t i = 0, digits = 0;
+    for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && digits < 6; i++, digits++)
+        whole = whole * 10 + (s.ptr[i] - '0');
+    if (digits == 0)
+        return STET_EINVAL;
+    if (i < s.len && s.ptr[i] == '.') {
+        for (i++; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && scale > 1; i++) {
+            scale /= 10;
+            frac += (s.ptr[i] - '0') * scale;
+        }
+    }
+    if (i != s.len || whole * 1000 + frac > max)
+        return STET_EINVAL;
+    *out = whole * 1000 + frac;
+    return 0;
+}
+
+/* One [spam] key, `name` without the section. */
+static int set_spam(struct loader *l, const char *name, const char *value, const char *where)
+{
+    struct config *c = l->c;
+    int64_t n;
+    if (strcmp(name, "enabled") == 0) {
+        if (parse_bool(value, &c->spam_enabled) != 0)
+            return fail(l, "%s: spam.enabled '%s' must be true or false", where, value);
+    } else if (strcmp(name, "hold_at") == 0) {
+        if (parse_thousandths(value, 1000, &n) != 0 || n < 500)
+            return fail(l, "%s: spam.hold_at '%s' is not a score between 0.5 and 1", where, value);
+        c->spam_hold_at = (int)n;
+    } else if (strcmp(name, "min_training") == 0) {
+        if (parse_int(value, 1, 1000000, &n) != 0)
+            return fail(l, "%s: spam.min_training '%s' is not a number in 1..1000000", where,
+                        value);
+        c->spam_min_training = (int)n;
+    } else if (strcmp(name, "duplicate_window") == 0) {
+        if (parse_int(value, 0, MAX_EDIT_WINDOW, &n) != 0)
+            return fail(l,
+                        "%s: spam.duplicate_window '%s' is not a number of seconds in "
+                        "0..31536000",
+                        where, value);
+        c->spam_duplicate_window = (int)n;
+    } else if (strcmp(name, "burst") == 0) {
+        if (parse_int(value, 0, 1000, &n) != 0 || n == 1)
+            return fail(l, "%s: spam.burst '%s' is not 0 (off) or a number in 2..1000", where,
+                        value);
+        c->spam_burst = (int)n;
+    } else if (strcmp(name, "link_density") == 0) {
+        if (parse_thousandths(value, 10000, &n) != 0)
+            return fail(l, "%s: spam.link_density '%s' is not links per word between 0 and 10",
+                        where, value);
+        c->spam_link_density = (int)n;
+    } else {
+        return fail(l, "%s: unknown key 'spam.%s'", where, name);
+    }
+    return 0;
+}
+
 /* One [limits] key, `name` without the section. The two counts of earlier releases
  * still work: comments_per_minute = N is comment_account = N/1m and
  * logins_per_15min = N is login_account = N/15m; 0 switches off every comment or
@@ -501,6 +564,8 @@ static int set_key(struct loader *l, const char *key, const char *value, const c
         return set_policy(l, key + 9, value, where);
     } else if (strncmp(key, "limits.", 7) == 0) {
         return set_limit(l, key + 7, value, where);
+    } else if (strncmp(key, "spam.", 5) == 0) {
+        return set_spam(l, key + 5, value, where);
     } else if (strcmp(key, "log.level") == 0) {
         enum log_level level;
         if (log_level_parse(value, &level) != 0)
@@ -692,6 +757,12 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
     c->comment_report_threshold = DEFAULT_REPORT_THRESHOLD;
     c->comment_edit_window = DEFAULT_EDIT_WINDOW;
     policy_defaults(&c->comment_policy);
+    c->spam_enabled = true;
+    c->spam_hold_at = 900;
+    c->spam_min_training = 10;
+    c->spam_duplicate_window = 86400;
+    c->spam_burst = 0;
+    c->spam_link_density = 500;
     set_default_limits(c);
     c->threads = default_threads();
     c->max_per_client = CONFIG_MAX_PER_CLIENT_DEFAULT;

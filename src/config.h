@@ -71,6 +71,22 @@ struct config {
      * (domain/policies.h). Its banned_words is comment_banned_words. */
     struct policy_settings comment_policy;
     char *comment_banned_words; /* owned; NULL: none */
+    /* [spam] (domain/spam.h). spam.enabled (default true); spam.hold_at: the
+     * classifier's score from which a comment is held, in thousandths, 500..1000
+     * (written 0.5..1, default 0.9); spam.min_training: spam and ham decisions each
+     * before the classifier scores, 1..1000000 (default 10); spam.duplicate_window:
+     * seconds in which the same text on another story holds, 0..31536000 (0: off,
+     * default a day); spam.burst: an author's comments in a minute that hold, 0 or
+     * 2..1000 (0: off, the default: comments.* rate limits already refuse a flood,
+     * and a lively thread has fast replies); spam.link_density: more links per word
+     * than this hold (two links at least), in thousandths, 0..10000 (written 0..10,
+     * 0: off, default 0.5). */
+    bool spam_enabled;
+    int spam_hold_at;
+    int spam_min_training;
+    int spam_duplicate_window;
+    int spam_burst;
+    int spam_link_density;
     /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini); CONFIG_RATE_LIMITS
      * lists them for the tables that read, reload and hand them on. */
     struct config_rate login_account;        /* login attempts at one account */

@@ -39,8 +39,8 @@ int api_comments_reject(struct req *req)
     return decide(req, false);
 }
 
-/* A comment of the queue: the API's comment, why it waits, and its spam score
- * (null: no classifier yet). */
+/* A comment of the queue: the API's comment, why it waits, and its spam score in
+ * [0, 1] (null: not scored: staff, imported, or nothing known when it was posted). */
 static json_t *queue_entry(const struct comment *c)
 {
     const char *why[MODERATION_REASONS_MAX];
@@ -51,7 +51,9 @@ static json_t *queue_entry(const struct comment *c)
     json_t *doc = json_comment(c);
     json_object_set_new(doc, "reasons", reasons);
     json_object_set_new(doc, "report_count", json_integer(c->report_count));
-    json_object_set_new(doc, "spam_score", json_null());
+    json_object_set_new(doc, "spam_score",
+                        c->has_spam_score ? json_real((double)c->spam_score / 1000.0)
+                                          : json_null());
     return doc;
 }
 

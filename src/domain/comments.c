@@ -3,6 +3,7 @@
 
 #include "domain/policies.h"
 #include "domain/ratelimit.h"
+#include "domain/spam_filter.h"
 #include "domain/stories.h"
 #include "domain/suspensions.h"
 #include "domain/validate.h"
@@ -140,6 +141,10 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     rc = comment_policy(ctx, author, false, text, html, &verdict);
     if (rc != 0)
         return rc;
+    struct spam_assessment spam;
+    rc = spam_filter_assess(ctx, author, story.id, text, html, &spam);
+    if (rc != 0)
+        return rc;
 
     struct comment c = {
         .story_id = story.id,
@@ -155,6 +160,7 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
         .status = verdict.verdict == POLICY_HELD ? COMMENT_HELD : COMMENT_VISIBLE,
         .hold_reason = verdict.reason,
     };
+    spam_filter_apply(&spam, &c);
     rc = store_comment_insert(ctx->st, &c, &c.id, &c.event_seq);
     if (rc != 0)
         return rc;

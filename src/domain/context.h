@@ -8,6 +8,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "domain/policy.h"
+#include "domain/spam.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -47,6 +48,7 @@ struct domain_env {
     int report_threshold;              /* comments.report_threshold; 0: never hold */
     int edit_window;                   /* comments.edit_window, seconds; 0: no editing */
     struct policy_settings policy;     /* comments.premoderate, banned_words, ... */
+    struct spam_settings spam;         /* [spam] */
     struct domain_limits limits;
     /* Keys the hashes that name rate-limit buckets (rate_key_load): hex, with NUL. */
     char rate_key[STORE_SITE_KEY_LEN + 1];

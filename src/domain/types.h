@@ -72,6 +72,15 @@ struct comment {
     int64_t event_seq;       /* the story's number of its latest live event; 0: never visible */
     int64_t report_count;    /* readers who flagged it */
     const char *hold_reason; /* why a policy held it ("policy: banned word"); NULL: none */
+    /* The spam filter's score when the comment was posted, in thousandths (0..1000),
+     * when has_spam_score. */
+    bool has_spam_score;
+    int spam_score;
+    /* Written with a new comment, never read back: the hash of its folded text (0:
+     * none) for the duplicate check, and its tokens as a JSON array (NULL: none),
+     * which a moderator's decision later trains the filter on (domain/spam.h). */
+    int64_t spam_hash;
+    const char *spam_tokens;
 };
 
 const char *role_name(enum role r);

@@ -24,15 +24,18 @@ static const char *const stories_cols[] = {
     "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
-    "id",        "story_id",   "parent_id",    "author_id",  "legacy_author", "body_src",
-    "body_html", "created_at", "edited_at",    "is_legacy",  "status",        "legacy_source",
-    "legacy_id", "event_seq",  "report_count", "hold_reason"};
+    "id",          "story_id",      "parent_id",  "author_id",   "legacy_author",
+    "body_src",    "body_html",     "created_at", "edited_at",   "is_legacy",
+    "status",      "legacy_source", "legacy_id",  "event_seq",   "report_count",
+    "hold_reason", "spam_score",    "spam_hash",  "spam_tokens", "spam_trained"};
 static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
 static const char *const site_keys_cols[] = {"name", "secret"};
 /* Issue 11: the admins' settings (migration 0010). */
 static const char *const site_settings_cols[] = {"key", "value", "changed_at", "changed_by"};
+static const char *const spam_tokens_cols[] = {"token", "spam", "ham"};
+static const char *const spam_totals_cols[] = {"id", "spam", "ham"};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -49,6 +52,9 @@ static const struct store_table tables[] = {
     {"rate_buckets", COLS(rate_buckets_cols), 1, NULL},
     {"site_keys", COLS(site_keys_cols), 1, NULL},
     {"site_settings", COLS(site_settings_cols), 1, NULL},
+    /* The spam filter's training moves with the comments it was trained on. */
+    {"spam_tokens", COLS(spam_tokens_cols), 1, NULL},
+    {"spam_totals", COLS(spam_totals_cols), 1, NULL},
 };
 
 const struct store_table *store_tables(size_t *n)

@@ -116,6 +116,34 @@ struct store_account {
     const char *suspension_reason;
 };
 
+/* ---- spam: what the filter reads (store_spam_signals, store_spam_counts) ---- */
+
+/* The most tokens one read or training takes (domain/spam.h keeps to it). */
+#define STORE_SPAM_TOKENS_MAX 200
+
+/* A token and in how many spam and ham messages it was trained. */
+struct store_spam_count {
+    const char *token;
+    int64_t spam;
+    int64_t ham;
+};
+
+/* What store_spam_signals looks for about a comment to be posted to `story_id`. */
+struct store_spam_probe {
+    int64_t story_id;
+    int64_t hash;         /* the folded text's hash; 0: no duplicate check */
+    int64_t since;        /* a duplicate counts when created at or after this */
+    int64_t author_id;    /* whose recent comments are counted; 0: none */
+    int64_t recent_since; /* the author's comments created at or after this */
+    int64_t recent_limit; /* count up to this many (the count stops there) */
+};
+
+struct store_spam_signals {
+    int64_t n_spam, n_ham;   /* messages trained as each */
+    int64_t duplicate_story; /* a story other than the probe's with the same text; 0: none */
+    int64_t n_recent;        /* the author's comments since recent_since, <= recent_limit */
+};
+
 struct store_ops {
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);
@@ -250,7 +278,12 @@ struct store_ops {
      * hold_reason a policy gave it. The status it already has
      * changes nothing else (the audit entry is still written). `out` (may be NULL)
      * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
-     * or one its author deleted (a decision cannot bring it back). */
+     * or one its author deleted (a decision cannot bring it back).
+     * The decision also trains the spam filter, in the same transaction, on the
+     * tokens stored with the comment (none: nothing to train): VISIBLE as ham,
+     * REJECTED as spam. A comment trained before as the other class moves its counts
+     * (one message and each token leave that side), so a changed decision never
+     * counts twice; the same class again, or HELD, changes no count. */
     int (*comment_set_status)(struct arena *a, struct store *st, int64_t id,
                               enum comment_status status, const struct store_audit *audit,
                               struct comment *out, int64_t *event_seq);
@@ -309,6 +342,21 @@ struct store_ops {
      * empty key or one over STORE_SETTING_KEY_MAX bytes. */
     int (*settings_change)(struct store *st, const struct store_setting_change *ch, size_t n,
                            int64_t actor_id, int64_t now);
+    /* ---- spam (store/sql/spam.c) ---- */
+    /* What the spam filter reads before a post (one statement, see struct
+     * store_spam_probe). EINVAL for recent_limit < 0. */
+    int (*spam_signals)(struct store *st, const struct store_spam_probe *q,
+                        struct store_spam_signals *out);
+    /* The counts of those tokens of `tokens_json` (a JSON array of strings) that
+     * were ever trained, in one statement; at most STORE_SPAM_TOKENS_MAX rows, in
+     * `a`, in no particular order. EINVAL for a NULL list; EIO for text that is not
+     * a JSON array of strings. */
+    int (*spam_counts)(struct arena *a, struct store *st, const char *tokens_json,
+                       struct store_spam_count **out, size_t *n);
+    /* Trains one message that is no comment here (imported spam or ham), in one
+     * transaction: each token of `tokens_json` and the totals gain one on the side
+     * `is_spam` names. EINVAL for a NULL list. */
+    int (*spam_train)(struct store *st, const char *tokens_json, bool is_spam);
 };
 
 /* How an operation of the SQL core gets a connection (store/sql/exec.h). */
@@ -646,6 +694,24 @@ static inline STET_MUST_CHECK int store_prune(struct store *st, int64_t now, int
                                               int64_t *sessions, int64_t *buckets)
 {
     return st->ops->prune(st, now, limit, sessions, buckets);
+}
+/* ---- spam ---- */
+static inline STET_MUST_CHECK int store_spam_signals(struct store *st,
+                                                     const struct store_spam_probe *q,
+                                                     struct store_spam_signals *out)
+{
+    return st->ops->spam_signals(st, q, out);
+}
+static inline STET_MUST_CHECK int store_spam_counts(struct arena *a, struct store *st,
+                                                    const char *tokens_json,
+                                                    struct store_spam_count **out, size_t *n)
+{
+    return st->ops->spam_counts(a, st, tokens_json, out, n);
+}
+static inline STET_MUST_CHECK int store_spam_train(struct store *st, const char *tokens_json,
+                                                   bool is_spam)
+{
+    return st->ops->spam_train(st, tokens_json, is_spam);
 }
 
 /* ---- site settings (settings.c) ---- */

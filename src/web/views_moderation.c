@@ -65,6 +65,9 @@ static void put_comment(struct arena *a, struct tval *m, const struct comment *c
                  arena_printf(a, "/moderation/comments/%lld", (long long)c->id));
     tval_put_str(a, m, "status", comment_status_name(c->status));
     tval_put_str(a, m, "reasons", reasons_text(a, c));
+    if (c->has_spam_score)
+        tval_put_str(a, m, "spam_score",
+                     arena_printf(a, "%d.%02d", c->spam_score / 1000, c->spam_score % 1000 / 10));
     tval_put_html(a, m, "body_html", c->body_html);
     view_put_times(a, m, c->created_at);
 }

@@ -252,11 +252,12 @@ static void fill(struct store *st, struct site *s)
 }
 
 /* Legacy keys have no store operation (the importer writes them); set them here,
- * with a report, an audit entry, a suspension and an admin's setting, so every table
- * and column of moderation has a row to copy. */
+ * with a report, an audit entry, a suspension, an admin's setting and the spam
+ * filter's data (a comment scored and trained, a token and the totals), so every
+ * table and column of moderation has a row to copy. */
 static void fill_legacy_keys(struct store *st, const struct site *s)
 {
-    char sql[800];
+    char sql[2048];
     snprintf(sql, sizeof(sql),
              "UPDATE comments SET legacy_source = 'disqus', legacy_id = '00042' WHERE id = %lld;"
              "INSERT INTO reports (comment_id, reporter_id, reason, created_at) "
@@ -266,10 +267,14 @@ static void fill_legacy_keys(struct store *st, const struct site *s)
              "VALUES (1700000300, %lld, 'user.suspend', 'user:bob', 'cool off');"
              "UPDATE users SET suspended_until = 1800000000, suspension_reason = 'cool off' "
              "WHERE id = %lld;"
+             "UPDATE comments SET spam_score = 970, spam_hash = -4242424242, "
+             "spam_tokens = '[\"cheap\",\"pills\"]', spam_trained = 'spam' WHERE id = %lld;"
+             "INSERT INTO spam_tokens (token, spam, ham) VALUES ('cheap', 1, 0);"
+             "INSERT INTO spam_totals (id, spam, ham) VALUES (1, 1, 0);"
              "INSERT INTO site_settings (key, value, changed_at, changed_by) "
              "VALUES ('max_links', '2', 1700000400, %lld);",
              (long long)s->legacy, (long long)s->root, (long long)s->bob, (long long)s->root,
-             (long long)s->alice, (long long)s->bob, (long long)s->alice);
+             (long long)s->alice, (long long)s->bob, (long long)s->held, (long long)s->alice);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -401,7 +406,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -428,7 +433,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=0 stories=0 sessions=0 comments=0 reports=0 audit_log=0 rate_buckets=0 "
-                  "site_keys=0 site_settings=0 ");
+                  "site_keys=0 site_settings=0 spam_tokens=0 spam_totals=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -551,7 +556,7 @@ static void test_copy_through_postgres(void **state)
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 

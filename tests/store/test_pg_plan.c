@@ -122,6 +122,10 @@ static const char *list_plans(struct arena *a, struct store *st, int64_t story_i
         {Q_AUDIT_LIST, "9223372036854775807, 50"},
         {Q_USER_LIST, "9223372036854775807, 50"},
         {Q_USER_LIST_PREFIX, "'planner1', 'planner2', 9223372036854775807, 50"},
+        /* The spam filter's reads before a post. */
+        {Q_SPAM_SIGNALS, arena_printf(a, "123456789, 4000, %lld, %lld, 5100, 5",
+                                      (long long)story_id, (long long)viewer_id)},
+        {Q_SPAM_COUNTS, "'[\"tok17\",\"tok99\",\"unseen\"]', 200"},
     };
     static const char *const modes[] = {"force_custom_plan", "force_generic_plan"};
     const char *all = "";
@@ -189,7 +193,12 @@ static void test_pg_plans(void **state)
                                         "WHERE status = 'visible' AND id % 97 = 5; "
                                         "INSERT INTO audit_log (at, action, target) "
                                         "SELECT g, 'comment.reject', 'comment:' || g "
-                                        "FROM generate_series(1, 3000) g"),
+                                        "FROM generate_series(1, 3000) g; "
+                                        "UPDATE comments SET spam_hash = id % 500 "
+                                        "WHERE id % 3 = 0; "
+                                        "INSERT INTO spam_tokens (token, spam, ham) "
+                                        "SELECT 'tok' || g, g % 3, g % 5 "
+                                        "FROM generate_series(1, 20000) g"),
                      0);
     const char *plan = list_plans(a, st, stories[3], users[0], PER_STORY * 9 / 10 - 5);
     if (pgtest_env("STET_TEST_VERBOSE") != NULL)
@@ -224,6 +233,19 @@ static void test_pg_plans(void **state)
     if (strstr(prefix, "users_username_key_c") == NULL || strstr(prefix, "users_pkey") != NULL) {
         fputs(prefix, stderr);
         fail_msg("user_list_prefix does not read users_username_key_c");
+    }
+    /* The spam filter: the duplicate check and the posting speed each one range of
+     * their index; the token counts by the primary key, never the whole table. */
+    const char *spam = sections(a, plan, "spam_signals");
+    if (strstr(spam, "comments_spam_hash") == NULL ||
+        strstr(spam, "comments_author_time") == NULL) {
+        fputs(spam, stderr);
+        fail_msg("spam_signals does not read comments_spam_hash and comments_author_time");
+    }
+    const char *counts = sections(a, plan, "spam_counts");
+    if (strstr(counts, "spam_tokens_pkey") == NULL || strstr(counts, "Seq Scan on spam_tokens")) {
+        fputs(counts, stderr);
+        fail_msg("spam_counts does not look tokens up by spam_tokens_pkey");
     }
     store_close(st);
     arena_free(a);

@@ -116,10 +116,42 @@ static void test_list_queries_use_indexes(void **state)
     arena_free(a);
 }
 
+/* The spam filter's reads before each post: the duplicate check and the posting
+ * speed each one bounded range of their index, the token counts one primary-key
+ * search per token of the list (json_each's rows), never a scan of a table. */
+static void test_spam_queries_use_indexes(void **state)
+{
+    (void)state;
+    struct store *st;
+    struct arena *a = arena_new(4096);
+    const char *signals = NULL, *counts = NULL;
+    assert_int_equal(store_open("sqlite::memory:", &st), 0);
+    assert_int_equal(store_migrate(st, NULL), 0);
+    assert_int_equal(sqlite_store_explain(a, st, Q_SPAM_SIGNALS, &signals), 0);
+    assert_int_equal(sqlite_store_explain(a, st, Q_SPAM_COUNTS, &counts), 0);
+    if (getenv("STET_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "%s\n%s", signals, counts);
+    /* The scalar subqueries read from a constant row, and the count from its own
+     * LIMITed co-routine ("SCAN t"): only the tables' own scans would be unbounded. */
+    assert_null(strstr(signals, "SCAN comments"));
+    assert_null(strstr(signals, "SCAN spam_totals"));
+    assert_non_null(strstr(signals, "comments_spam_hash (spam_hash=? AND created_at>?)"));
+    assert_non_null(strstr(signals, "comments_author_time (author_id=? AND created_at>?)"));
+    assert_non_null(strstr(signals, "spam_totals USING INTEGER PRIMARY KEY (rowid=?)"));
+    /* json_each is a table-valued function: its "SCAN j VIRTUAL TABLE" walks the
+     * list passed in, bounded by STORE_SPAM_TOKENS_MAX. */
+    assert_non_null(strstr(counts, "SCAN j VIRTUAL TABLE"));
+    assert_non_null(strstr(counts, "SEARCH t USING PRIMARY KEY (token=?)"));
+    assert_null(strstr(counts, "SCAN t"));
+    store_close(st);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_queries_use_indexes),
+        cmocka_unit_test(test_spam_queries_use_indexes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

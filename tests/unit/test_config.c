@@ -841,6 +841,58 @@ static void test_database_synchronous(void **state)
     load_bad(&g, "database.synchronous 'off' must be full or normal");
 }
 
+/* [spam]: the defaults, decimals read exactly without a locale, and each bound
+ * refused with a message naming the key. */
+static void test_spam_keys(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_true(c.spam_enabled);
+    assert_int_equal(c.spam_hold_at, 900);
+    assert_int_equal(c.spam_min_training, 10);
+    assert_int_equal(c.spam_duplicate_window, 86400);
+    assert_int_equal(c.spam_burst, 0);
+    assert_int_equal(c.spam_link_density, 500);
+    config_cleanup(&c);
+
+    f.config_file = write_ini("spam.ini", "[spam]\nenabled = no\nhold_at = 0.95\n"
+                                          "min_training = 50\nduplicate_window = 0\n"
+                                          "burst = 5\nlink_density = 1.25\n");
+    load_ok(&c, &f);
+    assert_false(c.spam_enabled);
+    assert_int_equal(c.spam_hold_at, 950);
+    assert_int_equal(c.spam_min_training, 50);
+    assert_int_equal(c.spam_duplicate_window, 0);
+    assert_int_equal(c.spam_burst, 5);
+    assert_int_equal(c.spam_link_density, 1250);
+    config_cleanup(&c);
+    assert_int_equal(load_one(&c, "spam", "hold_at", "1"), 0);
+    assert_int_equal(c.spam_hold_at, 1000);
+    config_cleanup(&c);
+
+    static const struct {
+        const char *text;
+        const char *needle;
+    } bad[] = {
+        {"[spam]\nhold_at = 0.4\n", "spam.hold_at '0.4' is not a score between 0.5 and 1"},
+        {"[spam]\nhold_at = 1.001\n", "spam.hold_at"},
+        {"[spam]\nhold_at = 0,9\n", "spam.hold_at"},
+        {"[spam]\nhold_at = .9\n", "spam.hold_at"},
+        {"[spam]\nmin_training = 0\n", "spam.min_training '0' is not a number in 1..1000000"},
+        {"[spam]\nburst = 1\n", "spam.burst '1' is not 0 (off) or a number in 2..1000"},
+        {"[spam]\nlink_density = 10.5\n", "spam.link_density"},
+        {"[spam]\nduplicate_window = -1\n", "spam.duplicate_window"},
+        {"[spam]\nenabled = sometimes\n", "spam.enabled 'sometimes' must be true or false"},
+        {"[spam]\nthreshold = 0.9\n", "unknown key 'spam.threshold'"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct config_flags g = {.config_file = write_ini("bad.ini", bad[i].text)};
+        load_bad(&g, bad[i].needle);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -860,6 +912,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics_token_sources, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_key_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_site_timezone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spam_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

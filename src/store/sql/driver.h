@@ -33,7 +33,7 @@ struct sql_arg {
     size_t len;
 };
 
-#define SQL_MAX_ARGS 12
+#define SQL_MAX_ARGS 16
 
 /* Filled by the sql_arg_* builders (exec.h); `too_long`: a text was over
  * SQL_TEXT_MAX and the statement must not run (ELIMIT). */

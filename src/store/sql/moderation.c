@@ -4,6 +4,7 @@
 #include "store/sql/exec.h"
 #include "store/sql/ops.h"
 #include "store/sql/rows.h"
+#include "store/sql/spam.h"
 
 /* Whether a comment in `status` is on its story's page. */
 static bool shown(enum comment_status status)
@@ -13,8 +14,10 @@ static bool shown(enum comment_status status)
 
 /* The decision inside its transaction: the comment under its row lock, the new
  * status (an approval also clears the report count, which is what keeps a visible
- * comment in the queue), the story's numbers when the page changes, then the audit
- * entry. `out` is the comment as committed. */
+ * comment in the queue), the story's numbers when the page changes, the spam
+ * filter's training, then the audit entry. `out` is the comment as committed. The
+ * locks come in one order (the comment, its story, the tokens, the totals), so
+ * concurrent decisions queue rather than deadlock. */
 static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
                             enum comment_status status, const struct store_audit *audit,
                             struct comment *out, int64_t *seq)
@@ -54,6 +57,9 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
     out->status = status;
     if (approve)
         out->report_count = 0;
+    rc = sql_spam_train_decision(a, c, id, status);
+    if (rc != 0)
+        return rc;
     return audit != NULL ? sql_audit(c, audit) : 0;
 }
 

@@ -72,6 +72,12 @@ int sql_rate_take(struct store *st, const struct store_rate_bucket *b, size_t n,
                   int64_t *wait_ms);
 int sql_site_key(struct store *st, const char *name, const char *candidate, char *out);
 int sql_prune(struct store *st, int64_t now, int limit, int64_t *sessions, int64_t *buckets);
+/* spam.c */
+int sql_spam_signals(struct store *st, const struct store_spam_probe *q,
+                     struct store_spam_signals *out);
+int sql_spam_counts(struct arena *a, struct store *st, const char *tokens_json,
+                    struct store_spam_count **out, size_t *n);
+int sql_spam_train(struct store *st, const char *tokens_json, bool is_spam);
 
 /* ---- site settings (settings.c); setting_list is memoized by a pool's view ---- */
 int sql_setting_list(struct arena *a, struct store *st, struct store_setting **out, size_t *n);
@@ -111,7 +117,10 @@ int sql_settings_change(struct store *st, const struct store_setting_change *ch,
     .rate_take = sql_rate_take,                                                                    \
     .site_key = sql_site_key,                                                                      \
     .prune = sql_prune,                                                                            \
-    .settings_change = sql_settings_change
+    .settings_change = sql_settings_change,                                                        \
+    .spam_signals = sql_spam_signals,                                                              \
+    .spam_counts = sql_spam_counts,                                                                \
+    .spam_train = sql_spam_train
 /* clang-format on */
 
 /* A lookup key a database cannot hold (a NUL byte) matches nothing. */

@@ -1,0 +1,75 @@
+/* Scoring a comment at post time and training on imported messages
+ * (spam_filter.h). */
+#include "domain/spam_filter.h"
+
+/* The window of the posting-speed signal. */
+#define BURST_WINDOW 60
+
+/* Staff decide; a legacy comment was decided by the system it came from. */
+static bool is_exempt(const struct user *author)
+{
+    return author == NULL || author->role >= ROLE_MODERATOR;
+}
+
+int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_t story_id,
+                       struct str text, const char *html, struct spam_assessment *out)
+{
+    const struct spam_settings *s = &ctx->env->spam;
+    *out = (struct spam_assessment){0};
+    if (!s->enabled || is_exempt(author))
+        return 0;
+    struct spam_text t;
+    spam_analyze(ctx->a, text.ptr, text.len, html, &t);
+    const struct store_spam_probe probe = {
+        .story_id = story_id,
+        .hash = s->duplicate_window > 0 ? t.hash : 0,
+        .since = ctx->now - s->duplicate_window,
+        .author_id = author->id,
+        .recent_since = ctx->now - BURST_WINDOW,
+        /* This comment is not stored yet: burst - 1 earlier ones make a burst. */
+        .recent_limit = s->burst > 0 ? s->burst - 1 : 0,
+    };
+    struct store_spam_signals sig;
+    int rc = store_spam_signals(ctx->st, &probe, &sig);
+    if (rc != 0)
+        return rc;
+    out->tokens = spam_tokens_json(ctx->a, t.tokens, t.n_tokens);
+    out->hash = t.hash;
+    struct spam_signals in = {
+        .duplicate = sig.duplicate_story != 0,
+        .n_recent = sig.n_recent + 1,
+        .n_links = t.n_links,
+        .n_words = t.n_words,
+    };
+    /* Before the filter was trained enough the token counts are not read at all. */
+    if (sig.n_spam >= s->min_training && sig.n_ham >= s->min_training) {
+        struct store_spam_count *counts;
+        size_t n;
+        rc = store_spam_counts(ctx->a, ctx->st, out->tokens, &counts, &n);
+        if (rc != 0)
+            return rc;
+        in.has_p = spam_classify(counts, n, sig.n_spam, sig.n_ham, s->min_training, &in.p);
+    }
+    spam_judge(ctx->a, s, &in, &out->verdict);
+    return 0;
+}
+
+void spam_filter_apply(const struct spam_assessment *s, struct comment *c)
+{
+    c->has_spam_score = s->verdict.has_score;
+    c->spam_score = s->verdict.score;
+    c->spam_hash = s->hash;
+    c->spam_tokens = s->tokens;
+    if (s->verdict.is_held) {
+        if (c->status != COMMENT_HELD)
+            c->hold_reason = s->verdict.reason;
+        c->status = COMMENT_HELD;
+    }
+}
+
+int spam_filter_train(const struct dctx *ctx, struct str text, const char *html, bool is_spam)
+{
+    struct spam_text t;
+    spam_analyze(ctx->a, text.ptr, text.len, html != NULL ? html : "", &t);
+    return store_spam_train(ctx->st, spam_tokens_json(ctx->a, t.tokens, t.n_tokens), is_spam);
+}

@@ -72,6 +72,10 @@ struct comment {
     int64_t event_seq;       /* the story's number of its latest live event; 0: never visible */
     int64_t report_count;    /* readers who flagged it */
     const char *hold_reason; /* why a policy held it ("policy: banned word"); NULL: none */
+    /* A deleted comment its page still shows, as "comment deleted" with no author
+     * or text, because replies on the page hang under it. status is
+     * COMMENT_DELETED. */
+    bool is_placeholder;
 };
 
 const char *role_name(enum role r);

@@ -78,4 +78,5 @@ void sql_read_comment(struct arena *a, struct sql_rows *r, void *out)
     c->author_role = read_role(r, 15);
     c->report_count = sql_int(r, 16);
     c->hold_reason = sql_str_or_null(a, r, 17);
+    c->is_placeholder = sql_bool(r, 18);
 }

@@ -24,8 +24,8 @@ static const char *const stories_cols[] = {
     "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
-    "id",        "story_id",   "parent_id",    "author_id",  "legacy_author", "body_src",
-    "body_html", "created_at", "edited_at",    "is_legacy",  "status",        "legacy_source",
+    "id",        "story_id",   "parent_id",    "author_id",   "legacy_author", "body_src",
+    "body_html", "created_at", "edited_at",    "is_legacy",   "status",        "legacy_source",
     "legacy_id", "event_seq",  "report_count", "hold_reason", "placeholder"};
 static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};

@@ -157,9 +157,9 @@ static struct event *event_render(const struct comment *c)
     /* A placeholder is the comment turned "comment deleted" in place: its data is
      * json_comment's deleted form, without author or text. */
     bool shown = c->status == COMMENT_VISIBLE || c->is_placeholder;
-    const char *type = !shown                                       ? "removed"
+    const char *type = !shown                                   ? "removed"
                        : c->is_placeholder || c->edited_at != 0 ? "updated"
-                                                                  : "comment";
+                                                                : "comment";
     json_t *doc = shown ? json_comment(c) : json_pack("{s:I}", "id", (json_int_t)c->id);
     char *json = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);

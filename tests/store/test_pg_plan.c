@@ -43,8 +43,8 @@ static void assert_indexed(const char *plan)
         snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
         if (strncmp(buf, "== ", 3) == 0)
             may_sort = strstr(buf, "comment_list") != NULL || strstr(buf, "login") != NULL ||
-                       strstr(buf, "comment_nth") != NULL ||
-                       strstr(buf, "events") != NULL || strstr(buf, "moderation_queue") != NULL ||
+                       strstr(buf, "comment_nth") != NULL || strstr(buf, "events") != NULL ||
+                       strstr(buf, "moderation_queue") != NULL ||
                        strstr(buf, "user_list_prefix") != NULL;
         if (strstr(buf, "Seq Scan on comments") != NULL ||
             strstr(buf, "Seq Scan on stories") != NULL ||
@@ -194,13 +194,14 @@ static void test_pg_plans(void **state)
     /* Some visible comments flagged, for the moderation queue's second
      * branch (the held ones are every tenth above), a few deleted ones kept as
      * "comment deleted" placeholders, and an audit log to page. */
-    assert_int_equal(store_exec_sql(st, "UPDATE comments SET report_count = 1 "
-                                        "WHERE status = 'visible' AND id % 97 = 5; "
-                                        "UPDATE comments SET status = 'deleted', placeholder = true "
-                                        "WHERE status = 'visible' AND id % 89 = 7; "
-                                        "INSERT INTO audit_log (at, action, target) "
-                                        "SELECT g, 'comment.reject', 'comment:' || g "
-                                        "FROM generate_series(1, 3000) g"),
+    assert_int_equal(store_exec_sql(st,
+                                    "UPDATE comments SET report_count = 1 "
+                                    "WHERE status = 'visible' AND id % 97 = 5; "
+                                    "UPDATE comments SET status = 'deleted', placeholder = true "
+                                    "WHERE status = 'visible' AND id % 89 = 7; "
+                                    "INSERT INTO audit_log (at, action, target) "
+                                    "SELECT g, 'comment.reject', 'comment:' || g "
+                                    "FROM generate_series(1, 3000) g"),
                      0);
     const char *plan = list_plans(a, st, stories[3], users[0], PER_STORY * 9 / 10 - 5);
     if (pgtest_env("STET_TEST_VERBOSE") != NULL)

@@ -31,8 +31,8 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
         /* Off the page as any held comment: its new text reaches no one but staff. */
         if (rc != 0)
             return rc;
-        return sql_thread_changed(c, story_id, id, parent_id, visible, false, visible ? -1 : 0,
-                                  seq, seq);
+        return sql_thread_changed(c, story_id, id, parent_id, visible, false, visible ? -1 : 0, seq,
+                                  seq);
     }
     /* A held comment is on no shared page: its story has nothing to tell. */
     return visible ? sql_comment_changed(c, story_id, id, 0, seq) : 0;
@@ -87,8 +87,8 @@ static int delete_in_tx(struct sql_conn *c, int64_t id, const struct store_audit
     sql_arg_bool(&args, shown_reply);
     rc = sql_exec(c, Q_COMMENT_SET_DELETED, &args, NULL);
     if (rc == 0) {
-        rc = sql_thread_changed(c, story_id, id, parent_id, visible, shown_reply,
-                                visible ? -1 : 0, seq, seq);
+        rc = sql_thread_changed(c, story_id, id, parent_id, visible, shown_reply, visible ? -1 : 0,
+                                seq, seq);
     }
     if (rc == 0 && audit != NULL)
         rc = sql_audit(c, audit);

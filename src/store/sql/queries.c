@@ -91,7 +91,7 @@
  * number, and the one at offset ?3 in id order (merged from the two ranges as
  * they are read, as COMMENT_LIST_SQLITE does). */
 #define COMMENT_POSITION_SQL(visible)                                                              \
-    "SELECT (SELECT count(*) FROM comments WHERE story_id = ?1 AND " visible " AND id < ?2)"     \
+    "SELECT (SELECT count(*) FROM comments WHERE story_id = ?1 AND " visible " AND id < ?2)"       \
     " + (SELECT count(*) FROM comments WHERE story_id = ?1 AND placeholder AND id < ?2)"
 #define COMMENT_NTH_SQL                                                                            \
     "SELECT id FROM comments WHERE story_id = ?1 AND status = 'visible' AND id < ?2"               \

@@ -10,9 +10,9 @@
 /* The hold, when `count` reports reached `threshold` on a visible comment: its
  * status, its story's change (one visible comment fewer) and the audit entry of
  * stet itself. */
-static int maybe_hold(struct sql_conn *c, int64_t comment_id, int64_t story_id,
-                      int64_t parent_id, bool visible, int64_t count, int64_t now, int threshold,
-                      bool *held, int64_t *seq)
+static int maybe_hold(struct sql_conn *c, int64_t comment_id, int64_t story_id, int64_t parent_id,
+                      bool visible, int64_t count, int64_t now, int threshold, bool *held,
+                      int64_t *seq)
 {
     char target[32], note[40];
     struct sql_args args = {0};

@@ -213,7 +213,11 @@ struct store_ops {
                         int64_t edited_at, const char *hold_reason, int64_t *event_seq);
     /* Marks comment `id` deleted, in one transaction; when it was visible its story
      * changes as for a comment leaving the page (one fewer, event number, content
-     * version, NOTIFY) and *event_seq receives the event to publish, else 0. `audit`
+     * version, NOTIFY) and *event_seq receives the event to publish, else 0. With a
+     * reply on the page (visible, or a placeholder itself) it stays there as a
+     * "comment deleted" placeholder (is_placeholder; its event is the placeholder's,
+     * and it is not counted); without, placeholders above it that only it kept leave
+     * too, each with its own event (*event_seq: the last). `audit`
      * (NULL: the author deleted their own) is appended in the same transaction.
      * The text stays in the row for moderators. ENOTFOUND for an unknown or
      * already deleted comment. */
@@ -229,7 +233,8 @@ struct store_ops {
      * commit; otherwise it is 0. Making it visible (an approval) also sets its
      * report_count to 0, the reports themselves staying; a change of status clears the
      * hold_reason a policy gave it. The status it already has
-     * changes nothing else (the audit entry is still written). `out` (may be NULL)
+     * changes nothing else (the audit entry is still written). Placeholders above it
+     * follow, as for a delete (comment_delete). `out` (may be NULL)
      * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
      * or one its author deleted (a decision cannot bring it back). */
     int (*comment_set_status)(struct arena *a, struct store *st, int64_t id,

@@ -88,8 +88,9 @@
 /* clang-format on */
 
 /* Story ?1's shown comments (visible ones and placeholders) before id ?2: their
- * number, and the one at offset ?3 in id order (merged from the two ranges as
- * they are read, as COMMENT_LIST_SQLITE does). */
+ * number (COMMENT_POSITION), and the id at offset ?3 among them in id order
+ * (COMMENT_NTH: the two ranges merged as they are read, as COMMENT_LIST_SQLITE
+ * does). */
 #define COMMENT_POSITION_SQL(visible)                                                              \
     "SELECT (SELECT count(*) FROM comments WHERE story_id = ?1 AND " visible " AND id < ?2)"       \
     " + (SELECT count(*) FROM comments WHERE story_id = ?1 AND placeholder AND id < ?2)"

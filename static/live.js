@@ -4,7 +4,9 @@
  * earlier page of a long story they are counted and linked instead. An edited
  * comment shows its new text and the "edited" mark; a removed one (rejected, held,
  * deleted) leaves the page, its replies moving to the top level as the server would
- * place them, and the burst's message says so ("1 comment removed"). Comment times
+ * place them, and the burst's message says so ("1 comment removed"). A deleted one
+ * with replies turns into its "comment deleted" placeholder in place, replies and
+ * all, and leaves the count. Comment times
  * the server wrote as a date and time of day in the site's zone become "5 min ago",
  * "2 h ago", "yesterday", kept fresh. The page works fully without this file; it
  * only adds to it. */
@@ -259,6 +261,40 @@
     return article;
   }
 
+  /* A "comment deleted" placeholder as templates/comment.html writes it: the
+   * comment's place, permalink and replies, nothing of its author or text (the
+   * event carries none). */
+  function renderPlaceholder(c, depth) {
+    var date = new Date(c.created_at);
+    var article = el('article', 'comment comment-placeholder');
+    article.id = 'comment-' + c.id;
+    article.dataset.id = String(c.id);
+    article.dataset.parent = c.parent_id ? String(c.parent_id) : '';
+    article.dataset.depth = String(depth);
+    article.setAttribute('aria-labelledby', article.id + '-deleted');
+    var meta = el('header', 'comment-meta');
+    var words = el('span', 'comment-deleted', 'comment deleted');
+    words.id = article.id + '-deleted';
+    meta.appendChild(words);
+    meta.appendChild(document.createTextNode(' '));
+    var link = el('a', 'comment-permalink');
+    link.href = '#comment-' + c.id;
+    if (!isNaN(date.getTime())) {
+      var time = el('time', 'comment-time', relative(date, new Date(), shortDate(date)));
+      time.setAttribute('datetime', c.created_at);
+      time.title = fullDate(date);
+      time.dataset.absolute = shortDate(date);
+      link.appendChild(time);
+    }
+    meta.appendChild(link);
+    article.appendChild(meta);
+    return article;
+  }
+
+  function isPlaceholder(article) {
+    return article.classList.contains('comment-placeholder');
+  }
+
   /* Reply (where the page has the comment form), then Edit, Delete, Report and
    * Moderate, hidden until the reader's own stylesheet shows the ones they may use,
    * as templates/comment.html writes them. */
@@ -317,7 +353,8 @@
     }
     if (actual) {
       var author = actual.querySelector('.comment-author');
-      return {name: author ? author.textContent : 'an earlier comment',
+      return {name: isPlaceholder(actual) ? 'a deleted comment'
+        : author ? author.textContent : 'an earlier comment',
         href: '#comment-' + c.parent_id};
     }
     return {name: 'an earlier comment',
@@ -378,15 +415,9 @@
     schedule();
   }
 
-  function add(c) {
-    if (document.getElementById('comment-' + c.id)) {
-      return;
-    }
-    if (section.querySelector('.comments-more a')) {
-      noteElsewhere(c);
-      arrive();
-      return;
-    }
+  /* A comment this page does not show yet, under its parent (`make` renders it at
+   * a depth, with whom it answers): true when placed. */
+  function place(c, make) {
     var actual = c.parent_id ? document.getElementById('comment-' + c.parent_id) : null;
     var parent = actual;
     var depth = 1;
@@ -401,8 +432,77 @@
     } else {
       container = topContainer();
     }
-    container.appendChild(render(c, depth, inReplyTo(c, parent, actual)));
+    container.appendChild(make(depth, inReplyTo(c, parent, actual)));
+  }
+
+  function add(c) {
+    if (document.getElementById('comment-' + c.id)) {
+      return;
+    }
+    if (c.status === 'deleted') {
+      return; /* only ever sent as an update, see toPlaceholder */
+    }
+    if (section.querySelector('.comments-more a')) {
+      noteElsewhere(c);
+      arrive();
+      return;
+    }
+    place(c, function (depth, to) {
+      return render(c, depth, to);
+    });
     arrive();
+  }
+
+  /* A deleted comment with replies becomes its placeholder where it stands: its
+   * replies and whom it answered stay, its author, text and actions go, and it no
+   * longer counts. One this page does not show is placed as the server would (the
+   * whole conversation is here), uncounted. A reader focused inside it lands on
+   * the comments heading. */
+  function toPlaceholder(c) {
+    var article = document.getElementById('comment-' + c.id);
+    if (!article) {
+      if (!section.querySelector('.comment-pages')) {
+        place(c, function (depth, to) {
+          var made = renderPlaceholder(c, depth);
+          if (to) {
+            var link = el('a', 'comment-in-reply-to', 'in reply to ' + to.name);
+            link.href = to.href;
+            made.firstChild.appendChild(document.createTextNode(' '));
+            made.firstChild.appendChild(link);
+          }
+          return made;
+        });
+      }
+      return;
+    }
+    if (isPlaceholder(article)) {
+      return;
+    }
+    var made = renderPlaceholder(c, parseInt(article.dataset.depth || '1', 10) || 1);
+    var meta = directChild(article, 'comment-meta');
+    var to = meta ? directChild(meta, 'comment-in-reply-to') : null;
+    if (to) {
+      made.firstChild.appendChild(document.createTextNode(' '));
+      made.firstChild.appendChild(to);
+    }
+    var replies = directChild(article, 'comment-replies');
+    if (replies) {
+      made.appendChild(replies);
+    }
+    if (article.contains(document.activeElement)) {
+      focusHeading();
+    }
+    var wasNew = article.classList.contains('comment-new');
+    article.parentElement.replaceChild(made, article);
+    depart(wasNew);
+  }
+
+  function focusHeading() {
+    var heading = document.getElementById('comments-heading');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   }
 
   function directChild(parent, className) {
@@ -419,6 +519,10 @@
    * not show is new to it (approved after an edit) where the page holds the whole
    * conversation; on a page of a long story it may sit on another page. */
   function update(c) {
+    if (c.status === 'deleted') {
+      toPlaceholder(c);
+      return;
+    }
     var article = document.getElementById('comment-' + c.id);
     if (!article) {
       if (!section.querySelector('.comment-pages')) {
@@ -474,7 +578,8 @@
 
   /* A rejected, held or deleted comment leaves the page (if this page shows or
    * counted it): nothing of it stays, and a reader focused inside it lands on the
-   * comments heading rather than nowhere. */
+   * comments heading rather than nowhere. A placeholder leaving (its last reply
+   * left) was not counted and is not announced. */
   function removeComment(id) {
     var article = document.getElementById('comment-' + id);
     if (!article) {
@@ -489,13 +594,10 @@
     var shift = parseInt(article.dataset.depth || '1', 10) || 1;
     var holder = article.parentElement;
     if (article.contains(document.activeElement)) {
-      var heading = document.getElementById('comments-heading');
-      if (heading) {
-        heading.tabIndex = -1;
-        heading.focus();
-      }
+      focusHeading();
     }
     var wasNew = article.classList.contains('comment-new');
+    var counted = !isPlaceholder(article);
     article.remove();
     if (replies) {
       Array.prototype.slice.call(replies.children).forEach(function (r) {
@@ -505,7 +607,9 @@
     if (holder && holder.classList.contains('comment-replies') && !holder.children.length) {
       holder.remove(); /* the server renders no empty replies container */
     }
-    depart(wasNew);
+    if (counted) {
+      depart(wasNew);
+    }
   }
 
   var url = section.dataset.events + '?last_event_id=' +

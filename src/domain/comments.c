@@ -279,9 +279,14 @@ int comment_page_find(const struct dctx *ctx, const struct story *story, int64_t
                       const char **cursor)
 {
     struct comment c;
-    int rc = comment_find_in_story(ctx, story, id, &c);
+    if (id <= 0)
+        return STET_ENOTFOUND;
+    int rc = store_comment_find(ctx->a, ctx->st, id, &c);
     if (rc != 0)
         return rc;
+    /* A "comment deleted" placeholder is on the page too: its permalink finds it. */
+    if (c.story_id != story->id || (c.status != COMMENT_VISIBLE && !c.is_placeholder))
+        return STET_ENOTFOUND;
     return comment_page_of(ctx, story->id, id, cursor);
 }
 

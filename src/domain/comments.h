@@ -81,7 +81,8 @@ int story_comments_load(const struct dctx *ctx, const struct user *viewer,
                         struct story_page *out) STET_MUST_CHECK;
 /* The page of `story`'s comments (as story_comments_load cuts them) that shows
  * comment `id`: *cursor receives that page's cursor, NULL for the first page
- * (arena). ENOTFOUND unless `id` is a visible comment of the story. */
+ * (arena). ENOTFOUND unless `id` is a visible comment of the story or one of its
+ * "comment deleted" placeholders. */
 int comment_page_find(const struct dctx *ctx, const struct story *story, int64_t id,
                       const char **cursor) STET_MUST_CHECK;
 /* The same for a comment known to be a visible comment of story `story_id` (one

@@ -81,6 +81,10 @@ struct comment {
      * which a moderator's decision later trains the filter on (domain/spam.h). */
     int64_t spam_hash;
     const char *spam_tokens;
+    /* A deleted comment its page still shows, as "comment deleted" with no author
+     * or text, because replies on the page hang under it. status is
+     * COMMENT_DELETED. */
+    bool is_placeholder;
 };
 
 const char *role_name(enum role r);

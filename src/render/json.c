@@ -13,9 +13,20 @@ json_t *json_time(int64_t t)
     return json_string(iso);
 }
 
+/* No text of a deleted comment leaves the server, whoever asks. */
+static json_t *deleted_comment(const struct comment *c)
+{
+    return json_pack("{s:I, s:s, s:o, s:o, s:s}", "id", (json_int_t)c->id, "story",
+                     c->story_slug != NULL ? c->story_slug : "", "parent_id",
+                     c->parent_id != 0 ? json_integer(c->parent_id) : json_null(), "created_at",
+                     json_time(c->created_at), "status", comment_status_name(COMMENT_DELETED));
+}
+
 json_t *json_comment(const struct comment *c)
 {
     json_t *author;
+    if (c->status == COMMENT_DELETED)
+        return deleted_comment(c);
     if (c->is_legacy || c->author_username == NULL)
         author = json_pack("{s:s}", "name", c->legacy_author != NULL ? c->legacy_author : "");
     else

@@ -12,7 +12,9 @@
  * caller owns the returned reference. */
 json_t *json_time(int64_t t);
 
-/* A comment as the API shows it; the caller owns the returned reference. */
+/* A comment as the API shows it; the caller owns the returned reference. A deleted
+ * one (a "comment deleted" placeholder) is only its place: id, story, parent_id,
+ * created_at and "status":"deleted", never its author or text. */
 json_t *json_comment(const struct comment *c);
 
 #endif

@@ -27,7 +27,8 @@ static const char *const comments_cols[] = {
     "id",          "story_id",      "parent_id",  "author_id",   "legacy_author",
     "body_src",    "body_html",     "created_at", "edited_at",   "is_legacy",
     "status",      "legacy_source", "legacy_id",  "event_seq",   "report_count",
-    "hold_reason", "spam_score",    "spam_hash",  "spam_tokens", "spam_trained"};
+    "hold_reason", "spam_score",    "spam_hash",  "spam_tokens", "spam_trained",
+    "placeholder"};
 static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};

@@ -219,17 +219,20 @@ struct store_ops {
     int (*comment_insert)(struct store *st, const struct comment *c, int64_t *id,
                           int64_t *event_seq);
     int (*comment_find)(struct arena *a, struct store *st, int64_t id, struct comment *out);
-    /* Visible comments of a story (and the viewer's own held ones) in commit order,
+    /* Visible comments of a story, its "comment deleted" placeholders
+     * (is_placeholder) and the viewer's own held comments, in commit order,
      * which is id order (created_at is the request's clock, taken before a group
      * commit, and may disagree): oldest first unless pg->newest_first. The keyset
      * is the id alone: rows after pg->cursor_id; pg->cursor_time is not used. */
     int (*comment_list)(struct arena *a, struct store *st, const struct comment_filter *f,
                         const struct store_page *pg, struct comment **out, size_t *n);
-    /* Where comment `id` falls among the visible comments of story `story_id` in
-     * commit (id) order, cut into pages of `page_size`: *n_before = how many of
-     * them have a smaller id (any id has a place, stored or not); *page_after = the
-     * last of them before the page holding `id` (that page's keyset cursor), 0 when
-     * it is the first page. One read, one snapshot. EINVAL for page_size < 1. */
+    /* Where comment `id` falls among what story `story_id`'s page shows (visible
+     * comments and "comment deleted" placeholders) in commit (id) order, cut into
+     * pages of `page_size`: *n_before = how many of them have a smaller id (any id
+     * has a place, stored or not); *page_after = the last of them before the page
+     * holding `id` (that page's keyset cursor), 0 when it is the first page. Two
+     * reads: a change between them moves the boundary by that change at most.
+     * EINVAL for page_size < 1. */
     int (*comment_position)(struct store *st, int64_t story_id, int64_t id, int page_size,
                             int64_t *n_before, int64_t *page_after);
     /* Comments of a story with event_seq > after_seq, whatever their status, by
@@ -260,7 +263,11 @@ struct store_ops {
                         int64_t edited_at, const char *hold_reason, int64_t *event_seq);
     /* Marks comment `id` deleted, in one transaction; when it was visible its story
      * changes as for a comment leaving the page (one fewer, event number, content
-     * version, NOTIFY) and *event_seq receives the event to publish, else 0. `audit`
+     * version, NOTIFY) and *event_seq receives the event to publish, else 0. With a
+     * reply on the page (visible, or a placeholder itself) it stays there as a
+     * "comment deleted" placeholder (is_placeholder; its event is the placeholder's,
+     * and it is not counted); without, placeholders above it that only it kept leave
+     * too, each with its own event (*event_seq: the last). `audit`
      * (NULL: the author deleted their own) is appended in the same transaction.
      * The text stays in the row for moderators. ENOTFOUND for an unknown or
      * already deleted comment. */
@@ -276,7 +283,8 @@ struct store_ops {
      * commit; otherwise it is 0. Making it visible (an approval) also sets its
      * report_count to 0, the reports themselves staying; a change of status clears the
      * hold_reason a policy gave it. The status it already has
-     * changes nothing else (the audit entry is still written). `out` (may be NULL)
+     * changes nothing else (the audit entry is still written). Placeholders above it
+     * follow, as for a delete (comment_delete). `out` (may be NULL)
      * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
      * or one its author deleted (a decision cannot bring it back).
      * The decision also trains the spam filter, in the same transaction, on the

@@ -154,8 +154,12 @@ static int64_t max_i64(int64_t a, int64_t b)
  * holds no newline and fits one data line. */
 static struct event *event_render(const struct comment *c)
 {
-    bool shown = c->status == COMMENT_VISIBLE;
-    const char *type = !shown ? "removed" : c->edited_at != 0 ? "updated" : "comment";
+    /* A placeholder is the comment turned "comment deleted" in place: its data is
+     * json_comment's deleted form, without author or text. */
+    bool shown = c->status == COMMENT_VISIBLE || c->is_placeholder;
+    const char *type = !shown                                   ? "removed"
+                       : c->is_placeholder || c->edited_at != 0 ? "updated"
+                                                                : "comment";
     json_t *doc = shown ? json_comment(c) : json_pack("{s:I}", "id", (json_int_t)c->id);
     char *json = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);

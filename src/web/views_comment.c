@@ -52,7 +52,8 @@ static void put_in_reply_to(struct arena *a, struct tval *m, const struct commen
         if (s->c->id == c->parent_id) {
             tval_put_str(a, m, "in_reply_to_url",
                          arena_printf(a, "#comment-%lld", (long long)c->parent_id));
-            tval_put_str(a, m, "in_reply_to", view_comment_author(s->c));
+            tval_put_str(a, m, "in_reply_to",
+                         s->c->is_placeholder ? "a deleted comment" : view_comment_author(s->c));
             return;
         }
     }
@@ -65,6 +66,37 @@ static void put_in_reply_to(struct arena *a, struct tval *m, const struct commen
 static struct tval *comment_map(struct arena *a, const struct comment_node *node,
                                 const struct comment_node *shown,
                                 const struct comment_node *siblings, const char *slug,
+                                bool can_reply);
+
+static void put_replies(struct arena *a, struct tval *m, const struct comment_node *node,
+                        const char *slug, bool can_reply)
+{
+    struct tval *replies = tval_list(a);
+    for (const struct comment_node *ch = node->first_child; ch != NULL; ch = ch->next)
+        tval_push(a, replies, comment_map(a, ch, node, node->first_child, slug, can_reply));
+    tval_put(a, m, "replies", replies);
+    tval_put_bool(a, m, "has_replies", node->first_child != NULL);
+}
+
+/* A "comment deleted" placeholder: its place in the thread, its permalink and its
+ * replies, nothing of its author or text. The keys the full comment sets are set
+ * empty, so its scope never shows its parent's. */
+static void put_placeholder(struct arena *a, struct tval *m)
+{
+    tval_put_bool(a, m, "is_placeholder", true);
+    tval_put_str(a, m, "author", "");
+    tval_put_str(a, m, "author_username", "");
+    tval_put_bool(a, m, "is_staff", false);
+    tval_put_bool(a, m, "is_legacy", false);
+    tval_put_bool(a, m, "is_held", false);
+    tval_put_str(a, m, "edited_iso", "");
+    tval_put_html(a, m, "body_html", "");
+    tval_put_str(a, m, "reply_url", "");
+}
+
+static struct tval *comment_map(struct arena *a, const struct comment_node *node,
+                                const struct comment_node *shown,
+                                const struct comment_node *siblings, const char *slug,
                                 bool can_reply)
 {
     const struct comment *c = node->c;
@@ -72,6 +104,15 @@ static struct tval *comment_map(struct arena *a, const struct comment_node *node
     tval_put_int(a, m, "id", c->id);
     tval_put_str(a, m, "parent_id",
                  c->parent_id != 0 ? arena_printf(a, "%lld", (long long)c->parent_id) : "");
+    tval_put_int(a, m, "depth", node->depth);
+    put_in_reply_to(a, m, c, shown, siblings, slug);
+    if (c->is_placeholder) {
+        put_comment_times(a, m, c);
+        put_placeholder(a, m);
+        put_replies(a, m, node, slug, can_reply);
+        return m;
+    }
+    tval_put_bool(a, m, "is_placeholder", false);
     tval_put_str(a, m, "author", view_comment_author(c));
     tval_put_str(a, m, "author_username", c->author_username != NULL ? c->author_username : "");
     tval_put_bool(a, m, "is_staff", c->author_username != NULL && c->author_role != ROLE_READER);
@@ -79,7 +120,6 @@ static struct tval *comment_map(struct arena *a, const struct comment_node *node
     tval_put_bool(a, m, "is_legacy", c->is_legacy);
     tval_put_bool(a, m, "is_held", c->status == COMMENT_HELD);
     put_comment_times(a, m, c);
-    put_in_reply_to(a, m, c, shown, siblings, slug);
     tval_put_html(a, m, "body_html", c->body_html);
     tval_put_str(
         a, m, "reply_url",
@@ -90,12 +130,7 @@ static struct tval *comment_map(struct arena *a, const struct comment_node *node
      * the reader's own stylesheet (view_you_css); each page checks the reader itself. */
     tval_put_str(a, m, "actions_url",
                  arena_printf(a, "/stories/%s/comments/%lld", slug, (long long)c->id));
-    tval_put_int(a, m, "depth", node->depth);
-    struct tval *replies = tval_list(a);
-    for (const struct comment_node *ch = node->first_child; ch != NULL; ch = ch->next)
-        tval_push(a, replies, comment_map(a, ch, node, node->first_child, slug, can_reply));
-    tval_put(a, m, "replies", replies);
-    tval_put_bool(a, m, "has_replies", node->first_child != NULL);
+    put_replies(a, m, node, slug, can_reply);
     return m;
 }
 

@@ -231,3 +231,44 @@ test('an edited comment changes in place and a removed one leaves the page', asy
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+// A deleted comment with a reply turns into its "comment deleted" placeholder in
+// place on an open page, its reply still nested under it, its text and author
+// gone, one fewer counted; when the reply goes too, so does the placeholder.
+test('a deleted comment with a reply becomes its placeholder without reload', async () => {
+  const slug = 'library-extends-hours';
+  const author = L.uniqueName('writer');
+  const token = await L.apiUser(server.base, author);
+  const parent = await L.apiComment(server.base, token, slug, 'Words soon deleted.');
+  const reply = await L.apiComment(server.base, token, slug, 'An answer that stays.', parent);
+  const del = async (id) => {
+    const r = await fetch(`${server.base}/api/v1/comments/${id}`,
+      { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 204, `DELETE comment ${id}`);
+  };
+  const { context, page } = await L.newPage(browser);
+  await page.goto(`${server.base}/stories/${slug}`);
+  await page.locator(`#comment-${parent} #comment-${reply}`).waitFor();
+  const before = Number(await page.locator('#comments').getAttribute('data-count'));
+
+  await del(parent);
+  const placeholder = page.locator(`#comment-${parent}.comment-placeholder`);
+  await placeholder.waitFor({ state: 'visible' });
+  assert.equal((await placeholder.locator('> .comment-meta > .comment-deleted').innerText()).trim(),
+    'comment deleted');
+  assert.equal(await page.getByText('Words soon deleted.').count(), 0);
+  assert.equal(await placeholder.locator('> .comment-meta > .comment-author').count(), 0);
+  assert.equal(await placeholder.locator('> .comment-actions').count(), 0);
+  assert.equal(await placeholder.getAttribute('data-author'), null);
+  assert.equal(await page.locator(`#comment-${parent} > .comment-replies > #comment-${reply}`).count(), 1,
+    'the reply left its place under the placeholder');
+  assert.equal(await page.locator('#comments').getAttribute('data-count'), String(before - 1));
+  await L.assertAccessible(page, 'story page with a live "comment deleted" placeholder');
+
+  await del(reply);
+  await page.locator(`#comment-${reply}`).waitFor({ state: 'detached' });
+  await page.locator(`#comment-${parent}`).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#comments').getAttribute('data-count'), String(before - 2));
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -253,6 +253,137 @@ static void test_delete_audited(void **state)
     assert_int_not_equal(audit_count_is(f, "target = 'comment:0'", 1), 0);
 }
 
+/* The ids of what story f's page lists (no viewer, oldest first), as a string
+ * "id[p] id ..." (p: a placeholder), and each listing direction agrees. */
+static const char *page_ids(struct fx *f, int64_t viewer)
+{
+    struct comment_filter filter = {.story_id = f->story_id, .viewer_id = viewer};
+    struct store_page asc = {.limit = 50}, desc = {.limit = 50, .newest_first = true};
+    struct comment *up, *down;
+    size_t n_up, n_down;
+    assert_int_equal(store_comment_list(f->db.a, f->db.st, &filter, &asc, &up, &n_up), 0);
+    assert_int_equal(store_comment_list(f->db.a, f->db.st, &filter, &desc, &down, &n_down), 0);
+    assert_int_equal(n_up, n_down);
+    const char *s = "";
+    for (size_t i = 0; i < n_up; i++) {
+        assert_int_equal(up[i].id, down[n_up - 1 - i].id);
+        assert_int_equal(up[i].is_placeholder, up[i].status == COMMENT_DELETED);
+        s = arena_printf(f->db.a, "%s%s%lld%s", s, i > 0 ? " " : "", (long long)up[i].id,
+                         up[i].is_placeholder ? "p" : "");
+    }
+    return s;
+}
+
+/* The events of story f after number `after`, as "id:deleted|placeholder|visible"
+ * in order; *last receives the last number. */
+static const char *events_after(struct fx *f, int64_t after, int64_t *last)
+{
+    struct comment *rows;
+    size_t n;
+    assert_int_equal(store_comment_events(f->db.a, f->db.st, f->story_id, after, 10, &rows, &n), 0);
+    const char *s = "";
+    for (size_t i = 0; i < n; i++) {
+        const char *what = rows[i].is_placeholder ? "placeholder"
+                           : rows[i].status == COMMENT_VISIBLE
+                               ? "visible"
+                               : comment_status_name(rows[i].status);
+        s = arena_printf(f->db.a, "%s%s%lld:%s", s, i > 0 ? " " : "", (long long)rows[i].id, what);
+        *last = rows[i].event_seq;
+    }
+    return s;
+}
+
+/* A comment deleted with a reply on the page stays there as a "comment deleted"
+ * placeholder: listed (every listing), placed (a reply's position counts it), its
+ * event the placeholder's, and no longer counted. When its last reply leaves, it
+ * leaves too, in the same transaction, each with its own event. */
+static void test_delete_with_reply_keeps_placeholder(void **state)
+{
+    struct fx *f = *state;
+    int64_t parent = add_comment(f, COMMENT_VISIBLE, 0);
+    int64_t reply = add_comment(f, COMMENT_VISIBLE, parent);
+    struct story before = story_now(f);
+    int64_t seq = -1, last = 0, n_before = -1, page_after = -1;
+    assert_int_equal(store_comment_delete(f->db.st, parent, NULL, &seq), 0);
+    struct story after = story_now(f);
+    assert_int_equal(seq, before.event_seq + 1);
+    assert_int_equal(after.n_comments, before.n_comments - 1);
+    assert_true(after.content_version > before.content_version);
+    struct comment c = suite_comment_of(&f->db, parent);
+    assert_int_equal(c.status, COMMENT_DELETED);
+    assert_true(c.is_placeholder);
+    assert_string_equal(events_after(f, before.event_seq, &last),
+                        arena_printf(f->db.a, "%lld:placeholder", (long long)parent));
+    assert_string_equal(page_ids(f, 0),
+                        arena_printf(f->db.a, "%lldp %lld", (long long)parent, (long long)reply));
+    assert_string_equal(page_ids(f, f->author),
+                        arena_printf(f->db.a, "%lldp %lld", (long long)parent, (long long)reply));
+    assert_int_equal(
+        store_comment_position(f->db.st, f->story_id, reply, 1, &n_before, &page_after), 0);
+    assert_int_equal(n_before, 1);
+    assert_int_equal(page_after, parent);
+    /* Deleted it stays: nothing more to delete or edit. */
+    assert_int_equal(store_comment_delete(f->db.st, parent, NULL, &seq), STET_ENOTFOUND);
+    assert_int_equal(store_comment_edit(f->db.st, parent, "x", "<p>x</p>", 1700000300, NULL, &seq),
+                     STET_ENOTFOUND);
+
+    before = story_now(f);
+    assert_int_equal(store_comment_delete(f->db.st, reply, NULL, &seq), 0);
+    after = story_now(f);
+    assert_int_equal(seq, before.event_seq + 2);
+    assert_int_equal(after.event_seq, seq);
+    assert_int_equal(after.n_comments, before.n_comments - 1);
+    assert_string_equal(
+        events_after(f, before.event_seq, &last),
+        arena_printf(f->db.a, "%lld:deleted %lld:deleted", (long long)reply, (long long)parent));
+    assert_int_equal(last, seq);
+    assert_false(suite_comment_of(&f->db, parent).is_placeholder);
+    assert_string_equal(page_ids(f, 0), "");
+}
+
+/* A chain: a placeholder above a placeholder stands while any reply below is shown,
+ * whatever takes it away (a moderator's rejection here) or brings it back (an
+ * approval); a reply that is not shown (held) keeps nothing. */
+static void test_placeholder_chain(void **state)
+{
+    struct fx *f = *state;
+    int64_t a = add_comment(f, COMMENT_VISIBLE, 0);
+    int64_t b = add_comment(f, COMMENT_VISIBLE, a);
+    int64_t c = add_comment(f, COMMENT_VISIBLE, b);
+    int64_t lone = add_comment(f, COMMENT_VISIBLE, 0);
+    add_comment(f, COMMENT_HELD, lone);
+    int64_t seq = 0, last = 0;
+    assert_int_equal(store_comment_delete(f->db.st, a, NULL, &seq), 0);
+    assert_int_equal(store_comment_delete(f->db.st, b, NULL, &seq), 0);
+    assert_int_equal(store_comment_delete(f->db.st, lone, NULL, &seq), 0);
+    assert_string_equal(page_ids(f, 0), arena_printf(f->db.a, "%lldp %lldp %lld", (long long)a,
+                                                     (long long)b, (long long)c));
+    struct story before = story_now(f);
+    assert_int_equal(before.n_comments, 1);
+
+    struct comment out;
+    assert_int_equal(
+        store_comment_set_status(f->db.a, f->db.st, c, COMMENT_REJECTED, NULL, &out, &seq), 0);
+    assert_int_equal(out.event_seq, before.event_seq + 1);
+    assert_int_equal(seq, before.event_seq + 3);
+    assert_string_equal(events_after(f, before.event_seq, &last),
+                        arena_printf(f->db.a, "%lld:rejected %lld:deleted %lld:deleted",
+                                     (long long)c, (long long)b, (long long)a));
+    assert_string_equal(page_ids(f, 0), "");
+    assert_int_equal(story_now(f).n_comments, 0);
+
+    before = story_now(f);
+    assert_int_equal(
+        store_comment_set_status(f->db.a, f->db.st, c, COMMENT_VISIBLE, NULL, &out, &seq), 0);
+    assert_int_equal(seq, before.event_seq + 3);
+    assert_string_equal(events_after(f, before.event_seq, &last),
+                        arena_printf(f->db.a, "%lld:visible %lld:placeholder %lld:placeholder",
+                                     (long long)c, (long long)b, (long long)a));
+    assert_string_equal(page_ids(f, 0), arena_printf(f->db.a, "%lldp %lldp %lld", (long long)a,
+                                                     (long long)b, (long long)c));
+    assert_int_equal(story_now(f).n_comments, 1);
+}
+
 /* Text a database might mangle goes in and comes out as it was. */
 static void test_edit_hostile_text(void **state)
 {
@@ -279,6 +410,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_delete_visible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_audited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_with_reply_keeps_placeholder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_placeholder_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_hostile_text, setup, teardown),
     };
     return suite_end(cmocka_run_group_tests(tests, NULL, NULL));

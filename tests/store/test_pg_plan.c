@@ -24,11 +24,13 @@
  * the first COMMENTED stories, the rest bare. */
 enum { N_STORIES = 2000, N_USERS = 1000, COMMENTED = 20, PER_STORY = 200 };
 
-/* No plan reads comments, stories or sessions sequentially. The plain listings and
- * story_list must also not sort: the index order serves ORDER BY. The viewer
- * listings sort at most two pages, the login lookup at most two rows, and
- * comment_events may sort the few rows after its cursor that a bitmap scan of
- * comments_events found. (With only a thousand users the planner may read users
+/* No plan reads comments, stories or sessions sequentially. story_list must also
+ * not sort: the index order serves ORDER BY. The comment listings sort what their
+ * branches' LIMITs let through (a page of visible comments, one of placeholders,
+ * for a viewer one of their held ones), the login lookup at most two rows,
+ * comment_events the few rows after its cursor that a bitmap scan of
+ * comments_events found, and comment_nth the ids before a comment, which
+ * comment_position counts anyway. (With only a thousand users the planner may read users
  * whole for a generic plan; with more it switches to users_pkey.) */
 static void assert_indexed(const char *plan)
 {
@@ -40,8 +42,9 @@ static void assert_indexed(const char *plan)
         char buf[512];
         snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
         if (strncmp(buf, "== ", 3) == 0)
-            may_sort = strstr(buf, "viewer") != NULL || strstr(buf, "login") != NULL ||
-                       strstr(buf, "events") != NULL || strstr(buf, "moderation_queue") != NULL ||
+            may_sort = strstr(buf, "comment_list") != NULL || strstr(buf, "login") != NULL ||
+                       strstr(buf, "comment_nth") != NULL || strstr(buf, "events") != NULL ||
+                       strstr(buf, "moderation_queue") != NULL ||
                        strstr(buf, "user_list_prefix") != NULL;
         if (strstr(buf, "Seq Scan on comments") != NULL ||
             strstr(buf, "Seq Scan on stories") != NULL ||
@@ -79,12 +82,15 @@ static const char *sections(struct arena *a, const char *plan, const char *name)
     return out;
 }
 
-/* The plain listings walk comments_story in the story's id order: never the primary
- * key of all comments, filtering for the story (what "ORDER BY id" invited). */
+/* The listings walk comments_story in the story's id order, and its placeholders in
+ * comments_placeholders: never the primary key of all comments, filtering for the
+ * story (what "ORDER BY id" invited). */
 static void assert_story_range_scan(struct arena *a, const char *plan, const char *name)
 {
     const char *sec = sections(a, plan, name);
-    if (strstr(sec, "using comments_story") == NULL || strstr(sec, "comments_pkey") != NULL) {
+    if (strstr(sec, "using comments_story") == NULL ||
+        strstr(sec, "using comments_placeholders") == NULL ||
+        strstr(sec, "comments_pkey") != NULL) {
         fputs(sec, stderr);
         fail_msg("%s does not walk comments_story", name);
     }
@@ -114,6 +120,8 @@ static const char *list_plans(struct arena *a, struct store *st, int64_t story_i
         /* A stream catching up is a few numbers behind. */
         {Q_COMMENT_EVENTS,
          arena_printf(a, "%lld, %lld, 50", (long long)story_id, (long long)after_seq)},
+        {Q_COMMENT_POSITION, arena_printf(a, "%lld, 9223372036854775807", (long long)story_id)},
+        {Q_COMMENT_NTH, arena_printf(a, "%lld, 9223372036854775807, 99", (long long)story_id)},
         {Q_USER_FIND_LOGIN, "'somebody'"},
         {Q_SESSION_FIND, "'0123456789abcdef0123456789abcdef0123456789abcdef01234567"
                          "89abcdef', 0"},
@@ -188,9 +196,12 @@ static void test_pg_plans(void **state)
         }
     }
     /* Some visible comments flagged, for the moderation queue's second
-     * branch (the held ones are every tenth above), and an audit log to page. */
+     * branch (the held ones are every tenth above), a few deleted ones kept as
+     * "comment deleted" placeholders, and an audit log to page. */
     assert_int_equal(store_exec_sql(st, "UPDATE comments SET report_count = 1 "
                                         "WHERE status = 'visible' AND id % 97 = 5; "
+                                        "UPDATE comments SET status = 'deleted', placeholder = true "
+                                        "WHERE status = 'visible' AND id % 89 = 7; "
                                         "INSERT INTO audit_log (at, action, target) "
                                         "SELECT g, 'comment.reject', 'comment:' || g "
                                         "FROM generate_series(1, 3000) g; "
@@ -213,6 +224,16 @@ static void test_pg_plans(void **state)
     assert_non_null(strstr(login, "users_username_key"));
     assert_non_null(strstr(login, "users_email_key"));
     assert_non_null(strstr(plan, "comments_events"));
+    /* A comment's place: the visible ones counted by their range, never the primary
+     * key of every comment; the placeholders by their index. */
+    const char *place[] = {"comment_position", "comment_nth"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *sec = sections(a, plan, place[i]);
+        if (strstr(sec, "comments_placeholders") == NULL || strstr(sec, "comments_pkey") != NULL) {
+            fputs(sec, stderr);
+            fail_msg("%s does not read comments_placeholders", place[i]);
+        }
+    }
     assert_non_null(strstr(plan, "stories_published"));
     /* The moderation queue: held comments by comments_status, flagged ones by the
      * partial index of only those; never the primary key of every comment. */

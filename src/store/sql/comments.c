@@ -178,29 +178,49 @@ int sql_comment_list(struct arena *a, struct store *st, const struct comment_fil
     return comments_of(a, st, q, &args, pg->limit, out, n);
 }
 
-int sql_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
-                         int64_t *n_before, int64_t *page_after)
+/* The count, then the last comment of the page before the one holding the count's
+ * position (none on the first page). Two statements, so a change between them can
+ * move the boundary by one; a permalink then lands one page off, which its anchor
+ * survives. */
+static int position_of(struct sql_conn *c, int64_t story_id, int64_t id, int page_size,
+                       int64_t *n_before, int64_t *page_after)
 {
     struct sql_args args = {0};
     struct sql_rows rows;
+    sql_arg_int(&args, story_id);
+    sql_arg_int(&args, id);
+    int rc = sql_one(c, Q_COMMENT_POSITION, &args, &rows); /* an aggregate: always one row */
+    if (rc != 0)
+        return rc == STET_ENOTFOUND ? STET_EIO : rc;
+    *n_before = sql_int(&rows, 0);
+    sql_done(&rows);
+    int64_t offset = *n_before / page_size * page_size - 1;
+    if (offset < 0)
+        return 0;
+    sql_arg_int(&args, offset);
+    rc = sql_one(c, Q_COMMENT_NTH, &args, &rows);
+    if (rc == STET_ENOTFOUND)
+        return 0; /* fewer now than counted a moment ago: the first page */
+    if (rc != 0)
+        return rc;
+    *page_after = sql_int(&rows, 0);
+    sql_done(&rows);
+    return 0;
+}
+
+int sql_comment_position(struct store *st, int64_t story_id, int64_t id, int page_size,
+                         int64_t *n_before, int64_t *page_after)
+{
     struct sql_conn *c;
     *n_before = 0;
     *page_after = 0;
     if (page_size < 1)
         return STET_EINVAL;
-    sql_arg_int(&args, story_id);
-    sql_arg_int(&args, id);
-    sql_arg_int(&args, page_size);
     int rc = sql_lease(st, SQL_USE_READ, &c);
     if (rc != 0)
         return rc;
-    rc = sql_one(c, Q_COMMENT_POSITION, &args, &rows); /* an aggregate: always one row */
-    if (rc == 0) {
-        *n_before = sql_int(&rows, 0);
-        *page_after = sql_int(&rows, 1);
-        sql_done(&rows);
-    }
-    return sql_unlease(st, c, SQL_USE_READ, rc == STET_ENOTFOUND ? STET_EIO : rc);
+    rc = position_of(c, story_id, id, page_size, n_before, page_after);
+    return sql_unlease(st, c, SQL_USE_READ, rc);
 }
 
 int sql_comment_count_approved(struct store *st, int64_t author_id, int64_t limit, int64_t *n)

@@ -21,6 +21,7 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
         return rc;
     int64_t story_id = sql_int(&rows, 0);
     bool visible = sql_bool(&rows, 1);
+    int64_t parent_id = sql_int(&rows, 2);
     sql_done(&rows);
     if (hold_reason != NULL) {
         struct sql_args hold = {0};
@@ -28,9 +29,10 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
         sql_arg_cstr(&hold, hold_reason);
         rc = sql_exec(c, Q_COMMENT_HOLD, &hold, NULL);
         /* Off the page as any held comment: its new text reaches no one but staff. */
-        if (rc != 0 || !visible)
+        if (rc != 0)
             return rc;
-        return sql_comment_changed(c, story_id, id, -1, seq);
+        return sql_thread_changed(c, story_id, id, parent_id, visible, false, visible ? -1 : 0, seq,
+                                  seq);
     }
     /* A held comment is on no shared page: its story has nothing to tell. */
     return visible ? sql_comment_changed(c, story_id, id, 0, seq) : 0;
@@ -58,12 +60,16 @@ int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const c
 
 /* The body of comment_delete inside its transaction: the comment's state is read
  * under its row lock, so a concurrent decision on the same comment waits and then
- * sees it deleted, and the story's count moves once. */
+ * sees it deleted, and the story's count moves once. With a reply on the page it
+ * stays there as a "comment deleted" placeholder (an "updated" event, one fewer
+ * counted); without, it leaves ("removed"), and so may the placeholders above it
+ * that only it kept. */
 static int delete_in_tx(struct sql_conn *c, int64_t id, const struct store_audit *audit,
                         int64_t *seq)
 {
     struct sql_args args = {0};
     struct sql_rows rows;
+    bool shown_reply = false;
     sql_arg_int(&args, id);
     int rc = sql_one(c, Q_COMMENT_LOCK_STATE, &args, &rows);
     if (rc != 0)
@@ -71,12 +77,19 @@ static int delete_in_tx(struct sql_conn *c, int64_t id, const struct store_audit
     int64_t story_id = sql_int(&rows, 0);
     bool visible = sql_bool(&rows, 1);
     bool deleted = sql_bool(&rows, 2);
+    int64_t parent_id = sql_int(&rows, 3);
     sql_done(&rows);
     if (deleted)
         return STET_ENOTFOUND;
+    rc = sql_has_shown_reply(c, id, &shown_reply);
+    if (rc != 0)
+        return rc;
+    sql_arg_bool(&args, shown_reply);
     rc = sql_exec(c, Q_COMMENT_SET_DELETED, &args, NULL);
-    if (rc == 0 && visible)
-        rc = sql_comment_changed(c, story_id, id, -1, seq);
+    if (rc == 0) {
+        rc = sql_thread_changed(c, story_id, id, parent_id, visible, shown_reply, visible ? -1 : 0,
+                                seq, seq);
+    }
     if (rc == 0 && audit != NULL)
         rc = sql_audit(c, audit);
     return rc;

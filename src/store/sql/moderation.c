@@ -49,10 +49,10 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
      * on no shared page (an author's own held one is rendered per reader, uncached). */
     if (out->status != status && (shown(out->status) || shown(status))) {
         int delta = shown(status) ? 1 : -1;
-        rc = sql_comment_changed(c, out->story_id, id, delta, seq);
+        rc = sql_thread_changed(c, out->story_id, id, out->parent_id, shown(out->status),
+                                shown(status), delta, &out->event_seq, seq);
         if (rc != 0)
             return rc;
-        out->event_seq = *seq;
     }
     out->status = status;
     if (approve)

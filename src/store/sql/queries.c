@@ -6,15 +6,25 @@
 
 #include <stddef.h>
 
-/* Visible comments of story ?1 past id ?2 in one direction, at most ?3. */
+/* What story ?1's page shows past id ?2 in one direction, at most ?3: its visible
+ * comments and its "comment deleted" placeholders. SQLite merges the two ranges in
+ * id order as it reads them (a compound SELECT's ORDER BY), no sort; PostgreSQL
+ * takes each branch's first ?3 and sorts those (queries.def says why). */
+/* clang-format off */
 #define COMMENT_LIST_SQLITE(cmp, dir)                                                              \
     "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
     " WHERE c.story_id = ?1 AND c.status = 'visible' AND c.id " cmp " ?2"                          \
-    " ORDER BY c.id " dir " LIMIT ?3"
-#define COMMENT_LIST_PG(cmp, dir)                                                                  \
+    " UNION ALL "                                                                                  \
     "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
-    " WHERE c.story_id = ?1 AND c.status BETWEEN 'visible' AND 'visible' AND c.id " cmp " ?2"      \
-    " ORDER BY c.status " dir ", c.id " dir " LIMIT ?3"
+    " WHERE c.story_id = ?1 AND c.placeholder AND c.id " cmp " ?2"                                 \
+    " ORDER BY 1 " dir " LIMIT ?3"
+#define COMMENT_LIST_PG(cmp, dir)                                                                  \
+    "SELECT p.* FROM ("                                                                            \
+    COMMENT_BRANCH_PG("c.status BETWEEN 'visible' AND 'visible'", cmp, dir)                        \
+    " UNION ALL "                                                                                  \
+    COMMENT_PLACEHOLDERS_PG(cmp, dir)                                                              \
+    ") p ORDER BY p.id " dir " LIMIT ?3"
+/* clang-format on */
 
 /* The same plus the held comments of viewer ?4, as two bounded branches. */
 #define COMMENT_BRANCH_SQLITE(status_cond, cmp, dir)                                               \
@@ -24,12 +34,19 @@
     "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
     " WHERE c.story_id = ?1 AND " status_cond " AND c.id " cmp " ?2"                               \
     " ORDER BY c.status " dir ", c.id " dir " LIMIT ?3)"
+/* The placeholders' branch reads comments_placeholders, which holds only them. */
+#define COMMENT_PLACEHOLDERS_PG(cmp, dir)                                                          \
+    "(SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                       \
+    " WHERE c.story_id = ?1 AND c.placeholder AND c.id " cmp " ?2"                                 \
+    " ORDER BY c.id " dir " LIMIT ?3)"
 /* clang-format off */
 #define COMMENT_LIST_VIEWER_SQLITE(cmp, dir)                                                       \
     "SELECT " COMMENT_COLS " FROM ("                                                               \
     COMMENT_BRANCH_SQLITE("status = 'visible'", cmp, dir)                                          \
     " UNION ALL "                                                                                  \
     COMMENT_BRANCH_SQLITE("status = 'held' AND author_id = ?4", cmp, dir)                          \
+    " UNION ALL "                                                                                  \
+    COMMENT_BRANCH_SQLITE("placeholder", cmp, dir)                                                 \
     ") p JOIN comments c ON c.id = p.id" COMMENT_JOINS                                             \
     " ORDER BY c.id " dir " LIMIT ?3"
 #define COMMENT_LIST_VIEWER_PG(cmp, dir)                                                           \
@@ -37,6 +54,8 @@
     COMMENT_BRANCH_PG("c.status BETWEEN 'visible' AND 'visible'", cmp, dir)                        \
     " UNION ALL "                                                                                  \
     COMMENT_BRANCH_PG("c.status BETWEEN 'held' AND 'held' AND c.author_id = ?4", cmp, dir)         \
+    " UNION ALL "                                                                                  \
+    COMMENT_PLACEHOLDERS_PG(cmp, dir)                                                              \
     ") p ORDER BY p.id " dir " LIMIT ?3"
 /* clang-format on */
 
@@ -68,10 +87,17 @@
     ") p ORDER BY p.id " dir " LIMIT ?2"
 /* clang-format on */
 
+/* Story ?1's shown comments (visible ones and placeholders) before id ?2: their
+ * number (COMMENT_POSITION), and the id at offset ?3 among them in id order
+ * (COMMENT_NTH: the two ranges merged as they are read, as COMMENT_LIST_SQLITE
+ * does). */
 #define COMMENT_POSITION_SQL(visible)                                                              \
-    "SELECT count(*), coalesce(max(CASE WHEN r = n / ?3 * ?3 - 1 THEN id END), 0) FROM "           \
-    "(SELECT id, row_number() OVER (ORDER BY id) - 1 AS r, count(*) OVER () AS n FROM comments"    \
-    " WHERE story_id = ?1 AND " visible " AND id < ?2) w"
+    "SELECT (SELECT count(*) FROM comments WHERE story_id = ?1 AND " visible " AND id < ?2)"       \
+    " + (SELECT count(*) FROM comments WHERE story_id = ?1 AND placeholder AND id < ?2)"
+#define COMMENT_NTH_SQL                                                                            \
+    "SELECT id FROM comments WHERE story_id = ?1 AND status = 'visible' AND id < ?2"               \
+    " UNION ALL SELECT id FROM comments WHERE story_id = ?1 AND placeholder AND id < ?2"           \
+    " ORDER BY 1 LIMIT 1 OFFSET ?3"
 
 static const struct sql_query_def queries[SQL_N_QUERIES] = {
 #define QUERY(id, use, n, sql)         [Q_##id] = {#id, use, n, {sql, sql}},

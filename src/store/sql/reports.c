@@ -10,8 +10,9 @@
 /* The hold, when `count` reports reached `threshold` on a visible comment: its
  * status, its story's change (one visible comment fewer) and the audit entry of
  * stet itself. */
-static int maybe_hold(struct sql_conn *c, int64_t comment_id, int64_t story_id, bool visible,
-                      int64_t count, int64_t now, int threshold, bool *held, int64_t *seq)
+static int maybe_hold(struct sql_conn *c, int64_t comment_id, int64_t story_id, int64_t parent_id,
+                      bool visible, int64_t count, int64_t now, int threshold, bool *held,
+                      int64_t *seq)
 {
     char target[32], note[40];
     struct sql_args args = {0};
@@ -20,7 +21,7 @@ static int maybe_hold(struct sql_conn *c, int64_t comment_id, int64_t story_id, 
     sql_arg_int(&args, comment_id);
     int rc = sql_exec(c, Q_REPORT_HOLD, &args, NULL);
     if (rc == 0)
-        rc = sql_comment_changed(c, story_id, comment_id, -1, seq);
+        rc = sql_thread_changed(c, story_id, comment_id, parent_id, true, false, -1, seq, seq);
     if (rc != 0)
         return rc;
     snprintf(target, sizeof(target), "comment:%lld", (long long)comment_id);
@@ -46,6 +47,7 @@ static int report_in_tx(struct sql_conn *c, int64_t comment_id, int64_t reporter
     int64_t story_id = sql_int(&rows, 0);
     bool visible = str_eq_cstr(c->drv->col_text(&rows, 1), comment_status_name(COMMENT_VISIBLE));
     int64_t count = sql_int(&rows, 2);
+    int64_t parent_id = sql_int(&rows, 3);
     sql_done(&rows);
 
     args = (struct sql_args){0};
@@ -56,7 +58,8 @@ static int report_in_tx(struct sql_conn *c, int64_t comment_id, int64_t reporter
     rc = sql_exec(c, Q_REPORT_INSERT, &args, NULL);
     if (rc != 0)
         return rc;
-    return maybe_hold(c, comment_id, story_id, visible, count, now, threshold, held, seq);
+    return maybe_hold(c, comment_id, story_id, parent_id, visible, count, now, threshold, held,
+                      seq);
 }
 
 int sql_report_add(struct store *st, int64_t comment_id, int64_t reporter_id, const char *reason,

@@ -80,4 +80,5 @@ void sql_read_comment(struct arena *a, struct sql_rows *r, void *out)
     c->hold_reason = sql_str_or_null(a, r, 17);
     c->has_spam_score = !r->conn->drv->is_null(r, 18);
     c->spam_score = (int)sql_int(r, 18);
+    c->is_placeholder = sql_bool(r, 19);
 }

@@ -17,7 +17,7 @@
 #define COMMENT_COLS                                                                               \
     "c.id, c.story_id, s.slug, c.parent_id, c.author_id, u.username, u.display_name, "             \
     "c.legacy_author, c.body_src, c.body_html, c.created_at, c.edited_at, c.is_legacy, c.status, " \
-    "c.event_seq, u.role, c.report_count, c.hold_reason, c.spam_score"
+    "c.event_seq, u.role, c.report_count, c.hold_reason, c.spam_score, c.placeholder"
 #define COMMENT_JOINS " JOIN stories s ON s.id = c.story_id LEFT JOIN users u ON u.id = c.author_id"
 
 /* sql_read_fn readers: `out` is a struct story, struct user, struct comment. */

@@ -405,6 +405,10 @@ static bool take_event(struct client *c, const struct tstory *s, int64_t *id)
                 snprintf(only_id, sizeof(only_id), "{\"id\":%lld}", cid);
                 assert_string_equal(data, only_id);
             }
+            /* Nothing of a deleted comment's author or text ever leaves. */
+            if (strstr(data, "\"status\":\"deleted\"") != NULL &&
+                (strstr(data, "body_html") != NULL || strstr(data, "author") != NULL))
+                fail_msg("event %lld tells of a deleted comment: %s", seq, data);
             if (s->content[seq] != NULL && strstr(data, s->content[seq]) == NULL)
                 fail_msg("event %lld lacks %s: %s", seq, s->content[seq], data);
             *id = seq;
@@ -751,6 +755,35 @@ static void test_changes_arrive_typed(void **state)
     free(s);
 }
 
+/* A deleted comment kept as a "comment deleted" placeholder (replies under it) is
+ * "updated" to its deleted form, without author or text, live and on resuming;
+ * when it goes too (its last reply left), "removed". */
+static void test_placeholder_arrives_updated(void **state)
+{
+    struct fixture *f = *state;
+    struct tstory *s = calloc(1, sizeof(*s));
+    story_new(s, "placeholder");
+    struct client watcher;
+    client_open(&watcher, f->port, s, 0, 0, 0);
+    wait_head(&watcher);
+    for (int i = 0; i < 2; i++)
+        commit(lv, s, 10);
+    expect_events(&watcher, s, 0, 2);
+    moderate(lv, s, s->cid[1], "status = 'deleted', placeholder = 1", "updated",
+             "\"status\":\"deleted\"");
+    expect_events(&watcher, s, 2, 3);
+    struct client late;
+    client_open(&late, f->port, s, 3, 0, 0);
+    const int64_t kept[] = {2, 3};
+    expect_only(&late, s, kept, 2);
+    client_close(&late);
+    moderate(lv, s, s->cid[2], "status = 'deleted'", "removed", NULL);
+    moderate(lv, s, s->cid[1], "placeholder = 0", "removed", NULL);
+    expect_events(&watcher, s, 3, 5);
+    client_close(&watcher);
+    free(s);
+}
+
 /* Catch-up from the database: a stream resuming from before an edit and a removal
  * gets the comment's latest event, never its first, so a removed comment's text
  * is not replayed; from between them, the rest. */
@@ -788,6 +821,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_streams_that_do_not_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changes_arrive_typed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_hears_latest_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_placeholder_arrives_updated, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

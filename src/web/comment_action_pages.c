@@ -42,12 +42,15 @@ static int load(struct req *req, find_fn find, struct comment *c, struct story *
     return found != 0 ? found : rc;
 }
 
-/* Where a comment is read: its permalink when it is on the page, else its story. */
+/* Where a comment is read: its permalink when it is on the page, its entry among
+ * the author's own held comments beside the form when held, else its story. */
 static const char *landing(struct req *req, const struct comment *c)
 {
     if (c->status == COMMENT_VISIBLE)
         return arena_printf(req->arena, "/stories/%s/comments/%lld", c->story_slug,
                             (long long)c->id);
+    if (c->status == COMMENT_HELD)
+        return arena_printf(req->arena, "/stories/%s#held-%lld", c->story_slug, (long long)c->id);
     return arena_printf(req->arena, "/stories/%s", c->story_slug);
 }
 

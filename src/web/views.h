@@ -41,6 +41,12 @@ struct tval *view_story_main(struct req *req, const struct story_page *p, bool c
  * (re-showing `form`, replying to `parent` when not NULL) or the register notice. */
 struct tval *view_story_respond(struct req *req, const struct story *s, const char *main_html,
                                 const struct comment_form_view *form, const struct comment *parent);
+/* Adds to `m` (a view_story_respond map) the reader's own held comments on `s`
+ * (comment_list_own_held: `n` of `held`, `more` when others wait), each marked
+ * awaiting moderation with its Edit and Delete links; nothing when `n` is 0.
+ * Rendered around the shared fragment, never into it. */
+void view_story_own_held(struct req *req, struct tval *m, const struct story *s,
+                         const struct comment *held, size_t n, bool more);
 /* Register and login forms re-showing what was typed (never the password), with
  * every problem (`problems` may be NULL) or, for login, one `error` naming no field
  * (may be NULL). */

@@ -45,11 +45,11 @@
  * columns against two, and would walk every held comment of the story. */
 #define COMMENT_OWN_HELD_SQLITE(cmp, dir)                                                          \
     "SELECT " COMMENT_COLS " FROM comments c INDEXED BY comments_author_status" COMMENT_JOINS      \
-    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"       \
+    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"        \
     " ORDER BY c.id " dir " LIMIT ?3"
 #define COMMENT_OWN_HELD_PG(cmp, dir)                                                              \
     "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
-    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"       \
+    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"        \
     " ORDER BY c.id " dir " LIMIT ?3"
 
 /* The moderation queue past id ?1, at most ?2 (queries.def says why so). The

@@ -93,8 +93,12 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     char key[PAGE_CACHE_KEY_MAX];
     uint64_t version = story_version(req, s);
     size_t len;
-    bool gz, cacheable = page_cacheable(req, s, after, version) &&
-                         page_key(key, can_reply ? "r:" : "n:", s->slug, after);
+    /* Three copies: with reply and action links (a logged-in reader, comments open),
+     * with action links only (logged in, closed), with neither (anonymous). */
+    bool signed_in = req_viewer(req) != NULL;
+    const char *kind = can_reply ? "r:" : signed_in ? "m:" : "n:";
+    bool gz,
+        cacheable = page_cacheable(req, s, after, version) && page_key(key, kind, s->slug, after);
     if (cacheable) {
         const char *bytes;
         struct page_ref *ref =
@@ -115,8 +119,8 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     if (rc != 0)
         return rc;
     struct buf b = BUF_INIT;
-    rc = tmpl_render(req->app->templates, "story_main.html", view_story_main(req, &page, can_reply),
-                     &b);
+    rc = tmpl_render(req->app->templates, "story_main.html",
+                     view_story_main(req, &page, can_reply, signed_in), &b);
     if (rc == 0) {
         char next[PAGE_CACHE_KEY_MAX];
         if (cacheable) {

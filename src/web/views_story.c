@@ -40,7 +40,8 @@ static void put_paging(struct arena *a, struct tval *m, const struct story_page 
     tval_put(a, m, "paging", pm);
 }
 
-struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply)
+struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply,
+                             bool signed_in)
 {
     struct arena *a = req->arena;
     const struct story *s = &p->story;
@@ -65,6 +66,9 @@ struct tval *view_story_main(struct req *req, const struct story_page *p, bool c
     /* A closed story with no comments shows only the closed notice (story.html). */
     tval_put_bool(a, m, "shows_comments", s->comments_open || s->n_comments > 0);
     tval_put_bool(a, m, "comments_open", s->comments_open);
+    /* Each comment's "Actions" link, for a reader who is logged in: an anonymous
+     * one may do nothing with a comment, and their page is the one sent most. */
+    tval_put_bool(a, m, "signed_in", signed_in);
     /* For live.js: "yesterday" and new comments' times in the site's zone. */
     tval_put_str(a, m, "timezone", req->app->cfg.site_timezone);
     tval_put_str(a, m, "events_url", arena_printf(a, "%s/events", url));
@@ -132,6 +136,10 @@ struct tval *view_story_respond(struct req *req, const struct story *s, const ch
     tval_put_html(a, m, "main_html", main_html);
     tval_put_bool(a, m, "comments_open", s->comments_open);
     tval_put_str(a, m, "live_js_url", req->app->live_js_url);
+    /* Actions in place, for a reader whose comments carry the Actions link. */
+    if (req->user != NULL)
+        tval_put_str(a, m, "actions_js_url",
+                     arena_printf(a, "/static/comment_actions.js?v=%s", req->app->static_version));
     /* A form that failed is always shown again with its text, whoever is asking. */
     if (s->comments_open &&
         (req->user != NULL || (form != NULL && (form->ask_login || form->error != NULL)))) {

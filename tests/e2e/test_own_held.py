@@ -8,11 +8,12 @@ deletes it."""
 
 from harness import ServerTest, parse_html, unique
 from test_cache import page, session_token
+from test_comment_actions import NO_LOGIN_LIMITS
 from test_comment_edit import NO_LIMITS
 
 
 class OwnHeldComments(ServerTest):
-    server_kwargs = {"config": NO_LIMITS + "[comments]\npremoderate = all\n"}
+    server_kwargs = {"config": NO_LIMITS + NO_LOGIN_LIMITS + "[comments]\npremoderate = all\n"}
 
     @classmethod
     def prepare(cls):

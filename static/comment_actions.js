@@ -59,9 +59,14 @@
   /* The message a page of stet's gives for a refusal: a form's error, or an error
    * page's own text. */
   function messageOf(doc, fallback) {
-    var node = doc.querySelector('.form-error, .error-page p, main p');
-    var text = node ? node.textContent.trim() : '';
-    return text || fallback;
+    var picks = ['.form-error', '.error-page h1', '.comment-action-none'];
+    for (var i = 0; i < picks.length; i++) {
+      var node = doc.querySelector(picks[i]);
+      if (node && node.textContent.trim()) {
+        return node.textContent.trim();
+      }
+    }
+    return fallback;
   }
 
   function fetchPage(url, options) {
@@ -204,7 +209,8 @@
       return Array.prototype.slice.call(doc.querySelectorAll(
         'form.mod-approve, form.mod-reject, form.mod-delete'));
     }
-    var form = doc.querySelector('form[method="post"]');
+    /* The page's own form, not the header's (Log out). */
+    var form = doc.querySelector('.comment-action-page form[method="post"]');
     return form ? [form] : [];
   }
 

@@ -537,8 +537,28 @@
       }
     });
   }
-  on('comment', add);
-  on('updated', update);
+  /* The reader's own held comment, approved: it is in the thread now, so it leaves
+   * the list of their comments awaiting moderation beside the form (story.html),
+   * and the list with its last entry. */
+  function approved(c) {
+    var held = document.getElementById('held-' + c.id);
+    if (!held) {
+      return;
+    }
+    var block = document.getElementById('your-held');
+    held.remove();
+    if (block && !block.querySelector('.own-held-item')) {
+      block.remove();
+    }
+  }
+  on('comment', function (c) {
+    add(c);
+    approved(c);
+  });
+  on('updated', function (c) {
+    update(c);
+    approved(c);
+  });
   on('removed', function (c) {
     removeComment(c.id);
   });

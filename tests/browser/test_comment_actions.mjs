@@ -8,8 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startStet, stopStet, launchBrowser, newPage, addStory, apiUser, apiComment, login,
-  uniqueName, addUser, assertVisibleText,
+  startStet, stopStet, launchBrowser, newPage, addStory, apiUser, apiToken, apiComment, login,
+  uniqueName, addUser, assertVisibleText, NO_LIMITS,
 } from './lib.mjs';
 
 let server;
@@ -190,4 +190,46 @@ test('with JavaScript: report in place', async () => {
   assert.equal(await page.evaluate(() => window.__stillHere), true, 'the page reloaded');
   assert.deepEqual(page.errors, []);
   await context.close();
+});
+
+test('a held comment: only its author sees it beside the form, and it moves to the thread live once approved', async () => {
+  // A banned word holds the post (the demo's own comments would not pass
+  // pre-moderation of everything).
+  const held = await startStet({ config: `${NO_LIMITS}\n[comments]\nbanned_words = zorblax\n` });
+  try {
+    const slug = `held-${Date.now() % 1000000}`;
+    addStory(held, slug, { title: 'Held in place' });
+    const anna = uniqueName('anna');
+    await apiUser(held.base, anna);
+    const { context, page } = await newPage(browser);
+    await login(page, held.base, anna, `/stories/${slug}`);
+    await page.goto(`${held.base}/stories/${slug}`);
+    await page.locator('#comment-body').fill('Awaiting a *moderator*: zorblax.');
+    await Promise.all([
+      page.waitForURL(/#held-\d+$/),
+      page.getByRole('button', { name: 'Post comment' }).click(),
+    ]);
+    const id = Number(/#held-(\d+)$/.exec(page.url())[1]);
+    const entry = page.locator(`#your-held #held-${id}`);
+    assert.equal(await entry.locator('.comment-held').textContent(), 'awaiting moderation');
+    await entry.locator('.comment-held').waitFor({ state: 'visible' });
+    await entry.getByRole('link', { name: /^Edit/ }).waitFor({ state: 'visible' });
+    assert.equal(await page.locator(`#comment-${id}`).count(), 0);
+    await page.evaluate(() => { window.__stillHere = true; });
+
+    const mod = uniqueName('mod');
+    addUser(held, mod, 'moderator');
+    const token = await apiToken(held.base, mod);
+    const r = await fetch(`${held.base}/api/v1/comments/${id}/approve`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    assert.equal(r.status, 200);
+    await page.locator(`#comment-${id}`).waitFor({ state: 'visible' });
+    await page.locator('#your-held').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => window.__stillHere), true, 'the page reloaded');
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await stopStet(held);
+  }
 });

@@ -255,8 +255,9 @@
     }
     article.appendChild(meta);
     article.appendChild(commentBody(c));
-    if (slug) {
-      article.appendChild(actionLinks(c, name));
+    var actions = slug ? actionLinks(c, name) : null;
+    if (actions) {
+      article.appendChild(actions);
     }
     return article;
   }
@@ -295,30 +296,25 @@
     return article.classList.contains('comment-placeholder');
   }
 
-  /* Reply (where the page has the comment form), then Edit, Delete, Report and
-   * Moderate, hidden until the reader's own stylesheet shows the ones they may use,
-   * as templates/comment.html writes them. */
+  /* For a logged-in reader (the comments section says so): Reply, where the page
+   * has the comment form, and the one "Actions" link to what the reader may do, as
+   * templates/comment.html writes them. Nothing for an anonymous reader. */
   function actionLinks(c, name) {
+    if (!section.hasAttribute('data-actions')) {
+      return null;
+    }
     var actions = el('p', 'comment-actions');
-    var base = '/stories/' + encodeURIComponent(slug) + '/comments/' + c.id;
-    function link(className, text, href, hidden) {
-      var a = el('a', className, text);
-      a.appendChild(el('span', 'visually-hidden', hidden));
-      a.href = href;
-      if (actions.firstChild) {
-        actions.appendChild(document.createTextNode(' '));
-      }
-      actions.appendChild(a);
-    }
     if (document.getElementById('comment-form')) {
-      link('comment-reply', 'Reply', '/stories/' + encodeURIComponent(slug) + '?reply_to=' +
-        c.id + '#comment-form', ' to ' + name);
+      var reply = el('a', 'comment-reply', 'Reply');
+      reply.appendChild(el('span', 'visually-hidden', ' to ' + name));
+      reply.href = '/stories/' + encodeURIComponent(slug) + '?reply_to=' + c.id + '#comment-form';
+      actions.appendChild(reply);
+      actions.appendChild(document.createTextNode(' '));
     }
-    link('comment-edit', 'Edit', base + '/edit', ' your comment');
-    link('comment-delete', 'Delete', base + '/delete', ' your comment');
-    link('comment-report', 'Report', base + '/report', ' the comment by ' + name);
-    link('comment-moderate', 'Moderate', '/moderation/comments/' + c.id,
-      ' the comment by ' + name);
+    var more = el('a', 'comment-more', 'Actions');
+    more.href = '/comments/' + c.id;
+    more.setAttribute('aria-describedby', 'comment-' + c.id + '-author comment-' + c.id + '-time');
+    actions.appendChild(more);
     return actions;
   }
 
@@ -612,6 +608,19 @@
     }
   }
 
+  /* Changes comment_actions.js made in place, applied as the stream's own are: the
+   * same change arriving on the stream later finds nothing left to do. */
+  section.addEventListener('stet:removed', function (ev) {
+    ev.preventDefault();
+    removeComment(ev.detail.id);
+  });
+  section.addEventListener('stet:updated', function (ev) {
+    if (document.getElementById('comment-' + ev.detail.id)) {
+      ev.preventDefault();
+      update(ev.detail);
+    }
+  });
+
   var url = section.dataset.events + '?last_event_id=' +
     encodeURIComponent(section.dataset.eventSeq || '0');
   var source = new EventSource(url);
@@ -632,8 +641,28 @@
       }
     });
   }
-  on('comment', add);
-  on('updated', update);
+  /* The reader's own held comment, approved: it is in the thread now, so it leaves
+   * the list of their comments awaiting moderation beside the form (story.html),
+   * and the list with its last entry. */
+  function approved(c) {
+    var held = document.getElementById('held-' + c.id);
+    if (!held) {
+      return;
+    }
+    var block = document.getElementById('your-held');
+    held.remove();
+    if (block && !block.querySelector('.own-held-item')) {
+      block.remove();
+    }
+  }
+  on('comment', function (c) {
+    add(c);
+    approved(c);
+  });
+  on('updated', function (c) {
+    update(c);
+    approved(c);
+  });
   on('removed', function (c) {
     removeComment(c.id);
   });

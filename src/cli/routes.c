@@ -57,6 +57,8 @@ const struct route cli_routes[] = {
     {HTTP_GET, "/stories/{slug}/comments/{id}/report", page_comment_report_show, 0, NULL},
     {HTTP_POST, "/stories/{slug}/comments/{id}/report", page_comment_report_post, FORM_POST,
      report_fields},
+    /* Issue 11: every comment's one "Actions" link: what this reader may do. */
+    {HTTP_GET, "/comments/{id}", page_comment_actions_show, 0, NULL},
     {HTTP_GET, "/stories/{slug}/events", page_story_events, ROUTE_NOAUTH, NULL},
     {HTTP_GET, "/register", page_register_show, 0, NULL},
     {HTTP_POST, "/register", page_register_post, FORM_POST, register_fields},

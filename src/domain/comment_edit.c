@@ -99,6 +99,37 @@ int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_
     return 0;
 }
 
+int comment_permissions_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                             struct comment *out, struct comment_permissions *may)
+{
+    *may = (struct comment_permissions){0};
+    if (actor == NULL)
+        return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to act on a comment.");
+    int rc = find(ctx, id, out);
+    if (rc != 0)
+        return rc;
+    if (out->status == COMMENT_DELETED || hidden_from(actor, out))
+        return STET_ENOTFOUND;
+    bool own = out->author_id == actor->id;
+    /* The refusals' messages are for the action's own page; here a refused action
+     * is only left out, so the error detail they set is dropped. */
+    struct err_detail quiet = {0};
+    struct dctx probe = *ctx;
+    probe.err = &quiet;
+    may->del = own || is_moderator(actor);
+    may->moderate = is_moderator(actor);
+    may->report =
+        !own && out->status == COMMENT_VISIBLE && user_check_not_suspended(&probe, actor) == 0;
+    if (may_edit(&probe, actor, out) == 0) {
+        struct story story;
+        rc = story_get(ctx, str_from(out->story_slug), &story);
+        if (rc != 0)
+            return rc;
+        may->edit = story.comments_open;
+    }
+    return 0;
+}
+
 static void publish(const struct dctx *ctx, int64_t story_id, int64_t seq)
 {
     if (seq != 0 && ctx->env->published != NULL)

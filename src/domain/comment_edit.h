@@ -41,4 +41,19 @@ int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id)
 int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_t id,
                         struct comment *out) STET_MUST_CHECK;
 
+/* What a reader may do with one comment now, as the pages of those actions decide. */
+struct comment_permissions {
+    bool edit;     /* its author, within the edit window, the story open, not suspended */
+    bool del;      /* its author, or a moderator */
+    bool report;   /* someone else's visible comment, the reader not suspended */
+    bool moderate; /* a moderator or admin: the comment's moderation page */
+};
+
+/* Comment `id` as `actor` may see it (*out, arena) and what they may do with it
+ * (*may), for the page that lists a comment's actions: one read of the comment (and
+ * of its story when an edit is possible). EUNAUTH anonymous; ENOTFOUND no such
+ * comment, a deleted one, or one the actor may not see; store errors. */
+int comment_permissions_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                             struct comment *out, struct comment_permissions *may) STET_MUST_CHECK;
+
 #endif

@@ -301,6 +301,28 @@ int comment_find_in_story(const struct dctx *ctx, const struct story *story, int
     return rc;
 }
 
+int comment_list_own_held(const struct dctx *ctx, const struct user *viewer,
+                          const struct story *story, struct comment **out, size_t *n, bool *more)
+{
+    *out = NULL;
+    *n = 0;
+    *more = false;
+    if (viewer == NULL)
+        return 0;
+    struct comment_filter f = {
+        .story_id = story->id, .viewer_id = viewer->id, .own_held_only = true};
+    /* One row more than shown says whether more wait. */
+    struct store_page pg = {.limit = COMMENT_OWN_HELD_MAX + 1};
+    int rc = store_comment_list(ctx->a, ctx->st, &f, &pg, out, n);
+    if (rc != 0)
+        return rc;
+    if (*n > COMMENT_OWN_HELD_MAX) {
+        *n = COMMENT_OWN_HELD_MAX;
+        *more = true;
+    }
+    return 0;
+}
+
 int story_page_load(const struct dctx *ctx, const struct user *viewer, struct str slug,
                     struct story_page *out)
 {

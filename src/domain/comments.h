@@ -9,6 +9,7 @@
 #define COMMENT_PAGE_MAX     100
 #define COMMENT_THREAD_DEPTH 5   /* replies nest visibly this deep, deeper ones stay at 5 */
 #define STORY_PAGE_COMMENTS  200 /* comments shown on one story page; more are paged */
+#define COMMENT_OWN_HELD_MAX 20  /* a reader's held comments listed beside the form */
 
 /* Posts a comment as `author` (NULL: anonymous). EUNAUTH when anonymous,
  * ENOTFOUND for an unknown story, ECLOSED when the story is closed, ERATE (with
@@ -79,6 +80,13 @@ int story_page_load(const struct dctx *ctx, const struct user *viewer, struct st
 int story_comments_load(const struct dctx *ctx, const struct user *viewer,
                         const struct story *story, struct str cursor,
                         struct story_page *out) STET_MUST_CHECK;
+/* `viewer`'s own held comments on `story`, oldest first, for the block beside the
+ * comment form that only they see: at most COMMENT_OWN_HELD_MAX in *out (arena),
+ * *n of them; *more tells whether more wait. None (0, *n = 0) for an anonymous
+ * viewer. Store errors. */
+int comment_list_own_held(const struct dctx *ctx, const struct user *viewer,
+                          const struct story *story, struct comment **out, size_t *n,
+                          bool *more) STET_MUST_CHECK;
 /* The page of `story`'s comments (as story_comments_load cuts them) that shows
  * comment `id`: *cursor receives that page's cursor, NULL for the first page
  * (arena). ENOTFOUND unless `id` is a visible comment of the story or one of its

@@ -47,6 +47,9 @@ struct store_month {
 struct comment_filter {
     int64_t story_id;
     int64_t viewer_id; /* also return this user's own held comments; 0: none */
+    /* Only viewer_id's held comments of the story (the page's "awaiting moderation"
+     * block), no visible ones: one bounded range of that author's held comments. */
+    bool own_held_only;
 };
 
 struct store;

@@ -42,12 +42,15 @@ static int load(struct req *req, find_fn find, struct comment *c, struct story *
     return found != 0 ? found : rc;
 }
 
-/* Where a comment is read: its permalink when it is on the page, else its story. */
+/* Where a comment is read: its permalink when it is on the page, its entry among
+ * the author's own held comments beside the form when held, else its story. */
 static const char *landing(struct req *req, const struct comment *c)
 {
     if (c->status == COMMENT_VISIBLE)
         return arena_printf(req->arena, "/stories/%s/comments/%lld", c->story_slug,
                             (long long)c->id);
+    if (c->status == COMMENT_HELD)
+        return arena_printf(req->arena, "/stories/%s#held-%lld", c->story_slug, (long long)c->id);
     return arena_printf(req->arena, "/stories/%s", c->story_slug);
 }
 
@@ -203,4 +206,28 @@ int page_comment_report_post(struct req *req)
     v.error = message != NULL ? message : "The report was not sent.";
     return respond_page(req, respond_status(rc), "comment_report.html", "Report a comment",
                         view_comment_action(req, &v));
+}
+
+/* "/comments/ID": what the reader may do with the comment, the one link every
+ * comment of the story page carries (its markup is shared by every reader, so it
+ * cannot hold the reader's own choices). No slug: the link stays short. */
+int page_comment_actions_show(struct req *req)
+{
+    int64_t id;
+    struct comment c;
+    struct comment_permissions may;
+    struct story story;
+    int rc = req_path_id(req, "id", &id);
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct dctx ctx = req_dctx(req);
+    rc = comment_permissions_find(&ctx, req_viewer(req), id, &c, &may);
+    if (rc == 0)
+        rc = story_get(&ctx, str_from(c.story_slug), &story);
+    if (rc != 0)
+        return respond_error(req, rc);
+    struct comment_action_view v = {.story = &story, .c = &c, .own = own(req, &c)};
+    return respond_page(req, 200, "comment_actions.html",
+                        v.own ? "Your comment" : "A comment: what you can do",
+                        view_comment_permissions(req, &v, &may));
 }

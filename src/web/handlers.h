@@ -18,6 +18,8 @@ int page_comment_delete_show(struct req *req);
 int page_comment_delete_post(struct req *req);
 int page_comment_report_show(struct req *req);
 int page_comment_report_post(struct req *req);
+/* Issue 11: what the reader may do with a comment, the story page's "Actions". */
+int page_comment_actions_show(struct req *req);
 int page_story_events(struct req *req);
 int page_register_show(struct req *req);
 int page_register_post(struct req *req);

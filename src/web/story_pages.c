@@ -93,8 +93,12 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     char key[PAGE_CACHE_KEY_MAX];
     uint64_t version = story_version(req, s);
     size_t len;
-    bool gz, cacheable = page_cacheable(req, s, after, version) &&
-                         page_key(key, can_reply ? "r:" : "n:", s->slug, after);
+    /* Three copies: with reply and action links (a logged-in reader, comments open),
+     * with action links only (logged in, closed), with neither (anonymous). */
+    bool signed_in = req_viewer(req) != NULL;
+    const char *kind = can_reply ? "r:" : signed_in ? "m:" : "n:";
+    bool gz,
+        cacheable = page_cacheable(req, s, after, version) && page_key(key, kind, s->slug, after);
     if (cacheable) {
         const char *bytes;
         struct page_ref *ref =
@@ -115,8 +119,8 @@ static int main_fragment(struct req *req, struct dctx *ctx, const struct story *
     if (rc != 0)
         return rc;
     struct buf b = BUF_INIT;
-    rc = tmpl_render(req->app->templates, "story_main.html", view_story_main(req, &page, can_reply),
-                     &b);
+    rc = tmpl_render(req->app->templates, "story_main.html",
+                     view_story_main(req, &page, can_reply, signed_in), &b);
     if (rc == 0) {
         char next[PAGE_CACHE_KEY_MAX];
         if (cacheable) {
@@ -294,11 +298,19 @@ static int render(struct req *req, int status, struct str slug, struct str after
      * from where it lies (the cache entry) instead of being copied into the page;
      * compressed, when the reader accepts gzip and the fragment came from the cache
      * with its deflate blocks. */
+    struct tval *view = view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, &form, parent);
+    /* The reader's own held comments: for their eyes only, so beside the form and
+     * never in the fragment, which holds visible comments alone. */
+    struct comment *held;
+    size_t n_held;
+    bool more_held;
+    rc = comment_list_own_held(&ctx, req_viewer(req), &story, &held, &n_held, &more_held);
+    if (rc != 0)
+        return rc;
+    view_story_own_held(req, view, &story, held, n_held, more_held);
     resp_add_header(req, "Vary", "Accept-Encoding, Cookie");
-    return respond_page_around(
-        req, status, "story.html", page_title(req, &story, &form),
-        view_story_respond(req, &story, RESPOND_FRAGMENT_HOLE, &form, parent), main_html,
-        accepts_gzip(req) ? main_z : NULL);
+    return respond_page_around(req, status, "story.html", page_title(req, &story, &form), view,
+                               main_html, accepts_gzip(req) ? main_z : NULL);
 }
 
 static int show(struct req *req, int status, struct str slug, struct str after,
@@ -501,6 +513,11 @@ int page_comment_post(struct req *req)
     if (rc != 0)
         return refuse(req, rc, slug, &form);
     flash_set(req, c.status == COMMENT_HELD ? FLASH_COMMENT_HELD : FLASH_COMMENT_POSTED);
+    /* A held comment is on no page of the thread yet: the reader lands on it in the
+     * block of their own held comments, beside the form (view_story_own_held). */
+    if (c.status == COMMENT_HELD)
+        return respond_redirect(
+            req, arena_printf(req->arena, "/stories/%s#held-%lld", c.story_slug, (long long)c.id));
     /* Straight to the page holding the new comment; if that cannot be worked out
      * now, its permalink will. */
     const char *cursor;

@@ -110,10 +110,9 @@ struct tval *view_layout(struct req *req, const char *title)
         /* The header's Moderation link: outside every cached fragment, like the rest
          * of the header. */
         tval_put_bool(a, vm, "is_moderator", req->user->role >= ROLE_MODERATOR);
-        /* The role is in the address so that a new role asks for a new stylesheet. */
-        tval_put_str(a, vm, "you_css_url",
-                     arena_printf(a, "/static/you/%s?role=%s&v=%s", req->user->username,
-                                  role_name(req->user->role), app->static_version));
+        tval_put_str(
+            a, vm, "you_css_url",
+            arena_printf(a, "/static/you/%s?v=%s", req->user->username, app->static_version));
         tval_put(a, m, "viewer", vm);
         tval_put_str(a, m, "csrf", req_csrf(req));
     }

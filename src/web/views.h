@@ -35,12 +35,20 @@ struct tval *view_archive_month(struct req *req, int year, int month, const stru
 /* "May 2020": a month's page title. Arena memory. */
 const char *view_month_title(struct arena *a, int year, int month);
 /* The story and its comments: the same for every reader of the story, so it can be
- * cached; `can_reply` adds the reply links logged-in readers get. */
-struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply);
+ * cached; `can_reply` adds the reply links logged-in readers get, `signed_in` each
+ * comment's "Actions" link (for any logged-in reader). */
+struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply,
+                             bool signed_in);
 /* The rest of the story page around the rendered `main_html`: the comment form
  * (re-showing `form`, replying to `parent` when not NULL) or the register notice. */
 struct tval *view_story_respond(struct req *req, const struct story *s, const char *main_html,
                                 const struct comment_form_view *form, const struct comment *parent);
+/* Adds to `m` (a view_story_respond map) the reader's own held comments on `s`
+ * (comment_list_own_held: `n` of `held`, `more` when others wait), each marked
+ * awaiting moderation with its Edit and Delete links; nothing when `n` is 0.
+ * Rendered around the shared fragment, never into it. */
+void view_story_own_held(struct req *req, struct tval *m, const struct story *s,
+                         const struct comment *held, size_t n, bool more);
 /* Register and login forms re-showing what was typed (never the password), with
  * every problem (`problems` may be NULL) or, for login, one `error` naming no field
  * (may be NULL). */
@@ -61,11 +69,9 @@ const char *view_comment_author(const struct comment *c);
 /* A comment with its replies; `can_reply` adds reply links. */
 struct tval *view_comment(struct arena *a, const struct comment_node *node, const char *slug,
                           bool can_reply);
-/* The stylesheet that shows the "you" marker, Edit and Delete on the comments of
- * `username` (which ident_is_username accepted), Report on everyone else's, and,
- * when `role` is a moderator's or an admin's, Moderate on every comment. It only
- * reveals links: each page they lead to checks the reader. Arena memory. */
-const char *view_you_css(struct arena *a, const char *username, enum role role);
+/* The stylesheet that shows the "you" marker on the comments of `username` (which
+ * ident_is_username accepted). Arena memory. */
+const char *view_you_css(struct arena *a, const char *username);
 
 /* A comment's Edit, Delete or Report page (templates/comment_ACTION.html): the
  * comment quoted, and the form with what was typed and its problem. */
@@ -79,6 +85,11 @@ struct comment_action_view {
     bool own;            /* the reader wrote the comment */
 };
 struct tval *view_comment_action(struct req *req, const struct comment_action_view *v);
+/* The page listing what the reader may do with a comment (`may`), each action a
+ * link to its form page. */
+struct comment_permissions;
+struct tval *view_comment_permissions(struct req *req, const struct comment_action_view *v,
+                                      const struct comment_permissions *may);
 
 /* `next` when it is a safe local path ("/x", not "//x" or a URL), else "/". */
 const char *view_safe_next(struct arena *a, struct str next);

@@ -1,7 +1,8 @@
 /* One comment and its replies as the story page shows them. The markup is shared by
  * every reader (it is cached), so what concerns one reader is left to the page around
  * it: the "you" marker is a hidden element that the reader's own stylesheet shows
- * (view_you_css). */
+ * (view_you_css), and one "Actions" link leads to what that reader may do
+ * (/comments/ID, comment_action_pages.c). */
 #include "web/views.h"
 
 #include "base/timefmt.h"
@@ -126,10 +127,6 @@ static struct tval *comment_map(struct arena *a, const struct comment_node *node
         can_reply && c->status == COMMENT_VISIBLE
             ? arena_printf(a, "/stories/%s?reply_to=%lld#comment-form", slug, (long long)c->id)
             : "");
-    /* Edit, Delete, Report and Moderate: in every copy, shown to whom they concern by
-     * the reader's own stylesheet (view_you_css); each page checks the reader itself. */
-    tval_put_str(a, m, "actions_url",
-                 arena_printf(a, "/stories/%s/comments/%lld", slug, (long long)c->id));
     put_replies(a, m, node, slug, can_reply);
     return m;
 }
@@ -141,23 +138,14 @@ struct tval *view_comment(struct arena *a, const struct comment_node *node, cons
     return comment_map(a, node, NULL, NULL, slug, can_reply);
 }
 
-const char *view_you_css(struct arena *a, const char *username, enum role role)
+const char *view_you_css(struct arena *a, const char *username)
 {
     /* A username is letters, digits and "_.-" (ident_is_username), nothing that could
-     * end the quoted attribute value. Child combinators: a comment's links, not its
-     * replies'. */
-    const char *own = arena_printf(a, ".comment[data-author=\"%s\"]", username);
+     * end the quoted attribute value. A child combinator: the comment's own marker,
+     * not its replies'. */
     return arena_printf(a,
                         "/* %s's own comments on stet's pages. */\n"
-                        "%s > .comment-meta > .comment-you { display: inline-block; }\n"
-                        "%s > .comment-actions > .comment-edit,\n"
-                        "%s > .comment-actions > .comment-delete { display: inline; }\n"
-                        ".comment:not([data-author=\"%s\"]) > .comment-actions > .comment-report "
-                        "{ display: inline; }\n"
-                        "%s",
-                        username, own, own, own, username,
-                        role >= ROLE_MODERATOR ? "/* A moderator's. */\n"
-                                                 ".comment > .comment-actions > .comment-moderate "
-                                                 "{ display: inline; }\n"
-                                               : "");
+                        ".comment[data-author=\"%s\"] > .comment-meta > .comment-you "
+                        "{ display: inline-block; }\n",
+                        username, username);
 }

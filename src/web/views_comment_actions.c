@@ -3,6 +3,7 @@
 #include "web/views.h"
 
 #include "base/timefmt.h"
+#include "domain/comment_edit.h"
 #include "domain/reports.h"
 #include "web/web.h"
 
@@ -57,5 +58,37 @@ struct tval *view_comment_action(struct req *req, const struct comment_action_vi
         time_format_local(c->created_at + req->app->env.edit_window, local);
         tval_put_str(a, m, "edit_until", arena_strdup(a, local));
     }
+    return m;
+}
+
+struct tval *view_comment_permissions(struct req *req, const struct comment_action_view *v,
+                                      const struct comment_permissions *may)
+{
+    struct arena *a = req->arena;
+    struct tval *m = view_comment_action(req, v);
+    const struct comment *c = v->c;
+    const char *url =
+        arena_printf(a, "/stories/%s/comments/%lld", v->story->slug, (long long)c->id);
+    /* The same action pages as ever, under the story's address. */
+    if (may->edit)
+        tval_put_str(a, m, "edit_url", arena_printf(a, "%s/edit", url));
+    if (may->del)
+        tval_put_str(a, m, "delete_url", arena_printf(a, "%s/delete", url));
+    if (may->report)
+        tval_put_str(a, m, "report_url", arena_printf(a, "%s/report", url));
+    if (may->moderate)
+        tval_put_str(a, m, "moderate_url",
+                     arena_printf(a, "/moderation/comments/%lld", (long long)c->id));
+    tval_put_bool(a, m, "any", may->edit || may->del || may->report || may->moderate);
+    tval_put_bool(a, m, "is_held", c->status == COMMENT_HELD);
+    /* An author looking for Edit learns why it is missing. */
+    if (v->own && !may->edit && c->status != COMMENT_REJECTED)
+        tval_put_str(a, m, "edit_closed",
+                     "It can no longer be edited: the edit window has passed, comments are "
+                     "closed, or your account is suspended.");
+    /* Back to where the comment is read: a held one sits in its author's list. */
+    if (c->status == COMMENT_HELD)
+        tval_put_str(a, m, "comment_url",
+                     arena_printf(a, "/stories/%s#held-%lld", v->story->slug, (long long)c->id));
     return m;
 }

@@ -2,6 +2,7 @@
  * around it (comment form or register notice). */
 #include "web/views.h"
 
+#include "base/timefmt.h"
 #include "render/html.h"
 #include "web/flash.h"
 #include "web/web.h"
@@ -39,7 +40,8 @@ static void put_paging(struct arena *a, struct tval *m, const struct story_page 
     tval_put(a, m, "paging", pm);
 }
 
-struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply)
+struct tval *view_story_main(struct req *req, const struct story_page *p, bool can_reply,
+                             bool signed_in)
 {
     struct arena *a = req->arena;
     const struct story *s = &p->story;
@@ -64,6 +66,9 @@ struct tval *view_story_main(struct req *req, const struct story_page *p, bool c
     /* A closed story with no comments shows only the closed notice (story.html). */
     tval_put_bool(a, m, "shows_comments", s->comments_open || s->n_comments > 0);
     tval_put_bool(a, m, "comments_open", s->comments_open);
+    /* Each comment's "Actions" link, for a reader who is logged in: an anonymous
+     * one may do nothing with a comment, and their page is the one sent most. */
+    tval_put_bool(a, m, "signed_in", signed_in);
     /* For live.js: "yesterday" and new comments' times in the site's zone. */
     tval_put_str(a, m, "timezone", req->app->cfg.site_timezone);
     tval_put_str(a, m, "events_url", arena_printf(a, "%s/events", url));
@@ -89,7 +94,9 @@ static struct tval *form_view(struct req *req, const struct story *s, const char
                              : arena_printf(a, "%d", max));
     tval_put_str(a, fm, "story_slug", s->slug);
     /* The page after a post: the draft script lets go of the text it kept. */
-    tval_put_bool(a, fm, "posted", flash_pending(req, FLASH_COMMENT_POSTED));
+    tval_put_bool(a, fm, "posted",
+                  flash_pending(req, FLASH_COMMENT_POSTED) ||
+                      flash_pending(req, FLASH_COMMENT_HELD));
     /* The notice goes where the reader lands (their comment, just above the form),
      * not at the top of the page; the layout then has none to show. */
     const char *notice = flash_take(req);
@@ -129,6 +136,10 @@ struct tval *view_story_respond(struct req *req, const struct story *s, const ch
     tval_put_html(a, m, "main_html", main_html);
     tval_put_bool(a, m, "comments_open", s->comments_open);
     tval_put_str(a, m, "live_js_url", req->app->live_js_url);
+    /* Actions in place, for a reader whose comments carry the Actions link. */
+    if (req->user != NULL)
+        tval_put_str(a, m, "actions_js_url",
+                     arena_printf(a, "/static/comment_actions.js?v=%s", req->app->static_version));
     /* A form that failed is always shown again with its text, whoever is asking. */
     if (s->comments_open &&
         (req->user != NULL || (form != NULL && (form->ask_login || form->error != NULL)))) {
@@ -146,4 +157,32 @@ struct tval *view_story_respond(struct req *req, const struct story *s, const ch
         tval_put_str(a, m, "closed_draft", arena_strndup(a, form->body.ptr, form->body.len));
     }
     return m;
+}
+
+void view_story_own_held(struct req *req, struct tval *m, const struct story *s,
+                         const struct comment *held, size_t n, bool more)
+{
+    struct arena *a = req->arena;
+    if (n == 0)
+        return;
+    struct tval *bm = tval_map(a);
+    struct tval *list = tval_list(a);
+    char iso[TIMEFMT_ISO_LEN], local[TIMEFMT_LOCAL_LEN];
+    for (size_t i = 0; i < n; i++) {
+        const struct comment *c = &held[i];
+        struct tval *cm = tval_map(a);
+        const char *url = arena_printf(a, "/stories/%s/comments/%lld", s->slug, (long long)c->id);
+        tval_put_int(a, cm, "id", c->id);
+        time_format_iso(c->created_at, iso);
+        time_format_local(c->created_at, local);
+        tval_put_str(a, cm, "date_iso", arena_strdup(a, iso));
+        tval_put_str(a, cm, "date_local", arena_strdup(a, local));
+        tval_put_html(a, cm, "body_html", c->body_html);
+        tval_put_str(a, cm, "edit_url", arena_printf(a, "%s/edit", url));
+        tval_put_str(a, cm, "delete_url", arena_printf(a, "%s/delete", url));
+        tval_push(a, list, cm);
+    }
+    tval_put(a, bm, "comments", list);
+    tval_put_bool(a, bm, "more", more);
+    tval_put(a, m, "own_held", bm);
 }

@@ -21,13 +21,8 @@ int page_you_css(struct req *req)
     if (!ident_is_username(name))
         return respond_error(req, STET_ENOTFOUND);
     /* The text depends on the address alone, whoever asks; its URL carries the
-     * static assets' version and the reader's role (view_layout), so a new release
-     * or role asks again. A forged role shows links whose pages answer 403. */
-    struct str role_s;
-    enum role role = ROLE_READER;
-    if (req_query(req, "role", &role_s) && !role_parse(role_s.ptr, role_s.len, &role))
-        return respond_error(req, STET_ENOTFOUND);
-    const char *css = view_you_css(req->arena, arena_strndup(req->arena, name.ptr, name.len), role);
+     * static assets' version (view_layout), so a new release asks again. */
+    const char *css = view_you_css(req->arena, arena_strndup(req->arena, name.ptr, name.len));
     resp_add_header(req, "Cache-Control", "public, max-age=31536000, immutable");
     return respond_bytes(req, 200, "text/css; charset=utf-8", css, strlen(css));
 }

@@ -45,7 +45,7 @@ static void assert_indexed(const char *plan)
             may_sort = strstr(buf, "comment_list") != NULL || strstr(buf, "login") != NULL ||
                        strstr(buf, "comment_nth") != NULL || strstr(buf, "events") != NULL ||
                        strstr(buf, "moderation_queue") != NULL ||
-                       strstr(buf, "user_list_prefix") != NULL;
+                       strstr(buf, "user_list_prefix") != NULL || strstr(buf, "own_held") != NULL;
         if (strstr(buf, "Seq Scan on comments") != NULL ||
             strstr(buf, "Seq Scan on stories") != NULL ||
             strstr(buf, "Seq Scan on sessions") != NULL) {
@@ -117,6 +117,10 @@ static const char *list_plans(struct arena *a, struct store *st, int64_t story_i
                                                  (long long)story_id, (long long)viewer_id)},
         {Q_COMMENT_LIST_VIEWER_DESC, arena_printf(a, "%lld, 9223372036854775807, 50, %lld",
                                                   (long long)story_id, (long long)viewer_id)},
+        {Q_COMMENT_LIST_OWN_HELD_ASC, arena_printf(a, "%lld, -9223372036854775808, 20, %lld",
+                                                   (long long)story_id, (long long)viewer_id)},
+        {Q_COMMENT_LIST_OWN_HELD_DESC, arena_printf(a, "%lld, 9223372036854775807, 20, %lld",
+                                                    (long long)story_id, (long long)viewer_id)},
         /* A stream catching up is a few numbers behind. */
         {Q_COMMENT_EVENTS,
          arena_printf(a, "%lld, %lld, 50", (long long)story_id, (long long)after_seq)},
@@ -247,6 +251,17 @@ static void test_pg_plans(void **state)
         }
     }
     assert_non_null(strstr(sections(a, plan, "audit_list"), "audit_log_pkey"));
+    /* A reader's own held comments on a story: a range of their author's held
+     * comments, never the story's (comments_story) nor every comment's. */
+    const char *own[] = {"comment_list_own_held_asc", "comment_list_own_held_desc"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *sec = sections(a, plan, own[i]);
+        if (strstr(sec, "comments_author_status") == NULL ||
+            strstr(sec, "comments_story") != NULL || strstr(sec, "comments_pkey") != NULL) {
+            fputs(sec, stderr);
+            fail_msg("%s does not read comments_author_status alone", own[i]);
+        }
+    }
     /* The users page: everyone by the primary key, a prefix by the byte-order key
      * index (never a walk of every account). */
     assert_non_null(strstr(sections(a, plan, "user_list"), "users_pkey"));

@@ -65,6 +65,8 @@ static const char *list_plans(struct arena *a, struct store *st)
         {"comment_list_desc", Q_COMMENT_LIST_DESC},
         {"comment_list_viewer_asc", Q_COMMENT_LIST_VIEWER_ASC},
         {"comment_list_viewer_desc", Q_COMMENT_LIST_VIEWER_DESC},
+        {"comment_list_own_held_asc", Q_COMMENT_LIST_OWN_HELD_ASC},
+        {"comment_list_own_held_desc", Q_COMMENT_LIST_OWN_HELD_DESC},
         {"comment_events", Q_COMMENT_EVENTS},
         {"comment_position", Q_COMMENT_POSITION},
         {"comment_nth", Q_COMMENT_NTH},
@@ -115,6 +117,10 @@ static void test_list_queries_use_indexes(void **state)
     assert_non_null(strstr(plan, "comments_reported (id>?)"));
     assert_non_null(strstr(plan, "comments_reported (id<?)"));
     assert_non_null(strstr(plan, "SEARCH a USING INTEGER PRIMARY KEY (rowid<?)"));
+    /* A reader's own held comments on a story: their author's range, the id order
+     * riding in the index (no sort), never the story's held comments. */
+    assert_non_null(strstr(plan, "comments_author_status (author_id=? AND status=? AND rowid>?)"));
+    assert_non_null(strstr(plan, "comments_author_status (author_id=? AND status=? AND rowid<?)"));
     /* The users page: everyone by the primary key, a prefix by its key range. */
     assert_non_null(strstr(plan, "SEARCH u USING INTEGER PRIMARY KEY (rowid<?)"));
     assert_non_null(strstr(

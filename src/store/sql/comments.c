@@ -163,7 +163,11 @@ int sql_comment_list(struct arena *a, struct store *st, const struct comment_fil
         return STET_EINVAL;
     if (pg->limit == 0)
         return 0;
-    if (f->viewer_id != 0)
+    if (f->own_held_only && f->viewer_id == 0)
+        return STET_EINVAL;
+    if (f->own_held_only)
+        q = pg->newest_first ? Q_COMMENT_LIST_OWN_HELD_DESC : Q_COMMENT_LIST_OWN_HELD_ASC;
+    else if (f->viewer_id != 0)
         q = pg->newest_first ? Q_COMMENT_LIST_VIEWER_DESC : Q_COMMENT_LIST_VIEWER_ASC;
     else
         q = pg->newest_first ? Q_COMMENT_LIST_DESC : Q_COMMENT_LIST_ASC;

@@ -59,6 +59,18 @@
     ") p ORDER BY p.id " dir " LIMIT ?3"
 /* clang-format on */
 
+/* The held comments of author ?4 on story ?1 past id ?2, at most ?3 (queries.def).
+ * SQLite is told which index: without statistics it takes comments_story, three
+ * columns against two, and would walk every held comment of the story. */
+#define COMMENT_OWN_HELD_SQLITE(cmp, dir)                                                          \
+    "SELECT " COMMENT_COLS " FROM comments c INDEXED BY comments_author_status" COMMENT_JOINS      \
+    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"        \
+    " ORDER BY c.id " dir " LIMIT ?3"
+#define COMMENT_OWN_HELD_PG(cmp, dir)                                                              \
+    "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS                                        \
+    " WHERE c.author_id = ?4 AND c.status = 'held' AND c.story_id = ?1 AND c.id " cmp " ?2"        \
+    " ORDER BY c.id " dir " LIMIT ?3"
+
 /* The moderation queue past id ?1, at most ?2 (queries.def says why so). The
  * flagged branch repeats comments_reported's condition word for word: that is what
  * lets either planner use the partial index. SQLite is told to: without statistics

@@ -162,6 +162,43 @@ static void test_hidden_comments(void **state)
     assert_string_equal(stored(f).body_src, "fixed");
 }
 
+/* What the Actions page offers each reader: the same answers the actions' own
+ * checks give, with no error detail left behind for a refused one. */
+static void test_permissions(void **state)
+{
+    struct fixture *f = *state;
+    struct comment c;
+    struct comment_permissions may;
+    assert_int_equal(comment_permissions_find(&f->d.ctx, NULL, f->c.id, &c, &may), STET_EUNAUTH);
+    f->d.err = (struct err_detail){0};
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may), 0);
+    assert_int_equal(c.id, f->c.id);
+    assert_true(may.edit && may.del && !may.report && !may.moderate);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->bob, f->c.id, &c, &may), 0);
+    assert_true(!may.edit && !may.del && may.report && !may.moderate);
+    assert_null(f->d.err.message);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->mod, f->c.id, &c, &may), 0);
+    assert_true(!may.edit && may.del && may.report && may.moderate);
+    /* After the window, or on a closed story, Edit goes; Delete stays. */
+    f->d.ctx.now = T0 + 900;
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may), 0);
+    assert_true(!may.edit && may.del);
+    f->d.ctx.now = T0;
+    assert_int_equal(story_set_comments_open(&f->d.ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may), 0);
+    assert_true(!may.edit && may.del);
+    /* Held: its author and moderators only, and nobody reports it. */
+    assert_int_equal(store_exec_sql(f->d.st, "UPDATE comments SET status = 'held'"), 0);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->bob, f->c.id, &c, &may),
+                     STET_ENOTFOUND);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->mod, f->c.id, &c, &may), 0);
+    assert_true(may.del && !may.report && may.moderate);
+    assert_int_equal(store_exec_sql(f->d.st, "UPDATE comments SET status = 'deleted'"), 0);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may),
+                     STET_ENOTFOUND);
+    assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, 0, &c, &may), STET_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_rules, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_moderator_deletes, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hidden_comments, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_permissions, setup, domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

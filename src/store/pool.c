@@ -23,6 +23,7 @@
 /* Bounds of the memos: a story and a session are a few hundred bytes to a few KB. */
 #define POOL_MEMO_STORIES  1024
 #define POOL_MEMO_SESSIONS 8192
+#define POOL_MEMO_OWN_HELD 8192
 
 static void set_init(struct conn_set *s, struct sql_conn **conns, unsigned n)
 {
@@ -107,6 +108,7 @@ static int start_helpers(struct store_pool *p, const char *url)
     p->stories = memo_new(POOL_MEMO_STORIES);
     p->sessions = memo_new(POOL_MEMO_SESSIONS);
     p->settings = memo_new(1);
+    p->own_held = memo_new(POOL_MEMO_OWN_HELD);
     return 0;
 }
 
@@ -174,6 +176,7 @@ void store_pool_free(struct store_pool *p)
     memo_free(p->stories);
     memo_free(p->sessions);
     memo_free(p->settings);
+    memo_free(p->own_held);
     for (size_t i = 0; i < 2; i++)
         set_cleanup(&p->sets[i]);
     for (unsigned i = 0; i < p->n_all; i++)

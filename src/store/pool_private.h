@@ -42,6 +42,7 @@ struct store_pool {
     struct memo *stories;  /* by slug */
     struct memo *sessions; /* by token hash, valid for one `now` */
     struct memo *settings; /* the list of site settings, one entry */
+    struct memo *own_held; /* a reader's held comments on a story, by both ids */
     /* Writes through this pool, counted after each one returned: the generation
      * moves before the writer's response goes out. */
     _Atomic uint64_t own_writes;

@@ -1,7 +1,8 @@
 /* A pool's view as a store: every operation of the SQL core, each on a connection
  * the pool lends it for its own length (so no caller holds one across password
- * hashing, a rate-limit wait or the group committer), with four of them wrapped.
- * Story and session reads and the list of site settings go through a memo tagged
+ * hashing, a rate-limit wait or the group committer), with five of them wrapped.
+ * Story and session reads, the list of site settings and a reader's own held
+ * comments on a story go through a memo tagged
  * with the data generation: the change watcher's stamp (other connections and
  * processes) plus this pool's own writes. Comment inserts go to the group
  * committer. The non-waiting view answers from the memo or with STET_EAGAIN, never
@@ -14,6 +15,7 @@
 #include "store/sql/ops.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct pooled_store *to_view(struct store *st)
@@ -123,6 +125,44 @@ static int pooled_setting_list(struct arena *a, struct store *st, struct store_s
     return rc;
 }
 
+static const struct memo_type comment_type = {
+    .size = sizeof(struct comment),
+    .n_strings = 8,
+    .string_offsets = {offsetof(struct comment, story_slug),
+                       offsetof(struct comment, author_username),
+                       offsetof(struct comment, author_display_name),
+                       offsetof(struct comment, legacy_author), offsetof(struct comment, body_src),
+                       offsetof(struct comment, body_html), offsetof(struct comment, hold_reason),
+                       offsetof(struct comment, spam_tokens)},
+};
+
+/* Every logged-in story page lists its reader's held comments, almost always none:
+ * that answer (one page of it, the empty list included) comes from memory until
+ * anything changes, so the page stays on the I/O thread. Other lists are read. */
+static int pooled_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
+                               const struct store_page *pg, struct comment **out, size_t *n)
+{
+    if (!f->own_held_only)
+        return sql_comment_list(a, st, f, pg, out, n);
+    struct store_pool *p = to_view(st)->pool;
+    char key[MEMO_KEY_MAX];
+    int len = snprintf(key, sizeof(key), "%lld:%lld:%d:%d:%d:%lld:%lld", (long long)f->story_id,
+                       (long long)f->viewer_id, pg->limit, pg->newest_first, pg->has_cursor,
+                       (long long)pg->cursor_time, (long long)pg->cursor_id);
+    uint64_t gen = 0;
+    bool trusted = memo_gen(p, &gen) && len > 0 && (size_t)len < sizeof(key);
+    void *objs;
+    if (trusted &&
+        memo_get_list(p->own_held, &comment_type, key, (size_t)len, gen, 0, a, &objs, n)) {
+        *out = objs;
+        return 0;
+    }
+    int rc = sql_comment_list(a, st, f, pg, out, n);
+    if (rc == 0 && trusted)
+        memo_put_list(p->own_held, &comment_type, key, (size_t)len, gen, 0, *out, *n);
+    return rc;
+}
+
 static int pooled_comment_insert(struct store *st, const struct comment *c, int64_t *id,
                                  int64_t *event_seq)
 {
@@ -146,6 +186,7 @@ static const struct store_ops pooled_ops = {
     .session_find = pooled_session_find,
     .comment_insert = pooled_comment_insert,
     .setting_list = pooled_setting_list,
+    .comment_list = pooled_comment_list,
 };
 
 void pooled_init(struct pooled_store *v, struct store_pool *p, bool nowait)

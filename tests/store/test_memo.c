@@ -461,6 +461,85 @@ static void pooled_reads_follow_every_change(void **state)
     store_pool_free(pool);
 }
 
+/* The pool's list of `f` once its answer has `want` rows (the watcher must first see
+ * another connection's commit); its first row's id. */
+static int64_t own_held_becomes(struct store *st, struct arena *a, const struct comment_filter *f,
+                                size_t want)
+{
+    struct store_page pg = {.limit = 20};
+    struct comment *list;
+    size_t n = 0;
+    for (int i = 0; i < POLL_TRIES; i++) {
+        assert_int_equal(store_comment_list(a, st, f, &pg, &list, &n), 0);
+        if (n == want)
+            return n > 0 ? list[0].id : 0;
+        usleep(POLL_US);
+    }
+    fail_msg("a reader's held list kept %zu rows, not %zu", n, want);
+    return 0;
+}
+
+/* The non-waiting view's answer for `f` once it has one from the memo. */
+static size_t own_held_from_memo(struct store *nw, struct store *ps, struct arena *a,
+                                 const struct comment_filter *f, size_t want)
+{
+    struct store_page pg = {.limit = 20};
+    struct comment *list;
+    size_t n = 0;
+    for (int i = 0; i < POLL_TRIES; i++) {
+        int rc = store_comment_list(a, nw, f, &pg, &list, &n);
+        if (rc == 0)
+            return n;
+        assert_int_equal(rc, STET_EAGAIN);
+        usleep(POLL_US);
+        own_held_becomes(ps, a, f, want);
+    }
+    fail_msg("the memo never answered a reader's held list");
+    return 0;
+}
+
+/* Every logged-in story page lists its reader's held comments: the answer, the
+ * empty one included, comes from the memo (so the I/O thread's non-waiting view has
+ * it) and follows a change made by another connection. */
+static void pooled_own_held_follows_changes(void **state)
+{
+    (void)state;
+    struct store_pool *pool = NULL;
+    assert_int_equal(store_pool_new(g_url, 2, 2, &pool), 0);
+    struct store *ps = store_pool_store(pool, false), *nw = store_pool_store(pool, true);
+    struct store *other = open_conn();
+    struct arena *a = arena_new(4096);
+    int64_t sid = add_story(other, "memo-held");
+    struct user u = {.username = "memo-held-user",
+                     .display_name = "Held",
+                     .email = "memo-held@example.org",
+                     .created_at = 1700000000};
+    int64_t uid = 0, cid = 0, seq = 0;
+    assert_int_equal(store_user_insert(other, &u, "$argon2id$fake", &uid), 0);
+    struct comment c = {.story_id = sid,
+                        .author_id = uid,
+                        .body_src = "wait for me",
+                        .body_html = "<p>wait for me</p>",
+                        .created_at = 1700000001,
+                        .status = COMMENT_HELD,
+                        .hold_reason = "policy: pre-moderation"};
+    assert_int_equal(store_comment_insert(other, &c, &cid, &seq), 0);
+    const struct comment_filter f = {.story_id = sid, .viewer_id = uid, .own_held_only = true};
+
+    assert_int_equal(own_held_becomes(ps, a, &f, 1), cid);
+    assert_int_equal(own_held_from_memo(nw, ps, a, &f, 1), 1);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "UPDATE comments SET status = 'visible' WHERE id = %lld",
+             (long long)cid);
+    assert_int_equal(store_exec_sql(other, sql), 0);
+    own_held_becomes(ps, a, &f, 0);
+    assert_int_equal(own_held_from_memo(nw, ps, a, &f, 0), 0);
+
+    arena_free(a);
+    store_close(other);
+    store_pool_free(pool);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--pg") == 0) {
@@ -488,6 +567,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(memo_aborts_on_a_broken_type),
         cmocka_unit_test(data_changed_sees_every_writer),
         cmocka_unit_test(pooled_reads_follow_every_change),
+        cmocka_unit_test(pooled_own_held_follows_changes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (!g_sqlite)

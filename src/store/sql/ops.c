@@ -9,4 +9,5 @@ const struct store_ops sql_store_ops = {
     .session_find = sql_session_find,
     .comment_insert = sql_comment_insert,
     .setting_list = sql_setting_list,
+    .comment_list = sql_comment_list,
 };

@@ -1,9 +1,8 @@
 /* The SQL core's operations, each a struct store_ops entry written once for every
- * driver. SQL_PLAIN_OPS names those that any store runs as they are; the four left
- * (story_find, session_find, comment_insert, setting_list) are wrapped by a pool's
- * view (pooled.c: the memo in front of three reads, the group committer behind one
- * write).
- * Private to store/. */
+ * driver. SQL_PLAIN_OPS names those that any store runs as they are; the five left
+ * (story_find, session_find, comment_insert, setting_list, comment_list) are
+ * wrapped by a pool's view (pooled.c: the memo in front of four reads, the group
+ * committer behind one write). Private to store/. */
 #ifndef STET_STORE_SQL_OPS_H
 #define STET_STORE_SQL_OPS_H
 
@@ -103,7 +102,6 @@ int sql_settings_change(struct store *st, const struct store_setting_change *ch,
     .session_insert = sql_session_insert,                                                          \
     .session_delete = sql_session_delete,                                                          \
     .comment_find = sql_comment_find,                                                              \
-    .comment_list = sql_comment_list,                                                              \
     .comment_position = sql_comment_position,                                                      \
     .comment_events = sql_comment_events,                                                          \
     .comment_count_approved = sql_comment_count_approved,                                          \

@@ -93,7 +93,7 @@ struct import_post {
     enum import_kind kind;
     const char *kind_name; /* WordPress comment_type as exported */
     const char *author_name;
-    const char *author_email; /* private: never shown */
+    const char *author_email;    /* private: never shown */
     const char *author_username; /* Disqus username */
     const char *author_url;      /* WordPress comment_author_url */
     const char *author_ip;
@@ -115,17 +115,17 @@ struct import_stats {
     /* Skipped: a Disqus post without <thread dsq:id>, a WordPress comment in an item
      * without wp:post_id. */
     uint64_t n_posts_no_thread;
-    uint64_t n_oversize;         /* skipped: a body or an id over its limit */
-    uint64_t n_posts_empty;      /* handed over with body "" */
-    uint64_t n_bad_dates;        /* handed over with created_at 0 */
-    uint64_t n_date_fallbacks;   /* WordPress: comment_date_gmt missing, comment_date used */
-    uint64_t n_untyped;          /* WordPress: no comment_type element (a comment) */
-    uint64_t n_query_links;      /* a link that names its story by query only (?p=N) */
-    uint64_t n_truncated;        /* a title or name shortened to its limit */
-    uint64_t n_fields_dropped;   /* an e-mail, URL, IP or link over its limit, left "" */
-    uint64_t n_bytes_repaired;   /* invalid UTF-8 or control bytes replaced by U+FFFD */
-    uint64_t n_late_fields;      /* WordPress: item fields after its first comment, ignored */
-    uint64_t n_categories;       /* Disqus <category> elements, read past */
+    uint64_t n_oversize;       /* skipped: a body or an id over its limit */
+    uint64_t n_posts_empty;    /* handed over with body "" */
+    uint64_t n_bad_dates;      /* handed over with created_at 0 */
+    uint64_t n_date_fallbacks; /* WordPress: comment_date_gmt missing, comment_date used */
+    uint64_t n_untyped;        /* WordPress: no comment_type element (a comment) */
+    uint64_t n_query_links;    /* a link that names its story by query only (?p=N) */
+    uint64_t n_truncated;      /* a title or name shortened to its limit */
+    uint64_t n_fields_dropped; /* an e-mail, URL, IP or link over its limit, left "" */
+    uint64_t n_bytes_repaired; /* invalid UTF-8 or control bytes replaced by U+FFFD */
+    uint64_t n_late_fields;    /* WordPress: item fields after its first comment, ignored */
+    uint64_t n_categories;     /* Disqus <category> elements, read past */
 };
 
 /* The callbacks a parse feeds. on_thread and on_post return 0 to go on, or an error

@@ -16,29 +16,31 @@
 
 #include <libxml/HTMLparser.h>
 
-/* No network, no error output of libxml2's own (a comment's bad HTML is not news),
- * and no <html><body> around the fragment. */
-#define LEGACY_HTML_OPTIONS                                                                        \
-    (HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED)
+/* No network, and no error output of libxml2's own (a comment's bad HTML is not
+ * news). Not HTML_PARSE_NOIMPLIED: without the implied <html><body>, libxml2 2.9
+ * makes every later top-level element a child of the first (<p>a</p><p>b</p>
+ * nests); html, head and body are dropped by the walk like any unknown tag. */
+#define LEGACY_HTML_OPTIONS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
 
 static const char *const allowed_tags[] = {
     "p", "br", "a", "b", "strong", "i", "em", "blockquote", "code", "pre", "ul", "ol", "li",
 };
 
-/* Elements whose content is code, a widget or a fallback for one: none of their
- * text was ever meant to be read as the comment. */
+/* Elements whose content is code, a widget, a fallback for one or the document's
+ * head: none of their text was ever shown as the comment. */
 static const char *const dropped_tags[] = {
-    "script", "style",  "template", "iframe",   "object", "embed", "applet", "noframes", "noembed",
-    "noscript", "svg", "math",     "textarea", "select", "canvas", "audio", "video",
+    "script",   "style",   "template", "iframe", "object", "embed",    "applet",
+    "noframes", "noembed", "noscript", "svg",    "math",   "textarea", "select",
+    "canvas",   "audio",   "video",    "head",   "title",
 };
 
 /* Dropped, but they separated their text from what is around them. */
 static const char *const block_tags[] = {
-    "div",   "h1",      "h2",     "h3",      "h4",         "h5",      "h6",
-    "table", "tr",      "td",     "th",      "thead",      "tbody",   "tfoot",
-    "dl",    "dt",      "dd",     "section", "article",    "header",  "footer",
-    "aside", "nav",     "main",   "figure",  "figcaption", "address", "hr",
-    "center", "details", "summary", "form",   "fieldset",   "caption",
+    "div",    "h1",      "h2",      "h3",      "h4",         "h5",      "h6",
+    "table",  "tr",      "td",      "th",      "thead",      "tbody",   "tfoot",
+    "dl",     "dt",      "dd",      "section", "article",    "header",  "footer",
+    "aside",  "nav",     "main",    "figure",  "figcaption", "address", "hr",
+    "center", "details", "summary", "form",    "fieldset",   "caption",
 };
 
 /* The allowed elements that start a new line of their own. */
@@ -170,8 +172,8 @@ static void paragraph(struct buf *out, const char *s, size_t len)
         const char *nl = memchr(s, '\n', len);
         size_t n = nl != NULL ? (size_t)(nl - s) : len;
         if (!first)
-            buf_puts(out, ends_with_block(prev, prev_len) || starts_with_block(s, n) ? "\n"
-                                                                                     : "<br />");
+            buf_puts(out,
+                     ends_with_block(prev, prev_len) || starts_with_block(s, n) ? "\n" : "<br />");
         buf_append(out, s, n);
         first = false;
         prev = s;
@@ -378,8 +380,6 @@ static bool open_allowed(struct walk *w, xmlNodePtr n, const char *name)
         open_anchor(w->out, (const char *)href + start, len);
         xmlFree(href);
         w->in_anchor++;
-    } else if (strcmp(name, "p") == 0 && !has_text(n)) {
-        return false;
     } else if (strcmp(name, "br") == 0) {
         buf_puts(w->out, "<br />");
     } else {
@@ -404,6 +404,10 @@ static enum action enter(struct walk *w, xmlNodePtr n)
     const char *name = (const char *)n->name;
     size_t len = strlen(name);
     if (in_list(dropped_tags, N_OF(dropped_tags), name, len))
+        return ACT_SKIP;
+    /* A paragraph of nothing but white space and line breaks (libxml2 leaves one
+     * where a block closed an open <p>) is left out whole. */
+    if (strcmp(name, "p") == 0 && !has_text(n))
         return ACT_SKIP;
     if (in_list(allowed_tags, N_OF(allowed_tags), name, len) && open_allowed(w, n, name))
         return ACT_KEEP;

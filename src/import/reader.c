@@ -41,8 +41,8 @@ struct import_in {
     size_t mem_len, mem_pos;
     bool sniffed, repair, eof;
     int read_errno;
-    uint64_t total;    /* raw bytes read */
-    uint64_t lines;    /* line breaks read, for the "truncated?" hint */
+    uint64_t total; /* raw bytes read */
+    uint64_t lines; /* line breaks read, for the "truncated?" hint */
     uint64_t *n_repaired;
     unsigned char raw[IN_CHUNK + 4];
     size_t raw_len; /* a carried incomplete sequence, then what the next read adds */
@@ -80,8 +80,8 @@ static ssize_t in_read_raw(struct import_in *in, unsigned char *dst, size_t want
  * a NUL byte, or declares another encoding, reaches libxml2 as it is. */
 static bool wants_repair(const unsigned char *p, size_t n)
 {
-    if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) || (p[0] == 0xFF && p[1] == 0xFE) ||
-                   p[0] == 0 || p[1] == 0))
+    if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) || (p[0] == 0xFF && p[1] == 0xFE) || p[0] == 0 ||
+                   p[1] == 0))
         return false;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         p += 3;
@@ -251,7 +251,8 @@ static int xml_fail(struct run_private *p)
     } else if (xf->code == XML_ERR_DOCUMENT_END) {
         set_err(err, line, "content after the end of the export's root element");
     } else if (xf->code != 0 && p->in->eof && (uint64_t)line >= p->in->lines) {
-        snprintf(msg, sizeof(msg), "%.200s, at the end of the file (is it truncated?)", xf->message);
+        snprintf(msg, sizeof(msg), "%.200s, at the end of the file (is it truncated?)",
+                 xf->message);
         set_err(err, line, msg);
     } else if (xf->code != 0) {
         set_err(err, line, xf->message);
@@ -263,7 +264,12 @@ static int xml_fail(struct run_private *p)
 
 int import_run_fail(struct import_run *run, const char *message)
 {
-    set_err(run->err, xmlTextReaderGetParserLineNumber(run->reader), message);
+    /* The line of the node the reader is on: the parser itself may be lines ahead. */
+    xmlNodePtr node = xmlTextReaderCurrentNode(run->reader);
+    long line = node != NULL ? xmlGetLineNo(node) : -1;
+    if (line <= 0)
+        line = xmlTextReaderGetParserLineNumber(run->reader);
+    set_err(run->err, (int)line, message);
     return STET_EBADREQ;
 }
 
@@ -387,7 +393,8 @@ const char *import_attr_id(struct import_run *run, struct arena *a, enum import_
     xmlChar *v = NULL;
 
     if (ns == IMPORT_NS_DSQ) {
-        v = xmlTextReaderGetAttributeNs(run->reader, (const xmlChar *)name, (const xmlChar *)dsq_ns);
+        v = xmlTextReaderGetAttributeNs(run->reader, (const xmlChar *)name,
+                                        (const xmlChar *)dsq_ns);
         /* An export that forgot to declare the prefix still says what it means. */
         if (v == NULL) {
             char qname[64];

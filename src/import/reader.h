@@ -15,10 +15,10 @@
 
 /* The namespaces the formats use, told apart by URI, never by prefix. */
 enum import_ns {
-    IMPORT_NS_NONE,   /* no namespace (RSS's own elements) */
-    IMPORT_NS_WP,     /* http://wordpress.org/export/1.x/ */
-    IMPORT_NS_DSQ,    /* http://disqus.com/disqus-internals (the dsq:id attribute) */
-    IMPORT_NS_OTHER,  /* Disqus's default namespace, dc:, content:, excerpt:... */
+    IMPORT_NS_NONE,  /* no namespace (RSS's own elements) */
+    IMPORT_NS_WP,    /* http://wordpress.org/export/1.x/ */
+    IMPORT_NS_DSQ,   /* http://disqus.com/disqus-internals (the dsq:id attribute) */
+    IMPORT_NS_OTHER, /* Disqus's default namespace, dc:, content:, excerpt:... */
 };
 
 /* What happens to a value longer than its limit (import.h explains the choice). */

@@ -245,8 +245,8 @@ static int root_start(struct import_run *run, const char *name)
     char msg[IMPORT_ERR_MAX];
 
     if (strcmp(name, "rss") != 0) {
-        snprintf(msg, sizeof(msg),
-                 "not a WordPress export: the root element is <%.64s>, not <rss>", name);
+        snprintf(msg, sizeof(msg), "not a WordPress export: the root element is <%.64s>, not <rss>",
+                 name);
         return import_run_fail(run, msg);
     }
     if (!import_declares_ns(run, "http://wordpress.org/export/"))

@@ -130,7 +130,8 @@ struct import_stats {
 
 /* The callbacks a parse feeds. on_thread and on_post return 0 to go on, or an error
  * code that stops the parse and becomes its result, unchanged. on_progress (may be
- * NULL) gets the bytes of the file consumed so far. */
+ * NULL) gets the bytes consumed so far (libxml2's xmlTextReaderByteConsumed), every
+ * IMPORT_PROGRESS_STEP bytes or so, and the file's size at the end. */
 struct import_sink {
     void *ctx;
     int (*on_thread)(void *ctx, struct import_thread *t);

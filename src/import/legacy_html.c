@@ -50,13 +50,19 @@ static const char *const allowed_blocks[] = {
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))
 
-static bool in_list(const char *const *list, size_t n, const char *name, size_t len)
+/* The list's own spelling of `name` (any case), or NULL when it is not listed. */
+static const char *listed(const char *const *list, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
         if (strlen(list[i]) == len && strncasecmp(list[i], name, len) == 0)
-            return true;
+            return list[i];
     }
-    return false;
+    return NULL;
+}
+
+static bool in_list(const char *const *list, size_t n, const char *name, size_t len)
+{
+    return listed(list, n, name, len) != NULL;
 }
 
 static bool is_ws(char c)
@@ -407,9 +413,11 @@ static enum action enter(struct walk *w, xmlNodePtr n)
         return ACT_SKIP;
     /* A paragraph of nothing but white space and line breaks (libxml2 leaves one
      * where a block closed an open <p>) is left out whole. */
-    if (strcmp(name, "p") == 0 && !has_text(n))
+    if (strcasecmp(name, "p") == 0 && !has_text(n))
         return ACT_SKIP;
-    if (in_list(allowed_tags, N_OF(allowed_tags), name, len) && open_allowed(w, n, name))
+    /* Tags are written as the allowlist spells them, never as the input did. */
+    const char *tag = listed(allowed_tags, N_OF(allowed_tags), name, len);
+    if (tag != NULL && open_allowed(w, n, tag))
         return ACT_KEEP;
     if (in_list(block_tags, N_OF(block_tags), name, len)) {
         w->sep_pending = true;
@@ -421,16 +429,17 @@ static enum action enter(struct walk *w, xmlNodePtr n)
 static void leave(struct walk *w, xmlNodePtr n, enum action act)
 {
     const char *name = (const char *)n->name;
+    const char *tag = listed(allowed_tags, N_OF(allowed_tags), name, strlen(name));
 
     if (act == ACT_BLOCK) {
         w->sep_pending = true;
     } else if (act == ACT_KEEP) {
         w->depth--;
-        if (strcmp(name, "a") == 0)
+        if (strcmp(tag, "a") == 0)
             w->in_anchor--;
-        if (strcmp(name, "br") != 0)
-            buf_printf(w->out, "</%s>", name);
-        if (in_list(allowed_blocks, N_OF(allowed_blocks), name, strlen(name))) {
+        if (strcmp(tag, "br") != 0)
+            buf_printf(w->out, "</%s>", tag);
+        if (in_list(allowed_blocks, N_OF(allowed_blocks), tag, strlen(tag))) {
             w->sep_pending = false;
             w->last_ws = true;
         }
@@ -481,6 +490,7 @@ int legacy_html_to_safe(struct arena *a, const char *src, size_t len, enum legac
 
     if (len > LEGACY_HTML_MAX_IN)
         return STET_ELIMIT;
+    import_xml_init();
     (void)import_xml_repair(&clean, src, len);
     if (mode == LEGACY_HTML_AUTOP) {
         struct buf lf = BUF_INIT;

@@ -263,6 +263,10 @@ static int xml_fail(struct run_private *p)
         set_err(err, line, "the file ends before the export does (is it truncated?)");
     } else if (xf->code == XML_ERR_DOCUMENT_END) {
         set_err(err, line, "content after the end of the export's root element");
+    } else if (strstr(xf->message, "huge text node") != NULL) {
+        /* libxml2 without XML_PARSE_HUGE holds no text node over 10,000,000 bytes;
+         * it calls this running out of memory. */
+        set_err(err, line, "a value longer than 10 MB (libxml2's limit for one text)");
     } else if (xf->code != 0 && p->in->eof && (uint64_t)line >= p->in->lines) {
         snprintf(msg, sizeof(msg), "%.200s, at the end of the file (is it truncated?)",
                  xf->message);
@@ -574,6 +578,7 @@ static int parse(enum import_format format, struct import_in *in, const char *na
     struct run_private p = {.in = in};
     int rc;
 
+    import_xml_init();
     memset(stats, 0, sizeof(*stats));
     memset(err, 0, sizeof(*err));
     in->n_repaired = &stats->n_bytes_repaired;

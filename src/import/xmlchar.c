@@ -1,5 +1,17 @@
-/* Character checks shared by the export reader and the legacy HTML sanitizer. */
+/* Character checks and libxml2's one-time setup, shared by the export reader and the
+ * legacy HTML sanitizer. */
 #include "import/xmlchar.h"
+
+#include <pthread.h>
+
+#include <libxml/parser.h>
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+void import_xml_init(void)
+{
+    pthread_once(&xml_once, xmlInitParser);
+}
 
 int import_xml_char_len(const unsigned char *p, size_t n)
 {

@@ -22,4 +22,8 @@ int import_xml_char_len(const unsigned char *p, size_t n);
  * sequence at the end included) replaced by U+FFFD; returns how many were replaced. */
 uint64_t import_xml_repair(struct buf *out, const char *s, size_t len);
 
+/* Initialises libxml2 once per process (xmlInitParser, which is not safe to race):
+ * every entry point of src/import calls it first. */
+void import_xml_init(void);
+
 #endif

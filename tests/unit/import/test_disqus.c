@@ -260,6 +260,27 @@ static void values_over_their_limits(void **state)
     buf_cleanup(&out);
 }
 
+/* libxml2's own bound on one text node (10 MB) stops the parse; memory stays within
+ * a few times that, whatever follows. */
+static void huge_text_node_stops_the_parse(void **state)
+{
+    struct buf doc = BUF_INIT, out = BUF_INIT;
+    struct import_stats st;
+    struct import_error err;
+    (void)state;
+
+    buf_puts(&doc, "<disqus xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<post dsq:id=\"1\">"
+                   "<thread dsq:id=\"t\"/><message>");
+    repeat(&doc, "x", 10 * 1000 * 1000 + 1);
+    buf_puts(&doc, "</message></post></disqus>");
+    assert_int_equal(parse_text(buf_cstr(&doc), &out, &st, &err), STET_EBADREQ);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.message, "a value longer than 10 MB (libxml2's limit for one text)");
+    assert_int_equal(st.n_posts, 0);
+    buf_cleanup(&doc);
+    buf_cleanup(&out);
+}
+
 struct stop_ctx {
     int n_posts;
     struct import_post *kept;
@@ -393,6 +414,7 @@ int main(void)
         cmocka_unit_test(empty_and_malformed_files),
         cmocka_unit_test(doctype_is_refused),
         cmocka_unit_test(values_over_their_limits),
+        cmocka_unit_test(huge_text_node_stops_the_parse),
         cmocka_unit_test(callback_error_stops_the_parse),
         cmocka_unit_test(kept_record_outlives_the_parse),
         cmocka_unit_test(unreadable_file),

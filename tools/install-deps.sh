@@ -8,7 +8,7 @@ what=${1:-build}
 
 pkgs="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev
 libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev
-libcurl4-openssl-dev libinih-dev zlib1g-dev ca-certificates"
+libcurl4-openssl-dev libinih-dev zlib1g-dev libxml2-dev ca-certificates"
 case $what in
 test | check | bench)
     pkgs="$pkgs libcmocka-dev python3 postgresql chromium nodejs npm sqlite3 curl nginx-light haproxy openssl tzdata" ;;

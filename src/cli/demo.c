@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "domain/comments.h"
 #include "domain/password.h"
+#include "domain/policy_settings.h"
 #include "domain/stories.h"
 #include "domain/users.h"
 
@@ -96,6 +97,12 @@ static int add_conversation(const struct dctx *ctx, const char *slug)
 {
     struct user readers[N_DEMO_READERS];
     int64_t ids[N_DEMO_COMMENTS];
+    /* The demo's conversation took place before this site's policies: it shows as
+     * written, whatever comments.premoderate, the banned words or the spam filter
+     * would make of a new comment (a held comment could not even be answered). */
+    struct domain_env env = *ctx->env;
+    policy_defaults(&env.policy);
+    env.spam.enabled = false;
     for (size_t i = 0; i < N_DEMO_READERS; i++) {
         int rc = add_reader(ctx, demo_readers[i], &readers[i]);
         if (rc != 0)
@@ -104,6 +111,7 @@ static int add_conversation(const struct dctx *ctx, const char *slug)
     for (size_t i = 0; i < N_DEMO_COMMENTS; i++) {
         /* Stamped as if written over the last two hours, for the relative times. */
         struct dctx at = *ctx;
+        at.env = &env;
         at.now = ctx->now - demo_comments[i].age_s;
         int parent = demo_comments[i].parent;
         struct comment c;

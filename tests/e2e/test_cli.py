@@ -193,6 +193,19 @@ class DemoSite(unittest.TestCase):
         self.assertEqual(eventually(strip, "the demo's weather strip"), "Hi 23\u00b0 | Lo 9\u00b0")
 
 
+class DemoSiteUnderPolicies(DemoSite):
+    """The demo's conversation shows as written whatever the site's policies would do
+    to a new comment: every comment pre-moderated, and the spam filter holding the
+    demo's link-rich replies."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(demo=True, config="[comments]\npremoderate = all\nmax_links = 0\n"
+                                             "[spam]\nlink_density = 0.01\n")
+
+    test_weather_strip_without_setup = None
+
+
 class Help(unittest.TestCase):
     """Item 13: `stet help COMMAND` and `stet COMMAND --help` print the same usage,
     from one table; usage errors name what is wrong and exit 2."""

@@ -168,7 +168,8 @@ int page_comment_delete_post(struct req *req)
         return respond_error(req, rc);
     /* A moderator deleting someone else's comment reads no "your comment". */
     flash_set(req, own(req, &c) ? FLASH_COMMENT_DELETED : FLASH_MOD_DELETED);
-    return respond_redirect(req, arena_printf(req->arena, "/stories/%s", c.story_slug));
+    /* Back to the comments it left, not the story's top. */
+    return respond_redirect(req, arena_printf(req->arena, "/stories/%s#comments", c.story_slug));
 }
 
 int page_comment_report_show(struct req *req)

@@ -282,7 +282,7 @@ class CommentActions(ServerTest):
         self.assertIn("to be gone", root.find("blockquote").text())
         r = c.post_form(path, fields)
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), "/stories/" + slug)
+        self.assertEqual(r.header("Location"), "/stories/%s#comments" % slug)
         self.assertEqual(comment_row(self.server, cm["id"])[0], "deleted")
         landed = c.get(r.header("Location"))
         self.assertIn("Your comment was deleted.", parse_html(landed.text).by_id("flash").text())

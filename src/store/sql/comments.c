@@ -55,13 +55,9 @@ int sql_comment_insert(struct store *st, const struct comment *cm, int64_t *id, 
     int64_t new_id = 0, seq = 0;
     if ((unsigned)cm->status > COMMENT_DELETED)
         return STET_EINVAL;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
+    int rc = sql_write_begin(st, &c);
     if (rc == 0)
-        rc = sql_finish(c, insert_in_tx(c, cm, &new_id, &seq));
-    rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
+        rc = sql_write_end(st, c, insert_in_tx(c, cm, &new_id, &seq));
     if (rc != 0)
         return rc;
     if (id != NULL)
@@ -109,13 +105,9 @@ int store_comment_insert_batch(struct store *st, const struct comment *const *cs
                                int64_t *ids, int64_t *seqs, int *rcs)
 {
     struct sql_conn *c;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc == 0) {
-        rc = sql_tx(c, SQL_TX_BEGIN);
-        if (rc == 0)
-            rc = sql_finish(c, insert_rows(c, cs, n, ids, seqs, rcs));
-        rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
-    }
+    int rc = sql_write_begin(st, &c);
+    if (rc == 0)
+        rc = sql_write_end(st, c, insert_rows(c, cs, n, ids, seqs, rcs));
     for (size_t i = 0; rc != 0 && i < n; i++) {
         ids[i] = 0;
         seqs[i] = 0;

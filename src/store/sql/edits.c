@@ -46,13 +46,10 @@ int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const c
     *event_seq = 0;
     if (body_src == NULL || body_html == NULL || edited_at <= 0)
         return STET_EINVAL;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
+    int rc = sql_write_begin(st, &c);
     if (rc == 0)
-        rc = sql_finish(c, edit_in_tx(c, id, body_src, body_html, edited_at, hold_reason, &seq));
-    rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
+        rc = sql_write_end(st, c,
+                           edit_in_tx(c, id, body_src, body_html, edited_at, hold_reason, &seq));
     if (rc == 0)
         *event_seq = seq;
     return rc;
@@ -101,13 +98,9 @@ int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *a
     struct sql_conn *c;
     int64_t seq = 0;
     *event_seq = 0;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
+    int rc = sql_write_begin(st, &c);
     if (rc == 0)
-        rc = sql_finish(c, delete_in_tx(c, id, audit, &seq));
-    rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
+        rc = sql_write_end(st, c, delete_in_tx(c, id, audit, &seq));
     if (rc == 0)
         *event_seq = seq;
     return rc;

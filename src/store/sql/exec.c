@@ -252,6 +252,20 @@ int sql_finish(struct sql_conn *c, int rc)
     return rc;
 }
 
+int sql_write_begin(struct store *st, struct sql_conn **c)
+{
+    int rc = sql_lease(st, SQL_USE_WRITE, c);
+    if (rc != 0)
+        return rc;
+    rc = sql_tx(*c, SQL_TX_BEGIN);
+    return rc != 0 ? sql_unlease(st, *c, SQL_USE_WRITE, rc) : 0;
+}
+
+int sql_write_end(struct store *st, struct sql_conn *c, int rc)
+{
+    return sql_unlease(st, c, SQL_USE_WRITE, sql_finish(c, rc));
+}
+
 /* ---- columns ---- */
 
 int64_t sql_int(struct sql_rows *r, int col)

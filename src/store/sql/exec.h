@@ -91,6 +91,12 @@ int sql_tx(struct sql_conn *c, enum sql_tx step) STET_MUST_CHECK;
 void sql_rollback(struct sql_conn *c);
 /* Commits when rc is 0 and rolls back otherwise; the outcome. */
 int sql_finish(struct sql_conn *c, int rc);
+/* A write transaction on a leased connection, the shape of every operation that
+ * writes more than one statement: sql_write_begin leases a write connection and
+ * begins (nothing is held when it fails); sql_write_end finishes with `rc`
+ * (sql_finish) and gives the connection back. Both return the first error. */
+int sql_write_begin(struct store *st, struct sql_conn **c) STET_MUST_CHECK;
+int sql_write_end(struct store *st, struct sql_conn *c, int rc);
 
 /* Column readers for the current row; NULL reads as 0, false, "" (or NULL for the
  * _or_null reader). Strings are arena copies. */

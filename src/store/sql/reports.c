@@ -68,17 +68,14 @@ int sql_report_add(struct store *st, int64_t comment_id, int64_t reporter_id, co
     struct sql_conn *c;
     *held = false;
     *event_seq = 0;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
-    if (rc == 0) {
-        rc = sql_finish(
-            c, report_in_tx(c, comment_id, reporter_id, reason, now, threshold, held, event_seq));
-    }
+    int rc = sql_write_begin(st, &c);
+    if (rc == 0)
+        rc = sql_write_end(
+            st, c,
+            report_in_tx(c, comment_id, reporter_id, reason, now, threshold, held, event_seq));
     if (rc != 0) {
         *held = false;
         *event_seq = 0;
     }
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    return rc;
 }

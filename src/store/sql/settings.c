@@ -64,11 +64,6 @@ int sql_settings_change(struct store *st, const struct store_setting_change *ch,
     for (size_t i = 0; i < n; i++)
         if (!key_ok(ch[i].key))
             return STET_EINVAL;
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
-    if (rc == 0)
-        rc = sql_finish(c, change_in_tx(c, ch, n, actor_id, now));
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, change_in_tx(c, ch, n, actor_id, now));
 }

@@ -126,13 +126,8 @@ int sql_story_set_open_audit(struct store *st, int64_t story_id, bool open,
         return sql_story_set_open(st, story_id, open);
     sql_arg_int(&args, story_id);
     sql_arg_bool(&args, open);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
-    if (rc == 0)
-        rc = sql_finish(c, set_open_in_tx(c, &args, audit));
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, set_open_in_tx(c, &args, audit));
 }
 
 /* One point lookup per slug on the unique index; n is bounded by the caller. */

@@ -39,13 +39,8 @@ static int set_suspension(struct store *st, struct str username, int64_t until, 
         return STET_ENOTFOUND;
     sql_arg_int_or_null(&args, until);
     sql_arg_cstr_or_null(&args, reason);
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
-    if (rc == 0)
-        rc = sql_finish(c, suspend_in_tx(c, &args, audit));
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, suspend_in_tx(c, &args, audit));
 }
 
 int sql_user_suspend(struct store *st, struct str username, int64_t until, const char *reason,
@@ -88,11 +83,6 @@ int sql_user_set_role_audit(struct store *st, struct str username, enum role rol
     if (!bind_user(&args, username, key))
         return STET_ENOTFOUND;
     sql_arg_cstr(&args, role_name(role));
-    int rc = sql_lease(st, SQL_USE_WRITE, &c);
-    if (rc != 0)
-        return rc;
-    rc = sql_tx(c, SQL_TX_BEGIN);
-    if (rc == 0)
-        rc = sql_finish(c, role_in_tx(c, &args, audit));
-    return sql_unlease(st, c, SQL_USE_WRITE, rc);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, role_in_tx(c, &args, audit));
 }

@@ -6,6 +6,7 @@
 #include "import/legacy_html.h"
 
 #include "base/buf.h"
+#include "base/html.h"
 #include "base/xalloc.h"
 #include "import/xmlchar.h"
 
@@ -68,40 +69,6 @@ static bool in_list(const char *const *list, size_t n, const char *name, size_t 
 static bool is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-/* Escapes & < > " ' for text and quoted attributes (render/html.c's rule; this layer
- * may not include render/). */
-static void escape(struct buf *out, const char *s, size_t len)
-{
-    size_t run = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        const char *rep;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            continue;
-        }
-        buf_append(out, s + run, i - run);
-        buf_puts(out, rep);
-        run = i + 1;
-    }
-    buf_append(out, s + run, len - run);
 }
 
 /* --- WordPress line breaks --------------------------------------------------------- */
@@ -340,25 +307,6 @@ static xmlChar *allowed_href(xmlNodePtr a, size_t *start, size_t *len)
     return href;
 }
 
-static void open_anchor(struct buf *out, const char *url, size_t len)
-{
-    struct buf enc = BUF_INIT;
-
-    /* Control bytes and spaces are percent-encoded so the href stays one token
-     * (render/markdown.c does the same). */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)url[i];
-        if (c <= 0x20 || c == 0x7f)
-            buf_printf(&enc, "%%%02X", c);
-        else
-            buf_putc(&enc, (char)c);
-    }
-    buf_puts(out, "<a href=\"");
-    escape(out, buf_cstr(&enc), enc.len);
-    buf_puts(out, "\" rel=\"nofollow ugc noopener\">");
-    buf_cleanup(&enc);
-}
-
 static void write_text(struct walk *w, const char *s)
 {
     size_t len = strlen(s);
@@ -367,7 +315,7 @@ static void write_text(struct walk *w, const char *s)
     if (w->sep_pending && !w->last_ws && !is_ws(s[0]))
         buf_putc(w->out, '\n');
     w->sep_pending = false;
-    escape(w->out, s, len);
+    html_escape(w->out, s, len);
     w->last_ws = is_ws(s[len - 1]);
 }
 
@@ -383,7 +331,7 @@ static bool open_allowed(struct walk *w, xmlNodePtr n, const char *name)
         xmlChar *href = w->in_anchor > 0 ? NULL : allowed_href(n, &start, &len);
         if (href == NULL)
             return false;
-        open_anchor(w->out, (const char *)href + start, len);
+        html_user_link_open(w->out, (const char *)href + start, len);
         xmlFree(href);
         w->in_anchor++;
     } else if (strcmp(name, "br") == 0) {

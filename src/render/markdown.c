@@ -7,8 +7,8 @@
 #include "render/markdown.h"
 
 #include "base/buf.h"
+#include "base/html.h"
 #include "base/xalloc.h"
-#include "render/html.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
@@ -94,22 +94,8 @@ static const char *allowed_url(const char *url, size_t *len)
 
 static char *anchor_open(const char *url, size_t len)
 {
-    struct buf enc = BUF_INIT;
     struct buf tag = BUF_INIT;
-
-    /* Control bytes and spaces are percent-encoded so the href stays one token;
-     * the rest is HTML-escaped for the quoted attribute. */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)url[i];
-        if (c <= 0x20 || c == 0x7f)
-            buf_printf(&enc, "%%%02X", c);
-        else
-            buf_putc(&enc, (char)c);
-    }
-    buf_puts(&tag, "<a href=\"");
-    html_escape(&tag, buf_cstr(&enc), enc.len);
-    buf_puts(&tag, "\" rel=\"nofollow ugc noopener\">");
-    buf_cleanup(&enc);
+    html_user_link_open(&tag, url, len);
     size_t n;
     return buf_steal(&tag, &n);
 }

@@ -4,7 +4,7 @@
 #include "render/template.h"
 
 #include "base/xalloc.h"
-#include "render/html.h"
+#include "base/html.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -11,7 +11,7 @@
 #include "domain/validate.h"
 #include "http/accept.h"
 #include "http/prepared.h"
-#include "render/html.h"
+#include "base/html.h"
 #include "render/template.h"
 #include "web/flash.h"
 #include "web/handlers.h"

@@ -1,7 +1,7 @@
 /* The register and login forms. */
 #include "web/views.h"
 
-#include "render/html.h"
+#include "base/html.h"
 #include "web/web.h"
 
 /* A form's problems: the summary (the one message, linked to its field, or a count

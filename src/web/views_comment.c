@@ -6,7 +6,7 @@
 #include "web/views.h"
 
 #include "base/timefmt.h"
-#include "render/html.h"
+#include "base/html.h"
 #include "web/web.h"
 
 #include <string.h>

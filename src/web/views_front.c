@@ -2,7 +2,7 @@
  * pages, the archive's list of months and a month of the archive. */
 #include "web/views.h"
 
-#include "render/html.h"
+#include "base/html.h"
 #include "web/web.h"
 
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "base/ident.h"
 #include "domain/desk.h"
 #include "domain/moderation.h"
-#include "render/html.h"
+#include "base/html.h"
 #include "web/web.h"
 
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "web/views.h"
 
 #include "base/timefmt.h"
-#include "render/html.h"
+#include "base/html.h"
 #include "web/flash.h"
 #include "web/web.h"
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "render/html.h"
+#include "base/html.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Escaping for HTML text, quoted attributes and URL components. Every byte of user
  * text that reaches a page passes through one of these, so they are table-free,
  * branch-light loops that copy unescaped runs in one append. */
-#include "render/html.h"
+#include "base/html.h"
 
 #include <string.h>
 
@@ -45,6 +45,22 @@ char *html_escape_dup(struct arena *a, const char *s)
     char *r = arena_strndup(a, buf_cstr(&b), b.len);
     buf_cleanup(&b);
     return r;
+}
+
+void html_user_link_open(struct buf *out, const char *url, size_t len)
+{
+    struct buf enc = BUF_INIT;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c == 0x7f)
+            buf_printf(&enc, "%%%02X", c);
+        else
+            buf_putc(&enc, (char)c);
+    }
+    buf_puts(out, "<a href=\"");
+    html_escape(out, buf_cstr(&enc), enc.len);
+    buf_puts(out, "\" rel=\"nofollow ugc noopener\">");
+    buf_cleanup(&enc);
 }
 
 static int is_unreserved(unsigned char c)

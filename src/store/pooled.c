@@ -137,8 +137,10 @@ static const struct memo_type comment_type = {
 };
 
 /* Every logged-in story page lists its reader's held comments, almost always none:
- * that answer (one page of it, the empty list included) comes from memory until
- * anything changes, so the page stays on the I/O thread. Other lists are read. */
+ * that empty answer comes from memory until anything changes, so the page stays on
+ * the I/O thread. Only the empty answer is kept: a list of held comments is up to a
+ * page of full comment bodies, and thousands of readers' lists would hold more
+ * memory than the memo's slot count suggests. Other lists are read. */
 static int pooled_comment_list(struct arena *a, struct store *st, const struct comment_filter *f,
                                const struct store_page *pg, struct comment **out, size_t *n)
 {
@@ -158,7 +160,7 @@ static int pooled_comment_list(struct arena *a, struct store *st, const struct c
         return 0;
     }
     int rc = sql_comment_list(a, st, f, pg, out, n);
-    if (rc == 0 && trusted)
+    if (rc == 0 && trusted && *n == 0)
         memo_put_list(p->own_held, &comment_type, key, (size_t)len, gen, 0, *out, *n);
     return rc;
 }

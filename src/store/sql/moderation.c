@@ -46,7 +46,8 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
         out->hold_reason = NULL;
     }
     /* Only a change the page shows moves the story: held and rejected comments are
-     * on no shared page (an author's own held one is rendered per reader, uncached). */
+     * on no shared page (an author's own held one is listed per reader outside the
+     * page cache, and the pool's memo follows any commit). */
     if (out->status != status && (shown(out->status) || shown(status))) {
         int delta = shown(status) ? 1 : -1;
         rc = sql_thread_changed(c, out->story_id, id, out->parent_id, shown(out->status),

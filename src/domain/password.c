@@ -135,6 +135,14 @@ int password_hash(struct str password, char out[PASSWORD_HASH_MAX])
 
 bool password_verify(const char *hash, struct str password)
 {
+    /* A hash no password can match (an account imported without one, a generated
+     * one) costs what a real one costs: the answer's timing never tells such an
+     * account from one with a password. */
+    if (hash == NULL || strncmp(hash, crypto_pwhash_argon2id_STRPREFIX,
+                                sizeof(crypto_pwhash_argon2id_STRPREFIX) - 1) != 0) {
+        password_verify_dummy(password);
+        return false;
+    }
     struct hash_job j = {.hash = hash, .password = password};
     hash_on_hasher(&j);
     return j.rc == 0;

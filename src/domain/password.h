@@ -18,7 +18,8 @@ int secret_init(void) STET_MUST_CHECK;
 
 /* Argon2id (libsodium interactive limits) into `out` as a self-describing string. */
 int password_hash(struct str password, char out[PASSWORD_HASH_MAX]) STET_MUST_CHECK;
-/* True when `password` matches `hash`. */
+/* True when `password` matches `hash`; NULL or a string that is no Argon2id hash
+ * matches nothing, in the time a real hash takes. */
 bool password_verify(const char *hash, struct str password);
 /* Spends the same time as a failed verify, so an unknown user answers like a wrong
  * password. */

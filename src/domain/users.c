@@ -247,7 +247,7 @@ int user_login_form(const struct dctx *ctx, struct str login, struct str passwor
         password_verify_dummy(password);
         return err_set(ctx->err, STET_EUNAUTH, "login", wrong);
     }
-    if (hash == NULL || !password_verify(hash, password))
+    if (!password_verify(hash, password))
         return err_set(ctx->err, STET_EUNAUTH, "login", wrong);
     *out = u;
     return 0;

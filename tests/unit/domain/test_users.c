@@ -50,6 +50,22 @@ static void test_register_and_login(void **state)
     assert_string_equal(f->err.message, wrong);
 }
 
+/* A stored hash no password matches (an account imported without a password) and
+ * none at all refuse every password; a real hash takes its own. */
+static void test_verify_only_real_hashes(void **state)
+{
+    (void)state;
+    const struct str pw = STR_LIT("correct horse battery");
+    char hash[PASSWORD_HASH_MAX];
+    assert_int_equal(password_hash(pw, hash), 0);
+    assert_true(password_verify(hash, pw));
+    assert_false(password_verify(hash, STR_LIT("wrong horse battery")));
+    assert_false(password_verify(NULL, pw));
+    assert_false(password_verify("", pw));
+    assert_false(password_verify("!imported", pw));
+    assert_false(password_verify("$argon2i$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$aGFzaA", pw));
+}
+
 static void test_register_rules(void **state)
 {
     struct domain_fixture *f = *state;
@@ -517,6 +533,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_and_login, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_register_rules, setup, domain_fixture_teardown),
+        cmocka_unit_test(test_verify_only_real_hashes),
         cmocka_unit_test_setup_teardown(test_register_reports_every_problem, setup,
                                         domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_register_lookups_are_limited, setup,

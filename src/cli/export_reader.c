@@ -142,9 +142,12 @@ static int read_key(struct reader *r, char key[EXPORT_MAX_KEY + 1])
         if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
             return fail_here(r, "a key must be a plain name (a-z, 0-9, _)");
     }
-    if (n == 0 || n > EXPORT_MAX_KEY || n == avail(r))
-        return fail_here(r, n == avail(r) ? "the document ends early (truncated?)"
-                                          : "a key must be 1 to 64 characters");
+    if (n > EXPORT_MAX_KEY)
+        return fail_here(r, "a key longer than 64 characters");
+    if (n == avail(r))
+        return fail_here(r, "the document ends early (truncated?)");
+    if (n == 0)
+        return fail_here(r, "an empty key");
     memcpy(key, r->buf + r->start, n);
     key[n] = '\0';
     consume(r, n + 1);
@@ -229,13 +232,11 @@ static int read_rows(struct reader *r)
     more = !more;
     while (rc == 0 && more) {
         json_t *row = NULL;
-        int64_t line = r->line, offset = r->offset;
         rc = read_value(r, JSON_REJECT_DUPLICATES, &row);
         if (rc != 0)
             break;
+        /* read_value left err pointing at the row's first byte. */
         if (!json_is_object(row)) {
-            r->err->line = line;
-            r->err->offset = offset;
             rc = export_fail(r->err, "a row must be an object");
         } else {
             rc = r->ops->row(r->ctx, row, r->err);

@@ -156,7 +156,7 @@ class Site:
             sql(self.s.db, "INSERT INTO comments (story_id, parent_id, legacy_author, body_src, "
                 "body_html, created_at, is_legacy, status, legacy_source, legacy_id, event_seq) "
                 "VALUES (%d, %s, 'Old Reader %d', '', '<p>From Disqus, ünïcode %d</p>', "
-                "1300000000, 1, 'visible', 'disqus', 'dsq-%d', %d)"
+                "1300000000, TRUE, 'visible', 'disqus', 'dsq-%d', %d)"
                 % (sid, parent, n, n, n, seq + n))
         sql(self.s.db, "UPDATE stories SET event_seq = %d, content_version = content_version + 2,"
             " comment_count = comment_count + 2 WHERE id = %d" % (seq + 2, sid))

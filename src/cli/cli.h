@@ -31,6 +31,10 @@ int cmd_migrate(int argc, char **argv);
 int cmd_migrate_data(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* Issue 12: the site export (cmd_export.c). `import-stet` stands in for `stet import
+ * stet` until the import command's dispatch calls cli_import_stet. */
+int cmd_export(int argc, char **argv);
+int cmd_import_stet(int argc, char **argv);
 
 /* ---- the table of commands ---- */
 
@@ -131,6 +135,13 @@ void cli_session_close(struct cli_session *s);
 struct dctx cli_dctx(struct cli_session *s, struct err_detail *err);
 /* Reports a domain error as "stet: <what>: <detail>" and returns CLI_FAIL. */
 int cli_report(const char *what, int rc, const struct err_detail *err);
+
+/* `stet import stet PATH` on an open session ("-": standard input): reads a document
+ * `stet export` wrote into the session's database, which must hold no site data, in
+ * one transaction; with `dry_run` everything is checked and then rolled back.
+ * Prints the counts (or what is wrong, as "stet: PATH:LINE: ...") on stderr and
+ * returns the exit status. */
+int cli_import_stet(struct cli_session *s, const char *path, bool dry_run);
 
 /* ---- the demo (serve --demo) ---- */
 

@@ -34,6 +34,21 @@ static const struct cli_flag migrate_data_flags[] = {
     {NULL, NULL, false, NULL},
 };
 
+/* Issue 12: the site export. */
+static const struct cli_flag export_flags[] = {
+    {"-o", "FILE", false, "write the export to FILE instead of standard output"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag import_stet_flags[] = {
+    {"--dry-run", NULL, false, "check the whole file against the database, then write nothing"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
 static const struct cli_flag story_add_flags[] = {
     {"--slug", "SLUG", true, "the story's address, /stories/SLUG: a-z, 0-9 and -"},
     {"--title", "TEXT", true, "the headline"},
@@ -89,6 +104,20 @@ const struct cli_command cli_commands[] = {
      "of it or nothing. The destination must hold no data. Stop `stet serve` on the "
      "source first, or comments posted during the copy stay behind.",
      cmd_migrate_data},
+    {"export", NULL, 0, export_flags, "write the whole site as one JSON document",
+     "Writes every story, user, comment (with its state, source and edits) and the "
+     "moderation data (reports, audit log, settings, spam filter) as one JSON document, "
+     "read from one snapshot while the site keeps serving. Secrets stay out: no "
+     "password hashes, sessions or site keys; e-mail addresses are kept. `stet import "
+     "stet FILE` reads it back into an empty database, on either backend." NEEDS_DATABASE,
+     cmd_export},
+    {"import-stet", "FILE", 1, import_stet_flags, "read a stet export into an empty database",
+     "Reads a document written by `stet export` (FILE, or - for standard input) into a "
+     "database that holds no site data yet (`stet migrate` makes one), ids, times and "
+     "states included, in one transaction: a malformed or truncated file changes "
+     "nothing. Users arrive without passwords and cannot log in until they are given "
+     "one." NEEDS_DATABASE,
+     cmd_import_stet},
     {"story", NULL, 0, NULL, "add, list, close or open stories", NULL, cmd_story},
     {"story add", NULL, 0, story_add_flags, "publish a story",
      "Publishes a story at /stories/SLUG. The body is Markdown, read from --body-file "

@@ -36,9 +36,10 @@
  *     neither its row limit nor LIVE_STAGE_BYTES covers up to that number even
  *     where the query found no rows. Together with 1: no gaps.
  *  4. Every commit reaches live_publish (this node after commit, others by NOTIFY,
- *     a listener reconnect as story 0), and a channel fetches after its last_seq
- *     when created and whenever told of a higher number, so the ring reaches every
- *     committed event.
+ *     a listener reconnect as story 0) or, on SQLite, which has no listener, the
+ *     hub's poll of the database for other processes' commits (refetch_all), and a
+ *     channel fetches after its last_seq when created and whenever told of a higher
+ *     number, so the ring reaches every committed event.
  * The old rule compared the stream's position with its own request's snapshot and
  * took an empty slot at or below a newer channel's starting point for a superseded
  * event, so a stream that subscribed between another request's snapshot and the

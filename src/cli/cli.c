@@ -145,13 +145,24 @@ void cli_help_command(FILE *out, const struct cli_command *cmd)
     }
 }
 
+/* The overview's name column: as wide as the longest name ("comment approve"). */
+static int name_width(void)
+{
+    size_t w = 0;
+    for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+        if (c->flags != NULL && strlen(c->name) > w)
+            w = strlen(c->name);
+    return (int)w;
+}
+
 void cli_help_overview(FILE *out)
 {
+    int width = name_width();
     fputs("usage: stet COMMAND [OPTIONS]\n\nCommands:\n", out);
     for (const struct cli_command *c = cli_commands; c->name != NULL; c++) {
         if (c->flags == NULL)
             continue; /* a group: its subcommands follow */
-        fprintf(out, "  %-14s %s\n", c->name, c->summary);
+        fprintf(out, "  %-*s %s\n", width, c->name, c->summary);
     }
     fputc('\n', out);
     wrap(out,

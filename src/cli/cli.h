@@ -31,6 +31,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_migrate_data(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_comment(int argc, char **argv);
 /* Issue 12: the site export (cmd_export.c). `import-stet` stands in for `stet import
  * stet` until the import command's dispatch calls cli_import_stet. */
 int cmd_export(int argc, char **argv);

@@ -1,10 +1,15 @@
-/* `stet user add|role`: accounts from the command line. The password is read from
- * standard input (first line) so it never shows in a process list or shell history. */
+/* `stet user add|role|suspend|ban|unsuspend`: accounts from the command line. The
+ * password is read from standard input (first line) so it never shows in a process
+ * list or shell history. Suspensions act as stet itself (user_operator), under the
+ * web's rules of who may be suspended, and are audited as such. */
+#include "base/timefmt.h"
 #include "cli/cli.h"
 #include "domain/password.h"
+#include "domain/suspensions.h"
 #include "domain/users.h"
 #include "domain/validate.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,14 +57,86 @@ static int user_role(struct cli_session *s, const char *username, const char *ro
     return CLI_OK;
 }
 
+/* ---- suspensions ---- */
+
+#define SUSPEND_DAYS_MAX 3650 /* --days: ten years; longer is a ban */
+
+/* The end of `user suspend`: --days N from now, or --until a date (00:00 UTC) or an
+ * ISO 8601 time; exactly one of the two. 0 means a ban (`user ban`). */
+static int parse_until(const struct cli_args *args, int64_t *until)
+{
+    *until = 0;
+    if (strcmp(args->cmd->name, "user suspend") != 0)
+        return CLI_OK;
+    const char *days = cli_value(args, "--days");
+    const char *date = cli_value(args, "--until");
+    if ((days == NULL) == (date == NULL))
+        return cli_fail(CLI_USAGE, "user suspend: give either --days N or --until YYYY-MM-DD "
+                                   "(`stet user ban` suspends for good)");
+    int64_t n;
+    if (days != NULL) {
+        if (str_to_i64(str_from(days), 1, SUSPEND_DAYS_MAX, &n) != 0)
+            return cli_fail(CLI_USAGE, "user suspend: --days must be a number from 1 to %d",
+                            SUSPEND_DAYS_MAX);
+        *until = time_now() + n * 86400;
+    } else if (time_parse_iso(str_from(date), until) != 0) {
+        return cli_fail(CLI_USAGE, "user suspend: --until must be a date, YYYY-MM-DD, or an ISO "
+                                   "8601 time such as 2026-12-01T09:00:00+01:00");
+    }
+    return CLI_OK;
+}
+
+/* The domain's refusal as the operator needs it: the unknown account, a flag's bad
+ * value (a usage error: nothing was changed), or the rule that stood in the way. */
+static int report_suspension(const char *cmd, const char *username, int rc,
+                             const struct err_detail *err)
+{
+    if (rc == STET_ENOTFOUND)
+        return cli_fail(CLI_FAIL, "no user named '%s'", username);
+    /* Only --until can name a past end: --days counts from now. */
+    if (rc == STET_EINVAL && err->field != NULL)
+        return cli_fail(CLI_USAGE, "%s: %s: %s", cmd,
+                        strcmp(err->field, "until") == 0 ? "--until" : "--reason", err->message);
+    return cli_report(cmd, rc, err);
+}
+
+static int user_suspension(struct cli_session *s, const struct cli_args *args, int64_t until)
+{
+    const char *cmd = args->cmd->name;
+    const char *username = args->operand[0];
+    struct err_detail err = {0};
+    struct dctx ctx = cli_dctx(s, &err);
+    int rc;
+    if (strcmp(cmd, "user unsuspend") == 0)
+        rc = user_unsuspend(&ctx, &user_operator, str_from(username));
+    else
+        rc = user_suspend(&ctx, &user_operator, str_from(username), until,
+                          str_from(cli_value(args, "--reason")));
+    if (rc != 0)
+        return report_suspension(cmd, username, rc, &err);
+    if (strcmp(cmd, "user unsuspend") == 0) {
+        printf("%s may post again\n", username);
+    } else if (until == 0) {
+        printf("banned %s\n", username);
+    } else {
+        char end[TIMEFMT_ISO_LEN];
+        time_format_iso(until, end);
+        printf("suspended %s until %s\n", username, end);
+    }
+    return CLI_OK;
+}
+
 int cmd_user(int argc, char **argv)
 {
     const struct cli_command *sub;
     struct cli_args args;
     enum role role = ROLE_READER;
+    int64_t until = 0;
     int status = cli_subcommand("user", argc, argv, &sub);
     if (status == CLI_OK)
         status = cli_parse(sub->name, argc - 1, argv + 1, &args);
+    if (status == CLI_OK)
+        status = parse_until(&args, &until);
     if (status != CLI_OK)
         return status == CLI_HELP ? CLI_OK : status;
     bool is_add = strcmp(sub->name, "user add") == 0;
@@ -73,8 +150,10 @@ int cmd_user(int argc, char **argv)
         return status;
     if (is_add)
         status = user_add(&s, cli_value(&args, "--username"), cli_value(&args, "--email"), role);
-    else
+    else if (strcmp(sub->name, "user role") == 0)
         status = user_role(&s, args.operand[0], args.operand[1]);
+    else
+        status = user_suspension(&s, &args, until);
     cli_session_close(&s);
     return status;
 }

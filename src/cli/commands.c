@@ -70,6 +70,40 @@ static const struct cli_flag user_add_flags[] = {
     {NULL, NULL, false, NULL},
 };
 
+static const struct cli_flag comment_note_flags[] = {
+    {"--note", "TEXT", false,
+     "why, one line of at most 500 characters; kept in the audit log, marked \"from the "
+     "command line\""},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag comment_queue_flags[] = {
+    {"--limit", "N", false, "print at most N comments (default: all of them)"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag user_suspend_flags[] = {
+    {"--days", "N", false, "suspend for N days from now (1 to 3650)"},
+    {"--until", "DATE", false,
+     "suspend until DATE: YYYY-MM-DD (00:00 UTC that day) or an ISO 8601 time such as "
+     "2026-12-01T09:00:00+01:00"},
+    {"--reason", "TEXT", true, "why, one line of at most 500 characters; the audit log keeps it"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+static const struct cli_flag user_ban_flags[] = {
+    {"--reason", "TEXT", true, "why, one line of at most 500 characters; the audit log keeps it"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
 static const struct cli_flag help_flags[] = {
     {"--all", NULL, false, "every command's help, one after another (for the man page)"},
     {NULL, NULL, false, NULL},
@@ -78,6 +112,11 @@ static const struct cli_flag help_flags[] = {
 static const struct cli_flag no_flags[] = {
     {NULL, NULL, false, NULL},
 };
+
+/* Closes the help of the commands that act as a moderator would. */
+#define OPERATOR_EFFECT                                                                            \
+    " The change shows at once on every running `stet serve` of the database: pages, "             \
+    "their ETags and open pages' live updates, as for a moderator on the web."
 
 /* Closes the help of every command that works on an existing site. */
 #define NEEDS_DATABASE                                                                             \
@@ -132,7 +171,7 @@ const struct cli_command cli_commands[] = {
      NULL},
     {"story open", "SLUG", 1, common_flags, "accept comments on a story again",
      "Opens the story's comments again." NEEDS_DATABASE, NULL},
-    {"user", NULL, 0, NULL, "add users, change roles", NULL, cmd_user},
+    {"user", NULL, 0, NULL, "add users, change roles, suspend or ban", NULL, cmd_user},
     {"user add", NULL, 0, user_add_flags, "create an account",
      "Creates an account. The password is the first line of standard input, so it "
      "never shows in a process list or shell history: "
@@ -141,6 +180,47 @@ const struct cli_command cli_commands[] = {
      NULL},
     {"user role", "NAME ROLE", 2, common_flags, "change a user's role",
      "Makes the user a reader, moderator or admin." NEEDS_DATABASE, NULL},
+    {"user suspend", "NAME", 1, user_suspend_flags, "stop a user posting for a time",
+     "Suspends the account until the end given by --days or --until (one of them): it "
+     "can read but neither post nor report, and is told until when. Acts as stet "
+     "itself, as a moderator would on the web, with an admin's reach: readers and "
+     "moderators, never an admin. The audit log records it with no account and the "
+     "reason marked \"from the command line\"; running servers apply it at once." NEEDS_DATABASE,
+     NULL},
+    {"user ban", "NAME", 1, user_ban_flags, "stop a user posting for good",
+     "Bans the account: a suspension without an end, until `stet user unsuspend` or a "
+     "moderator lifts it. The same rules and audit entry as `stet user suspend`." NEEDS_DATABASE,
+     NULL},
+    {"user unsuspend", "NAME", 1, common_flags, "lift a suspension or ban",
+     "Lets a suspended or banned account post again; audited like `stet user suspend`. "
+     "An account that is not suspended is left as it is." NEEDS_DATABASE,
+     NULL},
+    {"comment", NULL, 0, NULL, "moderate comments: the queue, approve, reject, delete", NULL,
+     cmd_comment},
+    {"comment queue", NULL, 0, comment_queue_flags, "list the comments waiting for a moderator",
+     "Prints the moderation queue (held and reported comments), oldest first, one "
+     "comment a line, separated by tabs: id, story, author, how long it has waited "
+     "(45s, 12m, 3h, 9d), why it waits (\"held (policy: banned word)\", \"reported 2 "
+     "times\"), spam score (0.00 to 1.00, - when not scored) and the first 80 "
+     "characters of its text, where line breaks, tabs, backslashes and every other "
+     "control character are written as escapes (\\n, \\t, \\\\, \\x1b, \\u202e) so "
+     "each comment stays on its line, e.g. `stet comment queue | less -S`." NEEDS_DATABASE,
+     NULL},
+    {"comment approve", "ID", 1, comment_note_flags, "publish a held or rejected comment",
+     "Makes comment ID visible and clears its reports, as a moderator's Approve on "
+     "the web; the filter learns it is not spam. IDs are in `stet comment queue` and "
+     "in the moderation pages' addresses (/moderation/comments/ID)." OPERATOR_EFFECT NEEDS_DATABASE,
+     NULL},
+    {"comment reject", "ID", 1, comment_note_flags, "take a comment off its page",
+     "Rejects comment ID, as a moderator's Reject on the web: it leaves the story's "
+     "page and stays in the database; `stet comment approve` brings it back. The "
+     "filter learns it is spam." OPERATOR_EFFECT NEEDS_DATABASE,
+     NULL},
+    {"comment delete", "ID", 1, comment_note_flags, "delete a comment",
+     "Deletes comment ID, as a moderator's Delete on the web: with replies it leaves a "
+     "\"comment deleted\" placeholder, otherwise it is gone. It cannot be brought "
+     "back." OPERATOR_EFFECT NEEDS_DATABASE,
+     NULL},
     {"help", "[COMMAND]", -1, help_flags, "show this overview or a command's help",
      "Without COMMAND, lists the commands; with one (e.g. `stet help story add`), "
      "prints its usage, what it does and its flags. `stet COMMAND --help` does the "

@@ -2,9 +2,12 @@
 #include "domain/comment_edit.h"
 
 #include "domain/comments.h"
+#include "domain/moderation.h"
 #include "domain/ratelimit.h"
 #include "domain/stories.h"
 #include "domain/suspensions.h"
+#include "domain/users.h"
+#include "domain/validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -190,20 +193,30 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
 
 int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id)
 {
+    return comment_delete_with_note(ctx, actor, id, STR_NULL);
+}
+
+int comment_delete_with_note(const struct dctx *ctx, const struct user *actor, int64_t id,
+                             struct str note)
+{
     struct comment c;
+    struct str why;
 
     int rc = comment_delete_find(ctx, actor, id, &c);
     if (rc != 0)
         return rc;
-    bool own = c.author_id == actor->id;
+    if ((rc = validate_line(note, "note", MODERATION_NOTE_MAX, false, &why, ctx->err)) != 0)
+        return rc;
     /* An author removing their own words is no moderation; a moderator removing
-     * someone else's is, and is accounted for. */
+     * someone else's is, and is accounted for. A legacy comment (author 0) is
+     * nobody's own, least of all the command line's operator, whose id is 0 too. */
+    bool own = c.author_id != 0 && c.author_id == actor->id;
     const struct store_audit audit = {
         .at = ctx->now,
         .actor_id = actor->id,
         .action = "comment.delete",
         .target = arena_printf(ctx->a, "comment:%lld", (long long)c.id),
-        .note = "",
+        .note = user_audit_note(ctx, actor, arena_strndup(ctx->a, why.ptr, why.len)),
     };
     int64_t seq = 0;
     rc = store_comment_delete(ctx->st, c.id, own ? NULL : &audit, &seq);

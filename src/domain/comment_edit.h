@@ -36,6 +36,12 @@ int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t 
  * actor may not see; EFORBIDDEN a reader deleting someone else's visible comment;
  * store errors. */
 int comment_delete(const struct dctx *ctx, const struct user *actor, int64_t id) STET_MUST_CHECK;
+/* comment_delete with a moderator's `note` (may be empty) on why: one line of at
+ * most MODERATION_NOTE_MAX characters after trimming, kept in the audit entry (an
+ * author deleting their own comment writes none, and the note goes with it).
+ * comment_delete's errors, and EINVAL (field "note") for a bad note. */
+int comment_delete_with_note(const struct dctx *ctx, const struct user *actor, int64_t id,
+                             struct str note) STET_MUST_CHECK;
 /* The checks of comment_delete, for its confirmation: 0 and *out (arena) when
  * `actor` may delete comment `id`; its errors otherwise. */
 int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_t id,

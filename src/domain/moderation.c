@@ -3,6 +3,7 @@
 #include "domain/moderation.h"
 
 #include "domain/stories.h"
+#include "domain/users.h"
 #include "domain/validate.h"
 
 int moderation_check(const struct dctx *ctx, const struct user *actor)
@@ -34,7 +35,7 @@ static int decide(const struct dctx *ctx, const struct user *actor, int64_t id, 
         .actor_id = actor->id,
         .action = action,
         .target = arena_printf(ctx->a, "comment:%lld", (long long)id),
-        .note = why.len > 0 ? arena_strndup(ctx->a, why.ptr, why.len) : "",
+        .note = user_audit_note(ctx, actor, arena_strndup(ctx->a, why.ptr, why.len)),
     };
     rc = store_comment_set_status(ctx->a, ctx->st, id, status, &entry, out, &seq);
     if (rc != 0)

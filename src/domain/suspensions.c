@@ -2,6 +2,7 @@
  * says of it. */
 #include "domain/suspensions.h"
 
+#include "domain/users.h"
 #include "domain/validate.h"
 
 #include "base/ident.h"
@@ -83,7 +84,7 @@ int user_suspend(const struct dctx *ctx, const struct user *actor, struct str us
         .actor_id = actor->id,
         .action = until != 0 ? "user.suspend" : "user.ban",
         .target = user_target(ctx, &target),
-        .note = note,
+        .note = user_audit_note(ctx, actor, note),
     };
     return store_user_suspend(ctx->st, username, until != 0 ? until : USER_BANNED,
                               arena_strndup(ctx->a, why.ptr, why.len), &e);
@@ -105,7 +106,7 @@ int user_unsuspend(const struct dctx *ctx, const struct user *actor, struct str 
         .actor_id = actor->id,
         .action = "user.unsuspend",
         .target = user_target(ctx, &target),
-        .note = "",
+        .note = user_audit_note(ctx, actor, ""),
     };
     return store_user_unsuspend(ctx->st, username, &e);
 }
@@ -129,7 +130,8 @@ int user_change_role_by(const struct dctx *ctx, const struct user *actor, struct
         .actor_id = actor->id,
         .action = "user.role",
         .target = user_target(ctx, &target),
-        .note = arena_printf(ctx->a, "%s to %s", role_name(target.role), role_name(r)),
+        .note = user_audit_note(
+            ctx, actor, arena_printf(ctx->a, "%s to %s", role_name(target.role), role_name(r))),
     };
     if ((rc = store_user_set_role_audit(ctx->st, username, r, &e)) != 0)
         return rc;

@@ -270,8 +270,21 @@ int user_change_role(const struct dctx *ctx, struct str username, struct str rol
         .at = ctx->now,
         .action = "user.role",
         .target = arena_printf(ctx->a, "user:%s", target.username),
-        .note = arena_printf(ctx->a, "%s to %s, from the command line", role_name(target.role),
-                             role_name(r)),
+        .note =
+            user_audit_note(ctx, &user_operator,
+                            arena_printf(ctx->a, "%s to %s", role_name(target.role), role_name(r))),
     };
     return store_user_set_role_audit(ctx->st, username, r, &e);
+}
+
+const struct user user_operator = {
+    .id = 0, .username = "stet", .display_name = "stet", .role = ROLE_ADMIN};
+
+const char *user_audit_note(const struct dctx *ctx, const struct user *actor, const char *note)
+{
+    if (actor->id != 0)
+        return note;
+    if (note[0] == '\0')
+        return "from the command line";
+    return arena_printf(ctx->a, "%s, from the command line", note);
 }

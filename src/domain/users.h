@@ -40,4 +40,17 @@ int user_login_form(const struct dctx *ctx, struct str login, struct str passwor
  * ENOTFOUND for an unknown user. */
 int user_change_role(const struct dctx *ctx, struct str username, struct str role) STET_MUST_CHECK;
 
+/* The operator at the server's command line (`stet comment reject`, `stet user
+ * suspend`): stet itself, acting with an admin's rights and without an account. Its
+ * id is 0, which no account has, so the audit entries it writes have no actor (the
+ * log shows stet itself) and user_audit_note marks their notes. Domain calls that
+ * take an actor accept it as they accept an admin. */
+extern const struct user user_operator;
+
+/* The note of an audit entry written by `actor`: `note` as it is for an account; for
+ * the operator (id 0), `note` followed by ", from the command line", or those words
+ * alone when `note` is empty, so the log tells a change made on the server from one
+ * made on the web. `note` itself or an arena copy. */
+const char *user_audit_note(const struct dctx *ctx, const struct user *actor, const char *note);
+
 #endif

@@ -36,9 +36,10 @@
  *     neither its row limit nor LIVE_STAGE_BYTES covers up to that number even
  *     where the query found no rows. Together with 1: no gaps.
  *  4. Every commit reaches live_publish (this node after commit, others by NOTIFY,
- *     a listener reconnect as story 0), and a channel fetches after its last_seq
- *     when created and whenever told of a higher number, so the ring reaches every
- *     committed event.
+ *     a listener reconnect as story 0) or, on SQLite, which has no listener, the
+ *     hub's poll of the database for other processes' commits (refetch_all), and a
+ *     channel fetches after its last_seq when created and whenever told of a higher
+ *     number, so the ring reaches every committed event.
  * The old rule compared the stream's position with its own request's snapshot and
  * took an empty slot at or below a newer channel's starting point for a superseded
  * event, so a stream that subscribed between another request's snapshot and the
@@ -66,6 +67,9 @@
 #include <time.h>
 
 #define LIVE_BUCKETS 4096
+/* How often a hub without a listener (SQLite) asks whether another process
+ * committed, while streams are open. */
+#define LIVE_POLL_MS 250
 
 static const char RETRY_TEXT[] = "retry: 3000\n\n";
 static const char PING_TEXT[] = ": keep-alive\n\n";
@@ -519,11 +523,43 @@ static void keepalive_tick(struct live *lv)
     }
 }
 
+/* Every open story's ring fetches what it has not seen, as after a listener's
+ * reconnect: a fetch that finds nothing new costs one indexed read. */
+static void refetch_all(struct live *lv)
+{
+    for (size_t i = 0; i < LIVE_BUCKETS; i++)
+        for (struct channel *c = lv->buckets[i]; c != NULL; c = c->hash_next)
+            queue_ring_fetch(lv, c);
+}
+
+/* SQLite has no listener, and this process publishes only its own commits; another
+ * process's (`stet comment reject` on the server, a second `stet serve`) would reach
+ * no open page. So while streams are open the hub asks its own connection whether
+ * anyone committed since it last asked (PRAGMA data_version: no I/O beyond the WAL
+ * index) and, if so, refetches every channel. Called with the lock held; drops it
+ * around the store call. */
+static void poll_other_processes(struct live *lv)
+{
+    bool changed = true;
+    pthread_mutex_unlock(&lv->mu);
+    /* An error counts as a change: the fetches then fail and retry on the tick. */
+    if (store_data_changed(lv->st, &changed) != 0)
+        changed = true;
+    pthread_mutex_lock(&lv->mu);
+    if (changed && !lv->stop)
+        refetch_all(lv);
+}
+
+static bool timespec_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *hub_main(void *arg)
 {
     pthread_setname_np(pthread_self(), "stet-live"); /* for top -H, gdb, perf */
     struct live *lv = arg;
-    struct timespec next;
+    struct timespec next, next_poll = clock_mono_after_ms(LIVE_POLL_MS);
     clock_gettime(CLOCK_MONOTONIC, &next);
     next.tv_sec += LIVE_KEEPALIVE_S;
 
@@ -542,7 +578,14 @@ static void *hub_main(void *arg)
             next.tv_sec += LIVE_KEEPALIVE_S;
             continue;
         }
-        pthread_cond_timedwait(&lv->cv, &lv->mu, &next);
+        bool polls = lv->listener == NULL && lv->n_streams > 0;
+        if (polls && !timespec_before(&now, &next_poll)) {
+            poll_other_processes(lv);
+            next_poll = clock_mono_after_ms(LIVE_POLL_MS);
+            continue;
+        }
+        pthread_cond_timedwait(&lv->cv, &lv->mu,
+                               polls && timespec_before(&next_poll, &next) ? &next_poll : &next);
     }
     pthread_mutex_unlock(&lv->mu);
     return NULL;

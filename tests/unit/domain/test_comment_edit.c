@@ -10,6 +10,7 @@
 #include "domain/comment_edit.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
+#include "domain/users.h"
 #include "domain_fixture.h"
 
 #include <string.h>
@@ -144,6 +145,32 @@ static void test_moderator_deletes(void **state)
     assert_int_equal(f->d.published.calls, 1);
 }
 
+/* The command line's operator (id 0) deletes with a note; a legacy comment (no
+ * account: author 0 too) is not its own, so the deletion is audited, with no actor
+ * and the note marked. A bad note refuses the deletion. */
+static void test_operator_deletes_a_legacy_comment(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_exec_sql(f->d.st, "UPDATE comments SET author_id = NULL"), 0);
+    assert_int_equal(comment_delete_with_note(&f->d.ctx, &user_operator, f->c.id, STR_LIT("a\nb")),
+                     STET_EINVAL);
+    assert_string_equal(f->d.err.field, "note");
+    assert_int_equal(stored(f).status, COMMENT_VISIBLE);
+    assert_int_equal(
+        comment_delete_with_note(&f->d.ctx, &user_operator, f->c.id, STR_LIT(" Spam ")), 0);
+    assert_int_equal(stored(f).status, COMMENT_DELETED);
+    assert_int_equal(f->d.published.calls, 1);
+    struct store_page pg = {.limit = 1};
+    struct store_audit *es;
+    size_t n;
+    assert_int_equal(store_audit_list(f->d.a, f->d.st, &pg, &es, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(es[0].action, "comment.delete");
+    assert_int_equal(es[0].actor_id, 0);
+    assert_null(es[0].actor);
+    assert_string_equal(es[0].note, "Spam, from the command line");
+}
+
 /* Someone else's comment that is not on the page does not exist for a reader. */
 static void test_hidden_comments(void **state)
 {
@@ -209,6 +236,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_in_seconds, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_delete_rules, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_moderator_deletes, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_operator_deletes_a_legacy_comment, setup,
+                                        domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hidden_comments, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, domain_fixture_teardown),
     };

@@ -2,7 +2,9 @@
 #include "base/buf.h"
 #include "base/timefmt.h"
 #include "cli/cli.h"
+#include "domain/desk.h"
 #include "domain/stories.h"
+#include "domain/users.h"
 #include "domain/validate.h"
 
 #include <stdio.h>
@@ -86,7 +88,7 @@ static int story_list(struct cli_session *s)
 static int story_open(struct cli_session *s, const char *slug, bool open)
 {
     struct dctx ctx = cli_dctx(s, NULL);
-    int rc = story_set_comments_open(&ctx, str_from(slug), open);
+    int rc = desk_story_set_open(&ctx, &user_operator, str_from(slug), open);
     if (rc == STET_ENOTFOUND)
         return cli_fail(CLI_FAIL, "no story with slug '%s'", slug);
     if (rc != 0)

@@ -6,6 +6,7 @@
 
 #include "domain/moderation.h"
 #include "domain/stories.h"
+#include "domain/users.h"
 
 #include <string.h>
 
@@ -92,7 +93,7 @@ int desk_story_set_open(const struct dctx *ctx, const struct user *actor, struct
         .actor_id = actor->id,
         .action = open ? "story.open" : "story.close",
         .target = arena_printf(ctx->a, "story:%s", s.slug),
-        .note = "",
+        .note = user_audit_note(ctx, actor, ""),
     };
     return store_story_set_open_audit(ctx->st, s.id, open, &e);
 }

@@ -100,15 +100,6 @@ int story_counts(const struct dctx *ctx, const struct str *slugs, size_t n, int6
     return store_story_counts(ctx->st, slugs, n, counts);
 }
 
-int story_set_comments_open(const struct dctx *ctx, struct str slug, bool open)
-{
-    struct story s;
-    int rc = story_get(ctx, slug, &s);
-    if (rc != 0)
-        return rc;
-    return store_story_set_open(ctx->st, s.id, open);
-}
-
 /* ---- browsing ---- */
 
 /* A cursor of a story page: exactly as cursor_format wrote it (no sign, no leading

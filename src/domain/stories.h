@@ -34,7 +34,6 @@ int story_list_page(const struct dctx *ctx, int limit, struct str cursor, struct
  * STORY_PAGE_MAX slugs (EBADREQ beyond). */
 int story_counts(const struct dctx *ctx, const struct str *slugs, size_t n,
                  int64_t *counts) STET_MUST_CHECK;
-int story_set_comments_open(const struct dctx *ctx, struct str slug, bool open) STET_MUST_CHECK;
 
 /* ---- browsing: the front page's pages and the archive ---- */
 

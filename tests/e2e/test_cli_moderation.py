@@ -124,6 +124,17 @@ class CliModeration(ServerTest):
         self.assertEqual((ev["event"], json.loads(ev["data"])["id"]), ("comment", bad["id"]))
         self.assert_cli_audit("comment.approve", "comment:%d" % bad["id"], FROM_CLI)
 
+    def test_story_close_and_open_are_audited(self):
+        slug = self.story()
+        before = page(self.server, slug)
+        rc, out, err = self.stet("story", "close", slug)
+        self.assertEqual((rc, err), (0, ""), out)
+        self.changed_page(slug, before.header("ETag"))
+        self.assert_cli_audit("story.close", "story:" + slug, FROM_CLI)
+        rc, out, err = self.stet("story", "open", slug)
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assert_cli_audit("story.open", "story:" + slug, FROM_CLI)
+
     def test_delete_removes_the_comment_and_is_audited(self):
         slug = self.story()
         _, token = self.reader()

@@ -9,6 +9,7 @@
 
 #include "domain/comment_edit.h"
 #include "domain/comments.h"
+#include "domain/desk.h"
 #include "domain/stories.h"
 #include "domain/users.h"
 #include "domain_fixture.h"
@@ -89,7 +90,7 @@ static void test_edit_refusals_change_nothing(void **state)
     assert_int_equal(
         comment_edit(&f->d.ctx, &f->anna, f->c.id, STR_LIT("twenty-one characters"), &out),
         STET_EINVAL);
-    assert_int_equal(story_set_comments_open(&f->d.ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(desk_story_set_open(&f->d.ctx, &user_operator, STR_LIT("one"), false), 0);
     assert_int_equal(comment_edit(&f->d.ctx, &f->anna, f->c.id, STR_LIT("x"), &out), STET_ECLOSED);
 
     struct domain_env off = f->d.env;
@@ -211,7 +212,7 @@ static void test_permissions(void **state)
     assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may), 0);
     assert_true(!may.edit && may.del);
     f->d.ctx.now = T0;
-    assert_int_equal(story_set_comments_open(&f->d.ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(desk_story_set_open(&f->d.ctx, &user_operator, STR_LIT("one"), false), 0);
     assert_int_equal(comment_permissions_find(&f->d.ctx, &f->anna, f->c.id, &c, &may), 0);
     assert_true(!may.edit && may.del);
     /* Held: its author and moderators only, and nobody reports it. */

@@ -8,7 +8,9 @@
 #include <cmocka.h>
 
 #include "domain/comments.h"
+#include "domain/desk.h"
 #include "domain/stories.h"
+#include "domain/users.h"
 #include "domain_fixture.h"
 
 #include <string.h>
@@ -76,7 +78,7 @@ static void test_rules(void **state)
         STET_EINVAL);
     assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), -5, &c),
                      STET_EINVAL);
-    assert_int_equal(story_set_comments_open(&f->d.ctx, STR_LIT("one"), false), 0);
+    assert_int_equal(desk_story_set_open(&f->d.ctx, &user_operator, STR_LIT("one"), false), 0);
     assert_int_equal(comment_post(&f->d.ctx, &f->reader, STR_LIT("one"), STR_LIT("x"), 0, &c),
                      STET_ECLOSED);
     assert_int_equal(count_of(f, "one"), 0);

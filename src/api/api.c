@@ -43,6 +43,13 @@ int api_parse_body(struct req *req, const struct api_field *fields, size_t n)
             size_t len = json_string_length(v);
             f->str->ptr = arena_strndup(req->arena, json_string_value(v), len);
             f->str->len = len;
+        } else if (f->type == API_BOOL) {
+            if (!json_is_boolean(v)) {
+                rc = bad(req, f->name,
+                         arena_printf(req->arena, "%s must be true or false.", f->name));
+                goto out;
+            }
+            *f->flag = json_is_true(v);
         } else {
             if (!json_is_integer(v)) {
                 rc = bad(req, f->name, arena_printf(req->arena, "%s must be an integer.", f->name));

@@ -14,6 +14,7 @@ int api_sessions_create(struct req *req);
 int api_sessions_delete(struct req *req);
 int api_stories_list(struct req *req);
 int api_stories_create(struct req *req);
+int api_stories_update(struct req *req);
 int api_stories_show(struct req *req);
 int api_comments_list(struct req *req);
 int api_comments_create(struct req *req);
@@ -37,7 +38,7 @@ int api_policies_update(struct req *req);
 
 /* A field a handler accepts in a JSON body. Absent (or null) leaves the output
  * untouched and `present` false; present with the wrong type is EBADREQ. */
-enum api_type { API_STRING, API_INT };
+enum api_type { API_STRING, API_INT, API_BOOL };
 
 struct api_field {
     const char *name;
@@ -45,6 +46,7 @@ struct api_field {
     struct str *str; /* for API_STRING: an arena copy */
     int64_t *num;    /* for API_INT */
     bool *present;   /* may be NULL */
+    bool *flag;      /* for API_BOOL */
 };
 
 /* Parses the body as one JSON object and reads the declared fields; other fields

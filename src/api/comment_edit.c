@@ -8,7 +8,7 @@ int api_comments_edit(struct req *req)
 {
     struct str body = STR_NULL;
     const struct api_field fields[] = {
-        {"body", API_STRING, &body, NULL, NULL},
+        {"body", API_STRING, &body, NULL, NULL, NULL},
     };
     struct comment c;
     int64_t id;

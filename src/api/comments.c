@@ -41,8 +41,8 @@ int api_comments_create(struct req *req)
     struct str slug, body = STR_NULL;
     int64_t parent_id = 0;
     const struct api_field fields[] = {
-        {"body", API_STRING, &body, NULL, NULL},
-        {"parent_id", API_INT, NULL, &parent_id, NULL},
+        {"body", API_STRING, &body, NULL, NULL, NULL},
+        {"parent_id", API_INT, NULL, &parent_id, NULL, NULL},
     };
     struct comment c;
     int rc = req_path_param(req, "slug", &slug);

@@ -11,7 +11,7 @@
 static int decide(struct req *req, bool approve)
 {
     struct str note = STR_NULL;
-    const struct api_field fields[] = {{"note", API_STRING, &note, NULL, NULL}};
+    const struct api_field fields[] = {{"note", API_STRING, &note, NULL, NULL, NULL}};
     struct comment c;
     int64_t id = 0;
     int rc = req_path_id(req, "id", &id);

@@ -6,7 +6,7 @@
 int api_reports_create(struct req *req)
 {
     struct str reason = STR_NULL;
-    const struct api_field fields[] = {{"reason", API_STRING, &reason, NULL, NULL}};
+    const struct api_field fields[] = {{"reason", API_STRING, &reason, NULL, NULL, NULL}};
     struct report r;
     int64_t id = 0;
     int rc = req_path_id(req, "id", &id);

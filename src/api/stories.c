@@ -1,4 +1,5 @@
-/* Stories over JSON: list, show, create (admins), and comment counts for widgets. */
+/* Stories over JSON: list, show, create (admins), edit (comments_open: moderators; the
+ * text: admins), and comment counts for widgets. */
 #include "domain/stories.h"
 #include "api/api.h"
 #include "base/timefmt.h"
@@ -51,11 +52,11 @@ int api_stories_create(struct req *req)
     struct str published = STR_NULL;
     bool has_published;
     const struct api_field fields[] = {
-        {"slug", API_STRING, &in.slug, NULL, NULL},
-        {"title", API_STRING, &in.title, NULL, NULL},
-        {"byline", API_STRING, &in.byline, NULL, NULL},
-        {"body", API_STRING, &in.body, NULL, NULL},
-        {"published_at", API_STRING, &published, NULL, &has_published},
+        {"slug", API_STRING, &in.slug, NULL, NULL, NULL},
+        {"title", API_STRING, &in.title, NULL, NULL, NULL},
+        {"byline", API_STRING, &in.byline, NULL, NULL, NULL},
+        {"body", API_STRING, &in.body, NULL, NULL, NULL},
+        {"published_at", API_STRING, &published, NULL, &has_published, NULL},
     };
     struct story s;
     struct dctx ctx = req_dctx(req);
@@ -71,6 +72,33 @@ int api_stories_create(struct req *req)
     if (rc != 0)
         return respond_error(req, rc);
     return respond_json(req, 201, json_pack("{s:o}", "story", json_story(req, &s, true)));
+}
+
+int api_stories_update(struct req *req)
+{
+    struct str slug, title = STR_NULL, byline = STR_NULL, body = STR_NULL;
+    bool has_title, has_byline, has_body;
+    struct story_patch p = {0};
+    const struct api_field fields[] = {
+        {"title", API_STRING, &title, NULL, &has_title, NULL},
+        {"byline", API_STRING, &byline, NULL, &has_byline, NULL},
+        {"body", API_STRING, &body, NULL, &has_body, NULL},
+        {"comments_open", API_BOOL, NULL, NULL, &p.has_open, &p.comments_open},
+    };
+    struct story s;
+    struct dctx ctx = req_dctx(req);
+    int rc = req_path_param(req, "slug", &slug);
+    if (rc == 0)
+        rc = api_parse_body(req, fields, sizeof(fields) / sizeof(fields[0]));
+    if (rc == 0) {
+        p.title = has_title ? &title : NULL;
+        p.byline = has_byline ? &byline : NULL;
+        p.body = has_body ? &body : NULL;
+        rc = story_edit(&ctx, req_viewer(req), slug, &p, &s);
+    }
+    if (rc != 0)
+        return respond_error(req, rc);
+    return respond_json(req, 200, json_pack("{s:o}", "story", json_story(req, &s, true)));
 }
 
 #define COUNTS_MAX_SLUGS STORY_PAGE_MAX

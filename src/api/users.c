@@ -29,9 +29,9 @@ int api_users_create(struct req *req)
 {
     struct str username = STR_NULL, email = STR_NULL, password = STR_NULL;
     const struct api_field fields[] = {
-        {"username", API_STRING, &username, NULL, NULL},
-        {"email", API_STRING, &email, NULL, NULL},
-        {"password", API_STRING, &password, NULL, NULL},
+        {"username", API_STRING, &username, NULL, NULL, NULL},
+        {"email", API_STRING, &email, NULL, NULL, NULL},
+        {"password", API_STRING, &password, NULL, NULL, NULL},
     };
     struct user u;
     int rc = api_parse_body(req, fields, 3);
@@ -53,8 +53,8 @@ int api_sessions_create(struct req *req)
 {
     struct str login = STR_NULL, password = STR_NULL;
     const struct api_field fields[] = {
-        {"login", API_STRING, &login, NULL, NULL},
-        {"password", API_STRING, &password, NULL, NULL},
+        {"login", API_STRING, &login, NULL, NULL, NULL},
+        {"password", API_STRING, &password, NULL, NULL, NULL},
     };
     char token[TOKEN_LEN + 1];
     struct user u;
@@ -96,8 +96,8 @@ int api_users_suspend(struct req *req)
     struct str name, until_s = STR_NULL, reason = STR_NULL;
     bool has_until = false;
     const struct api_field fields[] = {
-        {"until", API_STRING, &until_s, NULL, &has_until},
-        {"reason", API_STRING, &reason, NULL, NULL},
+        {"until", API_STRING, &until_s, NULL, &has_until, NULL},
+        {"reason", API_STRING, &reason, NULL, NULL, NULL},
     };
     int64_t until = 0;
     int rc = req_path_param(req, "name", &name);
@@ -139,7 +139,7 @@ int api_users_update(struct req *req)
 {
     struct str name, role = STR_NULL;
     bool has_role = false;
-    const struct api_field fields[] = {{"role", API_STRING, &role, NULL, &has_role}};
+    const struct api_field fields[] = {{"role", API_STRING, &role, NULL, &has_role, NULL}};
     struct user u;
     int rc = req_path_param(req, "name", &name);
     if (rc != 0)

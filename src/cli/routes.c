@@ -99,6 +99,7 @@ const struct route cli_routes[] = {
     {HTTP_GET, "/api/v1/stories", api_stories_list, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/stories", api_stories_create, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/stories/{slug}", api_stories_show, ROUTE_API, NULL},
+    {HTTP_PATCH, "/api/v1/stories/{slug}", api_stories_update, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/stories/{slug}/comments", api_comments_list, ROUTE_API, NULL},
     {HTTP_POST, "/api/v1/stories/{slug}/comments", api_comments_create, ROUTE_API, NULL},
     {HTTP_GET, "/api/v1/counts", api_counts, ROUTE_API, NULL},

@@ -1,7 +1,10 @@
 /* Story rules on top of the store. */
 #include "domain/stories.h"
 
+#include "base/buf.h"
 #include "base/timefmt.h"
+#include "domain/moderation.h"
+#include "domain/users.h"
 #include "domain/validate.h"
 
 #include <string.h>
@@ -47,6 +50,80 @@ int story_create(const struct dctx *ctx, const struct user *actor, const struct 
         return rc;
     *out = s;
     return 0;
+}
+
+/* The patch's text fields checked and applied to `s`; `changed` names them. */
+static int patch_text(const struct dctx *ctx, const struct story_patch *p, struct story *s,
+                      struct buf *changed)
+{
+    struct str title, byline;
+    int rc;
+    if (p->title != NULL) {
+        if ((rc = validate_line(*p->title, "title", TITLE_MAX, true, &title, ctx->err)) != 0)
+            return rc;
+        if (strlen(s->title) != title.len || memcmp(s->title, title.ptr, title.len) != 0) {
+            s->title = arena_strndup(ctx->a, title.ptr, title.len);
+            buf_puts(changed, changed->len > 0 ? ", title" : "title");
+        }
+    }
+    if (p->byline != NULL) {
+        if ((rc = validate_line(*p->byline, "byline", BYLINE_MAX, false, &byline, ctx->err)) != 0)
+            return rc;
+        if (strlen(s->byline) != byline.len || memcmp(s->byline, byline.ptr, byline.len) != 0) {
+            s->byline = arena_strndup(ctx->a, byline.ptr, byline.len);
+            buf_puts(changed, changed->len > 0 ? ", byline" : "byline");
+        }
+    }
+    if (p->body != NULL && !str_eq_cstr(*p->body, s->body_src)) {
+        char *html;
+        if ((rc = validate_story_body(*p->body, ctx->err)) != 0 ||
+            (rc = ctx->env->story_markdown(ctx->a, p->body->ptr, p->body->len, &html)) != 0)
+            return rc;
+        s->body_src = arena_strndup(ctx->a, p->body->ptr, p->body->len);
+        s->body_html = html;
+        buf_puts(changed, changed->len > 0 ? ", body" : "body");
+    }
+    return 0;
+}
+
+int story_edit(const struct dctx *ctx, const struct user *actor, struct str slug,
+               const struct story_patch *p, struct story *out)
+{
+    bool text = p->title != NULL || p->byline != NULL || p->body != NULL;
+    int rc = text ? story_check_editor(ctx, actor) : moderation_check(ctx, actor);
+    if (rc == 0)
+        rc = story_get(ctx, slug, out);
+    if (rc != 0)
+        return rc;
+    struct story s = *out;
+    struct buf changed = BUF_INIT;
+    rc = patch_text(ctx, p, &s, &changed);
+    bool text_changed = changed.len > 0;
+    bool open_changed = p->has_open && p->comments_open != s.comments_open;
+    if (rc == 0 && open_changed) {
+        s.comments_open = p->comments_open;
+        buf_puts(&changed, text_changed ? ", " : "");
+        buf_puts(&changed, s.comments_open ? "comments opened" : "comments closed");
+    }
+    if (rc == 0 && changed.len > 0) {
+        /* Opening or closing alone is the same entry as on the moderators' pages. */
+        const char *action = text_changed      ? "story.edit"
+                             : s.comments_open ? "story.open"
+                                               : "story.close";
+        const struct store_audit e = {
+            .at = ctx->now,
+            .actor_id = actor->id,
+            .action = action,
+            .target = arena_printf(ctx->a, "story:%s", s.slug),
+            .note = user_audit_note(ctx, actor,
+                                    text_changed ? arena_strdup(ctx->a, buf_cstr(&changed)) : ""),
+        };
+        rc = store_story_edit(ctx->st, &s, &e);
+        if (rc == 0)
+            *out = s;
+    }
+    buf_cleanup(&changed);
+    return rc;
 }
 
 int story_check_editor(const struct dctx *ctx, const struct user *actor)

@@ -21,6 +21,24 @@ struct story_input {
  * when the slug is taken. `out` receives the stored story. */
 int story_create(const struct dctx *ctx, const struct user *actor, const struct story_input *in,
                  struct story *out) STET_MUST_CHECK;
+/* What PATCH /api/v1/stories/SLUG changes; a NULL string or has_open false leaves
+ * that field as it is. */
+struct story_patch {
+    const struct str *title;
+    const struct str *byline;
+    const struct str *body; /* Markdown */
+    bool has_open;
+    bool comments_open;
+};
+
+/* Applies `p` to story `slug` as `actor`: a moderator may open or close its
+ * comments, only an admin may change its text (EUNAUTH when NULL, EFORBIDDEN
+ * otherwise, nothing changed). The fields are checked as story_create checks them
+ * (EINVAL with the field). A real change moves the content version and is audited
+ * ("story.edit", the fields named in the note) in the same transaction; a patch
+ * that changes nothing writes nothing. `out` receives the story as it now is. */
+int story_edit(const struct dctx *ctx, const struct user *actor, struct str slug,
+               const struct story_patch *p, struct story *out) STET_MUST_CHECK;
 /* 0 when `actor` may publish stories: EUNAUTH when NULL, EFORBIDDEN unless admin. */
 int story_check_editor(const struct dctx *ctx, const struct user *actor) STET_MUST_CHECK;
 /* ENOTFOUND for an unknown (or malformed) slug. */

@@ -320,6 +320,10 @@ struct store_ops {
     /* story_set_open with `audit` (may be NULL) appended in the same transaction. */
     int (*story_set_open_audit)(struct store *st, int64_t story_id, bool open,
                                 const struct store_audit *audit);
+    /* Writes story s->id's title, byline, body (source and HTML) and comments_open
+     * as `s` has them, moves its content version, and appends `audit` in the same
+     * transaction. ENOTFOUND for an unknown id. */
+    int (*story_edit)(struct store *st, const struct story *s, const struct store_audit *audit);
 
     /* One hit on the buckets b[0..n) (1..STORE_RATE_TAKE_MAX) at `now_ms` (Unix
      * milliseconds), all or none: when every one has a token, one is taken from
@@ -658,6 +662,12 @@ static inline STET_MUST_CHECK int store_user_list(struct arena *a, struct store 
 {
     return st->ops->user_list(a, st, prefix, pg, out, n);
 }
+static inline STET_MUST_CHECK int store_story_edit(struct store *st, const struct story *s,
+                                                   const struct store_audit *audit)
+{
+    return st->ops->story_edit(st, s, audit);
+}
+
 static inline STET_MUST_CHECK int store_story_set_open_audit(struct store *st, int64_t story_id,
                                                              bool open,
                                                              const struct store_audit *audit)

@@ -59,6 +59,16 @@ static struct store_audit *newest_audit(struct suite_fx *f, size_t want)
     return es;
 }
 
+/* How many entries the audit log holds (up to a few thousand). */
+static size_t newest_audit_count(struct suite_fx *f)
+{
+    struct store_page pg = {.limit = 5000};
+    struct store_audit *es;
+    size_t n;
+    assert_int_equal(store_audit_list(f->a, f->st, &pg, &es, &n), 0);
+    return n;
+}
+
 /* A visible comment rejected leaves its page: the count drops, the story's event
  * number and content version move, the comment carries the event (so live streams
  * send "removed"), the audit entry is there. Approved again, all of it comes back. */
@@ -305,6 +315,48 @@ static void test_audit_list(void **state)
     assert_int_equal(store_audit_list(f->a, f->st, &pg, &page, &n), STET_EINVAL);
 }
 
+/* A story edit writes every field it names, moves the content version and leaves its
+ * audit entry, all in one transaction; an unknown story changes and audits nothing. */
+static void test_story_edit(void **state)
+{
+    struct suite_fx *f = *state;
+    int64_t story_id;
+    const char *slug = add_story(f, &story_id);
+    int64_t admin = add_user(f, ROLE_ADMIN);
+    struct story s = suite_story_of(f, slug);
+    int64_t version = s.content_version;
+    s.title = "Edited title";
+    s.byline = "";
+    s.body_src = "New *body*";
+    s.body_html = "<p>New <em>body</em></p>\n";
+    s.comments_open = false;
+    struct store_audit e = {.at = 1700000600,
+                            .actor_id = admin,
+                            .action = "story.edit",
+                            .target = arena_printf(f->a, "story:%s", slug),
+                            .note = "title, body, comments closed"};
+    size_t audited = newest_audit_count(f);
+    assert_int_equal(store_story_edit(f->st, &s, &e), 0);
+    struct story after = suite_story_of(f, slug);
+    assert_string_equal(after.title, "Edited title");
+    assert_string_equal(after.byline, "");
+    assert_string_equal(after.body_src, "New *body*");
+    assert_string_equal(after.body_html, "<p>New <em>body</em></p>\n");
+    assert_false(after.comments_open);
+    assert_true(after.content_version > version);
+    struct store_audit *es = newest_audit(f, 1);
+    assert_string_equal(es[0].action, "story.edit");
+    assert_string_equal(es[0].note, "title, body, comments closed");
+    assert_int_equal(newest_audit_count(f), audited + 1);
+
+    s.id = story_id + 1000000;
+    assert_int_equal(store_story_edit(f->st, &s, &e), STET_ENOTFOUND);
+    s.id = story_id;
+    assert_int_equal(store_story_edit(f->st, &s, NULL), STET_EINVAL);
+    assert_int_equal(newest_audit_count(f), audited + 1);
+    assert_int_equal(suite_story_of(f, slug).content_version, after.content_version);
+}
+
 int main(int argc, char **argv)
 {
     int exit_code;
@@ -316,6 +368,7 @@ int main(int argc, char **argv)
         SUITE_TEST(test_refusals_change_nothing),
         SUITE_TEST(test_queue),
         SUITE_TEST(test_audit_list),
+        SUITE_TEST(test_story_edit),
     };
     return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

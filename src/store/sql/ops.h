@@ -13,6 +13,7 @@ int sql_story_find(struct arena *a, struct store *st, struct str slug, struct st
 int sql_story_list(struct arena *a, struct store *st, const struct store_page *pg,
                    struct story **out, size_t *n);
 int sql_story_set_open(struct store *st, int64_t story_id, bool open);
+int sql_story_edit(struct store *st, const struct story *s, const struct store_audit *audit);
 int sql_story_set_open_audit(struct store *st, int64_t story_id, bool open,
                              const struct store_audit *audit);
 int sql_story_counts(struct store *st, const struct str *slugs, size_t n, int64_t *counts);
@@ -112,6 +113,7 @@ int sql_settings_change(struct store *st, const struct store_setting_change *ch,
     .audit_list = sql_audit_list,                                                                  \
     .user_list = sql_user_list,                                                                    \
     .story_set_open_audit = sql_story_set_open_audit,                                              \
+    .story_edit = sql_story_edit,                                                                  \
     .rate_take = sql_rate_take,                                                                    \
     .site_key = sql_site_key,                                                                      \
     .prune = sql_prune,                                                                            \

@@ -130,6 +130,33 @@ int sql_story_set_open_audit(struct store *st, int64_t story_id, bool open,
     return rc != 0 ? rc : sql_write_end(st, c, set_open_in_tx(c, &args, audit));
 }
 
+static int edit_in_tx(struct sql_conn *c, const struct sql_args *args,
+                      const struct store_audit *audit)
+{
+    int64_t changed = 0;
+    int rc = sql_exec(c, Q_STORY_EDIT, args, &changed);
+    if (rc == 0 && changed == 0)
+        rc = STET_ENOTFOUND;
+    return rc != 0 ? rc : sql_audit(c, audit);
+}
+
+int sql_story_edit(struct store *st, const struct story *s, const struct store_audit *audit)
+{
+    struct sql_args args = {0};
+    struct sql_conn *c;
+    if (s->title == NULL || s->byline == NULL || s->body_src == NULL || s->body_html == NULL ||
+        audit == NULL)
+        return STET_EINVAL;
+    sql_arg_int(&args, s->id);
+    sql_arg_cstr(&args, s->title);
+    sql_arg_cstr(&args, s->byline);
+    sql_arg_cstr(&args, s->body_src);
+    sql_arg_cstr(&args, s->body_html);
+    sql_arg_bool(&args, s->comments_open);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, edit_in_tx(c, &args, audit));
+}
+
 /* One point lookup per slug on the unique index; n is bounded by the caller. */
 static int count_each(struct sql_conn *c, const struct str *slugs, size_t n, int64_t *counts)
 {

@@ -56,6 +56,33 @@ int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_
     return 0;
 }
 
+void spam_filter_ask_remote(const struct dctx *ctx, const struct user *author,
+                            const struct story *story, struct str text, bool held,
+                            struct spam_assessment *s)
+{
+    const struct domain_env *env = ctx->env;
+    if (env->spam_remote == NULL || !env->spam.enabled || is_exempt(author) || held ||
+        s->verdict.is_held)
+        return;
+    const char *name = author->display_name != NULL && author->display_name[0] != '\0'
+                           ? author->display_name
+                           : author->username;
+    const struct spam_remote_comment c = {
+        .user_ip = ctx->client,
+        .user_agent = ctx->user_agent,
+        .referrer = ctx->referrer,
+        .story_slug = str_from(story->slug),
+        .author = str_from(name),
+        .author_email = str_from(author->email != NULL ? author->email : ""),
+        .content = text,
+        .date = ctx->now,
+    };
+    if (env->spam_remote(env->spam_remote_ctx, &c, ctx->request_id) != SPAM_REMOTE_SPAM)
+        return;
+    s->verdict.is_held = true;
+    s->verdict.reason = SPAM_REASON_REMOTE;
+}
+
 void spam_filter_apply(const struct spam_assessment *s, struct comment *c)
 {
     c->has_spam_score = s->verdict.has_score;

@@ -29,6 +29,19 @@ int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_
                        struct str text, const char *html,
                        struct spam_assessment *out) STET_MUST_CHECK;
 
+/* Asks the remote spam service (spam.akismet_url, ctx->env->spam_remote) about
+ * comment `text` by `author` on `story` that the local checks let through: its
+ * "spam" holds it, as the filter's own verdict does, with SPAM_REASON_REMOTE. Sends
+ * nothing when no service is configured, spam.enabled is false, the author is a
+ * moderator or an admin, or `held` (a policy or the filter holds it already: a
+ * moderator reads it anyway). No answer (a timeout, an error, anything but true or
+ * false) leaves *s as it was: the service can only add to the local verdict. Never
+ * fails. Waits for the network (bounded by the service's timeout): call it with no
+ * store connection or lock held. */
+void spam_filter_ask_remote(const struct dctx *ctx, const struct user *author,
+                            const struct story *story, struct str text, bool held,
+                            struct spam_assessment *s);
+
 /* Copies an assessment into the comment about to be inserted: its score and hash,
  * and when the filter holds it, COMMENT_HELD with the filter's reason,
  * unless a policy held it already: the site's own rule names the reason then (the

@@ -456,6 +456,90 @@ static void test_decision_overtaken_by_an_edit(void **state)
     f->d.st->ops = real_ops;
 }
 
+/* ---- the remote check (spam_filter_ask_remote) ---- */
+
+struct remote_fake {
+    enum spam_remote_answer answer;
+    int calls;
+    struct spam_remote_comment seen;
+};
+
+static enum spam_remote_answer remote(void *ctx, const struct spam_remote_comment *c,
+                                      const char *rid)
+{
+    struct remote_fake *r = ctx;
+    (void)rid;
+    r->calls++;
+    r->seen = *c;
+    return r->answer;
+}
+
+/* Only a reader's comment the local checks let through is sent; "spam" holds it
+ * with the remote reason, no answer or "ham" leaves the verdict as it was. */
+static void test_ask_remote(void **state)
+{
+    struct arena *a = *state;
+    struct remote_fake r = {.answer = SPAM_REMOTE_SPAM};
+    struct domain_env env = {.spam = on, .spam_remote = remote, .spam_remote_ctx = &r};
+    struct dctx ctx = {.a = a,
+                       .env = &env,
+                       .now = 1700000000,
+                       .client = str_from("203.0.113.7"),
+                       .user_agent = str_from("UA"),
+                       .referrer = str_from("https://ref.example/")};
+    static const struct user reader = {
+        .id = 7, .username = "anna", .display_name = "Anna M", .email = "anna@example.org"};
+    static const struct user mod = {.id = 8, .username = "mo", .role = ROLE_MODERATOR};
+    static const struct story story = {.id = 1, .slug = "bridge"};
+    const struct str text = str_from("Nice words");
+
+    struct spam_assessment s = {0};
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 1);
+    assert_true(s.verdict.is_held);
+    assert_string_equal(s.verdict.reason, SPAM_REASON_REMOTE);
+    assert_true(str_eq_cstr(r.seen.user_ip, "203.0.113.7"));
+    assert_true(str_eq_cstr(r.seen.user_agent, "UA"));
+    assert_true(str_eq_cstr(r.seen.referrer, "https://ref.example/"));
+    assert_true(str_eq_cstr(r.seen.story_slug, "bridge"));
+    assert_true(str_eq_cstr(r.seen.author, "Anna M"));
+    assert_true(str_eq_cstr(r.seen.author_email, "anna@example.org"));
+    assert_true(str_eq_cstr(r.seen.content, "Nice words"));
+    assert_int_equal(r.seen.date, 1700000000);
+
+    /* Not sent: held already (by a policy or by the filter), staff, filter off. */
+    s = (struct spam_assessment){0};
+    spam_filter_ask_remote(&ctx, &reader, &story, text, true, &s);
+    s.verdict.is_held = true;
+    s.verdict.reason = "spam: same text on another story";
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_string_equal(s.verdict.reason, "spam: same text on another story");
+    s = (struct spam_assessment){0};
+    spam_filter_ask_remote(&ctx, &mod, &story, text, false, &s);
+    spam_filter_ask_remote(&ctx, NULL, &story, text, false, &s);
+    env.spam.enabled = false;
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 1);
+    assert_false(s.verdict.is_held);
+
+    /* Asked, but no answer or "not spam": the local verdict stands. */
+    env.spam.enabled = true;
+    const enum spam_remote_answer quiet[] = {SPAM_REMOTE_NONE, SPAM_REMOTE_HAM};
+    for (size_t i = 0; i < 2; i++) {
+        r.answer = quiet[i];
+        s = (struct spam_assessment){.verdict = {.has_score = true, .score = 420}};
+        spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+        assert_false(s.verdict.is_held);
+        assert_null(s.verdict.reason);
+        assert_int_equal(s.verdict.score, 420);
+    }
+    assert_int_equal(r.calls, 3);
+    /* Not configured: nothing to call. */
+    env.spam_remote = NULL;
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_classifier_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_on_a_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ask_remote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decisions_train_on_the_text, decide_setup,
                                         domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_decision_overtaken_by_an_edit, decide_setup,

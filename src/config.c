@@ -742,6 +742,11 @@ static int check_akismet(struct loader *l)
                        "https://rest.akismet.com/1.1/comment-check)");
     if (c->spam_akismet_url == NULL && c->spam_akismet_site != NULL)
         return fail(l, "spam.akismet_site is set but spam.akismet_url is not");
+    /* Akismet's older https://KEY.rest.akismet.com form would put the credential
+     * into every log line that names the URL. */
+    if (c->spam_akismet_url != NULL && strstr(c->spam_akismet_url, c->spam_akismet_key) != NULL)
+        return fail(l, "spam.akismet_url must not hold the API key: stet sends it as the "
+                       "api_key field (use https://rest.akismet.com/1.1/comment-check)");
     return 0;
 }
 

@@ -947,6 +947,9 @@ static void test_akismet_keys(void **state)
     struct config_flags g = {.config_file =
                                  write_ini("bad.ini", "[spam]\nakismet_key = s3cr3t!\n")};
     load_bad_secret(&g, "spam.akismet_key must be 1 to 256 characters", "s3cr3t");
+    g.config_file = write_ini("bad.ini", "[spam]\nakismet_url = https://s3cr3tkey.rest.akismet.com/"
+                                         "1.1/comment-check\nakismet_key = s3cr3tkey\n");
+    load_bad(&g, "spam.akismet_url must not hold the API key");
     g.config_file = write_ini("bad.ini", "[spam]\nakismet_key = s3cr3tkey\n");
     load_bad_secret(&g, "spam.akismet_key is set but spam.akismet_url is not", "s3cr3t");
 }

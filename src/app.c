@@ -59,6 +59,36 @@ static uint64_t page_salt(const char *static_version, const char *site_name)
     return hash_bytes(h, site_name, strlen(site_name));
 }
 
+/* The domain's remote spam check on the Akismet client: the permalink and the blog
+ * are the site's URLs, which only the configuration knows (base_url may be made
+ * from the bound port after app_init, so it is read per check). */
+static enum spam_remote_answer app_spam_remote(void *ctx, const struct spam_remote_comment *c,
+                                               const char *rid)
+{
+    const struct app *app = ctx;
+    const char *site =
+        app->cfg.spam_akismet_site != NULL ? app->cfg.spam_akismet_site : app->cfg.base_url;
+    struct buf permalink = BUF_INIT;
+    buf_printf(&permalink, "%s/stories/%.*s", app->cfg.base_url, (int)c->story_slug.len,
+               c->story_slug.ptr);
+    const struct akismet_comment q = {
+        .blog = str_from(site),
+        .user_ip = c->user_ip,
+        .user_agent = c->user_agent,
+        .referrer = c->referrer,
+        .permalink = {permalink.data, permalink.len},
+        .author = c->author,
+        .author_email = c->author_email,
+        .content = c->content,
+        .date = c->date,
+    };
+    enum akismet_answer a = akismet_check(app->akismet, &q, rid);
+    buf_cleanup(&permalink);
+    return a == AKISMET_SPAM  ? SPAM_REMOTE_SPAM
+           : a == AKISMET_HAM ? SPAM_REMOTE_HAM
+                              : SPAM_REMOTE_NONE;
+}
+
 int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_write)
 {
     char err[256];
@@ -84,6 +114,12 @@ int app_init(struct app *app, struct config *cfg, unsigned n_read, unsigned n_wr
         .link_density = app->cfg.spam_link_density / 1000.0,
     };
     app->env.limits = app_limits(&app->cfg);
+    if (app->cfg.spam_akismet_url != NULL) {
+        /* The site's pages are in English (templates/layout.html's lang). */
+        app->akismet = akismet_new(app->cfg.spam_akismet_url, app->cfg.spam_akismet_key, "en");
+        app->env.spam_remote = app_spam_remote;
+        app->env.spam_remote_ctx = app;
+    }
     atomic_init(&app->env_now, &app->env);
 
     if (!app->cfg.require_registration) {
@@ -155,6 +191,7 @@ void app_cleanup(struct app *app)
     /* web_cleanup has run: the web layer's objects are its to free. */
     assert(app->live == NULL && app->metrics == NULL && app->pages == NULL);
     weather_free(app->weather);
+    akismet_free(app->akismet);
     store_pool_free(app->pool);
     tmpl_set_free(app->templates);
     config_cleanup(&app->cfg);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "domain/context.h"
 #include "render/template.h"
+#include "services/akismet.h"
 #include "services/weather.h"
 #include "store/store.h"
 
@@ -15,6 +16,7 @@ struct app {
     struct store_pool *pool;
     struct tmpl_set *templates;
     struct weather *weather;
+    struct akismet *akismet; /* spam.akismet_url's client; NULL: not configured */
     /* The web layer's process state, made by web_init (serve only; NULL for offline
      * commands) and freed by web_cleanup: app.c never touches what they point to. */
     const struct route *routes; /* the table dispatch matches (cli/routes.c) */

@@ -343,6 +343,47 @@ static int parse_thousandths(const char *v, int64_t max, int64_t *out)
     return 0;
 }
 
+/* A service's URL: http or https with a host, no white space or control
+ * character, at most CONFIG_URL_MAX bytes; "" unsets it (NULL), so that an
+ * environment variable can switch it off. */
+static int set_service_url(struct loader *l, char **slot, const char *key, const char *value,
+                           const char *where)
+{
+    struct str s = str_from(value);
+    if (s.len == 0) {
+        free(*slot);
+        *slot = NULL;
+        return 0;
+    }
+    bool https = str_starts_with(s, "https://");
+    if (!https && !str_starts_with(s, "http://"))
+        return fail(l, "%s: %s '%s' must start with http:// or https://", where, key, value);
+    size_t scheme = strlen(https ? "https://" : "http://");
+    if (s.len == scheme || value[scheme] == '/')
+        return fail(l, "%s: %s '%s' has no host", where, key, value);
+    if (s.len > CONFIG_URL_MAX)
+        return fail(l, "%s: %s is longer than %d bytes", where, key, CONFIG_URL_MAX);
+    for (size_t i = 0; i < s.len; i++)
+        if ((unsigned char)value[i] <= ' ' || value[i] == 0x7f)
+            return fail(l, "%s: %s '%s' holds a space or a control character", where, key, value);
+    replace(slot, value);
+    return 0;
+}
+
+/* spam.akismet_key: never quoted in a message, it is a credential. */
+static int set_akismet_key(struct loader *l, const char *value, const char *where)
+{
+    struct str k = str_trim(str_from(value));
+    free_secret(&l->c->spam_akismet_key);
+    if (k.len == 0)
+        return 0;
+    if (k.len > CONFIG_AKISMET_KEY_MAX || !is_token68(k))
+        return fail(l, "%s: spam.akismet_key must be 1 to %d characters of A-Z a-z 0-9 - . _ ~ + /",
+                    where, CONFIG_AKISMET_KEY_MAX);
+    l->c->spam_akismet_key = xstrndup(k.ptr, k.len);
+    return 0;
+}
+
 /* One [spam] key, `name` without the section. */
 static int set_spam(struct loader *l, const char *name, const char *value, const char *where)
 {
@@ -377,6 +418,12 @@ static int set_spam(struct loader *l, const char *name, const char *value, const
             return fail(l, "%s: spam.link_density '%s' is not links per word between 0 and 10",
                         where, value);
         c->spam_link_density = (int)n;
+    } else if (strcmp(name, "akismet_url") == 0) {
+        return set_service_url(l, &c->spam_akismet_url, "spam.akismet_url", value, where);
+    } else if (strcmp(name, "akismet_key") == 0) {
+        return set_akismet_key(l, value, where);
+    } else if (strcmp(name, "akismet_site") == 0) {
+        return set_service_url(l, &c->spam_akismet_site, "spam.akismet_site", value, where);
     } else {
         return fail(l, "%s: unknown key 'spam.%s'", where, name);
     }
@@ -682,6 +729,27 @@ static unsigned default_threads(void)
     return (unsigned)n;
 }
 
+/* The Akismet keys make sense together only: a URL without its key would be
+ * refused by the service on every comment, a key without a URL does nothing. */
+static int check_akismet(struct loader *l)
+{
+    const struct config *c = l->c;
+    if (c->spam_akismet_url != NULL && c->spam_akismet_key == NULL)
+        return fail(l, "spam.akismet_url is set but spam.akismet_key is not (the service's API "
+                       "key, or STET_AKISMET_KEY)");
+    if (c->spam_akismet_url == NULL && c->spam_akismet_key != NULL)
+        return fail(l, "spam.akismet_key is set but spam.akismet_url is not (Akismet's is "
+                       "https://rest.akismet.com/1.1/comment-check)");
+    if (c->spam_akismet_url == NULL && c->spam_akismet_site != NULL)
+        return fail(l, "spam.akismet_site is set but spam.akismet_url is not");
+    /* Akismet's older https://KEY.rest.akismet.com form would put the credential
+     * into every log line that names the URL. */
+    if (c->spam_akismet_url != NULL && strstr(c->spam_akismet_url, c->spam_akismet_key) != NULL)
+        return fail(l, "spam.akismet_url must not hold the API key: stet sends it as the "
+                       "api_key field (use https://rest.akismet.com/1.1/comment-check)");
+    return 0;
+}
+
 static void derive_base_url(struct config *c)
 {
     char url[512];
@@ -735,6 +803,7 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
         {"STET_THREADS", "server.threads"},
         {"STET_TRUSTED_PROXIES", "server.trusted_proxies"},
         {"STET_METRICS_TOKEN", "server.metrics_token"},
+        {"STET_AKISMET_KEY", "spam.akismet_key"},
         {"STET_LOG_LEVEL", "log.level"},
         {"STET_ACCESS_LOG", "log.access"},
     };
@@ -805,6 +874,9 @@ int config_load(struct config *c, const struct config_flags *flags, config_geten
             goto out;
     }
 
+    rc = check_akismet(&l);
+    if (rc != 0)
+        goto out;
     c->base_url_derived = !l.base_url_set;
     if (!l.base_url_set)
         derive_base_url(c);
@@ -825,6 +897,9 @@ void config_cleanup(struct config *c)
     free(c->site_name);
     free(c->site_timezone);
     free(c->weather_url);
+    free(c->spam_akismet_url);
+    free_secret(&c->spam_akismet_key);
+    free(c->spam_akismet_site);
     free(c->comment_banned_words);
     free(c->access_log);
     memset(c, 0, sizeof(*c));

@@ -15,6 +15,8 @@
  * an INI line, which inih limits to 200 bytes; `openssl rand -hex 32` gives 64). */
 #define CONFIG_METRICS_TOKEN_MIN 32
 #define CONFIG_METRICS_TOKEN_MAX 128
+#define CONFIG_URL_MAX           2048 /* bytes of a configured service URL */
+#define CONFIG_AKISMET_KEY_MAX   256
 
 /* A rate limit: `capacity` at once, given back evenly over `period_s` seconds.
  * capacity 0: no limit. */
@@ -87,6 +89,14 @@ struct config {
     int spam_duplicate_window;
     int spam_burst;
     int spam_link_density;
+    /* spam.akismet_url: an Akismet-compatible comment-check endpoint (http or https)
+     * asked about readers' comments the local checks let through; NULL (the
+     * default): nothing is ever sent. spam.akismet_key: its API key (a secret; also
+     * STET_AKISMET_KEY), required with the URL. spam.akismet_site: the blog field,
+     * the site's front page; NULL: server.base_url. */
+    char *spam_akismet_url;
+    char *spam_akismet_key;
+    char *spam_akismet_site;
     /* [limits]: token buckets, each "N/PERIOD" (see demo/stet.ini); CONFIG_RATE_LIMITS
      * lists them for the tables that read, reload and hand them on. */
     struct config_rate login_account;        /* login attempts at one account */

@@ -145,6 +145,7 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     rc = spam_filter_assess(ctx, author, story.id, text, html, &spam);
     if (rc != 0)
         return rc;
+    spam_filter_ask_remote(ctx, author, &story, text, verdict.verdict == POLICY_HELD, &spam);
 
     struct comment c = {
         .story_id = story.id,

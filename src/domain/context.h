@@ -54,6 +54,9 @@ struct domain_env {
     char rate_key[STORE_SITE_KEY_LEN + 1];
     domain_published_fn published; /* may be NULL */
     void *published_ctx;
+    /* The remote spam check (spam.akismet_url); NULL: not configured, nothing sent. */
+    spam_remote_fn spam_remote;
+    void *spam_remote_ctx;
 };
 
 struct dctx {
@@ -65,6 +68,12 @@ struct dctx {
      * proxies were looked through; empty for the command line. Rate limits key on it. */
     struct str client;
     struct err_detail *err; /* receives field and message on EINVAL/ECONFLICT; may be NULL */
+    /* The request's User-Agent and Referer (empty when absent or for the command
+     * line) and its id for log lines (NULL outside a request): what a remote spam
+     * check is told and how its failures are logged. */
+    struct str user_agent;
+    struct str referrer;
+    const char *request_id;
 };
 
 #endif

@@ -2,9 +2,13 @@
  * of who may do what live here and nowhere else. */
 #include "domain/moderation.h"
 
+#include "domain/spam_filter.h"
 #include "domain/stories.h"
 #include "domain/users.h"
 #include "domain/validate.h"
+
+/* Decisions a comment's edits may overtake before the moderator is told. */
+#define DECIDE_TRIES 3
 
 int moderation_check(const struct dctx *ctx, const struct user *actor)
 {
@@ -13,6 +17,33 @@ int moderation_check(const struct dctx *ctx, const struct user *actor)
     if (actor->role < ROLE_MODERATOR)
         return err_set(ctx->err, STET_EFORBIDDEN, NULL, "Only a moderator can do that.");
     return 0;
+}
+
+/* The store's decision, training the spam filter on the comment's text as it is
+ * when the decision commits: the text is read first and tokenized here, and the
+ * store refuses the tokens (ECONFLICT) when the author edited it in between; each
+ * retry reads the edited text. An author editing faster than a moderator decides,
+ * DECIDE_TRIES times in a row, gets the moderator a 409. */
+static int set_status(const struct dctx *ctx, int64_t id, enum comment_status status,
+                      const struct store_audit *entry, struct comment *out, int64_t *seq)
+{
+    for (int i = 0; i < DECIDE_TRIES; i++) {
+        struct comment now;
+        struct store_spam_sample sample;
+        const struct store_spam_sample *train = NULL;
+        if (ctx->env->spam.enabled && status != COMMENT_HELD) {
+            int rc = store_comment_find(ctx->a, ctx->st, id, &now);
+            if (rc != 0)
+                return rc;
+            if (spam_filter_sample(ctx, &now, status, &sample))
+                train = &sample;
+        }
+        int rc = store_comment_decide(ctx->a, ctx->st, id, status, train, entry, out, seq);
+        if (rc != STET_ECONFLICT || train == NULL)
+            return rc;
+    }
+    return err_set(ctx->err, STET_ECONFLICT, NULL,
+                   "The comment was edited while you decided; look at it again.");
 }
 
 /* One decision: check the actor and the note, then let the store change the comment
@@ -37,7 +68,7 @@ static int decide(const struct dctx *ctx, const struct user *actor, int64_t id, 
         .target = arena_printf(ctx->a, "comment:%lld", (long long)id),
         .note = user_audit_note(ctx, actor, arena_strndup(ctx->a, why.ptr, why.len)),
     };
-    rc = store_comment_set_status(ctx->a, ctx->st, id, status, &entry, out, &seq);
+    rc = set_status(ctx, id, status, &entry, out, &seq);
     if (rc != 0)
         return rc;
     if (seq != 0 && ctx->env->published != NULL)

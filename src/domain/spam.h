@@ -18,6 +18,7 @@
 #define STET_DOMAIN_SPAM_H
 
 #include "base/arena.h"
+#include "base/str.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -101,5 +102,34 @@ struct spam_verdict {
  * links, then the classifier. Nothing is held when s->enabled is false. */
 void spam_judge(struct arena *a, const struct spam_settings *s, const struct spam_signals *sig,
                 struct spam_verdict *out);
+
+/* What a remote spam service (spam.akismet_url, services/akismet.h) is told of a
+ * comment about to be posted. Slices point into the request; none is terminated. */
+struct spam_remote_comment {
+    struct str user_ip;      /* the client's address (dctx.client) */
+    struct str user_agent;   /* the request's User-Agent; may be empty */
+    struct str referrer;     /* the request's Referer; may be empty */
+    struct str story_slug;   /* the story it was posted to (the permalink) */
+    struct str author;       /* the name shown with it */
+    struct str author_email; /* the account's address; may be empty */
+    struct str content;      /* the Markdown as written */
+    int64_t date;            /* when it was posted, Unix seconds */
+};
+
+/* The answers of a remote spam service. */
+enum spam_remote_answer {
+    SPAM_REMOTE_HAM,
+    SPAM_REMOTE_SPAM,
+    SPAM_REMOTE_NONE, /* timeout, error or an answer that is neither: the local verdict stands */
+};
+
+/* Asks the remote service about `c`, within its own short timeout, logging a
+ * failure with request id `rid` (may be NULL). Called with no store connection or
+ * lock held. */
+typedef enum spam_remote_answer (*spam_remote_fn)(void *ctx, const struct spam_remote_comment *c,
+                                                  const char *rid);
+
+/* A remote service's "spam", as the queue shows it. */
+#define SPAM_REASON_REMOTE "spam: akismet"
 
 #endif

@@ -77,10 +77,8 @@ struct comment {
     bool has_spam_score;
     int spam_score;
     /* Written with a new comment, never read back: the hash of its folded text (0:
-     * none) for the duplicate check, and its tokens as a JSON array (NULL: none),
-     * which a moderator's decision later trains the filter on (domain/spam.h). */
+     * none) for the duplicate check (domain/spam.h). */
     int64_t spam_hash;
-    const char *spam_tokens;
     /* A deleted comment its page still shows, as "comment deleted" with no author
      * or text, because replies on the page hang under it. status is
      * COMMENT_DELETED. */

@@ -127,13 +127,12 @@ static int pooled_setting_list(struct arena *a, struct store *st, struct store_s
 
 static const struct memo_type comment_type = {
     .size = sizeof(struct comment),
-    .n_strings = 8,
+    .n_strings = 7,
     .string_offsets = {offsetof(struct comment, story_slug),
                        offsetof(struct comment, author_username),
                        offsetof(struct comment, author_display_name),
                        offsetof(struct comment, legacy_author), offsetof(struct comment, body_src),
-                       offsetof(struct comment, body_html), offsetof(struct comment, hold_reason),
-                       offsetof(struct comment, spam_tokens)},
+                       offsetof(struct comment, body_html), offsetof(struct comment, hold_reason)},
 };
 
 /* Every logged-in story page lists its reader's held comments, almost always none:

@@ -147,6 +147,14 @@ struct store_spam_signals {
     int64_t n_recent;        /* the author's comments since recent_since, <= recent_limit */
 };
 
+/* What a moderator's decision trains the filter on (store_comment_decide): the
+ * tokens of the comment's text as the domain read it (a JSON array, domain/spam.h),
+ * and that text, which must still be the comment's when the decision commits. */
+struct store_spam_sample {
+    const char *tokens_json;
+    const char *body_src;
+};
+
 struct store_ops {
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);
@@ -290,14 +298,18 @@ struct store_ops {
      * follow, as for a delete (comment_delete). `out` (may be NULL)
      * receives the comment as committed, in `a`. ENOTFOUND for an unknown comment
      * or one its author deleted (a decision cannot bring it back).
-     * The decision also trains the spam filter, in the same transaction, on the
-     * tokens stored with the comment (none: nothing to train): VISIBLE as ham,
-     * REJECTED as spam. A comment trained before as the other class moves its counts
-     * (one message and each token leave that side), so a changed decision never
-     * counts twice; the same class again, or HELD, changes no count. */
+     * With `spam` (may be NULL: no training) a VISIBLE or REJECTED decision also
+     * trains the spam filter, in the same transaction, on spam->tokens_json: as ham
+     * or as spam. What the comment was trained on before (the tokens and class
+     * stored with it by its last training) leaves its side first, so a changed
+     * decision never counts twice and an edited comment is counted for its new
+     * text only; the same class on the same tokens, or HELD, changes no count.
+     * ECONFLICT, nothing changed, when the comment's body_src is no longer
+     * spam->body_src (edited since the caller read it). */
     int (*comment_set_status)(struct arena *a, struct store *st, int64_t id,
-                              enum comment_status status, const struct store_audit *audit,
-                              struct comment *out, int64_t *event_seq);
+                              enum comment_status status, const struct store_spam_sample *spam,
+                              const struct store_audit *audit, struct comment *out,
+                              int64_t *event_seq);
     /* Comments that need a decision: held ones, and visible ones with report_count
      * > 0, in id order (oldest first unless pg->newest_first), after pg->cursor_id
      * with pg->has_cursor (cursor_time is not used); at most pg->limit (EINVAL when
@@ -636,12 +648,22 @@ static inline STET_MUST_CHECK int store_comment_delete(struct store *st, int64_t
 }
 
 /* ---- moderator decisions, the moderation queue, the audit log ---- */
+/* A decision that trains the spam filter on nothing. */
 static inline STET_MUST_CHECK int store_comment_set_status(struct arena *a, struct store *st,
                                                            int64_t id, enum comment_status status,
                                                            const struct store_audit *audit,
                                                            struct comment *out, int64_t *event_seq)
 {
-    return st->ops->comment_set_status(a, st, id, status, audit, out, event_seq);
+    return st->ops->comment_set_status(a, st, id, status, NULL, audit, out, event_seq);
+}
+/* A decision that trains the spam filter on `spam` (comment_set_status). */
+static inline STET_MUST_CHECK int store_comment_decide(struct arena *a, struct store *st,
+                                                       int64_t id, enum comment_status status,
+                                                       const struct store_spam_sample *spam,
+                                                       const struct store_audit *audit,
+                                                       struct comment *out, int64_t *event_seq)
+{
+    return st->ops->comment_set_status(a, st, id, status, spam, audit, out, event_seq);
 }
 static inline STET_MUST_CHECK int store_moderation_queue(struct arena *a, struct store *st,
                                                          const struct store_page *pg,

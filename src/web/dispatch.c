@@ -26,6 +26,9 @@ struct dctx req_dctx(struct req *req)
 {
     struct dctx ctx = app_dctx(req->app, req->arena, req_store(req), &web_state(req)->err);
     ctx.client = req_client(req);
+    (void)req_header(req, "User-Agent", &ctx.user_agent);
+    (void)req_header(req, "Referer", &ctx.referrer);
+    ctx.request_id = req->id;
     return ctx;
 }
 

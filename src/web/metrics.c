@@ -302,6 +302,19 @@ static void sample_micros(struct buf *out, const char *name, const char *type, c
                (unsigned long long)(us % 1000000));
 }
 
+/* A failed check (timeout, error, neither true nor false) is one the local verdict
+ * decided alone: a rate of those is what an operator alerts on. */
+static void format_akismet(const struct akismet_counts *a, struct buf *out)
+{
+    family(out, "stet_akismet_checks_total", "counter",
+           "Remote spam checks (spam.akismet_url) by answer; failed: no usable answer.");
+    buf_printf(out, "stet_akismet_checks_total{answer=\"spam\"} %llu\n",
+               (unsigned long long)a->spam);
+    buf_printf(out, "stet_akismet_checks_total{answer=\"ham\"} %llu\n", (unsigned long long)a->ham);
+    buf_printf(out, "stet_akismet_checks_total{answer=\"failed\"} %llu\n",
+               (unsigned long long)a->failed);
+}
+
 void metrics_format(const struct metrics *m, const struct metrics_external *ext, struct buf *out)
 {
     format_requests(m, out);
@@ -334,6 +347,8 @@ void metrics_format(const struct metrics *m, const struct metrics_external *ext,
 
     sample_u64(out, "stet_sse_connections", "gauge", "Open Server-Sent Events streams.",
                ext->sse_connections);
+    if (ext->has_akismet)
+        format_akismet(&ext->akismet, out);
 
     sample_u64(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
                ext->resident_bytes);
@@ -390,6 +405,10 @@ int page_metrics(struct req *req)
     store_pool_stats(app->pool, &ext.db);
     ext.sse_connections = app->live != NULL ? live_n_streams(app->live) : 0;
     metrics_read_process(app->metrics, &ext);
+    if (app->akismet != NULL) {
+        ext.has_akismet = true;
+        akismet_counts(app->akismet, &ext.akismet);
+    }
 
     struct buf b = BUF_INIT;
     metrics_format(app->metrics, &ext, &b);

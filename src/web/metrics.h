@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/str.h"
+#include "services/akismet.h"
 #include "store/store.h"
 #include "web/router.h"
 
@@ -42,6 +43,9 @@ struct metrics_external {
     uint64_t open_fds;
     double start_time; /* Unix seconds */
     const char *version;
+    /* The remote spam check's answers (spam.akismet_url); not shown without one. */
+    bool has_akismet;
+    struct akismet_counts akismet;
 };
 
 /* Fills the process values of `ext` from /proc (zero when unreadable); leaves the

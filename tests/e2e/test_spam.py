@@ -2,9 +2,10 @@
 spam-like and approve ten normal comments through the API, a spam-like new comment
 answers 201 "held", waits in the queue with the filter's reason and a score (API
 and web page) and no other reader sees it, while a normal one is visible; a changed
-decision moves the counts instead of counting twice; the same text on another
-story is held before any training; staff are exempt; spam.enabled = false scores
-nothing."""
+decision moves the counts instead of counting twice; a post stores no tokens, a
+decision stores what it trained on, and a decision on an edited comment trains its
+new text in place of the old; the same text on another story is held before any
+training; staff are exempt; spam.enabled = false scores nothing."""
 
 from harness import DEFAULT_PASSWORD, ServerTest, parse_html, unique
 from test_moderation import shows, sql
@@ -57,6 +58,12 @@ def decide(server, cid, verb, tok):
 def totals(server):
     """(spam, ham) messages trained, as the database holds them."""
     rows = sql(server, "SELECT spam || ',' || ham FROM spam_totals")
+    return tuple(int(x) for x in rows[0].split(",")) if rows else (0, 0)
+
+
+def counts(server, token):
+    """(spam, ham) messages that held `token`; (0, 0) when never trained."""
+    rows = sql(server, "SELECT spam || ',' || ham FROM spam_tokens WHERE token = '%s'" % token)
     return tuple(int(x) for x in rows[0].split(",")) if rows else (0, 0)
 
 
@@ -168,6 +175,36 @@ class LearnsFromDecisions(SpamTest):
                          ["ham"])
         decide(self.server, cid, "reject", self.mod)
         self.assertEqual(totals(self.server), (spam, ham))
+
+    def test_a_post_stores_no_tokens_a_decision_does(self):
+        slug = self.story()
+        c = self.posted(slug, "A plain remark about the harbour lights on the ferry ride home")
+        stored = "SELECT count(*) FROM comments WHERE id = %d AND spam_tokens IS NOT NULL"
+        self.assertEqual(sql(self.server, stored % c["id"]), ["0"])
+        self.assertEqual(sql(self.server, "SELECT count(*) FROM comments WHERE id = %d "
+                                          "AND spam_score IS NOT NULL" % c["id"]), ["1"])
+        decide(self.server, c["id"], "approve", self.mod)
+        self.assertEqual(sql(self.server, stored % c["id"]), ["1"])
+
+    def test_an_edited_comment_is_trained_on_its_new_text(self):
+        slug = self.story()
+        c = self.posted(slug, "The ferry timetable zebraword was unreliable all last winter")
+        decide(self.server, c["id"], "approve", self.mod)
+        self.assertEqual(counts(self.server, "zebraword"), (0, 1))
+        before, kept = totals(self.server), counts(self.server, "timetable")
+        r = self.client().post_json("/api/v1/comments/%d" % c["id"], {
+            "body": "The ferry timetable quaggaword was unreliable all last winter"},
+            method="PATCH", token=self.reader)
+        self.assertEqual(r.status, 200, r)
+        decide(self.server, c["id"], "approve", self.mod)
+        self.assertEqual(counts(self.server, "zebraword"), (0, 0))
+        self.assertEqual(counts(self.server, "quaggaword"), (0, 1))
+        # A word the edit kept is still counted once, and it is still one message.
+        self.assertEqual(counts(self.server, "timetable"), kept)
+        self.assertEqual(totals(self.server), before)
+        decide(self.server, c["id"], "reject", self.mod)
+        self.assertEqual(counts(self.server, "quaggaword"), (1, 0))
+        self.assertEqual(counts(self.server, "zebraword"), (0, 0))
 
     def test_an_authors_delete_trains_nothing(self):
         slug = self.story()

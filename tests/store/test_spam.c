@@ -1,8 +1,10 @@
 /* Store conformance for the spam filter (issue 11): a comment's score stored and
  * read back; the signals read before a post (totals, the same text on another
- * story, an author's recent comments); training from decisions, a changed decision
- * moving the counts rather than counting twice; imported training; the token counts
- * read in one statement. Runs as test_edits.c does: SQLite, PostgreSQL with --pg,
+ * story, an author's recent comments); training from decisions on the tokens the
+ * decision brings, a changed decision moving the counts rather than counting twice,
+ * a decision on an edited text taking back the old words and counting the new, and
+ * tokens read from a text edited since refused; imported training; the token
+ * counts read in one statement. Runs as test_edits.c does: SQLite, PostgreSQL with --pg,
  * and through a pool with --pool. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,7 +65,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static int64_t add(struct fx *f, int64_t story, int64_t at, int64_t hash, const char *tokens,
+static int64_t add(struct fx *f, int64_t story, int64_t at, int64_t hash,
                    enum comment_status status)
 {
     struct comment c = {
@@ -74,7 +76,6 @@ static int64_t add(struct fx *f, int64_t story, int64_t at, int64_t hash, const 
         .created_at = at,
         .status = status,
         .spam_hash = hash,
-        .spam_tokens = tokens,
     };
     int64_t id = 0, seq = 0;
     assert_int_equal(store_comment_insert(f->db.st, &c, &id, &seq), 0);
@@ -123,7 +124,10 @@ static bool count_of(struct fx *f, const char *word, int64_t *spam, int64_t *ham
     return true;
 }
 
-static void decide(struct fx *f, int64_t id, enum comment_status status)
+/* A decision on comment `id`, whose text is `body`, training on `tokens` (NULL:
+ * no training); the store's answer. */
+static int try_decide(struct fx *f, int64_t id, enum comment_status status, const char *tokens,
+                      const char *body)
 {
     int64_t seq;
     const struct store_audit e = {.at = T0,
@@ -131,7 +135,25 @@ static void decide(struct fx *f, int64_t id, enum comment_status status)
                                   .action = "comment.decide",
                                   .target = arena_printf(f->db.a, "comment:%lld", (long long)id),
                                   .note = ""};
-    assert_int_equal(store_comment_set_status(f->db.a, f->db.st, id, status, &e, NULL, &seq), 0);
+    const struct store_spam_sample sample = {.tokens_json = tokens, .body_src = body};
+    return store_comment_decide(f->db.a, f->db.st, id, status, tokens != NULL ? &sample : NULL, &e,
+                                NULL, &seq);
+}
+
+/* A decision on a comment as add() made it ("text"). */
+static void decide(struct fx *f, int64_t id, enum comment_status status, const char *tokens)
+{
+    assert_int_equal(try_decide(f, id, status, tokens, "text"), 0);
+}
+
+/* Fails the case unless this case's `word` counts `spam` and `ham` (0, 0 also
+ * when it was never trained). */
+static void assert_count(struct fx *f, const char *word, int64_t spam, int64_t ham)
+{
+    int64_t s = 0, h = 0;
+    (void)count_of(f, word, &s, &h);
+    assert_int_equal(s, spam);
+    assert_int_equal(h, ham);
 }
 
 static void assert_totals(struct fx *f, int64_t spam, int64_t ham)
@@ -186,8 +208,8 @@ static void test_signals(void **state)
     assert_int_equal(s.duplicate_story, 0);
     assert_int_equal(s.n_recent, 0);
 
-    (void)add(f, f->story_a, T0 + 10, f->hash, NULL, COMMENT_VISIBLE);
-    (void)add(f, f->story_a, T0 + 20, 0, NULL, COMMENT_HELD);
+    (void)add(f, f->story_a, T0 + 10, f->hash, COMMENT_VISIBLE);
+    (void)add(f, f->story_a, T0 + 20, 0, COMMENT_HELD);
     /* The same text on another story, since T0; not on its own story; not before. */
     assert_int_equal(signals(f, f->story_b, f->hash, T0).duplicate_story, f->story_a);
     assert_int_equal(signals(f, f->story_a, f->hash, T0).duplicate_story, 0);
@@ -197,54 +219,103 @@ static void test_signals(void **state)
     /* The author's comments since a time, stopping at the limit (3). */
     assert_int_equal(signals(f, f->story_b, 0, T0).n_recent, 2);
     assert_int_equal(signals(f, f->story_b, 0, T0 + 15).n_recent, 1);
-    (void)add(f, f->story_b, T0 + 30, 0, NULL, COMMENT_VISIBLE);
-    (void)add(f, f->story_b, T0 + 40, 0, NULL, COMMENT_VISIBLE);
+    (void)add(f, f->story_b, T0 + 30, 0, COMMENT_VISIBLE);
+    (void)add(f, f->story_b, T0 + 40, 0, COMMENT_VISIBLE);
     assert_int_equal(signals(f, f->story_b, 0, T0).n_recent, 3);
 
     const struct store_spam_probe bad = {.recent_limit = -1};
     assert_int_equal(store_spam_signals(f->db.st, &bad, &s), STET_EINVAL);
 }
 
-/* Reject trains spam, once; a changed decision moves the counts to ham; staff's and
- * imported comments without tokens train nothing. */
+/* Reject trains spam, once; a changed decision moves the counts to ham; a decision
+ * without a sample (staff's, imported comments, the filter off) trains nothing and
+ * leaves an earlier training as it was. */
 static void test_decisions_train(void **state)
 {
     struct fx *f = *state;
     int64_t spam, ham;
-    int64_t id = add(f, f->story_a, T0, 0, list(f, "cheap", "pills"), COMMENT_HELD);
-    int64_t other = add(f, f->story_a, T0, 0, list(f, "cheap", "news"), COMMENT_HELD);
-    int64_t plain = add(f, f->story_a, T0, 0, NULL, COMMENT_HELD);
+    int64_t id = add(f, f->story_a, T0, 0, COMMENT_HELD);
+    int64_t other = add(f, f->story_a, T0, 0, COMMENT_HELD);
+    int64_t plain = add(f, f->story_a, T0, 0, COMMENT_HELD);
     assert_false(count_of(f, "cheap", &spam, &ham));
 
-    decide(f, id, COMMENT_REJECTED);
+    decide(f, id, COMMENT_REJECTED, list(f, "cheap", "pills"));
     assert_totals(f, 1, 0);
-    assert_true(count_of(f, "pills", &spam, &ham));
-    assert_int_equal(spam, 1);
-    assert_int_equal(ham, 0);
-    decide(f, id, COMMENT_REJECTED); /* the same decision again: no change */
+    assert_count(f, "pills", 1, 0);
+    decide(f, id, COMMENT_REJECTED, list(f, "cheap", "pills")); /* the same again: no change */
     assert_totals(f, 1, 0);
+    assert_count(f, "pills", 1, 0);
 
-    decide(f, other, COMMENT_VISIBLE);
+    decide(f, other, COMMENT_VISIBLE, list(f, "cheap", "news"));
     assert_totals(f, 1, 1);
-    assert_true(count_of(f, "cheap", &spam, &ham));
-    assert_int_equal(spam, 1);
-    assert_int_equal(ham, 1);
+    assert_count(f, "cheap", 1, 1);
 
     /* held -> rejected -> approved: the spam it counted moves to ham. */
-    decide(f, id, COMMENT_VISIBLE);
+    decide(f, id, COMMENT_VISIBLE, list(f, "cheap", "pills"));
     assert_totals(f, 0, 2);
-    assert_true(count_of(f, "cheap", &spam, &ham));
-    assert_int_equal(spam, 0);
-    assert_int_equal(ham, 2);
-    assert_true(count_of(f, "pills", &spam, &ham));
-    assert_int_equal(spam, 0);
-    assert_int_equal(ham, 1);
-    /* Held again by a moderator: no count moves. */
-    decide(f, id, COMMENT_HELD);
+    assert_count(f, "cheap", 0, 2);
+    assert_count(f, "pills", 0, 1);
+    /* Held again by a moderator, or decided without a sample: no count moves. */
+    decide(f, id, COMMENT_HELD, list(f, "cheap", "pills"));
     assert_totals(f, 0, 2);
+    decide(f, id, COMMENT_REJECTED, NULL);
+    assert_totals(f, 0, 2);
+    assert_count(f, "pills", 0, 1);
 
-    decide(f, plain, COMMENT_REJECTED);
+    decide(f, plain, COMMENT_REJECTED, NULL);
     assert_totals(f, 0, 2);
+}
+
+/* Changed twice, a decision ends where one decision would have: approve, reject,
+ * approve counts one ham message and each token once. */
+static void test_decision_changed_twice(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = add(f, f->story_a, T0, 0, COMMENT_HELD);
+    const char *tokens = list(f, "ferry", "late");
+    decide(f, id, COMMENT_VISIBLE, tokens);
+    assert_totals(f, 0, 1);
+    decide(f, id, COMMENT_REJECTED, tokens);
+    assert_totals(f, 1, 0);
+    assert_count(f, "ferry", 1, 0);
+    assert_count(f, "late", 1, 0);
+    decide(f, id, COMMENT_VISIBLE, tokens);
+    assert_totals(f, 0, 1);
+    assert_count(f, "ferry", 0, 1);
+    assert_count(f, "late", 0, 1);
+}
+
+/* An approved comment edited and decided again counts for its new text: the words
+ * it lost leave, the new ones come, a kept one stays counted once, and it is still
+ * one message. Rejected after that, it is the new words that move to spam. */
+static void test_edited_comment_trains_its_new_text(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = add(f, f->story_a, T0, 0, COMMENT_HELD);
+    decide(f, id, COMMENT_VISIBLE, list(f, "bridge", "survey"));
+    assert_count(f, "survey", 0, 1);
+    int64_t seq;
+    assert_int_equal(store_comment_edit(f->db.st, id, "new text", "<p>new text</p>", T0 + 60,
+                                        "policy: banned word", &seq),
+                     0);
+    /* Tokens read before the edit are refused, and nothing changes. */
+    assert_int_equal(try_decide(f, id, COMMENT_VISIBLE, list(f, "bridge", "survey"), "text"),
+                     STET_ECONFLICT);
+    assert_int_equal(suite_comment_of(&f->db, id).status, COMMENT_HELD);
+    assert_int_equal(try_decide(f, id, COMMENT_VISIBLE, list(f, "bridge", "casino"), "new text"),
+                     0);
+    assert_totals(f, 0, 1);
+    assert_count(f, "bridge", 0, 1);
+    assert_count(f, "survey", 0, 0);
+    assert_count(f, "casino", 0, 1);
+    assert_int_equal(try_decide(f, id, COMMENT_REJECTED, list(f, "bridge", "casino"), "new text"),
+                     0);
+    assert_totals(f, 1, 0);
+    assert_count(f, "bridge", 1, 0);
+    assert_count(f, "casino", 1, 0);
+    assert_count(f, "survey", 0, 0);
+    /* A sample needs its tokens and its text. */
+    assert_int_equal(try_decide(f, id, COMMENT_VISIBLE, list(f, "a", "b"), NULL), STET_EINVAL);
 }
 
 /* Imported messages train without a comment; tokens in any order, repeated or
@@ -283,6 +354,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_score_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decisions_train, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decision_changed_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edited_comment_trains_its_new_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_training, setup, teardown),
     };
     return suite_end(cmocka_run_group_tests(tests, NULL, NULL));

@@ -893,6 +893,67 @@ static void test_spam_keys(void **state)
     }
 }
 
+/* The Akismet keys: off by default; the URL and the key go together (the key also
+ * from STET_AKISMET_KEY); the site is optional; each refused with a message naming
+ * the key, which never quotes the API key. */
+static void test_akismet_keys(void **state)
+{
+    (void)state;
+    struct config c;
+    struct config_flags f = {0};
+    load_ok(&c, &f);
+    assert_null(c.spam_akismet_url);
+    assert_null(c.spam_akismet_key);
+    assert_null(c.spam_akismet_site);
+    config_cleanup(&c);
+
+    f.config_file = write_ini("ak.ini", "[spam]\nakismet_url = https://rest.akismet.com/1.1/"
+                                        "comment-check\nakismet_key = 0123abcd\n"
+                                        "akismet_site = https://news.example\n");
+    load_ok(&c, &f);
+    assert_string_equal(c.spam_akismet_url, "https://rest.akismet.com/1.1/comment-check");
+    assert_string_equal(c.spam_akismet_key, "0123abcd");
+    assert_string_equal(c.spam_akismet_site, "https://news.example");
+    config_cleanup(&c);
+
+    /* The key from the environment, for a URL from the file; an empty URL from the
+     * environment is no URL. */
+    f.config_file = write_ini("ak.ini", "[spam]\nakismet_url = http://127.0.0.1:9/check\n");
+    set_env("STET_AKISMET_KEY", "envkey99");
+    load_ok(&c, &f);
+    assert_string_equal(c.spam_akismet_key, "envkey99");
+    config_cleanup(&c);
+    n_fake_env = 0;
+
+    static const struct {
+        const char *text;
+        const char *needle;
+    } bad[] = {
+        {"[spam]\nakismet_url = ftp://x/\nakismet_key = k\n",
+         "spam.akismet_url 'ftp://x/' must start with http:// or https://"},
+        {"[spam]\nakismet_url = https://\nakismet_key = k\n",
+         "spam.akismet_url 'https://' has no host"},
+        {"[spam]\nakismet_url = https://a b/\nakismet_key = k\n", "holds a space or a control"},
+        {"[spam]\nakismet_site = rest.akismet.com\n", "spam.akismet_site 'rest.akismet.com' must"},
+        {"[spam]\nakismet_url = https://rest.akismet.com/1.1/comment-check\n",
+         "spam.akismet_url is set but spam.akismet_key is not"},
+        {"[spam]\nakismet_site = https://news.example\n",
+         "spam.akismet_site is set but spam.akismet_url is not"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct config_flags g = {.config_file = write_ini("bad.ini", bad[i].text)};
+        load_bad(&g, bad[i].needle);
+    }
+    struct config_flags g = {.config_file =
+                                 write_ini("bad.ini", "[spam]\nakismet_key = s3cr3t!\n")};
+    load_bad_secret(&g, "spam.akismet_key must be 1 to 256 characters", "s3cr3t");
+    g.config_file = write_ini("bad.ini", "[spam]\nakismet_url = https://s3cr3tkey.rest.akismet.com/"
+                                         "1.1/comment-check\nakismet_key = s3cr3tkey\n");
+    load_bad(&g, "spam.akismet_url must not hold the API key");
+    g.config_file = write_ini("bad.ini", "[spam]\nakismet_key = s3cr3tkey\n");
+    load_bad_secret(&g, "spam.akismet_key is set but spam.akismet_url is not", "s3cr3t");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -907,6 +968,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bool_and_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_akismet_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_synchronous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_token_sources, setup, teardown),

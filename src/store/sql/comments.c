@@ -38,7 +38,6 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
     else
         sql_arg_cstr_or_null(&args, NULL);
     sql_arg_int_or_null(&args, cm->spam_hash);
-    sql_arg_cstr_or_null(&args, cm->spam_tokens);
     rc = sql_insert_id(c, Q_COMMENT_INSERT, &args, &new_id);
     if (rc == 0 && seq != 0)
         rc = sql_event_notify(c, cm->story_id, seq);

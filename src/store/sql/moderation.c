@@ -6,6 +6,8 @@
 #include "store/sql/rows.h"
 #include "store/sql/spam.h"
 
+#include <string.h>
+
 /* Whether a comment in `status` is on its story's page. */
 static bool shown(enum comment_status status)
 {
@@ -19,8 +21,8 @@ static bool shown(enum comment_status status)
  * locks come in one order (the comment, its story, the tokens, the totals), so
  * concurrent decisions queue rather than deadlock. */
 static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
-                            enum comment_status status, const struct store_audit *audit,
-                            struct comment *out, int64_t *seq)
+                            enum comment_status status, const struct store_spam_sample *spam,
+                            const struct store_audit *audit, struct comment *out, int64_t *seq)
 {
     struct sql_args args = {0};
     struct sql_rows rows;
@@ -33,6 +35,10 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
     /* The author took it down: a decision cannot bring it back. */
     if (out->status == COMMENT_DELETED)
         return STET_ENOTFOUND;
+    /* The tokens were read from a text the author has replaced since: training on
+     * them would count words the comment no longer has. */
+    if (spam != NULL && strcmp(out->body_src, spam->body_src) != 0)
+        return STET_ECONFLICT;
 
     bool approve = status == COMMENT_VISIBLE;
     if (out->status != status || (approve && out->report_count != 0)) {
@@ -58,27 +64,29 @@ static int set_status_in_tx(struct arena *a, struct sql_conn *c, int64_t id,
     out->status = status;
     if (approve)
         out->report_count = 0;
-    rc = sql_spam_train_decision(a, c, id, status);
+    rc = sql_spam_train_decision(a, c, id, status, spam);
     if (rc != 0)
         return rc;
     return audit != NULL ? sql_audit(c, audit) : 0;
 }
 
 int sql_comment_set_status(struct arena *a, struct store *st, int64_t id,
-                           enum comment_status status, const struct store_audit *audit,
-                           struct comment *out, int64_t *event_seq)
+                           enum comment_status status, const struct store_spam_sample *spam,
+                           const struct store_audit *audit, struct comment *out, int64_t *event_seq)
 {
     struct sql_conn *c;
     struct comment cm = {0};
     int64_t seq = 0;
     if (status != COMMENT_VISIBLE && status != COMMENT_HELD && status != COMMENT_REJECTED)
         return STET_EINVAL;
+    if (spam != NULL && (spam->tokens_json == NULL || spam->body_src == NULL))
+        return STET_EINVAL;
     int rc = sql_lease(st, SQL_USE_WRITE, &c);
     if (rc != 0)
         return rc;
     rc = sql_tx(c, SQL_TX_BEGIN);
     if (rc == 0)
-        rc = sql_finish(c, set_status_in_tx(a, c, id, status, audit, &cm, &seq));
+        rc = sql_finish(c, set_status_in_tx(a, c, id, status, spam, audit, &cm, &seq));
     rc = sql_unlease(st, c, SQL_USE_WRITE, rc);
     if (rc != 0)
         return rc;

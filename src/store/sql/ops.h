@@ -58,8 +58,9 @@ int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *a
 
 /* moderation.c */
 int sql_comment_set_status(struct arena *a, struct store *st, int64_t id,
-                           enum comment_status status, const struct store_audit *audit,
-                           struct comment *out, int64_t *event_seq);
+                           enum comment_status status, const struct store_spam_sample *spam,
+                           const struct store_audit *audit, struct comment *out,
+                           int64_t *event_seq);
 int sql_moderation_queue(struct arena *a, struct store *st, const struct store_page *pg,
                          struct comment **out, size_t *n);
 int sql_audit_list(struct arena *a, struct store *st, const struct store_page *pg,

@@ -79,10 +79,17 @@ static int move_counts(struct sql_conn *c, const char *tokens_json, int spam, in
     return sql_exec(c, Q_SPAM_TRAIN_TOTALS, &totals, NULL);
 }
 
-int sql_spam_train_decision(struct arena *a, struct sql_conn *c, int64_t id,
-                            enum comment_status status)
+/* The deltas (-1, 0 or 1) of training as `as` ("spam" or "ham"). */
+static void class_deltas(const char *as, int sign, int *spam, int *ham)
 {
-    if (status != COMMENT_VISIBLE && status != COMMENT_REJECTED)
+    *spam = strcmp(as, "spam") == 0 ? sign : 0;
+    *ham = strcmp(as, "ham") == 0 ? sign : 0;
+}
+
+int sql_spam_train_decision(struct arena *a, struct sql_conn *c, int64_t id,
+                            enum comment_status status, const struct store_spam_sample *sample)
+{
+    if (sample == NULL || (status != COMMENT_VISIBLE && status != COMMENT_REJECTED))
         return 0;
     struct sql_args args = {0};
     struct sql_rows rows;
@@ -90,21 +97,42 @@ int sql_spam_train_decision(struct arena *a, struct sql_conn *c, int64_t id,
     int rc = sql_one(c, Q_SPAM_COMMENT_TRAINING, &args, &rows);
     if (rc != 0)
         return rc;
-    const char *tokens = sql_str_or_null(a, &rows, 0);
+    const char *old_tokens = sql_str_or_null(a, &rows, 0);
     const char *trained = sql_str_or_null(a, &rows, 1);
     sql_done(&rows);
     const char *as = status == COMMENT_REJECTED ? "spam" : "ham";
-    if (tokens == NULL || (trained != NULL && strcmp(trained, as) == 0))
+    if (trained != NULL && strcmp(trained, as) == 0 && old_tokens != NULL &&
+        strcmp(old_tokens, sample->tokens_json) == 0)
         return 0;
-    /* First training adds one side; a changed decision also takes the other back. */
-    int spam = status == COMMENT_REJECTED ? 1 : (trained != NULL ? -1 : 0);
-    int ham = status == COMMENT_VISIBLE ? 1 : (trained != NULL ? -1 : 0);
-    rc = move_counts(c, tokens, spam, ham);
+    /* One statement takes the old training back and adds the new, so each token
+     * row is locked once, in the same order as every other training. */
+    int old_spam = 0, old_ham = 0, new_spam, new_ham;
+    if (trained != NULL)
+        class_deltas(trained, -1, &old_spam, &old_ham);
+    class_deltas(as, 1, &new_spam, &new_ham);
+    struct sql_args move = {0};
+    sql_arg_cstr(&move, trained != NULL && old_tokens != NULL ? old_tokens : "[]");
+    sql_arg_cstr(&move, sample->tokens_json);
+    sql_arg_int(&move, old_spam);
+    sql_arg_int(&move, old_ham);
+    sql_arg_int(&move, new_spam);
+    sql_arg_int(&move, new_ham);
+    rc = sql_exec(c, Q_SPAM_RETRAIN_TOKENS, &move, NULL);
     if (rc != 0)
         return rc;
+    /* The same class again (a re-decision of an edited comment) moves no total. */
+    if (old_spam + new_spam != 0 || old_ham + new_ham != 0) {
+        struct sql_args totals = {0};
+        sql_arg_int(&totals, old_spam + new_spam);
+        sql_arg_int(&totals, old_ham + new_ham);
+        rc = sql_exec(c, Q_SPAM_TRAIN_TOTALS, &totals, NULL);
+        if (rc != 0)
+            return rc;
+    }
     struct sql_args set = {0};
     sql_arg_int(&set, id);
     sql_arg_cstr(&set, as);
+    sql_arg_cstr(&set, sample->tokens_json);
     return sql_exec(c, Q_SPAM_COMMENT_TRAINED, &set, NULL);
 }
 

@@ -112,10 +112,10 @@ static void test_publishes_page_changes_only(void **state)
 }
 
 static int fail_set_status(struct arena *a, struct store *st, int64_t id,
-                           enum comment_status status, const struct store_audit *audit,
-                           struct comment *out, int64_t *event_seq)
+                           enum comment_status status, const struct store_spam_sample *spam,
+                           const struct store_audit *audit, struct comment *out, int64_t *event_seq)
 {
-    (void)a, (void)st, (void)id, (void)status, (void)audit, (void)out, (void)event_seq;
+    (void)a, (void)st, (void)id, (void)status, (void)spam, (void)audit, (void)out, (void)event_seq;
     return STET_EIO;
 }
 

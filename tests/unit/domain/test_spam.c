@@ -1,6 +1,8 @@
 /* The spam filter's pure parts (domain/spam.c): tokens (folded, distinct, sorted,
  * bounded; link hosts and shapes), the duplicate hash, the JSON the store takes, the
- * classifier learning from counts, and the verdict combining it with the signals. */
+ * classifier learning from counts, and the verdict combining it with the signals;
+ * then on a store (domain/spam_filter.c): scoring, and what a moderator's decision
+ * trains on (the comment's text as it is when the decision commits). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +10,11 @@
 
 #include <cmocka.h>
 
+#include "domain/moderation.h"
 #include "domain/spam.h"
 #include "domain/spam_filter.h"
 
+#include "domain_fixture.h"
 #include "test_store.h"
 
 #include <stdio.h>
@@ -26,6 +30,18 @@ static int teardown(void **state)
 {
     arena_free(*state);
     return 0;
+}
+
+/* How many spam (or ham) messages held `token`, as the store counts them. */
+static int64_t count(const struct dctx *ctx, const char *token, bool spam)
+{
+    struct store_spam_count *c;
+    size_t n;
+    const char *json = arena_printf(ctx->a, "[\"%s\"]", token);
+    assert_int_equal(store_spam_counts(ctx->a, ctx->st, json, &c, &n), 0);
+    if (n == 0)
+        return 0;
+    return spam ? c[0].spam : c[0].ham;
 }
 
 static struct spam_text analyze(struct arena *a, const char *text, const char *html)
@@ -296,37 +312,232 @@ static void test_filter_on_a_store(void **state)
     struct arena *a = *state;
     struct domain_env env = {.spam = on};
     env.spam.duplicate_window = 86400;
+    env.spam.min_training = 1;
     struct dctx ctx = {.a = a, .st = test_store_new(), .env = &env, .now = 1700000000};
     const struct str text = str_from("Cheap replica watches online");
     assert_int_equal(spam_filter_train(&ctx, text, "", true), 0);
     assert_int_equal(spam_filter_train(&ctx, text, NULL, true), 0);
     assert_int_equal(spam_filter_train(&ctx, str_from("The bridge reopened"), "", false), 0);
-    struct store_spam_count *c;
-    size_t n;
-    assert_int_equal(store_spam_counts(a, ctx.st, "[\"replica\",\"bridge\"]", &c, &n), 0);
-    assert_int_equal(n, 2);
-    for (size_t i = 0; i < n; i++) {
-        bool is_replica = strcmp(c[i].token, "replica") == 0;
-        assert_int_equal(c[i].spam, is_replica ? 2 : 0);
-        assert_int_equal(c[i].ham, is_replica ? 0 : 1);
-    }
+    assert_int_equal(count(&ctx, "replica", true), 2);
+    assert_int_equal(count(&ctx, "replica", false), 0);
+    assert_int_equal(count(&ctx, "bridge", true), 0);
+    assert_int_equal(count(&ctx, "bridge", false), 1);
 
     static const struct user reader = {.id = 7, .username = "anna"};
     static const struct user mod = {.id = 8, .username = "mo", .role = ROLE_MODERATOR};
     struct spam_assessment out;
     assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
-    assert_non_null(out.tokens);
-    assert_non_null(strstr(out.tokens, "\"replica\""));
+    assert_true(out.verdict.has_score);
+    assert_true(out.verdict.is_held);
     const struct user *exempt[] = {&mod, NULL};
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(spam_filter_assess(&ctx, exempt[i], 1, text, "<p>x</p>", &out), 0);
-        assert_null(out.tokens);
         assert_false(out.verdict.has_score);
+        assert_false(out.verdict.is_held);
     }
     env.spam.enabled = false;
     assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
-    assert_null(out.tokens);
+    assert_false(out.verdict.has_score);
     store_close(ctx.st);
+}
+
+/* ---- a moderator's decision trains on the comment's text (domain/moderation.c) ---- */
+
+struct decide_fx {
+    struct domain_fixture d; /* first: see domain_fixture_new */
+    struct user reader, mod;
+    int64_t story;
+};
+
+static int decide_setup(void **state)
+{
+    struct decide_fx *f = domain_fixture_new(sizeof(*f));
+    f->d.env.spam = on;
+    f->reader = domain_fixture_user(&f->d, "reader", ROLE_READER);
+    f->mod = domain_fixture_user(&f->d, "moddy", ROLE_MODERATOR);
+    f->story = domain_fixture_story(&f->d, "one", "One");
+    *state = f;
+    return 0;
+}
+
+/* A held comment by `author` saying `text` (its HTML a paragraph of it). */
+static int64_t said(struct decide_fx *f, const struct user *author, const char *text)
+{
+    struct comment c = {.story_id = f->story,
+                        .author_id = author->id,
+                        .body_src = text,
+                        .body_html = arena_printf(f->d.a, "<p>%s</p>", text),
+                        .created_at = 1,
+                        .status = COMMENT_HELD};
+    int64_t id, seq;
+    assert_int_equal(store_comment_insert(f->d.st, &c, &id, &seq), 0);
+    return id;
+}
+
+/* A reader's rejected comment trains its words as spam, its approval moves them to
+ * ham; a moderator's own comment, and any decision while the filter is off, train
+ * nothing. */
+static void test_decisions_train_on_the_text(void **state)
+{
+    struct decide_fx *f = *state;
+    struct dctx *ctx = &f->d.ctx;
+    struct comment out;
+    int64_t id = said(f, &f->reader, "Cheap replica watches online");
+    assert_int_equal(comment_reject(ctx, &f->mod, id, STR_NULL, &out), 0);
+    assert_int_equal(count(ctx, "replica", true), 1);
+    assert_int_equal(comment_approve(ctx, &f->mod, id, STR_NULL, &out), 0);
+    assert_int_equal(count(ctx, "replica", true), 0);
+    assert_int_equal(count(ctx, "replica", false), 1);
+
+    int64_t staff = said(f, &f->mod, "Staff write about casinos");
+    assert_int_equal(comment_reject(ctx, &f->mod, staff, STR_NULL, &out), 0);
+    assert_int_equal(count(ctx, "casinos", true), 0);
+
+    f->d.env.spam.enabled = false;
+    assert_int_equal(comment_reject(ctx, &f->mod, id, STR_NULL, &out), 0);
+    assert_int_equal(out.status, COMMENT_REJECTED);
+    assert_int_equal(count(ctx, "replica", true), 0);
+    assert_int_equal(count(ctx, "replica", false), 1);
+}
+
+/* The store's own decision, and how often it was asked with a sample. */
+static const struct store_ops *real_ops;
+static int n_sampled;
+
+/* The author edits the comment between the moderator's read and the decision, the
+ * first time only. */
+static int edit_first(struct arena *a, struct store *st, int64_t id, enum comment_status status,
+                      const struct store_spam_sample *spam, const struct store_audit *audit,
+                      struct comment *out, int64_t *event_seq)
+{
+    int64_t seq;
+    if (spam != NULL && n_sampled++ == 0)
+        assert_int_equal(real_ops->comment_edit(st, id, "Buy cheap pills", "<p>Buy cheap pills</p>",
+                                                2, NULL, &seq),
+                         0);
+    return real_ops->comment_set_status(a, st, id, status, spam, audit, out, event_seq);
+}
+
+/* The author edits it every time. */
+static int edit_always(struct arena *a, struct store *st, int64_t id, enum comment_status status,
+                       const struct store_spam_sample *spam, const struct store_audit *audit,
+                       struct comment *out, int64_t *event_seq)
+{
+    (void)a, (void)st, (void)id, (void)status, (void)audit, (void)out, (void)event_seq;
+    n_sampled += spam != NULL;
+    return STET_ECONFLICT;
+}
+
+/* An edit that overtakes the decision: the decision reads the text again and trains
+ * on the words the comment has now; an author who keeps editing gets the moderator
+ * a conflict, after a bounded number of tries. */
+static void test_decision_overtaken_by_an_edit(void **state)
+{
+    struct decide_fx *f = *state;
+    struct dctx *ctx = &f->d.ctx;
+    struct comment out;
+    static struct store_ops patched;
+    real_ops = f->d.st->ops;
+    n_sampled = 0;
+    test_store_patch(f->d.st, &patched)->comment_set_status = edit_first;
+    int64_t id = said(f, &f->reader, "Cheap replica watches online");
+    assert_int_equal(comment_reject(ctx, &f->mod, id, STR_NULL, &out), 0);
+    assert_int_equal(n_sampled, 2);
+    assert_string_equal(out.body_src, "Buy cheap pills");
+    assert_int_equal(count(ctx, "pills", true), 1);
+    assert_int_equal(count(ctx, "replica", true), 0);
+
+    patched.comment_set_status = edit_always;
+    n_sampled = 0;
+    assert_int_equal(comment_approve(ctx, &f->mod, id, STR_NULL, &out), STET_ECONFLICT);
+    assert_int_equal(n_sampled, 3);
+    assert_non_null(strstr(f->d.err.message, "edited"));
+    assert_int_equal(count(ctx, "pills", true), 1);
+    f->d.st->ops = real_ops;
+}
+
+/* ---- the remote check (spam_filter_ask_remote) ---- */
+
+struct remote_fake {
+    enum spam_remote_answer answer;
+    int calls;
+    struct spam_remote_comment seen;
+};
+
+static enum spam_remote_answer remote(void *ctx, const struct spam_remote_comment *c,
+                                      const char *rid)
+{
+    struct remote_fake *r = ctx;
+    (void)rid;
+    r->calls++;
+    r->seen = *c;
+    return r->answer;
+}
+
+/* Only a reader's comment the local checks let through is sent; "spam" holds it
+ * with the remote reason, no answer or "ham" leaves the verdict as it was. */
+static void test_ask_remote(void **state)
+{
+    struct arena *a = *state;
+    struct remote_fake r = {.answer = SPAM_REMOTE_SPAM};
+    struct domain_env env = {.spam = on, .spam_remote = remote, .spam_remote_ctx = &r};
+    struct dctx ctx = {.a = a,
+                       .env = &env,
+                       .now = 1700000000,
+                       .client = str_from("203.0.113.7"),
+                       .user_agent = str_from("UA"),
+                       .referrer = str_from("https://ref.example/")};
+    static const struct user reader = {
+        .id = 7, .username = "anna", .display_name = "Anna M", .email = "anna@example.org"};
+    static const struct user mod = {.id = 8, .username = "mo", .role = ROLE_MODERATOR};
+    static const struct story story = {.id = 1, .slug = "bridge"};
+    const struct str text = str_from("Nice words");
+
+    struct spam_assessment s = {0};
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 1);
+    assert_true(s.verdict.is_held);
+    assert_string_equal(s.verdict.reason, SPAM_REASON_REMOTE);
+    assert_true(str_eq_cstr(r.seen.user_ip, "203.0.113.7"));
+    assert_true(str_eq_cstr(r.seen.user_agent, "UA"));
+    assert_true(str_eq_cstr(r.seen.referrer, "https://ref.example/"));
+    assert_true(str_eq_cstr(r.seen.story_slug, "bridge"));
+    assert_true(str_eq_cstr(r.seen.author, "Anna M"));
+    assert_true(str_eq_cstr(r.seen.author_email, "anna@example.org"));
+    assert_true(str_eq_cstr(r.seen.content, "Nice words"));
+    assert_int_equal(r.seen.date, 1700000000);
+
+    /* Not sent: held already (by a policy or by the filter), staff, filter off. */
+    s = (struct spam_assessment){0};
+    spam_filter_ask_remote(&ctx, &reader, &story, text, true, &s);
+    s.verdict.is_held = true;
+    s.verdict.reason = "spam: same text on another story";
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_string_equal(s.verdict.reason, "spam: same text on another story");
+    s = (struct spam_assessment){0};
+    spam_filter_ask_remote(&ctx, &mod, &story, text, false, &s);
+    spam_filter_ask_remote(&ctx, NULL, &story, text, false, &s);
+    env.spam.enabled = false;
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 1);
+    assert_false(s.verdict.is_held);
+
+    /* Asked, but no answer or "not spam": the local verdict stands. */
+    env.spam.enabled = true;
+    const enum spam_remote_answer quiet[] = {SPAM_REMOTE_NONE, SPAM_REMOTE_HAM};
+    for (size_t i = 0; i < 2; i++) {
+        r.answer = quiet[i];
+        s = (struct spam_assessment){.verdict = {.has_score = true, .score = 420}};
+        spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+        assert_false(s.verdict.is_held);
+        assert_null(s.verdict.reason);
+        assert_int_equal(s.verdict.score, 420);
+    }
+    assert_int_equal(r.calls, 3);
+    /* Not configured: nothing to call. */
+    env.spam_remote = NULL;
+    spam_filter_ask_remote(&ctx, &reader, &story, text, false, &s);
+    assert_int_equal(r.calls, 3);
 }
 
 int main(void)
@@ -341,6 +552,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_classifier_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_on_a_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ask_remote, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decisions_train_on_the_text, decide_setup,
+                                        domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_decision_overtaken_by_an_edit, decide_setup,
+                                        domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,10 +24,12 @@ ALTER TABLE comments ADD COLUMN spam_score INTEGER CHECK (spam_score BETWEEN 0 A
 -- The hash of its folded text (domain/spam.h), for the duplicate check; NULL for a
 -- text too short to count as a duplicate.
 ALTER TABLE comments ADD COLUMN spam_hash BIGINT;
--- Its tokens as a JSON array, kept from the post so that a decision trains on
--- exactly them, and a changed decision takes back exactly what it added.
+-- What a moderator's decision trained it as (NULL: never trained) and on which
+-- tokens (a JSON array, read from its text at that decision), so that a changed
+-- decision, or one on an edited text, takes back exactly what was added. Written
+-- only by a decision that trains: a posted comment stores its score and hash alone,
+-- which keeps the table (and every post's write) small.
 ALTER TABLE comments ADD COLUMN spam_tokens TEXT;
--- What a decision trained it as; NULL: never trained.
 ALTER TABLE comments ADD COLUMN spam_trained TEXT CHECK (spam_trained IN ('spam', 'ham'));
 
 -- The duplicate check: the same text since a time, one bounded range.

@@ -31,6 +31,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_migrate_data(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* ---- the table of commands ---- */
 

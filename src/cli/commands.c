@@ -55,6 +55,31 @@ static const struct cli_flag user_add_flags[] = {
     {NULL, NULL, false, NULL},
 };
 
+static const struct cli_flag import_flags[] = {
+    {"--create-stories", NULL, false,
+     "make a story for each thread that matches none, from the export's title, "
+     "published at the thread's date"},
+    {"--match", "path|slug", false,
+     "how threads find their stories: the last segment of the link's path, or the "
+     "export's name for the page (WordPress post_name, a one-word Disqus identifier); "
+     "default: path, then slug"},
+    {"--dry-run", NULL, false, "do everything, print the summary, then write nothing"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
+/* What importing Disqus and WordPress share, after each one's first sentence. */
+#define IMPORT_HELP                                                                                \
+    " Each thread is matched to an existing story by slug (see --match); replies keep "            \
+    "their place in the thread, and a reply whose parent is missing becomes top-level. "           \
+    "Comments arrive as legacy comments with their author's name and date; e-mail "                \
+    "addresses are kept private. Spam trains the spam filter and is not shown; deleted "           \
+    "posts are skipped. The whole import is one transaction: a malformed or truncated "            \
+    "file changes nothing (`stet: FILE:LINE: what is wrong`, exit status 1), and "                 \
+    "importing the same file again adds nothing. A progress bar shows on a terminal, "             \
+    "a summary on standard output at the end." NEEDS_DATABASE
+
 static const struct cli_flag help_flags[] = {
     {"--all", NULL, false, "every command's help, one after another (for the man page)"},
     {NULL, NULL, false, NULL},
@@ -112,6 +137,16 @@ const struct cli_command cli_commands[] = {
      NULL},
     {"user role", "NAME ROLE", 2, common_flags, "change a user's role",
      "Makes the user a reader, moderator or admin." NEEDS_DATABASE, NULL},
+    {"import", NULL, 0, NULL, "bring in comments from Disqus or WordPress", NULL, cmd_import},
+    {"import disqus", "FILE", 1, import_flags, "import a Disqus XML export",
+     "Imports the comments of a Disqus export (Admin > Moderation > Export: the "
+     "XML file, unzipped)." IMPORT_HELP,
+     NULL},
+    {"import wordpress", "FILE", 1, import_flags, "import a WordPress export (WXR)",
+     "Imports the comments of a WordPress export (Tools > Export, \"All content\": "
+     "a WXR file). Pending comments arrive held for moderation; pingbacks and "
+     "trackbacks are skipped." IMPORT_HELP,
+     NULL},
     {"help", "[COMMAND]", -1, help_flags, "show this overview or a command's help",
      "Without COMMAND, lists the commands; with one (e.g. `stet help story add`), "
      "prints its usage, what it does and its flags. `stet COMMAND --help` does the "

@@ -24,11 +24,10 @@ static const char *const stories_cols[] = {
     "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
-    "id",          "story_id",      "parent_id",  "author_id",   "legacy_author",
-    "body_src",    "body_html",     "created_at", "edited_at",   "is_legacy",
-    "status",      "legacy_source", "legacy_id",  "event_seq",   "report_count",
-    "hold_reason", "spam_score",    "spam_hash",  "spam_tokens", "spam_trained",
-    "placeholder"};
+    "id",          "story_id",     "parent_id",    "author_id",   "legacy_author", "body_src",
+    "body_html",   "created_at",   "edited_at",    "is_legacy",   "status",        "legacy_source",
+    "legacy_id",   "event_seq",    "report_count", "hold_reason", "spam_score",    "spam_hash",
+    "spam_tokens", "spam_trained", "placeholder",  "legacy_email"};
 static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
@@ -37,6 +36,8 @@ static const char *const site_keys_cols[] = {"name", "secret"};
 static const char *const site_settings_cols[] = {"key", "value", "changed_at", "changed_by"};
 static const char *const spam_tokens_cols[] = {"token", "spam", "ham"};
 static const char *const spam_totals_cols[] = {"id", "spam", "ham"};
+/* Issue 12: imported spam already trained (migration 0012). */
+static const char *const legacy_spam_cols[] = {"legacy_source", "legacy_id"};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -56,6 +57,7 @@ static const struct store_table tables[] = {
     /* The spam filter's training moves with the comments it was trained on. */
     {"spam_tokens", COLS(spam_tokens_cols), 1, NULL},
     {"spam_totals", COLS(spam_totals_cols), 1, NULL},
+    {"legacy_spam", COLS(legacy_spam_cols), 2, NULL},
 };
 
 const struct store_table *store_tables(size_t *n)

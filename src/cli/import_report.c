@@ -100,7 +100,7 @@ static const struct row summary_rows[] = {
     {"  held for moderation", SUM(n_held)},
     {"skipped as spam", SUM(n_spam)},
     {"skipped as deleted", SUM(n_deleted)},
-    {"skipped as pingbacks or trackbacks", SUM(n_pings)},
+    {"skipped as pingbacks, trackbacks, other", SUM(n_pings)},
     {"already imported", SUM(n_already)},
     {"orphans re-rooted", SUM(n_orphans)},
     {"skipped without a thread", SUM(n_no_thread)},

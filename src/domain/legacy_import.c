@@ -7,7 +7,6 @@
 #include "domain/spam_filter.h"
 #include "domain/stories.h"
 #include "domain/validate.h"
-#include "store/copy.h"
 #include "store/legacy.h"
 
 #include <stdlib.h>
@@ -400,20 +399,17 @@ int legacy_import_thread(struct legacy_import *li, struct arena *a, const struct
 int legacy_import_begin(const struct dctx *ctx, const struct legacy_options *opts,
                         struct legacy_import **out)
 {
+    int64_t mark;
     *out = NULL;
-    int rc = store_transaction(ctx->st, STORE_TX_WRITE);
+    int rc = store_legacy_begin(ctx->st, &mark);
     if (rc != 0)
         return rc;
     struct legacy_import *li = xcalloc(1, sizeof(*li));
     li->ctx = *ctx;
     li->opts = opts;
     li->in_tx = true;
+    li->mark = mark;
     buf_init(&li->cached_id);
-    rc = store_legacy_begin(ctx->st, &li->mark);
-    if (rc != 0) {
-        legacy_import_free(li);
-        return rc;
-    }
     *out = li;
     return 0;
 }
@@ -427,11 +423,10 @@ int legacy_import_end(struct legacy_import *li, bool commit, struct legacy_summa
         li->sum.n_no_thread = tot.n_early_left;
         li->sum.n_stories_matched = tot.n_stories_matched;
         li->sum.n_stories_created = tot.n_stories_created;
-        rc = store_transaction(li->ctx.st, commit ? STORE_TX_COMMIT : STORE_TX_ROLLBACK);
     }
-    /* A failed commit has rolled back already; after any other failure this does. */
-    if (rc != 0 && store_transaction(li->ctx.st, STORE_TX_ROLLBACK) != 0)
-        rc = STET_EIO;
+    int end = store_legacy_finish(li->ctx.st, rc == 0 && commit);
+    if (rc == 0)
+        rc = end;
     li->in_tx = false;
     *out = li->sum;
     return rc;
@@ -441,8 +436,8 @@ void legacy_import_free(struct legacy_import *li)
 {
     if (li == NULL)
         return;
-    /* A rollback never fails (copy.h); nothing is left to do if it did. */
-    if (li->in_tx && store_transaction(li->ctx.st, STORE_TX_ROLLBACK) != 0)
+    /* A rollback cannot fail; nothing would be left to do if it did. */
+    if (li->in_tx && store_legacy_finish(li->ctx.st, false) != 0)
         li->in_tx = false;
     buf_cleanup(&li->cached_id);
     free(li);

@@ -1,11 +1,12 @@
 /* The legacy importer's storage (`stet import disqus|wordpress`, domain/legacy_import.c):
  * comments brought from another system, their threads' stories, replies whose parent
- * comes later, and spam already trained. Everything runs on one connection (store_open,
- * store_pool_acquire) inside a write transaction the caller opened with
- * store_transaction (copy.h), so a whole import commits or leaves nothing; a pool's
- * view, or a connection outside a transaction, is EINVAL. Between store_legacy_begin
- * and store_legacy_end the import keeps its scratch tables on that connection
- * (dropped at the end, gone with a rollback), so its memory stays flat: no map of
+ * comes later, and spam already trained. An import is one write transaction on one
+ * connection (store_open, store_pool_acquire; a pool's view is EINVAL), opened by
+ * store_legacy_begin and ended by store_legacy_finish, so it commits whole or leaves
+ * nothing; the store's other operations that are one statement (store_story_find,
+ * store_story_insert, store_spam_train) may run inside it. Until store_legacy_end the
+ * import keeps scratch tables in that transaction (never seen by another connection,
+ * dropped at the end, gone with a rollback), so its memory stays flat: no map of
  * posts or threads is held in the process. */
 #ifndef STET_STORE_LEGACY_H
 #define STET_STORE_LEGACY_H
@@ -21,6 +22,10 @@
  * late parent closed (store_legacy_end); deeper threads than this are not met in
  * practice, and a walk past it only misses a circle whose own members find it. */
 #define STORE_LEGACY_MAX_DEPTH 10000
+
+/* Replies whose parent came late are fixed up this many per statement: a statement
+ * holds every page it changes in memory until it ends. */
+#define STORE_LEGACY_BATCH 256
 
 /* A thread of the export and the story it maps to. */
 struct store_legacy_thread {
@@ -56,9 +61,15 @@ struct store_legacy_totals {
     int64_t n_stories_created; /* distinct stories made by store_legacy_thread_set_story */
 };
 
-/* Makes the scratch tables and sets *mark, the largest comment id so far (the
- * import's comments lie above it). EINVAL outside a write transaction or on a pool. */
+/* Opens the import's write transaction, makes the scratch tables and sets *mark,
+ * the largest comment id so far (the import's comments lie above it). EINVAL on a
+ * pool's view or a connection already in a transaction. On an error nothing is
+ * left open. */
 int store_legacy_begin(struct store *st, int64_t *mark) STET_MUST_CHECK;
+/* Commits the transaction (`commit`) or rolls it back, and puts the connection's
+ * settings back. A failed commit is EIO (logged) and has rolled back. Called once
+ * after store_legacy_begin succeeded, also after an error. */
+int store_legacy_finish(struct store *st, bool commit) STET_MUST_CHECK;
 
 /* Records a thread; a thread id recorded before keeps its first mapping (*is_new
  * false). */
@@ -94,7 +105,8 @@ int store_legacy_early_take(struct arena *a, struct store *st, const char *threa
 int store_legacy_spam_seen(struct store *st, const char *source, const char *legacy_id,
                            bool *first) STET_MUST_CHECK;
 
-/* Ends the import's work, still inside the caller's transaction: the replies that
+/* Ends the import's work, still inside its transaction (store_legacy_finish
+ * follows): the replies that
  * waited get their parents (one statement) or stay re-rooted, no parent chain is
  * left circular, every story that gained visible comments above `mark` from
  * `source` changes once (count, event number, content version: pages and ETags

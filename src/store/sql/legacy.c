@@ -9,9 +9,6 @@
 
 #include <string.h>
 
-/* Stories changed per read of the deltas (two integers each). */
-#define STORY_DELTAS_PAGE 512
-
 /* The connection of a store that is one and inside a transaction; NULL otherwise. */
 static struct sql_conn *conn_in_tx(struct store *st)
 {
@@ -36,19 +33,47 @@ static int one_int(struct sql_conn *c, enum sql_query q, const struct sql_args *
     return 0;
 }
 
+/* A query of the table run as a script (DDL, a pragma); nothing when it has no text
+ * in this dialect. */
 static int script(struct sql_conn *c, enum sql_query q)
 {
-    return c->drv->exec_script(c, sql_query_text(c->drv->dialect, q), sql_query_def(q)->name);
+    const char *sql = sql_query_text(c->drv->dialect, q);
+    return sql != NULL ? c->drv->exec_script(c, sql, sql_query_def(q)->name) : 0;
+}
+
+/* Commits or rolls back, then puts the setting back; see store_legacy_finish. */
+static int end_tx(struct sql_conn *c, bool commit)
+{
+    int rc = commit ? sql_tx(c, SQL_TX_COMMIT) : 0;
+    sql_rollback(c); /* after a commit, or one that failed: nothing to do */
+    /* The setting goes back even when the commit failed; failing to restore it
+     * costs only speed, so it does not turn a committed import into an error. */
+    (void)script(c, Q_LEGACY_FILE_JOURNAL);
+    return rc;
 }
 
 int store_legacy_begin(struct store *st, int64_t *mark)
 {
-    struct sql_conn *c = conn_in_tx(st);
+    struct sql_conn *c = sql_conn_of(st);
     struct sql_args none = {0};
-    if (c == NULL)
+    if (c == NULL || c->drv->in_tx(c))
         return STET_EINVAL;
-    int rc = script(c, Q_LEGACY_TEMP_CREATE);
-    return rc != 0 ? rc : one_int(c, Q_LEGACY_MARK, &none, mark);
+    int rc = script(c, Q_LEGACY_MEMORY_JOURNAL);
+    if (rc == 0)
+        rc = sql_tx(c, SQL_TX_BEGIN);
+    if (rc == 0)
+        rc = script(c, Q_LEGACY_TABLES_CREATE);
+    if (rc == 0)
+        rc = one_int(c, Q_LEGACY_MARK, &none, mark);
+    if (rc != 0)
+        (void)end_tx(c, false);
+    return rc;
+}
+
+int store_legacy_finish(struct store *st, bool commit)
+{
+    struct sql_conn *c = sql_conn_of(st);
+    return c != NULL ? end_tx(c, commit) : STET_EINVAL;
 }
 
 int store_legacy_thread_put(struct store *st, const struct store_legacy_thread *t, bool *is_new)
@@ -113,7 +138,6 @@ int store_legacy_insert(struct store *st, const struct store_legacy_comment *cm,
 {
     struct sql_conn *c = conn_in_tx(st);
     struct sql_args args = {0};
-    struct sql_rows rows;
     *inserted = false;
     if (c == NULL || !status_ok(cm->status) || is_blank(cm->source) || is_blank(cm->legacy_id) ||
         cm->story_id <= 0)
@@ -130,19 +154,17 @@ int store_legacy_insert(struct store *st, const struct store_legacy_comment *cm,
     sql_arg_cstr(&args, cm->source);
     sql_arg_cstr(&args, cm->legacy_id);
     sql_arg_cstr_or_null(&args, has_parent ? cm->parent_legacy_id : NULL);
-    int rc = sql_one(c, Q_LEGACY_INSERT, &args, &rows);
-    if (rc == STET_ENOTFOUND)
-        return 0; /* imported before: ON CONFLICT DO NOTHING returns no row */
-    if (rc != 0)
-        return rc;
-    int64_t id = sql_int(&rows, 0);
-    int64_t parent_id = sql_int(&rows, 1);
-    sql_done(&rows);
+    int64_t changed = 0;
+    int rc = sql_exec(c, Q_LEGACY_INSERT, &args, &changed);
+    if (rc != 0 || changed == 0)
+        return rc; /* imported before: ON CONFLICT DO NOTHING changed no row */
     *inserted = true;
-    if (!has_parent || parent_id != 0)
+    if (!has_parent)
         return 0;
+    /* Whether the parent was found costs one index lookup, the same the insert made. */
     struct sql_args pending = {0};
-    sql_arg_int(&pending, id);
+    sql_arg_cstr(&pending, cm->source);
+    sql_arg_cstr(&pending, cm->legacy_id);
     sql_arg_cstr(&pending, cm->parent_legacy_id);
     return sql_exec(c, Q_LEGACY_PENDING_ADD, &pending, NULL);
 }
@@ -213,18 +235,38 @@ int store_legacy_spam_seen(struct store *st, const char *source, const char *leg
     return rc;
 }
 
-/* Pending replies get their parents, or keep none (re-rooted); then no circle may
- * stay, since the placeholder walk up a thread (changes.c) must end. */
+/* Pending replies get their parents, or keep none (re-rooted), a batch at a time;
+ * then no circle may stay, since the placeholder walk up a thread (changes.c) must
+ * end. */
 static int settle_parents(struct sql_conn *c, const char *source, int64_t *n_orphans)
 {
-    struct sql_args args = {0}, depth = {0}, none = {0};
-    sql_arg_cstr(&args, source);
-    int rc = sql_exec(c, Q_LEGACY_REPARENT, &args, NULL);
-    if (rc != 0)
-        return rc;
-    sql_arg_int(&depth, STORE_LEGACY_MAX_DEPTH);
-    rc = sql_exec(c, Q_LEGACY_UNCIRCLE, &depth, NULL);
-    return rc != 0 ? rc : one_int(c, Q_LEGACY_ORPHANS, &none, n_orphans);
+    struct sql_args none = {0};
+    int64_t after = 0;
+    for (;;) {
+        struct sql_args batch = {0}, fix = {0}, circle = {0};
+        int64_t last = 0;
+        sql_arg_int(&batch, after);
+        sql_arg_int(&batch, STORE_LEGACY_BATCH);
+        int rc = one_int(c, Q_LEGACY_PENDING_BATCH, &batch, &last);
+        if (rc != 0)
+            return rc;
+        if (last == 0) /* max() of no rows is NULL */
+            break;
+        sql_arg_cstr(&fix, source);
+        sql_arg_int(&fix, after);
+        sql_arg_int(&fix, last);
+        rc = sql_exec(c, Q_LEGACY_REPARENT, &fix, NULL);
+        if (rc != 0)
+            return rc;
+        sql_arg_int(&circle, STORE_LEGACY_MAX_DEPTH);
+        sql_arg_int(&circle, after);
+        sql_arg_int(&circle, last);
+        rc = sql_exec(c, Q_LEGACY_UNCIRCLE, &circle, NULL);
+        if (rc != 0)
+            return rc;
+        after = last;
+    }
+    return one_int(c, Q_LEGACY_ORPHANS, &none, n_orphans);
 }
 
 /* Each story that gained visible comments changes once, by their number: its count,
@@ -233,45 +275,27 @@ static int settle_parents(struct sql_conn *c, const char *source, int64_t *n_orp
  * an open page shows them on its next load (its ETag has changed by then). */
 static int change_stories(struct sql_conn *c, const char *source, int64_t mark)
 {
-    int64_t after = 0;
-    int rc = 0;
+    int64_t story = 0;
     for (;;) {
-        struct sql_args args = {0};
-        struct sql_rows rows;
-        int64_t ids[STORY_DELTAS_PAGE], deltas[STORY_DELTAS_PAGE];
-        size_t n = 0;
-        sql_arg_int(&args, mark);
-        sql_arg_cstr(&args, source);
-        sql_arg_int(&args, after);
-        sql_arg_int(&args, STORY_DELTAS_PAGE);
-        rc = sql_query(c, Q_LEGACY_STORY_DELTAS, &args, &rows);
+        struct sql_args next = {0}, count = {0};
+        int64_t delta = 0, seq;
+        sql_arg_int(&next, story);
+        int rc = one_int(c, Q_LEGACY_STORY_NEXT, &next, &story);
+        if (rc != 0 || story == 0) /* min() of no rows is NULL */
+            return rc;
+        sql_arg_int(&count, story);
+        sql_arg_int(&count, mark);
+        sql_arg_cstr(&count, source);
+        rc = one_int(c, Q_LEGACY_STORY_DELTA, &count, &delta);
+        /* sql_story_change moves the count by an int; a story's count is an int64
+         * in the table, and one import adds no more than an int holds to a story. */
+        if (rc == 0 && delta > INT32_MAX)
+            rc = STET_ELIMIT;
+        if (rc == 0 && delta > 0)
+            rc = sql_story_change(c, story, (int)delta, &seq);
         if (rc != 0)
-            break;
-        int step = 0;
-        while (n < STORY_DELTAS_PAGE && (step = sql_next(&rows)) == 1) {
-            ids[n] = sql_int(&rows, 0);
-            deltas[n] = sql_int(&rows, 1);
-            n++;
-        }
-        sql_done(&rows);
-        if (step < 0) {
-            rc = step;
-            break;
-        }
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            int64_t seq;
-            /* A story's count is an int64 in the table; one import adds at most
-             * what an int holds to one story. */
-            if (deltas[i] > INT32_MAX)
-                rc = STET_ELIMIT;
-            else
-                rc = sql_story_change(c, ids[i], (int)deltas[i], &seq);
-        }
-        if (rc != 0 || n < STORY_DELTAS_PAGE)
-            break;
-        after = ids[n - 1];
+            return rc;
     }
-    return rc;
 }
 
 int store_legacy_end(struct store *st, const char *source, int64_t mark,
@@ -295,5 +319,5 @@ int store_legacy_end(struct store *st, const char *source, int64_t mark,
     out->n_stories_matched = sql_int(&rows, 0);
     out->n_stories_created = sql_int(&rows, 1);
     sql_done(&rows);
-    return script(c, Q_LEGACY_TEMP_DROP);
+    return script(c, Q_LEGACY_TABLES_DROP);
 }

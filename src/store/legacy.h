@@ -108,7 +108,8 @@ int store_legacy_spam_seen(struct store *st, const char *source, const char *leg
 /* Ends the import's work, still inside its transaction (store_legacy_finish
  * follows): the replies that
  * waited get their parents (one statement) or stay re-rooted, no parent chain is
- * left circular, every story that gained visible comments above `mark` from
+ * left circular, every story a thread maps to (store_legacy_thread_put,
+ * store_legacy_thread_set_story) that gained visible comments above `mark` from
  * `source` changes once (count, event number, content version: pages and ETags
  * follow), and the scratch tables go. */
 int store_legacy_end(struct store *st, const char *source, int64_t mark,

@@ -272,9 +272,12 @@ static void fill_legacy_keys(struct store *st, const struct site *s)
              "INSERT INTO spam_tokens (token, spam, ham) VALUES ('cheap', 1, 0);"
              "INSERT INTO spam_totals (id, spam, ham) VALUES (1, 1, 0);"
              "INSERT INTO site_settings (key, value, changed_at, changed_by) "
-             "VALUES ('max_links', '2', 1700000400, %lld);",
+             "VALUES ('max_links', '2', 1700000400, %lld);"
+             "UPDATE comments SET legacy_email = 'zoe@example.org' WHERE id = %lld;"
+             "INSERT INTO legacy_spam (legacy_source, legacy_id) VALUES ('disqus', '00043');",
              (long long)s->legacy, (long long)s->root, (long long)s->bob, (long long)s->root,
-             (long long)s->alice, (long long)s->bob, (long long)s->held, (long long)s->alice);
+             (long long)s->alice, (long long)s->bob, (long long)s->held, (long long)s->alice,
+             (long long)s->legacy);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -406,7 +409,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 legacy_spam=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -433,7 +436,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=0 stories=0 sessions=0 comments=0 reports=0 audit_log=0 rate_buckets=0 "
-                  "site_keys=0 site_settings=0 spam_tokens=0 spam_totals=0 ");
+                  "site_keys=0 site_settings=0 spam_tokens=0 spam_totals=0 legacy_spam=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -556,7 +559,7 @@ static void test_copy_through_postgres(void **state)
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 legacy_spam=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 

@@ -151,7 +151,7 @@ void cli_help_overview(FILE *out)
     for (const struct cli_command *c = cli_commands; c->name != NULL; c++) {
         if (c->flags == NULL)
             continue; /* a group: its subcommands follow */
-        fprintf(out, "  %-14s %s\n", c->name, c->summary);
+        fprintf(out, "  %-16s %s\n", c->name, c->summary);
     }
     fputc('\n', out);
     wrap(out,

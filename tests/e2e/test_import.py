@@ -108,6 +108,10 @@ class DisqusImport(ServerTest):
         return {int(k): int(v) for k, v in (x.split(":") for x in got)}
 
     def test_import_page_reimport_and_reply(self):
+        # The page is cached before the import: the import must move its version.
+        cached = self.client().get("/stories/story-one")
+        self.assertEqual(cached.status, 200)
+        etag = cached.header("ETag")
         before = dump(self.server)
         code, out, err = run_import(self.server, "disqus", DISQUS, "--dry-run")
         self.assertEqual(code, 0, err)
@@ -124,8 +128,9 @@ class DisqusImport(ServerTest):
         ids = self.ids()
         self.assertEqual(sorted(ids), [2001, 2002, 2003, 2004, 2005, 2006])
 
-        page = self.client().get("/stories/story-one")
+        page = self.client().get("/stories/story-one", headers={"If-None-Match": etag})
         self.assertEqual(page.status, 200)
+        self.assertNotEqual(page.header("ETag"), etag)
         root = parse_html(page.text)
         for legacy_id, cid in ids.items():
             art = root.by_id("comment-%d" % cid)

@@ -32,10 +32,9 @@ int cmd_migrate_data(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_comment(int argc, char **argv);
-/* Issue 12: the site export (cmd_export.c). `import-stet` stands in for `stet import
- * stet` until the import command's dispatch calls cli_import_stet. */
+/* The site export (cmd_export.c); `stet import stet` is a row of cmd_import.c. */
 int cmd_export(int argc, char **argv);
-int cmd_import_stet(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* ---- the table of commands ---- */
 

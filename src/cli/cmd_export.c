@@ -479,6 +479,16 @@ static int read_into(struct importer *im, FILE *in, const char *path, bool dry_r
     if (rc != 0)
         return cli_fail(CLI_FAIL, "%s:%" PRId64 ": the database failed (%s); nothing was imported",
                         path, err.line, err_name(rc));
+    /* References are checked at the end (a reply may come before its parent). */
+    rc = store_transaction(im->st, STORE_TX_CHECK);
+    if (rc == STET_EINVAL)
+        return cli_fail(CLI_FAIL,
+                        "%s: a row refers to one the file does not hold (a comment's story "
+                        "or parent, a report's comment, ...); nothing was imported",
+                        path);
+    if (rc != 0)
+        return cli_fail(CLI_FAIL, "%s: the database failed (%s); nothing was imported", path,
+                        err_name(rc));
     if (dry_run)
         return CLI_OK;
     rc = store_transaction(im->st, STORE_TX_COMMIT);
@@ -526,20 +536,5 @@ out:
     json_decref(im.counts);
     if (!from_stdin)
         fclose(in);
-    return status;
-}
-
-int cmd_import_stet(int argc, char **argv)
-{
-    struct cli_args args;
-    int status = cli_parse("import-stet", argc, argv, &args);
-    if (status != CLI_OK)
-        return status == CLI_HELP ? CLI_OK : status;
-    struct cli_session s;
-    status = cli_session_open(&s, &args.common, false);
-    if (status != CLI_OK)
-        return status;
-    status = cli_import_stet(&s, args.operand[0], cli_value(&args, "--dry-run") != NULL);
-    cli_session_close(&s);
     return status;
 }

@@ -79,6 +79,20 @@ static const struct cli_flag comment_note_flags[] = {
     {NULL, NULL, false, NULL},
 };
 
+static const struct cli_flag import_flags[] = {
+    {"--create-stories", NULL, false,
+     "make a story for each thread that matches none, from the export's title, "
+     "published at the thread's date"},
+    {"--match", "path|slug", false,
+     "how threads find their stories: the last segment of the link's path, or the "
+     "export's name for the page (WordPress post_name, a one-word Disqus identifier); "
+     "default: path, then slug"},
+    {"--dry-run", NULL, false, "do everything, print the summary, then write nothing"},
+    {"--config", "FILE", false, config_help},
+    {"--db", "URL", false, db_help},
+    {NULL, NULL, false, NULL},
+};
+
 static const struct cli_flag comment_queue_flags[] = {
     {"--limit", "N", false, "print at most N comments (default: all of them)"},
     {"--config", "FILE", false, config_help},
@@ -103,6 +117,16 @@ static const struct cli_flag user_ban_flags[] = {
     {"--db", "URL", false, db_help},
     {NULL, NULL, false, NULL},
 };
+/* What importing Disqus and WordPress share, after each one's first sentence. */
+#define IMPORT_HELP                                                                                \
+    " Each thread is matched to an existing story by slug (see --match); replies keep "            \
+    "their place in the thread, and a reply whose parent is missing becomes top-level. "           \
+    "Comments arrive as legacy comments with their author's name and date; e-mail "                \
+    "addresses are kept private. Spam trains the spam filter and is not shown; deleted "           \
+    "posts are skipped. The whole import is one transaction: a malformed or truncated "            \
+    "file changes nothing (`stet: FILE:LINE: what is wrong`, exit status 1), and "                 \
+    "importing the same file again adds nothing. A progress bar shows on a terminal, "             \
+    "a summary on standard output at the end." NEEDS_DATABASE
 
 static const struct cli_flag help_flags[] = {
     {"--all", NULL, false, "every command's help, one after another (for the man page)"},
@@ -150,13 +174,6 @@ const struct cli_command cli_commands[] = {
      "password hashes, sessions or site keys; e-mail addresses are kept. `stet import "
      "stet FILE` reads it back into an empty database, on either backend." NEEDS_DATABASE,
      cmd_export},
-    {"import-stet", "FILE", 1, import_stet_flags, "read a stet export into an empty database",
-     "Reads a document written by `stet export` (FILE, or - for standard input) into a "
-     "database that holds no site data yet (`stet migrate` makes one), ids, times and "
-     "states included, in one transaction: a malformed or truncated file changes "
-     "nothing. Users arrive without passwords and cannot log in until they are given "
-     "one." NEEDS_DATABASE,
-     cmd_import_stet},
     {"story", NULL, 0, NULL, "add, list, close or open stories", NULL, cmd_story},
     {"story add", NULL, 0, story_add_flags, "publish a story",
      "Publishes a story at /stories/SLUG. The body is Markdown, read from --body-file "
@@ -220,6 +237,24 @@ const struct cli_command cli_commands[] = {
      "Deletes comment ID, as a moderator's Delete on the web: with replies it leaves a "
      "\"comment deleted\" placeholder, otherwise it is gone. It cannot be brought "
      "back." OPERATOR_EFFECT NEEDS_DATABASE,
+     NULL},
+    {"import", NULL, 0, NULL, "bring in comments from Disqus or WordPress, or a stet export", NULL,
+     cmd_import},
+    {"import disqus", "FILE", 1, import_flags, "import a Disqus XML export",
+     "Imports the comments of a Disqus export (Admin > Moderation > Export: the "
+     "XML file, unzipped)." IMPORT_HELP,
+     NULL},
+    {"import wordpress", "FILE", 1, import_flags, "import a WordPress export (WXR)",
+     "Imports the comments of a WordPress export (Tools > Export, \"All content\": "
+     "a WXR file). Pending comments arrive held for moderation; pingbacks and "
+     "trackbacks are skipped." IMPORT_HELP,
+     NULL},
+    {"import stet", "FILE", 1, import_stet_flags, "read a stet export into an empty database",
+     "Reads a document written by `stet export` (FILE, or - for standard input) into a "
+     "database that holds no site data yet (`stet migrate` makes one), ids, times and "
+     "states included, in one transaction: a malformed or truncated file changes "
+     "nothing. Users arrive without passwords and cannot log in until they are given "
+     "one." NEEDS_DATABASE,
      NULL},
     {"help", "[COMMAND]", -1, help_flags, "show this overview or a command's help",
      "Without COMMAND, lists the commands; with one (e.g. `stet help story add`), "

@@ -77,6 +77,9 @@ static const struct column_rule rules[] = {
     {"comments", "spam_tokens", R_TEXT},
     {"comments", "spam_trained", R_TEXT},
     {"comments", "placeholder", R_BOOL},
+    /* An imported comment's author's e-mail: private on the site, but the site's own
+     * data, as users' e-mail addresses are. */
+    {"comments", "legacy_email", R_TEXT},
     {"reports", "comment_id", R_INT},
     {"reports", "reporter_id", R_INT},
     {"reports", "reason", R_TEXT},
@@ -97,6 +100,8 @@ static const struct column_rule rules[] = {
     {"spam_totals", "id", R_INT},
     {"spam_totals", "spam", R_INT},
     {"spam_totals", "ham", R_INT},
+    {"legacy_spam", "legacy_source", R_TEXT},
+    {"legacy_spam", "legacy_id", R_TEXT},
 };
 
 static bool is_secret_table(const char *name)

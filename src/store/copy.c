@@ -24,11 +24,10 @@ static const char *const stories_cols[] = {
     "published_at", "created_at", "comments_open", "comment_count", "event_seq", "content_version"};
 static const char *const sessions_cols[] = {"token_hash", "user_id", "created_at", "expires_at"};
 static const char *const comments_cols[] = {
-    "id",          "story_id",      "parent_id",  "author_id",   "legacy_author",
-    "body_src",    "body_html",     "created_at", "edited_at",   "is_legacy",
-    "status",      "legacy_source", "legacy_id",  "event_seq",   "report_count",
-    "hold_reason", "spam_score",    "spam_hash",  "spam_tokens", "spam_trained",
-    "placeholder"};
+    "id",          "story_id",     "parent_id",    "author_id",   "legacy_author", "body_src",
+    "body_html",   "created_at",   "edited_at",    "is_legacy",   "status",        "legacy_source",
+    "legacy_id",   "event_seq",    "report_count", "hold_reason", "spam_score",    "spam_hash",
+    "spam_tokens", "spam_trained", "placeholder",  "legacy_email"};
 static const char *const reports_cols[] = {"comment_id", "reporter_id", "reason", "created_at"};
 static const char *const audit_log_cols[] = {"id", "at", "actor_id", "action", "target", "note"};
 static const char *const rate_buckets_cols[] = {"bucket", "full_at", "last_denied"};
@@ -37,11 +36,14 @@ static const char *const site_keys_cols[] = {"name", "secret"};
 static const char *const site_settings_cols[] = {"key", "value", "changed_at", "changed_by"};
 static const char *const spam_tokens_cols[] = {"token", "spam", "ham"};
 static const char *const spam_totals_cols[] = {"id", "spam", "ham"};
+/* Issue 12: imported spam already trained (migration 0012). */
+static const char *const legacy_spam_cols[] = {"legacy_source", "legacy_id"};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
-/* Referenced tables first. Comments reference comments (parent_id): ordered by id
- * a parent comes first, because a reply is always younger than what it answers. */
+/* Referenced tables first. Comments reference comments (parent_id) in any id order
+ * (a reply imported before its parent is older than it): the write transaction
+ * checks that reference at commit. */
 static const struct store_table tables[] = {
     {"users", COLS(users_cols), 1, "id"},
     {"stories", COLS(stories_cols), 1, "id"},
@@ -56,6 +58,7 @@ static const struct store_table tables[] = {
     /* The spam filter's training moves with the comments it was trained on. */
     {"spam_tokens", COLS(spam_tokens_cols), 1, NULL},
     {"spam_totals", COLS(spam_totals_cols), 1, NULL},
+    {"legacy_spam", COLS(legacy_spam_cols), 2, NULL},
 };
 
 const struct store_table *store_tables(size_t *n)
@@ -66,6 +69,19 @@ const struct store_table *store_tables(size_t *n)
 
 /* ---- one table at a time, on one connection ---- */
 
+/* SQLite lists the rows that break a reference; PostgreSQL checks its deferred ones
+ * now and fails (EINVAL, as a foreign key maps) when one breaks. */
+static int check_references(struct sql_conn *c)
+{
+    struct sql_rows rows;
+    int rc = sql_query(c, Q_COPY_CHECK_REFERENCES, &(struct sql_args){0}, &rows);
+    if (rc != 0)
+        return rc;
+    int got = sql_next(&rows);
+    sql_done(&rows);
+    return got < 0 ? STET_EIO : got > 0 ? STET_EINVAL : 0;
+}
+
 int store_transaction(struct store *st, enum store_tx step)
 {
     static const enum sql_tx steps[] = {
@@ -75,9 +91,17 @@ int store_transaction(struct store *st, enum store_tx step)
         [STORE_TX_ROLLBACK] = SQL_TX_ROLLBACK,
     };
     struct sql_conn *c = sql_conn_of(st);
-    if (c == NULL || (unsigned)step > STORE_TX_ROLLBACK)
+    if (c == NULL || (unsigned)step > STORE_TX_CHECK)
         return STET_EINVAL;
-    return sql_tx(c, steps[step]);
+    if (step == STORE_TX_CHECK)
+        return check_references(c);
+    int rc = sql_tx(c, steps[step]);
+    if (rc == 0 && step == STORE_TX_WRITE) {
+        rc = sql_exec(c, Q_COPY_DEFER_CHECKS, &(struct sql_args){0}, NULL);
+        if (rc != 0)
+            sql_rollback(c);
+    }
+    return rc;
 }
 
 static void put_list(struct buf *b, const char *const *names, size_t n)

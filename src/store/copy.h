@@ -39,10 +39,15 @@ enum store_tx {
     STORE_TX_WRITE,    /* read-write, taking the write lock now */
     STORE_TX_COMMIT,   /* EIO (rolled back) when a statement in it failed */
     STORE_TX_ROLLBACK, /* a no-op when none is open */
+    /* In a write transaction: EINVAL when a row written refers to one that is not
+     * there (the references the commit would check), so a dry run finds it too. */
+    STORE_TX_CHECK,
 };
 
 /* STORE_TX_SNAPSHOT or STORE_TX_WRITE opens a transaction that the other calls
- * then run in, until STORE_TX_COMMIT or STORE_TX_ROLLBACK. */
+ * then run in, until STORE_TX_COMMIT or STORE_TX_ROLLBACK. A write transaction
+ * checks a reply's reference to its parent at commit, so rows may arrive in any
+ * order (an imported reply can be older than its parent). */
 int store_transaction(struct store *st, enum store_tx step) STET_MUST_CHECK;
 /* Calls fn for every row of `table` (the `n` columns), ordered by the first `n_key`
  * columns (its primary key). Streams: rows are not all held at once. */

@@ -382,7 +382,8 @@ struct store_ops {
                        struct store_spam_count **out, size_t *n);
     /* Trains one message that is no comment here (imported spam or ham), in one
      * transaction: each token of `tokens_json` and the totals gain one on the side
-     * `is_spam` names. EINVAL for a NULL list. */
+     * `is_spam` names. On a connection inside store_transaction (copy.h) it runs in
+     * that transaction. EINVAL for a NULL list. */
     int (*spam_train)(struct store *st, const char *tokens_json, bool is_spam);
 };
 

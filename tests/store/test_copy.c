@@ -272,9 +272,12 @@ static void fill_legacy_keys(struct store *st, const struct site *s)
              "INSERT INTO spam_tokens (token, spam, ham) VALUES ('cheap', 1, 0);"
              "INSERT INTO spam_totals (id, spam, ham) VALUES (1, 1, 0);"
              "INSERT INTO site_settings (key, value, changed_at, changed_by) "
-             "VALUES ('max_links', '2', 1700000400, %lld);",
+             "VALUES ('max_links', '2', 1700000400, %lld);"
+             "UPDATE comments SET legacy_email = 'zoe@example.org' WHERE id = %lld;"
+             "INSERT INTO legacy_spam (legacy_source, legacy_id) VALUES ('disqus', '00043');",
              (long long)s->legacy, (long long)s->root, (long long)s->bob, (long long)s->root,
-             (long long)s->alice, (long long)s->bob, (long long)s->held, (long long)s->alice);
+             (long long)s->alice, (long long)s->bob, (long long)s->held, (long long)s->alice,
+             (long long)s->legacy);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -406,7 +409,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(src, dst, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 legacy_spam=1 ");
     assert_same(src, dst);
     assert_int_equal(count_rows(dst, "comments"), 7);
 
@@ -433,7 +436,7 @@ static void test_copy_sqlite_to_sqlite(void **state)
     assert_int_equal(store_copy(empty, empty2, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=0 stories=0 sessions=0 comments=0 reports=0 audit_log=0 rate_buckets=0 "
-                  "site_keys=0 site_settings=0 spam_tokens=0 spam_totals=0 ");
+                  "site_keys=0 site_settings=0 spam_tokens=0 spam_totals=0 legacy_spam=0 ");
     assert_empty(empty2);
     store_close(empty);
     store_close(empty2);
@@ -443,14 +446,27 @@ static void test_copy_sqlite_to_sqlite(void **state)
     arena_free(a);
 }
 
-/* A reply stored with a smaller id than its parent cannot be inserted in id order:
- * a real mid-copy failure (users and stories are in by then). */
-static void make_unordered(struct store *st, const struct site *s)
+/* A reply stored with a smaller id than its parent (an imported reply that came
+ * before its parent): the copy meets it first and checks the reference at the end. */
+static int64_t make_unordered(struct store *st, const struct site *s)
 {
     char sql[200];
     int64_t late = add_comment(st, s->story1, s->bob, 0, 70, COMMENT_VISIBLE);
     snprintf(sql, sizeof(sql), "UPDATE comments SET parent_id = %lld WHERE id = %lld",
              (long long)late, (long long)s->root);
+    assert_int_equal(store_exec_sql(st, sql), 0);
+    return late;
+}
+
+/* A reply whose parent is gone (written with the checks off, as only a damaged
+ * database holds): a real failure found at the copy's end, users and stories in. */
+static void make_dangling(struct store *st, const struct site *s)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "PRAGMA foreign_keys = OFF; UPDATE comments SET parent_id = 999999 WHERE id = %lld;"
+             "PRAGMA foreign_keys = ON;",
+             (long long)s->root);
     assert_int_equal(store_exec_sql(st, sql), 0);
 }
 
@@ -476,7 +492,13 @@ static void test_copy_failure_leaves_destination_empty(void **state)
     assert_int_equal(store_migrate(bad, NULL), 0);
     fill(src, &s);
     fill(bad, &s2);
+    /* A reply older than its parent (as the legacy importer writes one) copies. */
     make_unordered(bad, &s2);
+    struct store *unordered = open_url(file_url(a));
+    assert_int_equal(store_copy(bad, unordered, NULL, NULL), 0);
+    assert_same(bad, unordered);
+    store_close(unordered);
+    make_dangling(bad, &s2);
 
     assert_int_equal(store_copy(bad, dst, NULL, NULL), STET_EINVAL);
     assert_empty(dst);
@@ -537,7 +559,7 @@ static void test_store_ops_refuse_bad_identifiers(void **state)
 static void test_copy_through_postgres(void **state)
 {
     (void)state;
-    char url1[1024], url2[1024], url3[1024];
+    char url1[1024], url2[1024], url3[1024], url4[1024];
     if (pgtest_env("STET_TEST_PG_DIR") == NULL || pgtest_env("STET_PG_CLUSTER") == NULL) {
         fprintf(stderr, "copy through postgres: skipped (STET_TEST_PG_DIR is not set)\n");
         skip();
@@ -556,7 +578,7 @@ static void test_copy_through_postgres(void **state)
     assert_int_equal(store_copy(src, pg, on_progress, &log), 0);
     assert_string_equal(
         log.text, "users=3 stories=3 sessions=2 comments=7 reports=1 audit_log=1 rate_buckets=3 "
-                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 ");
+                  "site_keys=1 site_settings=1 spam_tokens=1 spam_totals=1 legacy_spam=1 ");
     assert_same(src, pg);
     assert_int_equal(store_copy(src, pg, NULL, NULL), STET_ECONFLICT);
 
@@ -571,7 +593,15 @@ static void test_copy_through_postgres(void **state)
     struct site s2;
     assert_int_equal(store_migrate(bad, NULL), 0);
     fill(bad, &s2);
+    /* A reply older than its parent copies: the reference is checked at the end. */
     make_unordered(bad, &s2);
+    const char *u4 = pgtest_fresh_url("stet_copy", url4, sizeof(url4));
+    assert_non_null(u4);
+    struct store *pg4 = open_url(u4);
+    assert_int_equal(store_copy(bad, pg4, NULL, NULL), 0);
+    assert_same(bad, pg4);
+    store_close(pg4);
+    make_dangling(bad, &s2);
     const char *u2 = pgtest_fresh_url("stet_copy", url2, sizeof(url2));
     assert_non_null(u2);
     struct store *pg2 = open_url(u2);

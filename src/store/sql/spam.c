@@ -144,8 +144,13 @@ int sql_spam_train(struct store *st, const char *tokens_json, bool is_spam)
     int rc = sql_lease(st, SQL_USE_QUIET_WRITE, &c);
     if (rc != 0)
         return rc;
+    int spam = is_spam ? 1 : 0, ham = is_spam ? 0 : 1;
+    /* On a connection inside the caller's transaction (the legacy importer's, see
+     * store/legacy.h) the training is part of it: all of the import or none. */
+    if (c->drv->in_tx(c))
+        return sql_unlease(st, c, SQL_USE_QUIET_WRITE, move_counts(c, tokens_json, spam, ham));
     rc = sql_tx(c, SQL_TX_BEGIN);
     if (rc == 0)
-        rc = sql_finish(c, move_counts(c, tokens_json, is_spam ? 1 : 0, is_spam ? 0 : 1));
+        rc = sql_finish(c, move_counts(c, tokens_json, spam, ham));
     return sql_unlease(st, c, SQL_USE_QUIET_WRITE, rc);
 }

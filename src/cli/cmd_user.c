@@ -1,7 +1,7 @@
-/* `stet user add|role|suspend|ban|unsuspend`: accounts from the command line. The
- * password is read from standard input (first line) so it never shows in a process
- * list or shell history. Suspensions act as stet itself (user_operator), under the
- * web's rules of who may be suspended, and are audited as such. */
+/* `stet user add|password|role|suspend|ban|unsuspend`: accounts from the command
+ * line. A password is read from standard input (first line) so it never shows in a
+ * process list or shell history. Changes act as stet itself (user_operator), under
+ * the web's rules of who may be suspended, and are audited as such. */
 #include "base/timefmt.h"
 #include "cli/cli.h"
 #include "domain/password.h"
@@ -15,10 +15,10 @@
 
 /* Reads the first line of stdin into `pw` (PASSWORD_MAX + 2 bytes), without the
  * line ending. */
-static int read_password(char *pw, size_t size, size_t *len)
+static int read_password(const char *command, char *pw, size_t size, size_t *len)
 {
     if (fgets(pw, (int)size, stdin) == NULL)
-        return cli_fail(CLI_FAIL, "user add: no password on standard input");
+        return cli_fail(CLI_FAIL, "%s: no password on standard input", command);
     size_t n = strlen(pw);
     while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
         pw[--n] = '\0';
@@ -30,7 +30,7 @@ static int user_add(struct cli_session *s, const char *username, const char *ema
 {
     char pw[PASSWORD_MAX + 2];
     size_t len = 0;
-    if (read_password(pw, sizeof(pw), &len) != CLI_OK)
+    if (read_password("user add", pw, sizeof(pw), &len) != CLI_OK)
         return CLI_FAIL;
     struct err_detail err = {0};
     struct dctx ctx = cli_dctx(s, &err);
@@ -41,6 +41,25 @@ static int user_add(struct cli_session *s, const char *username, const char *ema
     if (rc != 0)
         return cli_report("user add", rc, &err);
     printf("added %s %s\n", role_name(u.role), u.username);
+    return CLI_OK;
+}
+
+/* A new password for an account (a forgotten one, or one imported without any). */
+static int user_password(struct cli_session *s, const char *username)
+{
+    char pw[PASSWORD_MAX + 2];
+    size_t len = 0;
+    if (read_password("user password", pw, sizeof(pw), &len) != CLI_OK)
+        return CLI_FAIL;
+    struct err_detail err = {0};
+    struct dctx ctx = cli_dctx(s, &err);
+    int rc = user_set_password(&ctx, &user_operator, str_from(username), (struct str){pw, len});
+    secret_wipe(pw, sizeof(pw));
+    if (rc == STET_ENOTFOUND)
+        return cli_fail(CLI_FAIL, "no user named '%s'", username);
+    if (rc != 0)
+        return cli_report("user password", rc, &err);
+    printf("new password for %s; every session of the account ended\n", username);
     return CLI_OK;
 }
 
@@ -152,6 +171,8 @@ int cmd_user(int argc, char **argv)
         status = user_add(&s, cli_value(&args, "--username"), cli_value(&args, "--email"), role);
     else if (strcmp(sub->name, "user role") == 0)
         status = user_role(&s, args.operand[0], args.operand[1]);
+    else if (strcmp(sub->name, "user password") == 0)
+        status = user_password(&s, args.operand[0]);
     else
         status = user_suspension(&s, &args, until);
     cli_session_close(&s);

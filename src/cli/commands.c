@@ -195,6 +195,12 @@ const struct cli_command cli_commands[] = {
      "`stet user add --username editor --email editor@example.org --role admin < "
      "password.txt`. The first admin of a new site is made this way." NEEDS_DATABASE,
      NULL},
+    {"user password", "NAME", 1, common_flags, "give a user a new password",
+     "Sets the account's password to the first line of standard input (`stet user "
+     "password anna < password.txt`), checked as at registration, and ends every "
+     "session of the account. For a forgotten password, and for accounts that arrived "
+     "by `stet import stet` without one. Audited as stet itself." NEEDS_DATABASE,
+     NULL},
     {"user role", "NAME ROLE", 2, common_flags, "change a user's role",
      "Makes the user a reader, moderator or admin." NEEDS_DATABASE, NULL},
     {"user suspend", "NAME", 1, user_suspend_flags, "stop a user posting for a time",

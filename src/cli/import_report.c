@@ -132,7 +132,7 @@ void import_summary_print(FILE *out, const char *format, const char *path, bool 
             path);
     for (size_t i = 0; i < sizeof(summary_rows) / sizeof(summary_rows[0]); i++) {
         const int64_t *v = (const int64_t *)((const char *)sum + summary_rows[i].offset);
-        fprintf(out, "  %-36s %lld\n", summary_rows[i].label, (long long)*v);
+        fprintf(out, "  %-40s %lld\n", summary_rows[i].label, (long long)*v);
     }
     bool header = false;
     for (size_t i = 0; i < sizeof(stats_rows) / sizeof(stats_rows[0]); i++) {

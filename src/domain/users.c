@@ -277,6 +277,32 @@ int user_change_role(const struct dctx *ctx, struct str username, struct str rol
     return store_user_set_role_audit(ctx->st, username, r, &e);
 }
 
+int user_set_password(const struct dctx *ctx, const struct user *actor, struct str username,
+                      struct str password)
+{
+    char hash[PASSWORD_HASH_MAX];
+    struct user target;
+    int rc = validate_password(password, ctx->err);
+    if (rc != 0)
+        return rc;
+    if (!ident_is_username(username))
+        return err_set(ctx->err, STET_ENOTFOUND, NULL, "No such user.");
+    if ((rc = store_user_find_login(ctx->a, ctx->st, username, &target, NULL)) != 0)
+        return rc;
+    if ((rc = password_hash(password, hash)) != 0)
+        return rc;
+    const struct store_audit e = {
+        .at = ctx->now,
+        .actor_id = actor->id,
+        .action = "user.password",
+        .target = arena_printf(ctx->a, "user:%s", target.username),
+        .note = user_audit_note(ctx, actor, "a new password; every session ended"),
+    };
+    rc = store_user_set_password(ctx->st, username, hash, &e);
+    secret_wipe(hash, sizeof(hash));
+    return rc;
+}
+
 const struct user user_operator = {
     .id = 0, .username = "stet", .display_name = "stet", .role = ROLE_ADMIN};
 

@@ -36,6 +36,13 @@ int user_login(const struct dctx *ctx, struct str login, struct str password,
 int user_login_form(const struct dctx *ctx, struct str login, struct str password,
                     struct field_errors *problems, struct user *out) STET_MUST_CHECK;
 
+/* Gives `username` the password `password` (checked as at registration, then
+ * hashed) and ends every session of the account, audited ("user.password", no
+ * secret in it) as `actor` did it: the command line's user_operator. EINVAL (field
+ * "password") for a password the rules refuse, ENOTFOUND for an unknown user. */
+int user_set_password(const struct dctx *ctx, const struct user *actor, struct str username,
+                      struct str password) STET_MUST_CHECK;
+
 /* Changes a role ("reader", "moderator", "admin"). EINVAL for an unknown role,
  * ENOTFOUND for an unknown user. */
 int user_change_role(const struct dctx *ctx, struct str username, struct str role) STET_MUST_CHECK;

@@ -210,6 +210,11 @@ struct store_ops {
     /* Lifts a suspension or ban (none: still 0), with `audit` (may be NULL) in the
      * same transaction. ENOTFOUND for an unknown user. */
     int (*user_unsuspend)(struct store *st, struct str username, const struct store_audit *audit);
+    /* Gives `username` the password hash `hash` and ends every session of the
+     * account, with `audit` (required) in the same transaction. ENOTFOUND for an
+     * unknown user; EINVAL for a NULL hash or audit. */
+    int (*user_set_password)(struct store *st, struct str username, const char *hash,
+                             const struct store_audit *audit);
     /* user_set_role with `audit` (may be NULL) appended in the same transaction. */
     int (*user_set_role_audit)(struct store *st, struct str username, enum role role,
                                const struct store_audit *audit);
@@ -576,6 +581,12 @@ static inline STET_MUST_CHECK int store_user_unsuspend(struct store *st, struct 
                                                        const struct store_audit *audit)
 {
     return st->ops->user_unsuspend(st, username, audit);
+}
+static inline STET_MUST_CHECK int store_user_set_password(struct store *st, struct str username,
+                                                          const char *hash,
+                                                          const struct store_audit *audit)
+{
+    return st->ops->user_set_password(st, username, hash, audit);
 }
 static inline STET_MUST_CHECK int store_user_set_role_audit(struct store *st, struct str username,
                                                             enum role role,

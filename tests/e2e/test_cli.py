@@ -102,6 +102,41 @@ class Cli(ServerTest):
         self.assertEqual(entry[0]["note"], "reader to admin, from the command line")
         p = self.server.cli("user", "role", "no-such-" + name, "admin")
         self.assertEqual(p.returncode, 1, p)
+
+    def test_user_password(self):
+        name = unique("clipw")
+        self.server.add_user(name, password="old password 1")
+        token = self.token_for(name, "old password 1")
+        slug = unique("pw-")
+        self.server.add_story(slug)
+
+        def post(tok):
+            return self.client().post_json("/api/v1/stories/%s/comments" % slug,
+                                            {"body": unique("hello ")}, token=tok).status
+        self.assertEqual(post(token), 201)
+        p = self.server.cli("user", "password", name, stdin="new password 2\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # Every session ended; only the new password logs in.
+        self.assertEqual(post(token), 401)
+        r = self.client().post_json("/api/v1/sessions", {"login": name,
+                                                         "password": "old password 1"})
+        self.assertEqual(r.status, 401, r)
+        self.token_for(name, "new password 2")
+        # Audited as stet itself, nothing of the password in it.
+        admin = unique("clipwadm")
+        self.server.add_user(admin, role="admin")
+        r = self.client().get("/api/v1/audit", token=self.token_for(admin))
+        entry = [e for e in r.json()["entries"] if e["target"] == "user:" + name]
+        self.assertEqual([(e["action"], e["actor"]) for e in entry], [("user.password", None)])
+        self.assertNotIn("new password 2", entry[0]["note"])
+        # Refused: a password the rules refuse, no password, an unknown user.
+        for args, stdin, want in (((name,), "short\n", "password"),
+                                  ((name,), "", "no password on standard input"),
+                                  (("no-such-" + name,), "good password 3\n", "no user")):
+            p = self.server.cli("user", "password", *args, stdin=stdin)
+            self.assertEqual(p.returncode, 1, (args, p))
+            self.assertIn(want, p.stderr.decode(), args)
+        self.token_for(name, "new password 2")
         # Duplicate user (other case) fails with 1; a bad role is a usage error or failure.
         p = self.server.cli("user", "add", "--username", name.upper(), "--email",
                             unique() + "@example.com", stdin="cli password 1\n")
@@ -221,6 +256,11 @@ class Help(unittest.TestCase):
         "story open": ["SLUG"],
         "user add": ["--username NAME", "--email ADDR", "--role ROLE"],
         "user role": ["NAME ROLE"],
+        "user password": ["NAME", "--db URL"],
+        "export": ["-o FILE", "--db URL"],
+        "import disqus": ["FILE", "--create-stories", "--match path|slug", "--dry-run"],
+        "import wordpress": ["FILE", "--create-stories", "--match path|slug", "--dry-run"],
+        "import stet": ["FILE", "--dry-run"],
         "help": ["--all"],
     }
 

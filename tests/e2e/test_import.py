@@ -26,7 +26,7 @@ def fixture(name):
 
 def summary(head, rows, file_rows, dry_run=False):
     lines = [head]
-    lines += ["  %-36s %d" % (label, n) for label, n in rows]
+    lines += ["  %-40s %d" % (label, n) for label, n in rows]
     if file_rows:
         lines.append("In the file:")
         lines += ["  %-52s %d" % (label, n) for label, n in file_rows]

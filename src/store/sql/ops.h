@@ -33,6 +33,8 @@ int sql_report_add(struct store *st, int64_t comment_id, int64_t reporter_id, co
 int sql_user_suspend(struct store *st, struct str username, int64_t until, const char *reason,
                      const struct store_audit *audit);
 int sql_user_unsuspend(struct store *st, struct str username, const struct store_audit *audit);
+int sql_user_set_password(struct store *st, struct str username, const char *hash,
+                          const struct store_audit *audit);
 int sql_user_set_role_audit(struct store *st, struct str username, enum role role,
                             const struct store_audit *audit);
 int sql_session_insert(struct store *st, const char *token_hash, int64_t user_id,
@@ -100,6 +102,7 @@ int sql_settings_change(struct store *st, const struct store_setting_change *ch,
     .report_add = sql_report_add,                                                                  \
     .user_suspend = sql_user_suspend,                                                              \
     .user_unsuspend = sql_user_unsuspend,                                                          \
+    .user_set_password = sql_user_set_password,                                                    \
     .user_set_role_audit = sql_user_set_role_audit,                                                \
     .session_insert = sql_session_insert,                                                          \
     .session_delete = sql_session_delete,                                                          \

@@ -1,5 +1,6 @@
-/* Accounts under moderation: suspensions and bans, and role changes that leave an
- * audit entry; each change and its entry commit together or not at all. */
+/* Accounts under moderation: suspensions and bans, role changes and an operator's
+ * new password, each leaving an audit entry; each change and its entry commit
+ * together or not at all. */
 #include "store/sql/changes.h"
 #include "store/sql/exec.h"
 #include "store/sql/ops.h"
@@ -85,4 +86,31 @@ int sql_user_set_role_audit(struct store *st, struct str username, enum role rol
     sql_arg_cstr(&args, role_name(role));
     int rc = sql_write_begin(st, &c);
     return rc != 0 ? rc : sql_write_end(st, c, role_in_tx(c, &args, audit));
+}
+
+static int password_in_tx(struct sql_conn *c, const struct sql_args *args,
+                          const struct sql_args *user, const struct store_audit *audit)
+{
+    int64_t changed = 0;
+    int rc = sql_exec(c, Q_USER_SET_PASSWORD, args, &changed);
+    if (rc == 0 && changed == 0)
+        rc = STET_ENOTFOUND;
+    if (rc == 0)
+        rc = sql_exec(c, Q_USER_SESSIONS_DELETE, user, NULL);
+    return rc != 0 ? rc : sql_audit(c, audit);
+}
+
+int sql_user_set_password(struct store *st, struct str username, const char *hash,
+                          const struct store_audit *audit)
+{
+    struct sql_args args = {0}, user = {0};
+    struct sql_conn *c;
+    char key[IDENT_KEY_MAX + 1];
+    if (hash == NULL || audit == NULL)
+        return STET_EINVAL;
+    if (!bind_user(&args, username, key) || !bind_user(&user, username, key))
+        return STET_ENOTFOUND;
+    sql_arg_cstr(&args, hash);
+    int rc = sql_write_begin(st, &c);
+    return rc != 0 ? rc : sql_write_end(st, c, password_in_tx(c, &args, &user, audit));
 }

@@ -357,6 +357,43 @@ static void test_story_edit(void **state)
     assert_int_equal(suite_story_of(f, slug).content_version, after.content_version);
 }
 
+/* A new password replaces the hash and ends every session of the account (not
+ * another's), with its audit entry, in one transaction. */
+static void test_user_set_password(void **state)
+{
+    struct suite_fx *f = *state;
+    const char *name = suite_uniq(f->a, "pw");
+    const char *other = suite_uniq(f->a, "pwother");
+    int64_t uid = suite_add_user(f, name, ROLE_READER);
+    int64_t oid = suite_add_user(f, other, ROLE_READER);
+    const char *mine = arena_printf(f->a, "%064lld", (long long)uid);
+    const char *theirs = arena_printf(f->a, "%064lld", (long long)oid + 1000000);
+    assert_int_equal(store_session_insert(f->st, mine, uid, 1000, 2000), 0);
+    assert_int_equal(store_session_insert(f->st, theirs, oid, 1000, 2000), 0);
+    struct store_audit e = {.at = 1700000700,
+                            .action = "user.password",
+                            .target = arena_printf(f->a, "user:%s", name),
+                            .note = "from the command line"};
+    size_t audited = newest_audit_count(f);
+    assert_int_equal(store_user_set_password(f->st, str_from(name), "$argon2id$new", &e), 0);
+    struct user u;
+    const char *hash;
+    assert_int_equal(store_user_find_login(f->a, f->st, str_from(name), &u, &hash), 0);
+    assert_string_equal(hash, "$argon2id$new");
+    assert_int_equal(store_session_find(f->a, f->st, mine, 1500, &u), STET_ENOTFOUND);
+    assert_int_equal(store_session_find(f->a, f->st, theirs, 1500, &u), 0);
+    assert_int_equal(newest_audit_count(f), audited + 1);
+    assert_string_equal(newest_audit(f, 1)[0].action, "user.password");
+
+    assert_int_equal(store_user_set_password(f->st, STR_LIT("no-such-pw-user"), "$x", &e),
+                     STET_ENOTFOUND);
+    assert_int_equal(store_user_set_password(f->st, str_from(name), NULL, &e), STET_EINVAL);
+    assert_int_equal(store_user_set_password(f->st, str_from(name), "$x", NULL), STET_EINVAL);
+    assert_int_equal(newest_audit_count(f), audited + 1);
+    assert_int_equal(store_user_find_login(f->a, f->st, str_from(name), &u, &hash), 0);
+    assert_string_equal(hash, "$argon2id$new");
+}
+
 int main(int argc, char **argv)
 {
     int exit_code;
@@ -369,6 +406,7 @@ int main(int argc, char **argv)
         SUITE_TEST(test_queue),
         SUITE_TEST(test_audit_list),
         SUITE_TEST(test_story_edit),
+        SUITE_TEST(test_user_set_password),
     };
     return suite_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

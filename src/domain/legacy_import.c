@@ -3,6 +3,7 @@
 #include "domain/legacy_import.h"
 
 #include "base/buf.h"
+#include "base/str.h"
 #include "base/xalloc.h"
 #include "domain/spam_filter.h"
 #include "domain/stories.h"
@@ -33,23 +34,12 @@ struct legacy_import {
 
 /* ---- slugs ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The byte at s[*i], a %XX escape decoded (WordPress keeps a non-ASCII post name
  * percent-encoded); *i moves past it. */
 static unsigned char next_byte(const char *s, size_t len, size_t *i)
 {
     if (s[*i] == '%' && *i + 2 < len) {
-        int hi = hex_value(s[*i + 1]), lo = hex_value(s[*i + 2]);
+        int hi = str_hex_digit(s[*i + 1]), lo = str_hex_digit(s[*i + 2]);
         if (hi >= 0 && lo >= 0) {
             *i += 3;
             return (unsigned char)(hi * 16 + lo);

@@ -9,6 +9,7 @@
 #include "base/mutex.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "services/curl_body.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -132,18 +133,6 @@ enum akismet_answer akismet_parse(const char *body, size_t len)
 
 /* ---- the call ---- */
 
-/* Keeps at most AKISMET_MAX_ANSWER bytes; a longer answer is no answer (returning a
- * short count makes libcurl stop with CURLE_WRITE_ERROR). */
-static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
-{
-    struct buf *answer = user;
-    size_t n = size * nmemb;
-    if (n > AKISMET_MAX_ANSWER || answer->len + n > AKISMET_MAX_ANSWER)
-        return 0;
-    buf_append(answer, data, n);
-    return n;
-}
-
 static CURL *take_handle(struct akismet *ak)
 {
     CURL *h = NULL;
@@ -193,8 +182,10 @@ static bool post(struct akismet *ak, CURL *h, const struct buf *form, struct buf
     /* Akismet asks for "Application/Version | Plugin/Version". */
     curl_easy_setopt(h, CURLOPT_USERAGENT, "stet/" STET_VERSION " | stet-akismet/1");
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, answer);
+    /* At most AKISMET_MAX_ANSWER bytes: a longer answer is no answer. */
+    struct curl_body sink = {answer, AKISMET_MAX_ANSWER};
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl_body_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         if (cc == CURLE_WRITE_ERROR)

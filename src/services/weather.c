@@ -10,6 +10,7 @@
 #include "base/mutex.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "services/curl_body.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -102,18 +103,6 @@ out:
     return rc;
 }
 
-/* Collects the body and refuses to grow past WEATHER_MAX_BODY: returning a short
- * count makes libcurl abort the transfer with CURLE_WRITE_ERROR. */
-static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
-{
-    struct buf *body = user;
-    size_t n = size * nmemb;
-    if (n > WEATHER_MAX_BODY || body->len + n > WEATHER_MAX_BODY)
-        return 0;
-    buf_append(body, data, n);
-    return n;
-}
-
 /* Lets weather_free interrupt a slow transfer instead of waiting out the timeout. */
 static int progress_cb(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
@@ -135,6 +124,7 @@ static int fetch_once(struct weather *w, const char *url, bool fahrenheit, int *
 {
     char errbuf[CURL_ERROR_SIZE];
     struct buf body = BUF_INIT;
+    struct curl_body sink = {&body, WEATHER_MAX_BODY};
     int rc = STET_EIO;
 
     CURL *h = curl_easy_init();
@@ -156,8 +146,8 @@ static int fetch_once(struct weather *w, const char *url, bool fahrenheit, int *
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)WEATHER_MAX_BODY);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "stet/" STET_VERSION);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl_body_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, w);

@@ -252,7 +252,7 @@ static int on_schema(struct importer *im, int64_t version, struct export_error *
 static int on_field(void *ctx, const char *key, json_t *v, struct export_error *err)
 {
     struct importer *im = ctx;
-    int64_t n;
+    int64_t n = 0; /* gcc -O3 cannot see check_int sets it before any use */
     if (strcmp(key, "format") == 0) {
         if (!json_is_string(v) || strcmp(json_string_value(v), EXPORT_FORMAT) != 0)
             return export_fail(err, "not a stet export (\"format\" is not \"%s\")", EXPORT_FORMAT);

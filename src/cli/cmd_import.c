@@ -78,14 +78,14 @@ static void on_progress(void *ctx, uint64_t bytes)
 
 /* The sanitizer in each format's mode: Disqus stores HTML, WordPress text with line
  * breaks that WordPress turns into paragraphs. */
-static int disqus_html(struct arena *a, const char *src, size_t len, char **out)
+static int disqus_html(void *ctx, struct arena *a, const char *src, size_t len, char **out)
 {
-    return legacy_html_to_safe(a, src, len, LEGACY_HTML_HTML, out);
+    return legacy_html_clean(ctx, a, src, len, LEGACY_HTML_HTML, out);
 }
 
-static int wordpress_html(struct arena *a, const char *src, size_t len, char **out)
+static int wordpress_html(void *ctx, struct arena *a, const char *src, size_t len, char **out)
 {
-    return legacy_html_to_safe(a, src, len, LEGACY_HTML_AUTOP, out);
+    return legacy_html_clean(ctx, a, src, len, LEGACY_HTML_AUTOP, out);
 }
 
 /* ---- the command ---- */
@@ -117,7 +117,7 @@ static int import_failed(const char *path, int rc, const struct import_error *er
 }
 
 static int run_legacy(struct cli_session *s, const struct cli_args *args, enum import_format format,
-                      const struct legacy_options *opts)
+                      struct legacy_options *opts)
 {
     const char *path = args->operand[0];
     bool dry_run = cli_value(args, "--dry-run") != NULL;
@@ -128,15 +128,20 @@ static int run_legacy(struct cli_session *s, const struct cli_args *args, enum i
     const struct import_sink sink = {&g, on_thread, on_post, on_progress};
     struct dctx ctx = cli_dctx(s, NULL);
 
+    struct legacy_html *sanitizer = legacy_html_new(false);
+    opts->html_ctx = sanitizer;
     int rc = legacy_import_begin(&ctx, opts, &g.li);
-    if (rc != 0)
+    if (rc != 0) {
+        legacy_html_free(sanitizer);
         return cli_fail(CLI_FAIL, "import: cannot start (%s)", err_name(rc));
+    }
     import_progress_init(&g.progress, path);
     rc = import_parse_file(format, path, &sink, &stats, &err);
     import_progress_done(&g.progress, stats.n_bytes);
     if (rc == 0)
         rc = legacy_import_end(g.li, !dry_run, &sum);
     legacy_import_free(g.li);
+    legacy_html_free(sanitizer);
     if (rc != 0)
         return import_failed(path, rc, &err);
     import_summary_print(stdout, import_format_name(format), path, dry_run, &sum, &stats);

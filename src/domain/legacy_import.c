@@ -337,7 +337,7 @@ int legacy_import_post(struct legacy_import *li, struct arena *a, const struct l
     }
     const char *legacy_id = legacy_id_of(li, a, p->thread_id, p->id);
     char *html;
-    int rc = li->opts->to_html(a, p->body, strlen(p->body), &html);
+    int rc = li->opts->to_html(li->opts->html_ctx, a, p->body, strlen(p->body), &html);
     if (rc != 0)
         return rc;
     if (p->state == LEGACY_SPAM)

@@ -35,9 +35,10 @@ enum legacy_state {
     LEGACY_DELETED, /* never shown, not kept */
 };
 
-/* Turns a post's body as exported into safe HTML in `a` (the caller's sanitizer:
- * the domain never parses HTML itself). 0 or an error that stops the import. */
-typedef int (*legacy_html_fn)(struct arena *a, const char *src, size_t len, char **out);
+/* Turns a post's body as exported into safe HTML in `a` (the caller's sanitizer, with
+ * its state `ctx`: the domain never parses HTML itself). 0 or an error that stops
+ * the import. */
+typedef int (*legacy_html_fn)(void *ctx, struct arena *a, const char *src, size_t len, char **out);
 
 struct legacy_options {
     const char *source; /* comments.legacy_source: "disqus", "wordpress" */
@@ -47,6 +48,7 @@ struct legacy_options {
     enum legacy_match match;
     bool create_stories;
     legacy_html_fn to_html;
+    void *html_ctx; /* to_html's ctx */
 };
 
 /* A thread (Disqus) or item (WordPress). Strings are never NULL. */

@@ -2,7 +2,10 @@
  * line-break formatting is turned into paragraphs the way wpautop shows them, then
  * libxml2's HTML parser builds the tree a browser would, and an iterative walk writes
  * back only the allowed elements. Nothing of the input reaches the output unescaped:
- * every tag written is one of ours, every text and href is escaped here. */
+ * every tag written is one of ours, every text and href is escaped here. An import
+ * sanitizes every body with one struct legacy_html, reusing its parser context, and
+ * plain text (no '<', no '&') skips the parser: it is escaped and wrapped exactly as
+ * the parser and the walk would have it (tests/unit/import checks both ways). */
 #include "import/legacy_html.h"
 
 #include "base/buf.h"
@@ -11,6 +14,7 @@
 #include "import/xmlchar.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -132,9 +136,19 @@ static bool is_blank(const char *s, size_t len)
     return true;
 }
 
+/* Appends text that holds no markup: escaped when it is the sanitizer's output
+ * (plain text skips the parser), as it is when it goes on to the parser. */
+static void put_text(struct buf *out, const char *s, size_t len, bool is_plain)
+{
+    if (is_plain)
+        html_escape(out, s, len);
+    else
+        buf_append(out, s, len);
+}
+
 /* One paragraph: its lines joined by <br /> (or a plain line break next to a block
  * tag), wrapped in <p>. */
-static void paragraph(struct buf *out, const char *s, size_t len)
+static void paragraph(struct buf *out, const char *s, size_t len, bool is_plain)
 {
     bool first = true;
     const char *prev = NULL;
@@ -147,7 +161,7 @@ static void paragraph(struct buf *out, const char *s, size_t len)
         if (!first)
             buf_puts(out,
                      ends_with_block(prev, prev_len) || starts_with_block(s, n) ? "\n" : "<br />");
-        buf_append(out, s, n);
+        put_text(out, s, n, is_plain);
         first = false;
         prev = s;
         prev_len = n;
@@ -162,7 +176,7 @@ static void paragraph(struct buf *out, const char *s, size_t len)
 }
 
 /* Text outside <pre>: blank lines separate paragraphs. */
-static void paragraphs(struct buf *out, const char *s, size_t len)
+static void paragraphs(struct buf *out, const char *s, size_t len, bool is_plain)
 {
     size_t i = 0;
 
@@ -189,7 +203,7 @@ static void paragraphs(struct buf *out, const char *s, size_t len)
         while (start < end && is_ws(s[start]))
             start++;
         if (end > start)
-            paragraph(out, s + start, end - start);
+            paragraph(out, s + start, end - start, is_plain);
     }
 }
 
@@ -206,14 +220,19 @@ static size_t find_tag(const char *s, size_t len, size_t i, const char *tag)
 }
 
 /* wpautop's main rule on s (line breaks already \n): paragraphs and line breaks
- * outside <pre>, the <pre> blocks as they are. */
-static void autop(struct buf *out, const char *s, size_t len)
+ * outside <pre>, the <pre> blocks as they are. Plain text (no '<', no '&') comes out
+ * escaped: it is then the safe HTML itself. */
+static void autop(struct buf *out, const char *s, size_t len, bool is_plain)
 {
     size_t i = 0;
 
+    if (is_plain) {
+        paragraphs(out, s, len, true);
+        return;
+    }
     while (i < len) {
         size_t pre = find_tag(s, len, i, "<pre");
-        paragraphs(out, s + i, pre - i);
+        paragraphs(out, s + i, pre - i, false);
         if (pre == len)
             break;
         size_t close = find_tag(s, len, pre, "</pre");
@@ -428,41 +447,146 @@ static void walk_tree(struct walk *w, xmlNodePtr first)
     free(stack);
 }
 
-int legacy_html_to_safe(struct arena *a, const char *src, size_t len, enum legacy_html_mode mode,
-                        char **out)
+/* --- The sanitizer ------------------------------------------------------------------ */
+
+struct legacy_html {
+    htmlParserCtxtPtr ctxt; /* NULL until the first body that needs the parser */
+    unsigned n_parsed;      /* bodies parsed by ctxt */
+    bool parse_plain;
+    struct buf clean, lf, html, result;
+};
+
+struct legacy_html *legacy_html_new(bool parse_plain)
 {
-    struct buf clean = BUF_INIT, html = BUF_INIT, result = BUF_INIT;
-    struct walk w = {.out = &result, .last_ws = true};
-    const struct buf *input = &clean;
+    struct legacy_html *h = xcalloc(1, sizeof(*h));
+    import_xml_init();
+    h->parse_plain = parse_plain;
+    buf_init(&h->clean);
+    buf_init(&h->lf);
+    buf_init(&h->html);
+    buf_init(&h->result);
+    return h;
+}
+
+void legacy_html_free(struct legacy_html *h)
+{
+    if (h == NULL)
+        return;
+    if (h->ctxt != NULL)
+        htmlFreeParserCtxt(h->ctxt);
+    buf_cleanup(&h->clean);
+    buf_cleanup(&h->lf);
+    buf_cleanup(&h->html);
+    buf_cleanup(&h->result);
+    free(h);
+}
+
+/* A buffer sized by one very long body is given back rather than kept for the rest
+ * of the import. */
+static void trim_buf(struct buf *b)
+{
+    if (b->cap > LEGACY_HTML_KEEP)
+        buf_cleanup(b);
+    else
+        buf_reset(b);
+}
+
+/* The parser's document for input[0..len), NULL for none. The context is reused:
+ * building one cost more than most bodies' parse. Its dictionary keeps every name it
+ * meets, so a context is replaced after LEGACY_HTML_RENEW bodies. */
+static htmlDocPtr parse(struct legacy_html *h, const struct buf *input)
+{
+    if (input->len == 0)
+        return NULL;
+    if (h->ctxt != NULL && h->n_parsed >= LEGACY_HTML_RENEW) {
+        htmlFreeParserCtxt(h->ctxt);
+        h->ctxt = NULL;
+    }
+    if (h->ctxt == NULL) {
+        h->ctxt = htmlNewParserCtxt();
+        if (h->ctxt == NULL) { /* libxml2 fails only to allocate: as xmalloc would */
+            fputs("stet: out of memory making an HTML parser\n", stderr);
+            abort();
+        }
+        h->n_parsed = 0;
+    }
+    h->n_parsed++;
+    /* libxml2 takes the length as an int: LEGACY_HTML_MAX_IN keeps it far below. */
+    return htmlCtxtReadMemory(h->ctxt, input->data, (int)input->len, NULL, "UTF-8",
+                              LEGACY_HTML_OPTIONS);
+}
+
+/* True when s holds neither a tag nor an entity: the parser would make it one
+ * paragraph of text (HTML) or leave autop's paragraphs as they are (AUTOP). */
+static bool is_plain(const struct buf *s)
+{
+    return s->len == 0 ||
+           (memchr(s->data, '<', s->len) == NULL && memchr(s->data, '&', s->len) == NULL);
+}
+
+/* Plain text in HTML mode, as the parser and the walk write it: the white space the
+ * parser skips at the document's start goes, the rest is one escaped paragraph. */
+static void plain_html(struct buf *out, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    if (i == len)
+        return;
+    buf_puts(out, "<p>");
+    html_escape(out, s + i, len - i);
+    buf_puts(out, "</p>");
+}
+
+/* The safe HTML of h->clean into h->result. */
+static void sanitize(struct legacy_html *h, enum legacy_html_mode mode)
+{
+    const struct buf *input = &h->clean;
+    bool plain = !h->parse_plain && is_plain(&h->clean);
+
+    if (mode == LEGACY_HTML_AUTOP) {
+        normalize_breaks(&h->lf, h->clean.data != NULL ? h->clean.data : "", h->clean.len);
+        autop(plain ? &h->result : &h->html, h->lf.data != NULL ? h->lf.data : "", h->lf.len,
+              plain);
+        input = &h->html;
+    } else if (plain) {
+        plain_html(&h->result, h->clean.data != NULL ? h->clean.data : "", h->clean.len);
+    }
+    if (plain)
+        return;
+    htmlDocPtr doc = parse(h, input);
+    if (doc != NULL) {
+        struct walk w = {.out = &h->result, .last_ws = true};
+        walk_tree(&w, doc->children);
+        xmlFreeDoc(doc);
+    }
+}
+
+int legacy_html_clean(struct legacy_html *h, struct arena *a, const char *src, size_t len,
+                      enum legacy_html_mode mode, char **out)
+{
     int rc = 0;
 
     if (len > LEGACY_HTML_MAX_IN)
         return STET_ELIMIT;
-    import_xml_init();
-    (void)import_xml_repair(&clean, src, len);
-    if (mode == LEGACY_HTML_AUTOP) {
-        struct buf lf = BUF_INIT;
-        normalize_breaks(&lf, clean.data != NULL ? clean.data : "", clean.len);
-        autop(&html, lf.data != NULL ? lf.data : "", lf.len);
-        buf_cleanup(&lf);
-        input = &html;
-    }
-    /* libxml2 takes the length as an int: LEGACY_HTML_MAX_IN keeps it far below. */
-    htmlDocPtr doc = input->len == 0 ? NULL
-                                     : htmlReadMemory(input->data, (int)input->len, NULL, "UTF-8",
-                                                      LEGACY_HTML_OPTIONS);
-    if (doc != NULL) {
-        walk_tree(&w, doc->children);
-        xmlFreeDoc(doc);
-    }
-    if (result.len > LEGACY_HTML_OUT_RATIO * len + LEGACY_HTML_OUT_SLACK) {
+    (void)import_xml_repair(&h->clean, src, len);
+    sanitize(h, mode);
+    if (h->result.len > LEGACY_HTML_OUT_RATIO * len + LEGACY_HTML_OUT_SLACK)
         rc = STET_ELIMIT;
-        goto out;
-    }
-    *out = arena_strndup(a, buf_cstr(&result), result.len);
-out:
-    buf_cleanup(&clean);
-    buf_cleanup(&html);
-    buf_cleanup(&result);
+    else
+        *out = arena_strndup(a, buf_cstr(&h->result), h->result.len);
+    trim_buf(&h->clean);
+    trim_buf(&h->lf);
+    trim_buf(&h->html);
+    trim_buf(&h->result);
+    return rc;
+}
+
+int legacy_html_to_safe(struct arena *a, const char *src, size_t len, enum legacy_html_mode mode,
+                        char **out)
+{
+    struct legacy_html *h = legacy_html_new(false);
+    int rc = legacy_html_clean(h, a, src, len, mode, out);
+    legacy_html_free(h);
     return rc;
 }

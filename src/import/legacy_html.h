@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "import/import.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The longest body accepted: what the export reader hands over. */
@@ -32,11 +33,31 @@ enum legacy_html_mode {
     LEGACY_HTML_AUTOP,
 };
 
+/* A sanitizer for many bodies in turn (an import's): its libxml2 parser context and
+ * buffers are reused, since building a parser per body cost more than parsing it,
+ * and a body without '<' or '&' skips the parser (it is escaped and wrapped as the
+ * parser would have it). parse_plain true parses every body: for the tests that
+ * check the shortcut writes what the parser does. One thread at a time; the caller
+ * frees it with legacy_html_free (NULL is a no-op). */
+struct legacy_html;
+struct legacy_html *legacy_html_new(bool parse_plain);
+void legacy_html_free(struct legacy_html *h);
+
+/* The parser context is replaced after this many bodies: its dictionary keeps every
+ * name it meets. A buffer grown past LEGACY_HTML_KEEP bytes by one body is freed. */
+#define LEGACY_HTML_RENEW 1000
+#define LEGACY_HTML_KEEP  (256 * 1024)
+
+/* legacy_html_to_safe with sanitizer h. */
+int legacy_html_clean(struct legacy_html *h, struct arena *a, const char *src, size_t len,
+                      enum legacy_html_mode mode, char **out) STET_MUST_CHECK;
+
 /* Writes the safe HTML for `src[0..len)` to `*out`, NUL-terminated in the arena.
  * Entities are decoded and the text re-escaped; bytes that are not UTF-8 (or are
  * characters HTML cannot hold) become U+FFFD, never an error; HTML comments
  * (WordPress's <!--more-->) are dropped, shortcodes stay text. Returns 0, or
- * STET_ELIMIT when len > LEGACY_HTML_MAX_IN. Thread-safe. */
+ * STET_ELIMIT when len > LEGACY_HTML_MAX_IN or the output would pass its bound.
+ * Thread-safe: it makes a sanitizer for the one body. */
 int legacy_html_to_safe(struct arena *a, const char *src, size_t len, enum legacy_html_mode mode,
                         char **out) STET_MUST_CHECK;
 

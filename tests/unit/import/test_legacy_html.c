@@ -210,6 +210,103 @@ static void sizes_are_bounded(void **state)
     buf_cleanup(&in);
 }
 
+/* Safe HTML of src by sanitizer h, in the test arena. */
+static const char *clean(struct legacy_html *h, enum legacy_html_mode mode, const char *src,
+                         size_t len)
+{
+    char *out = NULL;
+    assert_int_equal(legacy_html_clean(h, arena, src, len, mode, &out), 0);
+    assert_non_null(out);
+    return out;
+}
+
+/* Plain text (no '<', no '&') skips the parser: what comes out must be what the
+ * parser and the walk make of it, in both modes, for white space of every kind at
+ * either end and between lines, characters to escape, and bytes to repair. */
+static void plain_text_as_the_parser_has_it(void **state)
+{
+    static const char *const fixed[] = {
+        "",
+        " ",
+        "\t\n\r\f",
+        "plain",
+        "  lead",
+        "trail  \n",
+        "\fform",
+        "a\r\nb",
+        "a\rb",
+        "a\n\nb",
+        "a\n \n\tb",
+        "q\"'>",
+        "\xC3\xA9t\xC3\xA9",
+        "bad\xFF\xC3",
+        "ctl\x01\x0B",
+        "\xEF\xBF\xBE",
+        "x\n\f\ny",
+    };
+    static const char alphabet[] = "ab  \t\n\n\r\f\v\"'>\xC3\xA9\xFF\x01";
+    struct legacy_html *fast = legacy_html_new(false), *parsed = legacy_html_new(true);
+    struct buf in = BUF_INIT;
+    uint32_t seed = 12345;
+    (void)state;
+
+    for (size_t i = 0; i < 2000 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+        buf_reset(&in);
+        if (i < sizeof(fixed) / sizeof(fixed[0])) {
+            buf_puts(&in, fixed[i]);
+        } else {
+            /* A fixed sequence of random strings: the same on every run. */
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % (i % 100 == 0 ? 3000 : 40);
+            for (size_t k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                buf_putc(&in, alphabet[(seed >> 16) % (sizeof(alphabet) - 1)]);
+            }
+        }
+        for (int m = 0; m < 2; m++) {
+            enum legacy_html_mode mode = m == 0 ? LEGACY_HTML_HTML : LEGACY_HTML_AUTOP;
+            const char *want = clean(parsed, mode, in.data != NULL ? in.data : "", in.len);
+            const char *got = clean(fast, mode, in.data != NULL ? in.data : "", in.len);
+            if (strcmp(want, got) != 0)
+                fail_msg("input %zu, mode %d: parser \"%s\", shortcut \"%s\"", i, m, want, got);
+        }
+    }
+    buf_cleanup(&in);
+    legacy_html_free(fast);
+    legacy_html_free(parsed);
+}
+
+/* One sanitizer over many bodies, its parser context replaced on the way, writes for
+ * each what a sanitizer of its own would: nothing carries over from the body before
+ * (an open link, a depth, a half-read tag). */
+static void a_reused_sanitizer_forgets(void **state)
+{
+    static const char *const bodies[] = {
+        "<a href=\"http://a/\">open link <b>open bold",
+        "after",
+        "<blockquote><blockquote><blockquote>deep",
+        "<p>para</p>",
+        "<meta charset=\"iso-8859-1\">\xC3\xA9",
+        "<script>never",
+        "plain & simple",
+        "<!-- open comment",
+        "text",
+        "line one\nline two\n\n<pre>x\n\ny</pre>",
+    };
+    struct legacy_html *h = legacy_html_new(false);
+    (void)state;
+
+    for (size_t i = 0; i < 2 * LEGACY_HTML_RENEW + 7; i++) {
+        const char *src = bodies[i % (sizeof(bodies) / sizeof(bodies[0]))];
+        enum legacy_html_mode mode = i % 3 == 0 ? LEGACY_HTML_AUTOP : LEGACY_HTML_HTML;
+        char *want = NULL;
+        assert_int_equal(legacy_html_to_safe(arena, src, strlen(src), mode, &want), 0);
+        assert_string_equal(clean(h, mode, src, strlen(src)), want);
+    }
+    legacy_html_free(h);
+    legacy_html_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +318,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(wordpress_line_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(nesting_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(sizes_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_text_as_the_parser_has_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_reused_sanitizer_forgets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

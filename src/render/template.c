@@ -3,8 +3,8 @@
  * set is never written after tmpl_set_new, so any number of threads render at once. */
 #include "render/template.h"
 
-#include "base/xalloc.h"
 #include "base/html.h"
+#include "base/xalloc.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -4,6 +4,7 @@
  * per-reader page (form, CSRF token) for logged-in ones. */
 #include "base/fmt.h"
 #include "base/hash.h"
+#include "base/html.h"
 #include "base/timefmt.h"
 #include "domain/comments.h"
 #include "domain/stories.h"
@@ -11,7 +12,6 @@
 #include "domain/validate.h"
 #include "http/accept.h"
 #include "http/prepared.h"
-#include "base/html.h"
 #include "render/template.h"
 #include "web/flash.h"
 #include "web/handlers.h"

@@ -4,8 +4,8 @@
  * numeric ids, so only the `next` parameter needs percent-encoding. */
 #include "web/views.h"
 
-#include "base/timefmt.h"
 #include "base/html.h"
+#include "base/timefmt.h"
 #include "web/flash.h"
 #include "web/web.h"
 

@@ -5,8 +5,8 @@
  * (/comments/ID, comment_action_pages.c). */
 #include "web/views.h"
 
-#include "base/timefmt.h"
 #include "base/html.h"
+#include "base/timefmt.h"
 #include "web/web.h"
 
 #include <string.h>

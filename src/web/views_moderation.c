@@ -4,10 +4,10 @@
  * CSRF token its forms post and the page to come back to (`next`). */
 #include "web/views.h"
 
+#include "base/html.h"
 #include "base/ident.h"
 #include "domain/desk.h"
 #include "domain/moderation.h"
-#include "base/html.h"
 #include "web/web.h"
 
 #include <string.h>

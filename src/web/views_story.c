@@ -2,8 +2,8 @@
  * around it (comment form or register notice). */
 #include "web/views.h"
 
-#include "base/timefmt.h"
 #include "base/html.h"
+#include "base/timefmt.h"
 #include "web/flash.h"
 #include "web/web.h"
 

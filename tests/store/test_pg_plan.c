@@ -202,18 +202,19 @@ static void test_pg_plans(void **state)
     /* Some visible comments flagged, for the moderation queue's second
      * branch (the held ones are every tenth above), a few deleted ones kept as
      * "comment deleted" placeholders, and an audit log to page. */
-    assert_int_equal(store_exec_sql(st, "UPDATE comments SET report_count = 1 "
-                                        "WHERE status = 'visible' AND id % 97 = 5; "
-                                        "UPDATE comments SET status = 'deleted', placeholder = true "
-                                        "WHERE status = 'visible' AND id % 89 = 7; "
-                                        "INSERT INTO audit_log (at, action, target) "
-                                        "SELECT g, 'comment.reject', 'comment:' || g "
-                                        "FROM generate_series(1, 3000) g; "
-                                        "UPDATE comments SET spam_hash = id % 500 "
-                                        "WHERE id % 3 = 0; "
-                                        "INSERT INTO spam_tokens (token, spam, ham) "
-                                        "SELECT 'tok' || g, g % 3, g % 5 "
-                                        "FROM generate_series(1, 20000) g"),
+    assert_int_equal(store_exec_sql(st,
+                                    "UPDATE comments SET report_count = 1 "
+                                    "WHERE status = 'visible' AND id % 97 = 5; "
+                                    "UPDATE comments SET status = 'deleted', placeholder = true "
+                                    "WHERE status = 'visible' AND id % 89 = 7; "
+                                    "INSERT INTO audit_log (at, action, target) "
+                                    "SELECT g, 'comment.reject', 'comment:' || g "
+                                    "FROM generate_series(1, 3000) g; "
+                                    "UPDATE comments SET spam_hash = id % 500 "
+                                    "WHERE id % 3 = 0; "
+                                    "INSERT INTO spam_tokens (token, spam, ham) "
+                                    "SELECT 'tok' || g, g % 3, g % 5 "
+                                    "FROM generate_series(1, 20000) g"),
                      0);
     const char *plan = list_plans(a, st, stories[3], users[0], PER_STORY * 9 / 10 - 5);
     if (pgtest_env("STET_TEST_VERBOSE") != NULL)

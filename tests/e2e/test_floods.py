@@ -244,9 +244,11 @@ class AbandonedRequests(ServerTest):
                 s.close()
             except OSError:
                 pass  # refused at the cap meanwhile: just as good
+        # Well within the hour the deadlines allow; a loaded machine (two suites
+        # side by side) has been seen to need more than 20 s.
         eventually(lambda: open_fds(pid) <= before + 4,
-                   "the server closes abandoned connections (fds %d, before %d)"
-                   % (open_fds(pid), before), deadline_s=20)
+                   "the server closes abandoned connections (%d fds before)" % before,
+                   deadline_s=60)
         st, _, _ = request_from(FLOODER, self.server, "GET", "/healthz")
         self.assertEqual(st, 200)
 

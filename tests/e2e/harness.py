@@ -44,6 +44,16 @@ PG_CLUSTER = os.path.join(REPO, "tools", "pg-cluster.sh")
 IS_POSTGRES = BACKEND == "postgres"
 
 
+def readable(sock, timeout):
+    """True when `sock` has bytes (or EOF) to read within `timeout` seconds.
+
+    poll, not select: a suite holding a thousand streams has descriptors
+    past select's FD_SETSIZE of 1024."""
+    p = select.poll()
+    p.register(sock, select.POLLIN | select.POLLPRI)
+    return bool(p.poll(max(0, timeout) * 1000))
+
+
 def pg_cluster(*args, timeout=60):
     """Runs `tools/pg-cluster.sh ARGS...` on STET_E2E_PG_DIR; returns its stdout."""
     if not PG_DIR:
@@ -658,8 +668,7 @@ class EventStream:
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        r, _, _ = select.select([self.sock], [], [], left)
-        if not r:
+        if not readable(self.sock, left):
             return False
         try:
             data = self.sock.recv(65536)

@@ -7,14 +7,13 @@ what the reader gets meanwhile, by order of events, never by timing."""
 import http.client
 import json
 import os
-import select
 import socket
 import sqlite3
 import subprocess
 import threading
 import time
 
-from harness import IS_POSTGRES, ServerTest, eventually, unique
+from harness import IS_POSTGRES, ServerTest, eventually, readable, unique
 
 FLOODER = "127.0.0.2"
 READER = "127.0.0.3"
@@ -42,8 +41,7 @@ def connect_from(src, server):
 
 def closed_by_server(sock, wait_s=0.0):
     """True when the server has closed `sock` (EOF or reset) within wait_s."""
-    r, _, _ = select.select([sock], [], [], wait_s)
-    if not r:
+    if not readable(sock, wait_s):
         return False
     try:
         return sock.recv(1) == b""

@@ -11,13 +11,12 @@ import json
 import os
 import re
 import resource
-import select
 import socket
 import threading
 import time
 import urllib.parse
 
-from harness import REPO, EventStream, ServerTest, parse_html, raw_request, unique
+from harness import REPO, EventStream, ServerTest, parse_html, raw_request, readable, unique
 
 RETRY_PREFIX = b"retry: 3000\n\n"
 
@@ -333,7 +332,7 @@ class StuckStream:
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+            if left <= 0 or not readable(self.sock, left):
                 return False
             seen = self.sock.recv(1 << 16, socket.MSG_PEEK)
             if marker in seen:

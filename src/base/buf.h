@@ -21,6 +21,8 @@ void buf_init(struct buf *b);
 void buf_cleanup(struct buf *b);
 /* Empties the buffer, keeping its storage. */
 void buf_reset(struct buf *b);
+/* Cuts the contents back to their first `len` bytes (len <= b->len). */
+void buf_truncate(struct buf *b, size_t len);
 void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);

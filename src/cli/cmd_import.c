@@ -5,36 +5,79 @@
  * this file only glues together. */
 #include "cli/cli.h"
 
+#include "base/handoff.h"
 #include "cli/import_report.h"
 #include "domain/legacy_import.h"
 #include "import/import.h"
 #include "import/legacy_html.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-/* ---- the parser's records to the importer ---- */
+/* ---- the parser's records to the importer ----
+ *
+ * Two threads, each with the half of the work that is its own: the parser's thread
+ * reads the export and makes every body safe HTML (libxml2 both times), the
+ * command's thread runs the importer on the database. Records pass between them
+ * through a bounded handoff, each in its own arena, so memory stays flat. */
 
-struct glue {
-    struct legacy_import *li;
-    enum import_format format;
-    struct import_progress progress;
+/* A record in flight: a thread or a post, with the arena that holds its strings. */
+struct record {
+    struct arena *arena;
+    bool is_post;
+    union {
+        struct legacy_thread thread;
+        struct legacy_post post;
+    } u;
 };
+
+/* Records in flight at most, and their arenas' bytes (one larger record passes
+ * alone): enough that neither thread waits for the other's every record. */
+#define RECORDS_IN_FLIGHT 64
+#define RECORD_BYTES      (4 * 1024 * 1024)
+
+/* The parser's side: everything here belongs to the parser's thread until it ends. */
+struct parse_side {
+    enum import_format format;
+    const char *path;
+    struct legacy_html *sanitizer;
+    enum legacy_html_mode html_mode;
+    struct handoff *queue;
+    struct import_progress progress;
+    struct import_stats stats;
+    struct import_error err;
+    int rc;
+};
+
+/* Hands record `r` to the importer's thread with its arena, which the parser then
+ * leaves alone; when the importer has stopped, the arena stays the parser's. */
+static int hand_over(struct parse_side *ps, struct record *r, struct arena **arena)
+{
+    r->arena = *arena;
+    int rc = handoff_put(ps->queue, r, arena_used(*arena));
+    if (rc == 0)
+        *arena = NULL;
+    return rc;
+}
 
 static int on_thread(void *ctx, struct import_thread *t)
 {
-    struct glue *g = ctx;
-    const struct legacy_thread lt = {
-        .id = t->source_id,
-        .path = t->path,
-        /* Disqus's identifier is the site's own key for the page, often its slug. */
-        .name = g->format == IMPORT_WXR ? t->slug : t->identifier,
-        .title = t->title,
-        .created_at = t->created_at,
-        .is_deleted = t->is_deleted,
+    struct parse_side *ps = ctx;
+    struct record r = {
+        .u.thread =
+            {
+                .id = t->source_id,
+                .path = t->path,
+                /* Disqus's identifier is the site's own key for the page, often its slug. */
+                .name = ps->format == IMPORT_WXR ? t->slug : t->identifier,
+                .title = t->title,
+                .created_at = t->created_at,
+                .is_deleted = t->is_deleted,
+            },
     };
-    return legacy_import_thread(g->li, t->arena, &lt);
+    return hand_over(ps, &r, &t->arena);
 }
 
 static enum legacy_state state_of(enum import_state s)
@@ -52,40 +95,69 @@ static enum legacy_state state_of(enum import_state s)
     return LEGACY_DELETED;
 }
 
+/* A post, its body made safe here: the sanitizer is the parser's thread's work. */
 static int on_post(void *ctx, struct import_post *p)
 {
-    struct glue *g = ctx;
-    const struct legacy_post lp = {
-        .id = p->source_id,
-        .thread_id = p->thread_source_id,
-        .parent_id = p->parent_source_id,
-        .body = p->body,
-        .created_at = p->created_at,
-        .state = state_of(p->state),
-        .is_comment = p->kind == IMPORT_COMMENT,
-        .author_name = p->author_name,
-        .author_email = p->author_email,
+    struct parse_side *ps = ctx;
+    struct record r = {
+        .is_post = true,
+        .u.post =
+            {
+                .id = p->source_id,
+                .thread_id = p->thread_source_id,
+                .parent_id = p->parent_source_id,
+                .body = p->body,
+                .created_at = p->created_at,
+                .state = state_of(p->state),
+                .is_comment = p->kind == IMPORT_COMMENT,
+                .author_name = p->author_name,
+                .author_email = p->author_email,
+            },
     };
-    g->progress.n_posts++;
-    return legacy_import_post(g->li, p->arena, &lp);
+    ps->progress.n_posts++;
+    if (legacy_post_is_kept(&r.u.post)) {
+        char *html;
+        int rc = legacy_html_clean(ps->sanitizer, p->arena, p->body, strlen(p->body), ps->html_mode,
+                                   &html);
+        if (rc != 0)
+            return rc;
+        r.u.post.body_html = html;
+    }
+    return hand_over(ps, &r, &p->arena);
 }
 
 static void on_progress(void *ctx, uint64_t bytes)
 {
-    struct glue *g = ctx;
-    import_progress_update(&g->progress, bytes);
+    struct parse_side *ps = ctx;
+    import_progress_update(&ps->progress, bytes);
 }
 
-/* The sanitizer in each format's mode: Disqus stores HTML, WordPress text with line
- * breaks that WordPress turns into paragraphs. */
-static int disqus_html(void *ctx, struct arena *a, const char *src, size_t len, char **out)
+static void *parse_main(void *arg)
 {
-    return legacy_html_clean(ctx, a, src, len, LEGACY_HTML_HTML, out);
+    struct parse_side *ps = arg;
+    const struct import_sink sink = {ps, on_thread, on_post, on_progress};
+    ps->rc = import_parse_file(ps->format, ps->path, &sink, &ps->stats, &ps->err);
+    handoff_close(ps->queue);
+    return NULL;
 }
 
-static int wordpress_html(void *ctx, struct arena *a, const char *src, size_t len, char **out)
+/* The importer's side, on the command's thread: every record the parser hands over
+ * until it closes. After the first error the rest are only freed, and the parser
+ * stops at its next record with that error. */
+static int import_records(struct legacy_import *li, struct handoff *queue)
 {
-    return legacy_html_clean(ctx, a, src, len, LEGACY_HTML_AUTOP, out);
+    struct record r;
+    int rc = 0;
+    while (handoff_take(queue, &r)) {
+        if (rc == 0) {
+            rc = r.is_post ? legacy_import_post(li, r.arena, &r.u.post)
+                           : legacy_import_thread(li, r.arena, &r.u.thread);
+            if (rc != 0)
+                handoff_stop(queue, rc);
+        }
+        arena_free(r.arena);
+    }
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -117,34 +189,46 @@ static int import_failed(const char *path, int rc, const struct import_error *er
 }
 
 static int run_legacy(struct cli_session *s, const struct cli_args *args, enum import_format format,
-                      struct legacy_options *opts)
+                      const struct legacy_options *opts)
 {
     const char *path = args->operand[0];
     bool dry_run = cli_value(args, "--dry-run") != NULL;
-    struct glue g = {.format = format};
-    struct import_stats stats;
-    struct import_error err = {0};
     struct legacy_summary sum;
-    const struct import_sink sink = {&g, on_thread, on_post, on_progress};
     struct dctx ctx = cli_dctx(s, NULL);
+    struct legacy_import *li;
+    pthread_t parser;
 
-    struct legacy_html *sanitizer = legacy_html_new(false);
-    opts->html_ctx = sanitizer;
-    int rc = legacy_import_begin(&ctx, opts, &g.li);
-    if (rc != 0) {
-        legacy_html_free(sanitizer);
-        return cli_fail(CLI_FAIL, "import: cannot start (%s)", err_name(rc));
-    }
-    import_progress_init(&g.progress, path);
-    rc = import_parse_file(format, path, &sink, &stats, &err);
-    import_progress_done(&g.progress, stats.n_bytes);
-    if (rc == 0)
-        rc = legacy_import_end(g.li, !dry_run, &sum);
-    legacy_import_free(g.li);
-    legacy_html_free(sanitizer);
+    int rc = legacy_import_begin(&ctx, opts, &li);
     if (rc != 0)
-        return import_failed(path, rc, &err);
-    import_summary_print(stdout, import_format_name(format), path, dry_run, &sum, &stats);
+        return cli_fail(CLI_FAIL, "import: cannot start (%s)", err_name(rc));
+    /* Disqus stores HTML; WordPress text with line breaks that WordPress turns into
+     * paragraphs. */
+    struct parse_side ps = {
+        .format = format,
+        .path = path,
+        .sanitizer = legacy_html_new(false),
+        .html_mode = format == IMPORT_WXR ? LEGACY_HTML_AUTOP : LEGACY_HTML_HTML,
+        .queue = handoff_new(sizeof(struct record), RECORDS_IN_FLIGHT, RECORD_BYTES),
+    };
+    import_progress_init(&ps.progress, path);
+    if (pthread_create(&parser, NULL, parse_main, &ps) == 0) {
+        rc = import_records(li, ps.queue);
+        pthread_join(parser, NULL);
+        if (rc == 0)
+            rc = ps.rc;
+    } else {
+        rc = STET_EIO;
+        snprintf(ps.err.message, sizeof(ps.err.message), "cannot start the parser's thread");
+    }
+    import_progress_done(&ps.progress, ps.stats.n_bytes);
+    if (rc == 0)
+        rc = legacy_import_end(li, !dry_run, &sum);
+    legacy_import_free(li);
+    handoff_free(ps.queue);
+    legacy_html_free(ps.sanitizer);
+    if (rc != 0)
+        return import_failed(path, rc, &ps.err);
+    import_summary_print(stdout, import_format_name(format), path, dry_run, &sum, &ps.stats);
     return CLI_OK;
 }
 
@@ -153,7 +237,6 @@ static int import_disqus(struct cli_session *s, const struct cli_args *args)
     struct legacy_options o = {
         .source = "disqus",
         .create_stories = cli_value(args, "--create-stories") != NULL,
-        .to_html = disqus_html,
     };
     int status = parse_match(args, &o.match);
     return status != CLI_OK ? status : run_legacy(s, args, IMPORT_DISQUS, &o);
@@ -165,7 +248,6 @@ static int import_wordpress(struct cli_session *s, const struct cli_args *args)
         .source = "wordpress",
         .ids_per_thread = true,
         .create_stories = cli_value(args, "--create-stories") != NULL,
-        .to_html = wordpress_html,
     };
     int status = parse_match(args, &o.match);
     return status != CLI_OK ? status : run_legacy(s, args, IMPORT_WXR, &o);

@@ -325,6 +325,11 @@ static const char *or_null(const char *s)
     return s[0] != '\0' ? s : NULL;
 }
 
+bool legacy_post_is_kept(const struct legacy_post *p)
+{
+    return p->is_comment && p->state != LEGACY_DELETED;
+}
+
 int legacy_import_post(struct legacy_import *li, struct arena *a, const struct legacy_post *p)
 {
     if (!p->is_comment) {
@@ -335,11 +340,11 @@ int legacy_import_post(struct legacy_import *li, struct arena *a, const struct l
         li->sum.n_deleted++;
         return 0;
     }
+    const char *html = p->body_html;
+    if (html == NULL)
+        return STET_EINVAL;
     const char *legacy_id = legacy_id_of(li, a, p->thread_id, p->id);
-    char *html;
-    int rc = li->opts->to_html(li->opts->html_ctx, a, p->body, strlen(p->body), &html);
-    if (rc != 0)
-        return rc;
+    int rc;
     if (p->state == LEGACY_SPAM)
         return train_spam(li, a, legacy_id, html);
     bool held = p->state == LEGACY_PENDING;

@@ -35,11 +35,6 @@ enum legacy_state {
     LEGACY_DELETED, /* never shown, not kept */
 };
 
-/* Turns a post's body as exported into safe HTML in `a` (the caller's sanitizer, with
- * its state `ctx`: the domain never parses HTML itself). 0 or an error that stops
- * the import. */
-typedef int (*legacy_html_fn)(void *ctx, struct arena *a, const char *src, size_t len, char **out);
-
 struct legacy_options {
     const char *source; /* comments.legacy_source: "disqus", "wordpress" */
     /* WordPress numbers comments per site, but a merged export repeats them under
@@ -47,8 +42,6 @@ struct legacy_options {
     bool ids_per_thread;
     enum legacy_match match;
     bool create_stories;
-    legacy_html_fn to_html;
-    void *html_ctx; /* to_html's ctx */
 };
 
 /* A thread (Disqus) or item (WordPress). Strings are never NULL. */
@@ -67,7 +60,11 @@ struct legacy_post {
     const char *thread_id;
     const char *parent_id; /* "" for a top-level post */
     const char *body;      /* as exported, NUL-terminated */
-    int64_t created_at;    /* 0 when unknown: the thread's date, or now */
+    /* The body as safe HTML, made by the caller's sanitizer (the domain never parses
+     * HTML itself) when legacy_post_is_kept says the post may be kept; NULL
+     * otherwise. */
+    const char *body_html;
+    int64_t created_at; /* 0 when unknown: the thread's date, or now */
     enum legacy_state state;
     bool is_comment; /* false: a pingback, trackback or another system's note */
     const char *author_name;
@@ -102,9 +99,13 @@ int legacy_import_begin(const struct dctx *ctx, const struct legacy_options *opt
 int legacy_import_thread(struct legacy_import *li, struct arena *a,
                          const struct legacy_thread *t) STET_MUST_CHECK;
 
+/* True when post `p` may be kept, as a comment or as spam the filter learns from:
+ * its body_html is then needed. Pure: the caller may ask on another thread. */
+bool legacy_post_is_kept(const struct legacy_post *p);
+
 /* One post, placed under its thread's story or counted as skipped; a post whose
- * thread has not come yet waits for it. Scratch allocations go to `a`. Store
- * errors and the sanitizer's. */
+ * thread has not come yet waits for it. Scratch allocations go to `a`. Store errors;
+ * EINVAL for a kept post without body_html. */
 int legacy_import_post(struct legacy_import *li, struct arena *a,
                        const struct legacy_post *p) STET_MUST_CHECK;
 

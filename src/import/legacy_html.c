@@ -4,13 +4,15 @@
  * back only the allowed elements. Nothing of the input reaches the output unescaped:
  * every tag written is one of ours, every text and href is escaped here. An import
  * sanitizes every body with one struct legacy_html, reusing its parser context, and
- * plain text (no '<', no '&') skips the parser: it is escaped and wrapped exactly as
- * the parser and the walk would have it (tests/unit/import checks both ways). */
+ * two kinds of body skip the parser: plain text (no '<', no '&'), escaped and
+ * wrapped here, and simple HTML (simple_html.h); each comes out exactly as the
+ * parser and the walk would have it (tests/unit/import checks both ways). */
 #include "import/legacy_html.h"
 
 #include "base/buf.h"
 #include "base/html.h"
 #include "base/xalloc.h"
+#include "import/simple_html.h"
 #include "import/xmlchar.h"
 
 #include <stdbool.h>
@@ -452,15 +454,15 @@ static void walk_tree(struct walk *w, xmlNodePtr first)
 struct legacy_html {
     htmlParserCtxtPtr ctxt; /* NULL until the first body that needs the parser */
     unsigned n_parsed;      /* bodies parsed by ctxt */
-    bool parse_plain;
+    bool always_parse;
     struct buf clean, lf, html, result;
 };
 
-struct legacy_html *legacy_html_new(bool parse_plain)
+struct legacy_html *legacy_html_new(bool always_parse)
 {
     struct legacy_html *h = xcalloc(1, sizeof(*h));
     import_xml_init();
-    h->parse_plain = parse_plain;
+    h->always_parse = always_parse;
     buf_init(&h->clean);
     buf_init(&h->lf);
     buf_init(&h->html);
@@ -542,7 +544,7 @@ static void plain_html(struct buf *out, const char *s, size_t len)
 static void sanitize(struct legacy_html *h, enum legacy_html_mode mode)
 {
     const struct buf *input = &h->clean;
-    bool plain = !h->parse_plain && is_plain(&h->clean);
+    bool plain = !h->always_parse && is_plain(&h->clean);
 
     if (mode == LEGACY_HTML_AUTOP) {
         normalize_breaks(&h->lf, h->clean.data != NULL ? h->clean.data : "", h->clean.len);
@@ -552,7 +554,7 @@ static void sanitize(struct legacy_html *h, enum legacy_html_mode mode)
     } else if (plain) {
         plain_html(&h->result, h->clean.data != NULL ? h->clean.data : "", h->clean.len);
     }
-    if (plain)
+    if (plain || (!h->always_parse && simple_html_clean(&h->result, buf_cstr(input), input->len)))
         return;
     htmlDocPtr doc = parse(h, input);
     if (doc != NULL) {

@@ -35,12 +35,12 @@ enum legacy_html_mode {
 
 /* A sanitizer for many bodies in turn (an import's): its libxml2 parser context and
  * buffers are reused, since building a parser per body cost more than parsing it,
- * and a body without '<' or '&' skips the parser (it is escaped and wrapped as the
- * parser would have it). parse_plain true parses every body: for the tests that
- * check the shortcut writes what the parser does. One thread at a time; the caller
- * frees it with legacy_html_free (NULL is a no-op). */
+ * and a body without '<' or '&', or of the simple kind (simple_html.h), skips the
+ * parser (it is written as the parser would have it). always_parse true parses every
+ * body: for the tests that check the shortcuts write what the parser does. One
+ * thread at a time; the caller frees it with legacy_html_free (NULL is a no-op). */
 struct legacy_html;
-struct legacy_html *legacy_html_new(bool parse_plain);
+struct legacy_html *legacy_html_new(bool always_parse);
 void legacy_html_free(struct legacy_html *h);
 
 /* The parser context is replaced after this many bodies: its dictionary keeps every

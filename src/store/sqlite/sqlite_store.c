@@ -9,6 +9,7 @@
 #include "store/sql/driver.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,8 +203,15 @@ static int has_schema(sqlite3 *db, bool *has)
 /* `create`: SQLITE_OPEN_CREATE, for migrate and serve; without it a missing file,
  * or one without stet's schema, is STET_ENOTFOUND and not logged (the command says
  * how to make the database). */
+static void configure_sqlite(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_conn(const char *path, bool sync_full, bool create, struct store **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     /* FULL: a COMMIT returns after the WAL is fsynced. NORMAL in WAL mode fsyncs
      * only at checkpoints: safe against a crash of the process, not of the machine.
      * Every read looks its pages up in the WAL's index, so a long WAL slows every

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "import/legacy_html.h"
+#include "import/simple_html.h"
 
 #include <string.h>
 
@@ -276,6 +277,141 @@ static void plain_text_as_the_parser_has_it(void **state)
     legacy_html_free(parsed);
 }
 
+/* ---- simple HTML: the shortcut writes what the parser writes ---- */
+
+static uint32_t next_rand(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 16;
+}
+
+static const char *pick(uint32_t *seed, const char *const *list, size_t n)
+{
+    return list[next_rand(seed) % n];
+}
+
+#define PICK(seed, list) pick((seed), (list), sizeof(list) / sizeof((list)[0]))
+
+/* Inline content: text, entities, breaks and inline elements, mostly of the simple
+ * kind, now and then not (an unknown entity, an upper-case or unclosed tag, a link
+ * in a link, a javascript: link, attributes the shortcut declines). */
+static void gen_inline(struct buf *b, uint32_t *seed, int depth)
+{
+    static const char *const words[] = {
+        "word",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\xC3\xA9t\xC3\xA9",
+        "x>y",
+        "\"q\"",
+        "it's",
+        " two words ",
+        "\xE2\x80\x9C\xE2\x80\x9D",
+        "[shortcode]",
+        "a\xC2\xA0"
+        "b",
+    };
+    static const char *const entities[] = {
+        "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&nbsp;", "& ", "&#65;", "&amp", "&#32;",
+    };
+    static const char *const breaks[] = {"<br>", "<br/>", "<br />", "<BR>", "<br >"};
+    static const char *const tags[] = {"b", "strong", "i", "em", "code", "B", "span", "q"};
+    static const char *const links[] = {
+        "<a href=\"http://e.example/x\">",
+        "<a href=\"https://e.example/?a=1\" rel=\"nofollow\">",
+        "<a rel=\"nofollow\" href=\" https://e.example/s p \" target=\"_blank\">",
+        "<a href=\"javascript:alert(1)\">",
+        "<a href=\"HTTP://E.EXAMPLE\">",
+        "<a>",
+        "<a href='http://e.example/'>",
+        "<a href=\"http://e.example/&amp;\">",
+        "<a href=\"http://a.example\" href=\"http://b.example\">",
+        "<a  href=\"http://e.example\"  >",
+        "<a href=\"http://e.example/\xC3\xA9\">",
+    };
+    int n = (int)(next_rand(seed) % 6);
+    for (int k = 0; k < n; k++) {
+        uint32_t r = next_rand(seed) % 20;
+        if (r < 8) {
+            buf_puts(b, PICK(seed, words));
+        } else if (r < 10) {
+            buf_puts(b, PICK(seed, entities));
+        } else if (r < 13) {
+            buf_puts(b, PICK(seed, breaks));
+        } else if (r < 17 && depth < 10) {
+            const char *t = PICK(seed, tags);
+            buf_printf(b, "<%s>", t);
+            gen_inline(b, seed, depth + 1);
+            if (next_rand(seed) % 30 != 0)
+                buf_printf(b, "</%s>", next_rand(seed) % 40 == 0 ? "b" : t);
+        } else if (depth < 10) {
+            buf_puts(b, PICK(seed, links));
+            gen_inline(b, seed, depth + 1);
+            if (next_rand(seed) % 30 != 0)
+                buf_puts(b, "</a>");
+        }
+    }
+}
+
+static void gen_body(struct buf *b, uint32_t *seed)
+{
+    static const char *const gaps[] = {"", "", "\n", " ", "\n\n", "\t", " \n ", "x", "<br>"};
+    static const char *const opens[] = {"<p>",  "<p>", "<p>", "<p>", "<P>", "<p class=\"x\">",
+                                        "<div>"};
+    buf_reset(b);
+    buf_puts(b, PICK(seed, gaps));
+    int n = (int)(next_rand(seed) % 4);
+    for (int k = 0; k < n; k++) {
+        buf_puts(b, PICK(seed, opens));
+        gen_inline(b, seed, 0);
+        if (next_rand(seed) % 20 != 0)
+            buf_puts(b, "</p>");
+        buf_puts(b, PICK(seed, gaps));
+    }
+}
+
+/* Thousands of generated bodies, many of the simple kind: whenever the shortcut takes
+ * one, it writes what the parser and the walk write; and the sanitizer as an import
+ * uses it writes the parser's output for every body, in both modes. */
+static void simple_html_as_the_parser_has_it(void **state)
+{
+    struct legacy_html *fast = legacy_html_new(false), *parsed = legacy_html_new(true);
+    struct buf in = BUF_INIT, direct = BUF_INIT;
+    uint32_t seed = 4242;
+    size_t taken = 0, total = 20000;
+    (void)state;
+
+    for (size_t i = 0; i < total; i++) {
+        gen_body(&in, &seed);
+        const char *src = buf_cstr(&in);
+        const char *want = clean(parsed, LEGACY_HTML_HTML, src, in.len);
+        buf_reset(&direct);
+        if (simple_html_clean(&direct, src, in.len)) {
+            taken++;
+            if (strcmp(buf_cstr(&direct), want) != 0)
+                fail_msg("body %zu \"%s\": parser \"%s\", shortcut \"%s\"", i, src, want,
+                         buf_cstr(&direct));
+        }
+        for (int m = 0; m < 2; m++) {
+            enum legacy_html_mode mode = m == 0 ? LEGACY_HTML_HTML : LEGACY_HTML_AUTOP;
+            want = m == 0 ? want : clean(parsed, mode, src, in.len);
+            const char *got = clean(fast, mode, src, in.len);
+            if (strcmp(got, want) != 0)
+                fail_msg("body %zu \"%s\", mode %d: parser \"%s\", sanitizer \"%s\"", i, src, m,
+                         want, got);
+        }
+    }
+    /* A shortcut that declined everything would pass the comparison and help nobody. */
+    if (taken < total / 5)
+        fail_msg("the shortcut took %zu of %zu generated bodies", taken, total);
+    buf_cleanup(&in);
+    buf_cleanup(&direct);
+    legacy_html_free(fast);
+    legacy_html_free(parsed);
+}
+
 /* One sanitizer over many bodies, its parser context replaced on the way, writes for
  * each what a sanitizer of its own would: nothing carries over from the body before
  * (an open link, a depth, a half-read tag). */
@@ -319,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(nesting_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(sizes_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_text_as_the_parser_has_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(simple_html_as_the_parser_has_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_reused_sanitizer_forgets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,10 +18,10 @@
 
 /* ---- the parser's records to the importer ----
  *
- * Two threads, each with the half of the work that is its own: the parser's thread
- * reads the export and makes every body safe HTML (libxml2 both times), the
- * command's thread runs the importer on the database. Records pass between them
- * through a bounded handoff, each in its own arena, so memory stays flat. */
+ * Two threads: the parser's reads the export (libxml2's reader, the larger half of
+ * the work), the command's makes each body safe HTML and runs the importer on the
+ * database. Records pass between them through a bounded handoff, each in its own
+ * arena, so memory stays flat. */
 
 /* A record in flight: a thread or a post, with the arena that holds its strings. */
 struct record {
@@ -42,8 +42,6 @@ struct record {
 struct parse_side {
     enum import_format format;
     const char *path;
-    struct legacy_html *sanitizer;
-    enum legacy_html_mode html_mode;
     struct handoff *queue;
     struct import_progress progress;
     struct import_stats stats;
@@ -95,7 +93,6 @@ static enum legacy_state state_of(enum import_state s)
     return LEGACY_DELETED;
 }
 
-/* A post, its body made safe here: the sanitizer is the parser's thread's work. */
 static int on_post(void *ctx, struct import_post *p)
 {
     struct parse_side *ps = ctx;
@@ -115,14 +112,6 @@ static int on_post(void *ctx, struct import_post *p)
             },
     };
     ps->progress.n_posts++;
-    if (legacy_post_is_kept(&r.u.post)) {
-        char *html;
-        int rc = legacy_html_clean(ps->sanitizer, p->arena, p->body, strlen(p->body), ps->html_mode,
-                                   &html);
-        if (rc != 0)
-            return rc;
-        r.u.post.body_html = html;
-    }
     return hand_over(ps, &r, &p->arena);
 }
 
@@ -141,22 +130,44 @@ static void *parse_main(void *arg)
     return NULL;
 }
 
+/* The importer's side: the body of a post that may be kept made safe HTML (in the
+ * record's arena), then the post imported. */
+static int import_post(struct legacy_import *li, struct legacy_html *sanitizer,
+                       enum legacy_html_mode mode, struct record *r)
+{
+    struct legacy_post *p = &r->u.post;
+    if (legacy_post_is_kept(p)) {
+        char *html;
+        int rc = legacy_html_clean(sanitizer, r->arena, p->body, strlen(p->body), mode, &html);
+        if (rc != 0)
+            return rc;
+        p->body_html = html;
+    }
+    return legacy_import_post(li, r->arena, p);
+}
+
 /* The importer's side, on the command's thread: every record the parser hands over
  * until it closes. After the first error the rest are only freed, and the parser
  * stops at its next record with that error. */
-static int import_records(struct legacy_import *li, struct handoff *queue)
+static int import_records(struct legacy_import *li, struct handoff *queue,
+                          enum import_format format)
 {
+    /* Disqus stores HTML; WordPress text with line breaks that WordPress turns into
+     * paragraphs. */
+    enum legacy_html_mode mode = format == IMPORT_WXR ? LEGACY_HTML_AUTOP : LEGACY_HTML_HTML;
+    struct legacy_html *sanitizer = legacy_html_new(false);
     struct record r;
     int rc = 0;
     while (handoff_take(queue, &r)) {
         if (rc == 0) {
-            rc = r.is_post ? legacy_import_post(li, r.arena, &r.u.post)
+            rc = r.is_post ? import_post(li, sanitizer, mode, &r)
                            : legacy_import_thread(li, r.arena, &r.u.thread);
             if (rc != 0)
                 handoff_stop(queue, rc);
         }
         arena_free(r.arena);
     }
+    legacy_html_free(sanitizer);
     return rc;
 }
 
@@ -201,18 +212,14 @@ static int run_legacy(struct cli_session *s, const struct cli_args *args, enum i
     int rc = legacy_import_begin(&ctx, opts, &li);
     if (rc != 0)
         return cli_fail(CLI_FAIL, "import: cannot start (%s)", err_name(rc));
-    /* Disqus stores HTML; WordPress text with line breaks that WordPress turns into
-     * paragraphs. */
     struct parse_side ps = {
         .format = format,
         .path = path,
-        .sanitizer = legacy_html_new(false),
-        .html_mode = format == IMPORT_WXR ? LEGACY_HTML_AUTOP : LEGACY_HTML_HTML,
         .queue = handoff_new(sizeof(struct record), RECORDS_IN_FLIGHT, RECORD_BYTES),
     };
     import_progress_init(&ps.progress, path);
     if (pthread_create(&parser, NULL, parse_main, &ps) == 0) {
-        rc = import_records(li, ps.queue);
+        rc = import_records(li, ps.queue, format);
         pthread_join(parser, NULL);
         if (rc == 0)
             rc = ps.rc;
@@ -225,7 +232,6 @@ static int run_legacy(struct cli_session *s, const struct cli_args *args, enum i
         rc = legacy_import_end(li, !dry_run, &sum);
     legacy_import_free(li);
     handoff_free(ps.queue);
-    legacy_html_free(ps.sanitizer);
     if (rc != 0)
         return import_failed(path, rc, &ps.err);
     import_summary_print(stdout, import_format_name(format), path, dry_run, &sum, &ps.stats);

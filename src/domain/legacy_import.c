@@ -3,6 +3,7 @@
 #include "domain/legacy_import.h"
 
 #include "base/buf.h"
+#include "base/hash.h"
 #include "base/str.h"
 #include "base/xalloc.h"
 #include "domain/spam_filter.h"
@@ -18,6 +19,19 @@
 static const struct user importer = {
     .username = "import", .display_name = "import", .role = ROLE_ADMIN};
 
+/* The comments this import inserted lately, by legacy id, in a fixed table (a slot
+ * per hash, a newer id taking an older one's slot): a reply whose parent is found
+ * here was put under it by the insert itself, which looks its parent up in the
+ * same statement, so the store need not check afterwards whether it was. Replies
+ * mostly follow their parents closely; a parent not found here is only checked. */
+#define RECENT_SLOTS  4096
+#define RECENT_ID_MAX 48
+
+struct recent {
+    int64_t story_id; /* 0: an empty slot */
+    char legacy_id[RECENT_ID_MAX];
+};
+
 struct legacy_import {
     struct dctx ctx; /* ctx.a is replaced by each call's arena */
     const struct legacy_options *opts;
@@ -30,6 +44,7 @@ struct legacy_import {
     struct buf cached_id;
     struct store_legacy_thread cached;
     bool has_cached;
+    struct recent recent[RECENT_SLOTS];
 };
 
 /* ---- slugs ---- */
@@ -211,6 +226,27 @@ static int story_for(struct legacy_import *li, struct arena *a, struct store_leg
     return store_legacy_thread_set_story(ctx.st, t->thread_id, s.id, created);
 }
 
+static struct recent *recent_slot(struct legacy_import *li, const char *legacy_id)
+{
+    return &li->recent[hash_bytes(HASH_INIT, legacy_id, strlen(legacy_id)) % RECENT_SLOTS];
+}
+
+static bool recently_inserted(struct legacy_import *li, const char *legacy_id, int64_t story_id)
+{
+    const struct recent *r = recent_slot(li, legacy_id);
+    return r->story_id == story_id && strcmp(r->legacy_id, legacy_id) == 0;
+}
+
+static void remember_inserted(struct legacy_import *li, const char *legacy_id, int64_t story_id)
+{
+    size_t len = strlen(legacy_id);
+    if (len >= RECENT_ID_MAX)
+        return;
+    struct recent *r = recent_slot(li, legacy_id);
+    r->story_id = story_id;
+    memcpy(r->legacy_id, legacy_id, len + 1);
+}
+
 /* Comment c of thread t: under its story, or counted as without one. */
 static int place(struct legacy_import *li, struct arena *a, struct store_legacy_thread *t,
                  struct store_legacy_comment *c)
@@ -226,6 +262,8 @@ static int place(struct legacy_import *li, struct arena *a, struct store_legacy_
     c->source = li->opts->source;
     if (c->created_at <= 0)
         c->created_at = t->published_at;
+    c->parent_known =
+        c->parent_legacy_id != NULL && recently_inserted(li, c->parent_legacy_id, c->story_id);
     bool inserted;
     rc = store_legacy_insert(li->ctx.st, c, &inserted);
     if (rc != 0)
@@ -233,6 +271,7 @@ static int place(struct legacy_import *li, struct arena *a, struct store_legacy_
     if (!inserted) {
         li->sum.n_already++;
     } else {
+        remember_inserted(li, c->legacy_id, c->story_id);
         li->sum.n_imported++;
         if (c->status == COMMENT_HELD)
             li->sum.n_held++;

@@ -111,7 +111,8 @@ static const struct dq_spec *find_spec(const struct dq_state *st, const char *na
 {
     for (size_t i = 0; i < sizeof(dq_specs) / sizeof(dq_specs[0]); i++) {
         const struct dq_spec *s = &dq_specs[i];
-        if (s->record == st->record && s->in_author == st->in_author && strcmp(s->name, name) == 0)
+        if (s->record == st->record && s->in_author == st->in_author && s->name[0] == name[0] &&
+            strcmp(s->name, name) == 0)
             return s;
     }
     return NULL;

@@ -87,6 +87,14 @@ static bool text(struct scan *sc)
     return true;
 }
 
+/* "<name>" or "</name>": the hot path of every body, so no printf. */
+static void put_tag(struct buf *out, const char *open, const char *name)
+{
+    buf_puts(out, open);
+    buf_puts(out, name);
+    buf_putc(out, '>');
+}
+
 /* The lower-case name at sc->i, moving past it; its length (0: none). */
 static size_t tag_name(struct scan *sc, const char **name)
 {
@@ -192,7 +200,7 @@ static bool paragraph(struct scan *sc)
                 return depth == 0;
             if (depth == 0 || strlen(open[depth - 1]) != n || memcmp(open[depth - 1], name, n) != 0)
                 return false;
-            buf_printf(sc->out, "</%s>", open[--depth]);
+            put_tag(sc->out, "</", open[--depth]);
             in_anchor &= strcmp(open[depth], "a") != 0;
             continue;
         }
@@ -218,7 +226,7 @@ static bool paragraph(struct scan *sc)
             if (tag == NULL || !starts(sc, ">"))
                 return false;
             sc->i++;
-            buf_printf(sc->out, "<%s>", tag);
+            put_tag(sc->out, "<", tag);
             open[depth++] = tag;
         }
     }

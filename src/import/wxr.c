@@ -94,7 +94,8 @@ static const struct wx_spec *find_spec(bool in_comment, enum import_ns ns, const
 {
     for (size_t i = 0; i < sizeof(wx_specs) / sizeof(wx_specs[0]); i++) {
         const struct wx_spec *s = &wx_specs[i];
-        if (s->in_comment == in_comment && s->ns == ns && strcmp(s->name, name) == 0)
+        if (s->in_comment == in_comment && s->ns == ns && s->name[0] == name[0] &&
+            strcmp(s->name, name) == 0)
             return s;
     }
     return NULL;

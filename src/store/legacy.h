@@ -51,6 +51,9 @@ struct store_legacy_comment {
     int64_t created_at;
     enum comment_status status; /* COMMENT_VISIBLE or COMMENT_HELD */
     const char *hold_reason;    /* NULL unless held */
+    /* The caller knows this import inserted the parent under the same story, so the
+     * insert's own lookup finds it: the store skips asking whether it did. */
+    bool parent_known;
 };
 
 /* What store_legacy_end did and found. */

@@ -159,7 +159,7 @@ int store_legacy_insert(struct store *st, const struct store_legacy_comment *cm,
     if (rc != 0 || changed == 0)
         return rc; /* imported before: ON CONFLICT DO NOTHING changed no row */
     *inserted = true;
-    if (!has_parent)
+    if (!has_parent || cm->parent_known)
         return 0;
     /* Whether the parent was found costs one index lookup, the same the insert made. */
     struct sql_args pending = {0};
@@ -252,16 +252,18 @@ static int settle_parents(struct sql_conn *c, const char *source, int64_t *n_orp
             return rc;
         if (last == 0) /* max() of no rows is NULL */
             break;
+        int64_t reparented = 0;
         sql_arg_cstr(&fix, source);
         sql_arg_int(&fix, after);
         sql_arg_int(&fix, last);
-        rc = sql_exec(c, Q_LEGACY_REPARENT, &fix, NULL);
+        rc = sql_exec(c, Q_LEGACY_REPARENT, &fix, &reparented);
         if (rc != 0)
             return rc;
+        /* Only a parent given now can close a circle. */
         sql_arg_int(&circle, STORE_LEGACY_MAX_DEPTH);
         sql_arg_int(&circle, after);
         sql_arg_int(&circle, last);
-        rc = sql_exec(c, Q_LEGACY_UNCIRCLE, &circle, NULL);
+        rc = reparented > 0 ? sql_exec(c, Q_LEGACY_UNCIRCLE, &circle, NULL) : 0;
         if (rc != 0)
             return rc;
         after = last;

@@ -111,6 +111,12 @@
     " UNION ALL SELECT id FROM comments WHERE story_id = ?1 AND placeholder AND id < ?2"           \
     " ORDER BY 1 LIMIT 1 OFFSET ?3"
 
+/* The parent a pending reply finds at the end of an import (LEGACY_REPARENT). */
+#define LEGACY_LATE_PARENT                                                                         \
+    "SELECT p.id FROM legacy_import_pending w "                                                    \
+    "JOIN comments p ON p.legacy_source = ?1 AND p.legacy_id = w.parent_legacy_id "                \
+    "WHERE w.comment_id = comments.id AND p.story_id = comments.story_id AND p.id <> comments.id"
+
 static const struct sql_query_def queries[SQL_N_QUERIES] = {
 #define QUERY(id, use, n, sql)         [Q_##id] = {#id, use, n, {sql, sql}},
 #define QUERY2(id, use, n, sqlite, pg) [Q_##id] = {#id, use, n, {sqlite, pg}},

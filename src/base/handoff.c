@@ -1,8 +1,9 @@
 /* base/handoff.h: a ring of items under one mutex, with a condition for each side.
  * A side waits only when it must, and the other wakes it only when it waits and the
  * queue has come half way back (half full for the consumer, half empty for the
- * producer): each wake-up then moves many items, not one, and a queue that is
- * neither full nor empty costs a lock and no system call. */
+ * producer), or when the other must wait too: each wake-up then moves many items,
+ * not one, and a queue that is neither full nor empty costs a lock and no system
+ * call. */
 #include "base/handoff.h"
 
 #include "base/mutex.h"
@@ -62,6 +63,27 @@ static bool half_empty(const struct handoff *h)
     return h->count == 0 || (h->count * 2 <= h->max_items && h->weight * 2 <= h->max_weight);
 }
 
+/* Under mu: wakes the consumer if it waits. Called when there is enough to take,
+ * and whenever the producer is about to wait itself: a side never sleeps while the
+ * other does (a heavy item waiting for room must not wait on a consumer that waits
+ * for the queue to fill). */
+static void wake_taker(struct handoff *h)
+{
+    if (h->taker_waits) {
+        h->taker_waits = false;
+        pthread_cond_signal(&h->can_take);
+    }
+}
+
+/* Under mu: the same for the producer. */
+static void wake_putter(struct handoff *h)
+{
+    if (h->putter_waits) {
+        h->putter_waits = false;
+        pthread_cond_signal(&h->can_put);
+    }
+}
+
 /* Under mu: an item of `weight` fits now. */
 static bool has_room(const struct handoff *h, size_t weight)
 {
@@ -74,6 +96,7 @@ int handoff_put(struct handoff *h, const void *item, size_t weight)
 {
     mutex_lock(&h->mu);
     while (h->stop_code == 0 && !has_room(h, weight)) {
+        wake_taker(h);
         h->putter_waits = true;
         mutex_wait(&h->mu, &h->can_put);
     }
@@ -84,10 +107,8 @@ int handoff_put(struct handoff *h, const void *item, size_t weight)
         h->weights[slot] = weight;
         h->count++;
         h->weight += weight;
-        if (h->taker_waits && half_full(h)) {
-            h->taker_waits = false;
-            pthread_cond_signal(&h->can_take);
-        }
+        if (half_full(h))
+            wake_taker(h);
     }
     mutex_unlock(&h->mu);
     return code;
@@ -97,8 +118,7 @@ void handoff_close(struct handoff *h)
 {
     mutex_lock(&h->mu);
     h->closed = true;
-    h->taker_waits = false;
-    pthread_cond_signal(&h->can_take);
+    wake_taker(h);
     mutex_unlock(&h->mu);
 }
 
@@ -106,6 +126,7 @@ bool handoff_take(struct handoff *h, void *item)
 {
     mutex_lock(&h->mu);
     while (h->count == 0 && !h->closed) {
+        wake_putter(h);
         h->taker_waits = true;
         mutex_wait(&h->mu, &h->can_take);
     }
@@ -115,10 +136,8 @@ bool handoff_take(struct handoff *h, void *item)
         h->weight -= h->weights[h->head];
         h->head = (h->head + 1) % h->max_items;
         h->count--;
-        if (h->putter_waits && half_empty(h)) {
-            h->putter_waits = false;
-            pthread_cond_signal(&h->can_put);
-        }
+        if (half_empty(h))
+            wake_putter(h);
     }
     mutex_unlock(&h->mu);
     return got;
@@ -129,7 +148,6 @@ void handoff_stop(struct handoff *h, int code)
     mutex_lock(&h->mu);
     if (h->stop_code == 0)
         h->stop_code = code != 0 ? code : STET_EIO;
-    h->putter_waits = false;
-    pthread_cond_signal(&h->can_put);
+    wake_putter(h);
     mutex_unlock(&h->mu);
 }

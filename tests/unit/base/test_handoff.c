@@ -1,5 +1,6 @@
 /* Unit tests for base/handoff: items pass between two threads whole and in order;
  * the queue never holds more than its bounds (items, weight; one heavy item alone);
+ * a heavy item that must wait for room wakes a consumer waiting for more;
  * closing ends the consumer's loop after the last item; stopping makes the
  * producer's next put return the consumer's code while the consumer still drains.
  * The suite also runs under ThreadSanitizer (make test's TSan build). */
@@ -14,6 +15,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 
 struct item {
     uint64_t seq;
@@ -117,6 +120,37 @@ static void a_stop_reaches_the_producer(void **state)
     handoff_free(r.h);
 }
 
+static void *take_all(void *arg)
+{
+    struct run *r = arg;
+    struct item it;
+    while (handoff_take(r->h, &it))
+        r->n_put++; /* here: the items taken */
+    return NULL;
+}
+
+/* The consumer waits for the queue to fill; the producer puts one light item, then
+ * one too heavy to fit beside it. Each would wait for the other if waiting did not
+ * wake the other side. alarm() turns such a deadlock into a failed run. */
+static void a_heavy_item_does_not_deadlock(void **state)
+{
+    (void)state;
+    struct run r = {.h = handoff_new(sizeof(struct item), MAX_ITEMS, MAX_WEIGHT)};
+    pthread_t t;
+    alarm(60);
+    assert_int_equal(pthread_create(&t, NULL, take_all, &r), 0);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the consumer is waiting by now, most likely */
+    struct item light = {1, 0, 1}, heavy = {2, 0, 2 * MAX_WEIGHT};
+    assert_int_equal(handoff_put(r.h, &light, light.weight), 0);
+    assert_int_equal(handoff_put(r.h, &heavy, heavy.weight), 0);
+    handoff_close(r.h);
+    pthread_join(t, NULL);
+    alarm(0);
+    assert_int_equal(r.n_put, 2);
+    handoff_free(r.h);
+}
+
 static void a_closed_empty_queue_ends(void **state)
 {
     (void)state;
@@ -135,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(items_pass_whole_in_order),
         cmocka_unit_test(a_stop_reaches_the_producer),
+        cmocka_unit_test(a_heavy_item_does_not_deadlock),
         cmocka_unit_test(a_closed_empty_queue_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * hand), then migrated. 0002: every visible comment must carry its story's 1..n in
  * (created_at, id) order. 0005: usernames and e-mail addresses get their ASCII-only
  * comparison keys, and accounts that would become one under that rule stop the
- * migration with a clear message instead of being merged. PostgreSQL runs only with
+ * migration with a clear message instead of being merged. 0013 (SQLite): the comments
+ * table rebuilt keeps every row, reference and rule, and a migration that would
+ * leave a reference broken stops and changes nothing. PostgreSQL runs only with
  * STET_TEST_PG_DIR (a fresh database is needed). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -292,6 +294,103 @@ static void test_identity_keys_pg(void **state)
     check_identity_clash(url, true);
 }
 
+/* ---- 0013: SQLite's comments table rebuilt ---- */
+
+/* Comments as release 0012 holds them: a thread, a legacy comment, a placeholder, a
+ * report pointing at a comment. */
+static const char comments_0012[] =
+    "INSERT INTO users (id, username, display_name, email, password_hash, role, created_at) "
+    "VALUES (1, 'old', 'Old', 'old@x.example', 'h', 'reader', 1);"
+    "INSERT INTO stories (id, slug, title, body_src, body_html, published_at, created_at, "
+    "comment_count, event_seq) VALUES (1, 's1', 't', 'b', 'b', 1, 1, 3, 2);"
+    "INSERT INTO comments (id, story_id, parent_id, author_id, body_src, body_html, created_at, "
+    "status, event_seq) VALUES (10, 1, NULL, 1, 'top', 'top', 5, 'visible', 1),"
+    " (11, 1, 10, 1, 'reply', 'reply', 6, 'visible', 2);"
+    "INSERT INTO comments (id, story_id, parent_id, legacy_author, legacy_email, body_src, "
+    "body_html, created_at, is_legacy, status, legacy_source, legacy_id) "
+    "VALUES (12, 1, 10, 'Ann', 'ann@x.example', 'old', 'old', 3, 1, 'visible', 'disqus', '77');"
+    "INSERT INTO comments (id, story_id, author_id, body_src, body_html, created_at, status, "
+    "placeholder) VALUES (13, 1, 1, '', '', 7, 'deleted', 1);"
+    "INSERT INTO reports (comment_id, reporter_id, reason, created_at) VALUES (11, 1, 'spam', 8);";
+
+static struct store *open_at_0012(const char *url)
+{
+    struct store *st;
+    int applied = -1;
+    assert_int_equal(store_open(url, &st), 0);
+    assert_int_equal(store_migrate_upto(st, 12, &applied), 0);
+    assert_int_equal(applied, 12);
+    assert_int_equal(store_exec_sql(st, comments_0012), 0);
+    return st;
+}
+
+static void test_rebuild_sqlite(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new(8192);
+    struct store *st = open_at_0012("sqlite::memory:");
+    int applied = -1;
+    assert_int_equal(store_migrate_upto(st, 13, &applied), 0);
+    assert_int_equal(applied, 1);
+
+    struct comment c;
+    assert_int_equal(store_comment_find(a, st, 11, &c), 0);
+    assert_int_equal(c.parent_id, 10);
+    assert_int_equal(c.event_seq, 2);
+    assert_string_equal(c.body_src, "reply");
+    assert_int_equal(store_comment_find(a, st, 12, &c), 0);
+    assert_true(c.is_legacy);
+    assert_string_equal(c.legacy_author, "Ann");
+    assert_int_equal(store_comment_find(a, st, 13, &c), 0);
+    assert_int_equal(c.status, COMMENT_DELETED);
+    /* The rules hold: a status outside the four, a reference to nothing. */
+    assert_int_not_equal(
+        store_exec_sql(st, "INSERT INTO comments (story_id, body_src, body_html, created_at, "
+                           "status) VALUES (1, 'x', 'x', 1, 'lost')"),
+        0);
+    assert_int_not_equal(
+        store_exec_sql(st, "INSERT INTO comments (story_id, parent_id, body_src, body_html, "
+                           "created_at) VALUES (1, 999, 'x', 'x', 1)"),
+        0);
+    assert_int_not_equal(store_exec_sql(st, "DELETE FROM comments WHERE id = 11"), 0);
+    /* Still numbered after the rebuild: the next comment continues story 1. */
+    struct comment fresh = {.story_id = 1,
+                            .author_id = 1,
+                            .body_src = "new",
+                            .body_html = "new",
+                            .created_at = 9,
+                            .status = COMMENT_VISIBLE};
+    int64_t id, seq;
+    assert_int_equal(store_comment_insert(st, &fresh, &id, &seq), 0);
+    assert_int_equal(seq, 3);
+    store_close(st);
+    arena_free(a);
+}
+
+/* A database holding a broken reference (written with keys off, as an old bug or a
+ * hand edit could leave it): the migration that would carry it over stops, and the
+ * database stays at 0012. */
+static void test_rebuild_checks_keys_sqlite(void **state)
+{
+    (void)state;
+    struct store *st = open_at_0012("sqlite::memory:");
+    assert_int_equal(store_exec_sql(st, "PRAGMA foreign_keys = OFF;"
+                                        "INSERT INTO reports (comment_id, reporter_id, reason, "
+                                        "created_at) VALUES (999, 1, 'gone', 9);"
+                                        "PRAGMA foreign_keys = ON"),
+                     0);
+    int applied = -1;
+    assert_int_equal(store_migrate_upto(st, 13, &applied), STET_EIO);
+    assert_int_equal(applied, 0);
+    /* Still 0012's table: its CHECK takes no 'lost' either way, but the rebuild's
+     * scratch table is gone with the rollback. */
+    assert_int_not_equal(store_exec_sql(st, "SELECT 1 FROM comments_0013"), 0);
+    assert_int_equal(store_exec_sql(st, "DELETE FROM reports WHERE comment_id = 999"), 0);
+    assert_int_equal(store_migrate_upto(st, 13, &applied), 0);
+    assert_int_equal(applied, 1);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_backfill_pg),
         cmocka_unit_test(test_identity_keys_sqlite),
         cmocka_unit_test(test_identity_keys_pg),
+        cmocka_unit_test(test_rebuild_sqlite),
+        cmocka_unit_test(test_rebuild_checks_keys_sqlite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

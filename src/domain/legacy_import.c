@@ -383,7 +383,6 @@ int legacy_import_post(struct legacy_import *li, struct arena *a, const struct l
     if (html == NULL)
         return STET_EINVAL;
     const char *legacy_id = legacy_id_of(li, a, p->thread_id, p->id);
-    int rc;
     if (p->state == LEGACY_SPAM)
         return train_spam(li, a, legacy_id, html);
     bool held = p->state == LEGACY_PENDING;
@@ -400,7 +399,7 @@ int legacy_import_post(struct legacy_import *li, struct arena *a, const struct l
         .hold_reason = held ? LEGACY_HOLD_REASON : NULL,
     };
     struct store_legacy_thread t;
-    rc = find_thread(li, a, p->thread_id, &t);
+    int rc = find_thread(li, a, p->thread_id, &t);
     if (rc == STET_ENOTFOUND) {
         /* Its thread may come later in the file; if it never does, the post is
          * counted at the end as without a thread. */

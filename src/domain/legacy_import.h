@@ -100,7 +100,7 @@ int legacy_import_thread(struct legacy_import *li, struct arena *a,
                          const struct legacy_thread *t) STET_MUST_CHECK;
 
 /* True when post `p` may be kept, as a comment or as spam the filter learns from:
- * its body_html is then needed. Pure: the caller may ask on another thread. */
+ * its body_html is then needed, and other posts need none. */
 bool legacy_post_is_kept(const struct legacy_post *p);
 
 /* One post, placed under its thread's story or counted as skipped; a post whose

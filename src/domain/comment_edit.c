@@ -4,6 +4,7 @@
 #include "domain/comments.h"
 #include "domain/moderation.h"
 #include "domain/ratelimit.h"
+#include "domain/spam_filter.h"
 #include "domain/stories.h"
 #include "domain/suspensions.h"
 #include "domain/users.h"
@@ -65,11 +66,10 @@ static int may_edit(const struct dctx *ctx, const struct user *actor, const stru
     return 0;
 }
 
-int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t id,
-                      struct comment *out)
+/* comment_edit_find, with the comment's story in *story when the edit may go on. */
+static int find_editable(const struct dctx *ctx, const struct user *actor, int64_t id,
+                         struct comment *out, struct story *story)
 {
-    struct story story;
-
     if (actor == NULL)
         return err_set(ctx->err, STET_EUNAUTH, NULL, "You must be logged in to edit a comment.");
     int rc = find(ctx, id, out);
@@ -81,10 +81,17 @@ int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t 
     if (rc == STET_ENOTFOUND)
         *out = (struct comment){0};
     if (rc == 0)
-        rc = story_get(ctx, str_from(out->story_slug), &story);
-    if (rc == 0 && !story.comments_open)
+        rc = story_get(ctx, str_from(out->story_slug), story);
+    if (rc == 0 && !story->comments_open)
         rc = err_set(ctx->err, STET_ECLOSED, NULL, "Comments are closed for this story.");
     return rc;
+}
+
+int comment_edit_find(const struct dctx *ctx, const struct user *actor, int64_t id,
+                      struct comment *out)
+{
+    struct story story;
+    return find_editable(ctx, actor, id, out, &story);
 }
 
 int comment_delete_find(const struct dctx *ctx, const struct user *actor, int64_t id,
@@ -143,10 +150,11 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
                  struct comment *out)
 {
     struct comment c;
+    struct story story;
     struct str text;
     char *html;
 
-    int rc = comment_edit_find(ctx, actor, id, &c);
+    int rc = find_editable(ctx, actor, id, &c, &story);
     if (rc != 0)
         return rc;
     rc = comment_body_check(ctx, body, &text);
@@ -165,21 +173,41 @@ int comment_edit(const struct dctx *ctx, const struct user *actor, int64_t id, s
     rc = rate_check(ctx, flood, 1, "You are editing too fast.");
     if (rc == 0)
         rc = ctx->env->markdown(ctx->a, text.ptr, text.len, &html);
-    /* An edit meets the policies a post does, so no rule is dodged by posting first
-     * and editing after. */
+    /* An edit meets the policies and the spam filter a post does, so that nothing is
+     * dodged by posting harmless words first and the link farm after. */
     struct policy_decision verdict = {0};
     if (rc == 0)
         rc = comment_policy(ctx, actor, true, text, html, &verdict);
+    struct spam_assessment spam;
+    if (rc == 0)
+        rc = spam_filter_assess(ctx, actor, story.id, text, html, SPAM_FILTER_EDIT, &spam);
     if (rc != 0)
         return rc;
-    c.body_src = arena_strndup(ctx->a, text.ptr, text.len);
-    c.body_html = html;
-    c.edited_at = ctx->now;
+    const bool policy_holds = verdict.verdict == POLICY_HELD;
+    spam_filter_ask_remote(ctx, actor, &story, text, policy_holds, &spam);
+    /* The site's own rule names the reason before the filter, as at a post. */
+    const char *hold = policy_holds           ? verdict.reason
+                       : spam.verdict.is_held ? spam.verdict.reason
+                                              : NULL;
+    const struct store_comment_revision rev = {
+        .body_src = arena_strndup(ctx->a, text.ptr, text.len),
+        .body_html = html,
+        .edited_at = ctx->now,
+        .hold_reason = hold,
+        .has_spam_score = spam.verdict.has_score,
+        .spam_score = spam.verdict.score,
+        .spam_hash = spam.hash,
+    };
     int64_t seq = 0;
-    const char *hold = verdict.verdict == POLICY_HELD ? verdict.reason : NULL;
-    rc = store_comment_edit(ctx->st, c.id, c.body_src, c.body_html, c.edited_at, hold, &seq);
+    rc = store_comment_edit(ctx->st, c.id, &rev, &seq);
     if (rc != 0)
         return rc;
+    c.body_src = rev.body_src;
+    c.body_html = rev.body_html;
+    c.edited_at = rev.edited_at;
+    c.has_spam_score = rev.has_spam_score;
+    c.spam_score = rev.spam_score;
+    c.spam_hash = rev.spam_hash;
     if (hold != NULL) {
         c.status = COMMENT_HELD;
         c.hold_reason = hold;

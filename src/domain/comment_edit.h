@@ -11,8 +11,10 @@
  * its author may edit (a moderator may not put words in someone's mouth), only a
  * visible or held comment, only before created_at + ctx->env->edit_window, and
  * only while the story is open. A body equal to the stored one changes nothing
- * (and adds no "edited" mark). After the commit the live hub is told when the
- * comment is on its story's page.
+ * (and adds no "edited" mark). The new text meets the policies and the spam filter
+ * as a post does: either may hold the comment, which then leaves its page with
+ * the reason. After the commit the live hub is told when the comment was on its
+ * story's page.
  * EUNAUTH anonymous; ENOTFOUND no such comment, or one the actor may not see;
  * EFORBIDDEN someone else's comment, a rejected one, a suspended author, editing
  * turned off or the window passed (the message says which); ECLOSED a closed story;

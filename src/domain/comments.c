@@ -142,7 +142,7 @@ int comment_post(const struct dctx *ctx, const struct user *author, struct str s
     if (rc != 0)
         return rc;
     struct spam_assessment spam;
-    rc = spam_filter_assess(ctx, author, story.id, text, html, &spam);
+    rc = spam_filter_assess(ctx, author, story.id, text, html, SPAM_FILTER_POST, &spam);
     if (rc != 0)
         return rc;
     spam_filter_ask_remote(ctx, author, &story, text, verdict.verdict == POLICY_HELD, &spam);

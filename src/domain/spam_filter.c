@@ -14,7 +14,8 @@ static bool is_exempt(const struct user *author)
 }
 
 int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_t story_id,
-                       struct str text, const char *html, struct spam_assessment *out)
+                       struct str text, const char *html, enum spam_filter_occasion occasion,
+                       struct spam_assessment *out)
 {
     const struct spam_settings *s = &ctx->env->spam;
     *out = (struct spam_assessment){0};
@@ -28,8 +29,9 @@ int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_
         .since = ctx->now - s->duplicate_window,
         .author_id = author->id,
         .recent_since = ctx->now - BURST_WINDOW,
-        /* This comment is not stored yet: burst - 1 earlier ones make a burst. */
-        .recent_limit = s->burst > 0 ? s->burst - 1 : 0,
+        /* This comment is not stored yet: burst - 1 earlier ones make a burst. An
+         * edit adds no comment to the author's pace: nothing to count. */
+        .recent_limit = s->burst > 0 && occasion == SPAM_FILTER_POST ? s->burst - 1 : 0,
     };
     struct store_spam_signals sig;
     int rc = store_spam_signals(ctx->st, &probe, &sig);
@@ -38,7 +40,7 @@ int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_
     out->hash = t.hash;
     struct spam_signals in = {
         .duplicate = sig.duplicate_story != 0,
-        .n_recent = sig.n_recent + 1,
+        .n_recent = occasion == SPAM_FILTER_POST ? sig.n_recent + 1 : 0,
         .n_links = t.n_links,
         .n_words = t.n_words,
     };

@@ -17,16 +17,22 @@ struct spam_assessment {
     int64_t hash; /* spam_text's hash; 0: none */
 };
 
+/* Why a text is scored. */
+enum spam_filter_occasion {
+    SPAM_FILTER_POST, /* a new comment */
+    SPAM_FILTER_EDIT, /* a comment's new text: no new comment, so no posting speed */
+};
+
 /* Scores comment `text` (its Markdown, valid UTF-8) and `html` (its rendering) by
  * `author` for story `story_id`, under ctx->env->spam: the classifier once it was
  * trained on spam.min_training spam and ham decisions each, the same text on
  * another story within spam.duplicate_window, the author's comments in the last
- * minute, the links per word. Moderators, admins and legacy comments (NULL author)
- * are exempt, as is everything while spam.enabled is false: *out is then all zero
- * (nothing stored, nothing trained later). Reads only: the caller stores *out with
- * the comment, in the comment's own transaction. Store errors. */
+ * minute (a post only), the links per word. Moderators, admins and legacy comments
+ * (NULL author) are exempt, as is everything while spam.enabled is false: *out is
+ * then all zero (nothing stored, nothing trained later). Reads only: the caller
+ * stores *out with the comment, in the comment's own transaction. Store errors. */
 int spam_filter_assess(const struct dctx *ctx, const struct user *author, int64_t story_id,
-                       struct str text, const char *html,
+                       struct str text, const char *html, enum spam_filter_occasion occasion,
                        struct spam_assessment *out) STET_MUST_CHECK;
 
 /* Asks the remote spam service (spam.akismet_url, ctx->env->spam_remote) about

@@ -155,6 +155,22 @@ struct store_spam_sample {
     const char *body_src;
 };
 
+/* A comment's text as its author's edit leaves it (comment_edit). */
+struct store_comment_revision {
+    const char *body_src;  /* the Markdown */
+    const char *body_html; /* its rendering */
+    int64_t edited_at;
+    /* Non-NULL: a policy or the spam filter holds the edited comment, with this
+     * reason. */
+    const char *hold_reason;
+    /* The spam filter's view of the new text, replacing the old one's: the score
+     * (thousandths; stored as NULL unless has_spam_score) and the text hash (0:
+     * none). */
+    bool has_spam_score;
+    int spam_score;
+    int64_t spam_hash;
+};
+
 struct store_ops {
     int (*story_insert)(struct store *st, const struct story *s, int64_t *id);
     int (*story_find)(struct arena *a, struct store *st, struct str slug, struct story *out);
@@ -265,18 +281,19 @@ struct store_ops {
     int (*comment_count_approved)(struct store *st, int64_t author_id, int64_t limit, int64_t *n);
 
     /* ---- a reader's own comment, edited or deleted ---- */
-    /* Replaces comment `id`'s text (Markdown and its rendered HTML) and sets its
-     * edited_at, in one transaction; when the comment is visible its story changes
-     * as for any edit of what its page shows (event number, content version, the
-     * comment's event, NOTIFY; the count stays) and *event_seq receives the event
-     * to publish after commit, else 0. ENOTFOUND unless `id` is a visible or held
-     * comment (a rejected or deleted one has no text left to edit); EINVAL for a
-     * NULL text or edited_at <= 0. `hold_reason` non-NULL: a policy holds the edited
-     * comment, in the same transaction: it becomes held with that reason and, when it
-     * was visible, leaves its story's page as a held comment does (one fewer, event
-     * number, content version), so its new text is never shown. */
-    int (*comment_edit)(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                        int64_t edited_at, const char *hold_reason, int64_t *event_seq);
+    /* Replaces comment `id`'s text (Markdown and its rendered HTML), its spam score
+     * and text hash with rev's and sets its edited_at, in one transaction; when the
+     * comment is visible its story changes as for any edit of what its page shows
+     * (event number, content version, the comment's event, NOTIFY; the count stays)
+     * and *event_seq receives the event to publish after commit, else 0. ENOTFOUND
+     * unless `id` is a visible or held comment (a rejected or deleted one has no
+     * text left to edit); EINVAL for a NULL text or edited_at <= 0. rev->hold_reason
+     * non-NULL: the edited comment is held, in the same transaction, with that
+     * reason and, when it was visible, leaves its story's page as a held comment
+     * does (one fewer, event number, content version), so its new text is never
+     * shown. */
+    int (*comment_edit)(struct store *st, int64_t id, const struct store_comment_revision *rev,
+                        int64_t *event_seq);
     /* Marks comment `id` deleted, in one transaction; when it was visible its story
      * changes as for a comment leaving the page (one fewer, event number, content
      * version, NOTIFY) and *event_seq receives the event to publish, else 0. With a
@@ -646,11 +663,10 @@ static inline STET_MUST_CHECK int store_comment_count_approved(struct store *st,
 }
 /* ---- a reader's own comment, edited or deleted ---- */
 static inline STET_MUST_CHECK int store_comment_edit(struct store *st, int64_t id,
-                                                     const char *body_src, const char *body_html,
-                                                     int64_t edited_at, const char *hold_reason,
+                                                     const struct store_comment_revision *rev,
                                                      int64_t *event_seq)
 {
-    return st->ops->comment_edit(st, id, body_src, body_html, edited_at, hold_reason, event_seq);
+    return st->ops->comment_edit(st, id, rev, event_seq);
 }
 static inline STET_MUST_CHECK int store_comment_delete(struct store *st, int64_t id,
                                                        const struct store_audit *audit,

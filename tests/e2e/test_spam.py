@@ -4,8 +4,9 @@ answers 201 "held", waits in the queue with the filter's reason and a score (API
 and web page) and no other reader sees it, while a normal one is visible; a changed
 decision moves the counts instead of counting twice; a post stores no tokens, a
 decision stores what it trained on, and a decision on an edited comment trains its
-new text in place of the old; the same text on another story is held before any
-training; staff are exempt; spam.enabled = false scores nothing."""
+new text in place of the old; an edit meets the filter as a post does; the same
+text on another story is held before any training; staff are exempt; spam.enabled
+= false scores nothing."""
 
 from harness import DEFAULT_PASSWORD, ServerTest, parse_html, unique
 from test_moderation import shows, sql
@@ -92,6 +93,10 @@ class SpamTest(ServerTest):
         r = post(self.server, slug, body, tok or self.reader)
         self.assertEqual(r.status, 201, r)
         return r.json()["comment"]
+
+    def edit(self, cid, body):
+        return self.client().post_json("/api/v1/comments/%d" % cid, {"body": body},
+                                       method="PATCH", token=self.reader)
 
     def queue_entry(self, cid):
         r = self.client().get("/api/v1/moderation/queue?sort=newest&limit=100", token=self.mod)
@@ -192,9 +197,7 @@ class LearnsFromDecisions(SpamTest):
         decide(self.server, c["id"], "approve", self.mod)
         self.assertEqual(counts(self.server, "zebraword"), (0, 1))
         before, kept = totals(self.server), counts(self.server, "timetable")
-        r = self.client().post_json("/api/v1/comments/%d" % c["id"], {
-            "body": "The ferry timetable quaggaword was unreliable all last winter"},
-            method="PATCH", token=self.reader)
+        r = self.edit(c["id"], "The ferry timetable quaggaword was unreliable all last winter")
         self.assertEqual(r.status, 200, r)
         decide(self.server, c["id"], "approve", self.mod)
         self.assertEqual(counts(self.server, "zebraword"), (0, 0))
@@ -205,6 +208,28 @@ class LearnsFromDecisions(SpamTest):
         decide(self.server, c["id"], "reject", self.mod)
         self.assertEqual(counts(self.server, "quaggaword"), (1, 0))
         self.assertEqual(counts(self.server, "zebraword"), (0, 0))
+
+    def test_an_edit_into_spam_is_held(self):
+        # Harmless words first and the advertisement after: the edit meets the
+        # filter as a post does, and the comment leaves every other reader's view.
+        slug = self.story()
+        c = self.posted(slug, "The harbour lights looked lovely from the ferry last night")
+        self.assertEqual(c["status"], "visible", c)
+        self.assertTrue(shows(self.server, slug, c["id"]))
+        r = self.edit(c["id"], "Cheap replica pills online, click here now for the best price")
+        self.assertEqual(r.status, 200, r)
+        edited = r.json()["comment"]
+        self.assertEqual(edited["status"], "held", edited)
+        self.assert_hidden_from_others(slug, edited)
+        entry = self.queue_entry(c["id"])
+        self.assertIsNotNone(entry, "edited spam %d is not in the queue" % c["id"])
+        self.assertRegex(entry["reasons"][1], r"^spam: (0\.9\d|1\.00) \(like rejected spam\)$")
+        self.assertGreaterEqual(entry["spam_score"], 0.9)
+        # An edit that stays harmless stays visible, its score that of its new text.
+        c = self.posted(slug, "The ferry timetable was unreliable all of last winter")
+        r = self.edit(c["id"], "The ferry timetable was unreliable all of last winter, sadly")
+        self.assertEqual(r.json()["comment"]["status"], "visible", r)
+        self.assertTrue(shows(self.server, slug, c["id"]))
 
     def test_an_authors_delete_trains_nothing(self):
         slug = self.story()
@@ -238,6 +263,18 @@ class DuplicateText(SpamTest):
         self.assertEqual(self.posted(first, again)["status"], "visible")
         self.posted(first, "Thanks, great article!")
         self.assertEqual(self.posted(second, "Thanks, great article!")["status"], "visible")
+
+    def test_an_edit_into_the_same_text_on_another_story_is_held(self):
+        first, second = self.story(), self.story()
+        text = "Cheap flights to anywhere at my travel agency, ask for the code"
+        self.posted(first, text)
+        c = self.posted(second, "What a fine photograph of the old harbour bridge at dawn")
+        r = self.edit(c["id"], text)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["comment"]["status"], "held", r)
+        self.assert_hidden_from_others(second, c)
+        entry = self.queue_entry(c["id"])
+        self.assertEqual(entry["reasons"], ["held", "spam: same text on another story"], entry)
 
 
 class Disabled(SpamTest):

@@ -62,22 +62,36 @@ static int64_t add_comment(struct fx *f, enum comment_status status, int64_t par
     return id;
 }
 
+/* store_comment_edit of a text that no policy or filter holds, with no score. */
+static int edit(struct fx *f, int64_t id, const char *src, const char *html, int64_t edited_at,
+                int64_t *seq)
+{
+    const struct store_comment_revision rev = {
+        .body_src = src, .body_html = html, .edited_at = edited_at};
+    return store_comment_edit(f->db.st, id, &rev, seq);
+}
+
 static struct story story_now(struct fx *f)
 {
     return suite_story_of(&f->db, f->slug);
 }
 
-/* How many audit entries match `where`, checked in SQL (the store has no reader of
- * the log in this part): 0 when exactly `want` do. */
-static int audit_count_is(struct fx *f, const char *where, int want)
+/* How many rows of `table` match `where`, checked in SQL (the store reads neither
+ * the audit log nor a comment's text hash back): 0 when exactly `want` do. */
+static int count_is(struct fx *f, const char *table, const char *where, int want)
 {
     return suite_exec_sql(&f->db,
                           arena_printf(f->db.a,
                                        "DROP TABLE IF EXISTS edits_check; "
                                        "CREATE TEMP TABLE edits_check (n BIGINT CHECK (n = %d)); "
-                                       "INSERT INTO edits_check SELECT count(*) FROM audit_log "
+                                       "INSERT INTO edits_check SELECT count(*) FROM %s "
                                        "WHERE %s; DROP TABLE edits_check;",
-                                       want, where));
+                                       want, table, where));
+}
+
+static int audit_count_is(struct fx *f, const char *where, int want)
+{
+    return count_is(f, "audit_log", where, want);
 }
 
 /* The latest live event of the story is comment `id`, at number `seq`. */
@@ -101,9 +115,7 @@ static void test_edit_visible(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(store_comment_edit(f->db.st, id, "second words", "<p>second words</p>",
-                                        1700000200, NULL, &seq),
-                     0);
+    assert_int_equal(edit(f, id, "second words", "<p>second words</p>", 1700000200, &seq), 0);
     struct story after = story_now(f);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(after.event_seq, seq);
@@ -125,8 +137,7 @@ static void test_edit_held(void **state)
     int64_t id = add_comment(f, COMMENT_HELD, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(
-        store_comment_edit(f->db.st, id, "fixed", "<p>fixed</p>", 1700000300, NULL, &seq), 0);
+    assert_int_equal(edit(f, id, "fixed", "<p>fixed</p>", 1700000300, &seq), 0);
     assert_int_equal(seq, 0);
     struct story after = story_now(f);
     assert_int_equal(after.content_version, before.content_version);
@@ -144,27 +155,69 @@ static void test_edit_refused(void **state)
     int64_t deleted = add_comment(f, COMMENT_DELETED, 0);
     struct story before = story_now(f);
     int64_t seq = -1;
-    assert_int_equal(
-        store_comment_edit(f->db.st, INT64_MAX, "x", "<p>x</p>", 1700000300, NULL, &seq),
-        STET_ENOTFOUND);
+    assert_int_equal(edit(f, INT64_MAX, "x", "<p>x</p>", 1700000300, &seq), STET_ENOTFOUND);
     assert_int_equal(seq, 0);
-    assert_int_equal(
-        store_comment_edit(f->db.st, rejected, "x", "<p>x</p>", 1700000300, NULL, &seq),
-        STET_ENOTFOUND);
-    assert_int_equal(store_comment_edit(f->db.st, deleted, "x", "<p>x</p>", 1700000300, NULL, &seq),
-                     STET_ENOTFOUND);
+    assert_int_equal(edit(f, rejected, "x", "<p>x</p>", 1700000300, &seq), STET_ENOTFOUND);
+    assert_int_equal(edit(f, deleted, "x", "<p>x</p>", 1700000300, &seq), STET_ENOTFOUND);
     int64_t visible = add_comment(f, COMMENT_VISIBLE, 0);
     before = story_now(f);
-    assert_int_equal(
-        store_comment_edit(f->db.st, visible, NULL, "<p>x</p>", 1700000300, NULL, &seq),
-        STET_EINVAL);
-    assert_int_equal(store_comment_edit(f->db.st, visible, "x", "<p>x</p>", 0, NULL, &seq),
-                     STET_EINVAL);
+    assert_int_equal(edit(f, visible, NULL, "<p>x</p>", 1700000300, &seq), STET_EINVAL);
+    assert_int_equal(edit(f, visible, "x", "<p>x</p>", 0, &seq), STET_EINVAL);
     assert_string_equal(suite_comment_of(&f->db, rejected).body_src, "first *words*");
     assert_int_equal(suite_comment_of(&f->db, rejected).edited_at, 0);
     assert_string_equal(suite_comment_of(&f->db, deleted).body_src, "first *words*");
     assert_int_equal(suite_comment_of(&f->db, visible).edited_at, 0);
     assert_int_equal(story_now(f).content_version, before.content_version);
+}
+
+/* The spam filter's score and hash follow the new text, held or not (a held edit's
+ * page change is test_policies.c's); without them the old ones go too. */
+static void test_edit_rescored(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
+    int64_t seq = -1;
+    struct store_comment_revision rev = {
+        .body_src = "fine words",
+        .body_html = "<p>fine words</p>",
+        .edited_at = 1700000200,
+        .has_spam_score = true,
+        .spam_score = 120,
+        .spam_hash = 4242,
+    };
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
+    struct comment c = suite_comment_of(&f->db, id);
+    assert_int_equal(c.status, COMMENT_VISIBLE);
+    assert_true(c.has_spam_score);
+    assert_int_equal(c.spam_score, 120);
+    const char *hashed = arena_printf(f->db.a, "id = %lld AND spam_hash = 4242", (long long)id);
+    assert_int_equal(count_is(f, "comments", hashed, 1), 0);
+
+    rev = (struct store_comment_revision){
+        .body_src = "buy cheap watches",
+        .body_html = "<p>buy cheap watches</p>",
+        .edited_at = 1700000300,
+        .hold_reason = "spam: 0.97 (like rejected spam)",
+        .has_spam_score = true,
+        .spam_score = 970,
+        .spam_hash = 77,
+    };
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
+    c = suite_comment_of(&f->db, id);
+    assert_int_equal(c.status, COMMENT_HELD);
+    assert_int_equal(c.spam_score, 970);
+    assert_int_equal(count_is(f, "comments", hashed, 0), 0);
+
+    /* The filter off, or the author exempt: nothing scored for the new text. */
+    rev = (struct store_comment_revision){
+        .body_src = "plain", .body_html = "<p>plain</p>", .edited_at = 1700000400};
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
+    c = suite_comment_of(&f->db, id);
+    assert_false(c.has_spam_score);
+    assert_int_equal(
+        count_is(f, "comments",
+                 arena_printf(f->db.a, "id = %lld AND spam_hash IS NULL", (long long)id), 1),
+        0);
 }
 
 /* The author deletes a visible comment: one fewer on the story, a new event (the
@@ -324,8 +377,7 @@ static void test_delete_with_reply_keeps_placeholder(void **state)
     assert_int_equal(page_after, parent);
     /* Deleted it stays: nothing more to delete or edit. */
     assert_int_equal(store_comment_delete(f->db.st, parent, NULL, &seq), STET_ENOTFOUND);
-    assert_int_equal(store_comment_edit(f->db.st, parent, "x", "<p>x</p>", 1700000300, NULL, &seq),
-                     STET_ENOTFOUND);
+    assert_int_equal(edit(f, parent, "x", "<p>x</p>", 1700000300, &seq), STET_ENOTFOUND);
 
     before = story_now(f);
     assert_int_equal(store_comment_delete(f->db.st, reply, NULL, &seq), 0);
@@ -391,8 +443,7 @@ static void test_edit_hostile_text(void **state)
     int64_t id = add_comment(f, COMMENT_VISIBLE, 0);
     const char *src = "it's \"quoted\" -- ; DROP TABLE comments; \xc3\xa9\xf0\x9f\x98\x80 ?1 $1";
     int64_t seq;
-    assert_int_equal(
-        store_comment_edit(f->db.st, id, src, "<p>&lt;ok&gt;</p>", 1700000500, NULL, &seq), 0);
+    assert_int_equal(edit(f, id, src, "<p>&lt;ok&gt;</p>", 1700000500, &seq), 0);
     struct comment c = suite_comment_of(&f->db, id);
     assert_string_equal(c.body_src, src);
     assert_string_equal(c.body_html, "<p>&lt;ok&gt;</p>");
@@ -407,6 +458,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_edit_visible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_rescored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_visible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_audited, setup, teardown),

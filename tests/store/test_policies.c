@@ -109,8 +109,11 @@ static void test_edit_held_by_policy(void **state)
     int64_t id = add(f, COMMENT_VISIBLE, NULL);
     struct story before = suite_story_of(&f->db, f->slug);
     int64_t seq = -1;
-    assert_int_equal(
-        store_comment_edit(f->db.st, id, "spam", "<p>spam</p>", 1700000200, REASON, &seq), 0);
+    struct store_comment_revision rev = {.body_src = "spam",
+                                         .body_html = "<p>spam</p>",
+                                         .edited_at = 1700000200,
+                                         .hold_reason = REASON};
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
     struct story after = suite_story_of(&f->db, f->slug);
     assert_int_equal(seq, before.event_seq + 1);
     assert_int_equal(after.n_comments, before.n_comments - 1);
@@ -121,9 +124,11 @@ static void test_edit_held_by_policy(void **state)
     assert_string_equal(c.body_src, "spam");
 
     /* Held already: the reason changes, the story does not. */
-    assert_int_equal(store_comment_edit(f->db.st, id, "spam 2", "<p>spam 2</p>", 1700000300,
-                                        "policy: too many links", &seq),
-                     0);
+    rev = (struct store_comment_revision){.body_src = "spam 2",
+                                          .body_html = "<p>spam 2</p>",
+                                          .edited_at = 1700000300,
+                                          .hold_reason = "policy: too many links"};
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
     assert_int_equal(seq, 0);
     assert_int_equal(suite_story_of(&f->db, f->slug).content_version, after.content_version);
     assert_string_equal(suite_comment_of(&f->db, id).hold_reason, "policy: too many links");

@@ -295,9 +295,11 @@ static void test_edited_comment_trains_its_new_text(void **state)
     decide(f, id, COMMENT_VISIBLE, list(f, "bridge", "survey"));
     assert_count(f, "survey", 0, 1);
     int64_t seq;
-    assert_int_equal(store_comment_edit(f->db.st, id, "new text", "<p>new text</p>", T0 + 60,
-                                        "policy: banned word", &seq),
-                     0);
+    const struct store_comment_revision rev = {.body_src = "new text",
+                                               .body_html = "<p>new text</p>",
+                                               .edited_at = T0 + 60,
+                                               .hold_reason = "policy: banned word"};
+    assert_int_equal(store_comment_edit(f->db.st, id, &rev, &seq), 0);
     /* Tokens read before the edit are refused, and nothing changes. */
     assert_int_equal(try_decide(f, id, COMMENT_VISIBLE, list(f, "bridge", "survey"), "text"),
                      STET_ECONFLICT);

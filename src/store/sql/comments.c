@@ -33,10 +33,7 @@ static int insert_in_tx(struct sql_conn *c, const struct comment *cm, int64_t *i
     sql_arg_cstr(&args, comment_status_name(cm->status));
     sql_arg_int_or_null(&args, seq);
     sql_arg_cstr_or_null(&args, cm->hold_reason);
-    if (cm->has_spam_score)
-        sql_arg_int(&args, cm->spam_score);
-    else
-        sql_arg_cstr_or_null(&args, NULL);
+    sql_arg_int_if(&args, cm->has_spam_score, cm->spam_score);
     sql_arg_int_or_null(&args, cm->spam_hash);
     rc = sql_insert_id(c, Q_COMMENT_INSERT, &args, &new_id);
     if (rc == 0 && seq != 0)

@@ -7,15 +7,17 @@
 #include "store/sql/ops.h"
 
 /* The body of comment_edit inside its transaction. */
-static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, const char *body_html,
-                      int64_t edited_at, const char *hold_reason, int64_t *seq)
+static int edit_in_tx(struct sql_conn *c, int64_t id, const struct store_comment_revision *rev,
+                      int64_t *seq)
 {
     struct sql_args args = {0};
     struct sql_rows rows;
     sql_arg_int(&args, id);
-    sql_arg_cstr(&args, body_src);
-    sql_arg_cstr(&args, body_html);
-    sql_arg_int(&args, edited_at);
+    sql_arg_cstr(&args, rev->body_src);
+    sql_arg_cstr(&args, rev->body_html);
+    sql_arg_int(&args, rev->edited_at);
+    sql_arg_int_if(&args, rev->has_spam_score, rev->spam_score);
+    sql_arg_int_or_null(&args, rev->spam_hash);
     int rc = sql_one(c, Q_COMMENT_EDIT, &args, &rows);
     if (rc != 0)
         return rc;
@@ -23,10 +25,10 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
     bool visible = sql_bool(&rows, 1);
     int64_t parent_id = sql_int(&rows, 2);
     sql_done(&rows);
-    if (hold_reason != NULL) {
+    if (rev->hold_reason != NULL) {
         struct sql_args hold = {0};
         sql_arg_int(&hold, id);
-        sql_arg_cstr(&hold, hold_reason);
+        sql_arg_cstr(&hold, rev->hold_reason);
         rc = sql_exec(c, Q_COMMENT_HOLD, &hold, NULL);
         /* Off the page as any held comment: its new text reaches no one but staff. */
         if (rc != 0)
@@ -38,18 +40,17 @@ static int edit_in_tx(struct sql_conn *c, int64_t id, const char *body_src, cons
     return visible ? sql_comment_changed(c, story_id, id, 0, seq) : 0;
 }
 
-int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                     int64_t edited_at, const char *hold_reason, int64_t *event_seq)
+int sql_comment_edit(struct store *st, int64_t id, const struct store_comment_revision *rev,
+                     int64_t *event_seq)
 {
     struct sql_conn *c;
     int64_t seq = 0;
     *event_seq = 0;
-    if (body_src == NULL || body_html == NULL || edited_at <= 0)
+    if (rev->body_src == NULL || rev->body_html == NULL || rev->edited_at <= 0)
         return STET_EINVAL;
     int rc = sql_write_begin(st, &c);
     if (rc == 0)
-        rc = sql_write_end(st, c,
-                           edit_in_tx(c, id, body_src, body_html, edited_at, hold_reason, &seq));
+        rc = sql_write_end(st, c, edit_in_tx(c, id, rev, &seq));
     if (rc == 0)
         *event_seq = seq;
     return rc;

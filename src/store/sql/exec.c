@@ -51,6 +51,13 @@ void sql_arg_int_or_null(struct sql_args *a, int64_t i)
         *v = (struct sql_arg){.type = i != 0 ? SQL_ARG_INT : SQL_ARG_NULL, .i = i};
 }
 
+void sql_arg_int_if(struct sql_args *a, bool has, int64_t i)
+{
+    struct sql_arg *v = arg_next(a);
+    if (v != NULL)
+        *v = (struct sql_arg){.type = has ? SQL_ARG_INT : SQL_ARG_NULL, .i = i};
+}
+
 void sql_arg_bool(struct sql_args *a, bool b)
 {
     struct sql_arg *v = arg_next(a);

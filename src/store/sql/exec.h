@@ -38,7 +38,8 @@ int sql_unlease(struct store *st, struct sql_conn *c, enum sql_use use, int rc);
 #define SQL_TEXT_MAX ((size_t)INT_MAX / 2)
 
 void sql_arg_int(struct sql_args *a, int64_t v);
-void sql_arg_int_or_null(struct sql_args *a, int64_t v); /* 0 binds NULL */
+void sql_arg_int_or_null(struct sql_args *a, int64_t v);      /* 0 binds NULL */
+void sql_arg_int_if(struct sql_args *a, bool has, int64_t v); /* !has binds NULL */
 void sql_arg_bool(struct sql_args *a, bool v);
 void sql_arg_text(struct sql_args *a, const char *p, size_t len); /* NULL binds "" */
 void sql_arg_cstr(struct sql_args *a, const char *s);             /* NULL binds "" */

@@ -53,8 +53,8 @@ int sql_comment_events(struct arena *a, struct store *st, int64_t story_id, int6
                        int limit, struct comment **out, size_t *n);
 int sql_comment_count_approved(struct store *st, int64_t author_id, int64_t limit, int64_t *n);
 /* edits.c */
-int sql_comment_edit(struct store *st, int64_t id, const char *body_src, const char *body_html,
-                     int64_t edited_at, const char *hold_reason, int64_t *event_seq);
+int sql_comment_edit(struct store *st, int64_t id, const struct store_comment_revision *rev,
+                     int64_t *event_seq);
 int sql_comment_delete(struct store *st, int64_t id, const struct store_audit *audit,
                        int64_t *event_seq);
 

@@ -10,6 +10,7 @@
 #include "domain/comment_edit.h"
 #include "domain/comments.h"
 #include "domain/desk.h"
+#include "domain/spam.h"
 #include "domain/stories.h"
 #include "domain/users.h"
 #include "domain_fixture.h"
@@ -190,6 +191,53 @@ static void test_hidden_comments(void **state)
     assert_string_equal(stored(f).body_src, "fixed");
 }
 
+/* An edit meets the spam filter as a post does: its score and hash follow the new
+ * text, and a text the filter holds takes the comment off the page with the
+ * filter's reason. An edit is no new comment: the posting-speed signal, which a
+ * second post within the minute would trip here, is not read for it. */
+static void test_edit_meets_the_spam_filter(void **state)
+{
+    struct fixture *f = *state;
+    struct comment out, theirs;
+    f->d.env.comment_max_chars = 500;
+    f->d.env.spam = (struct spam_settings){
+        .enabled = true, .hold_at = 0.9, .min_training = 10, .duplicate_window = 3600, .burst = 2};
+    domain_fixture_story(&f->d, "two", "Two");
+    assert_int_equal(comment_post(&f->d.ctx, &f->bob, STR_LIT("two"),
+                                  STR_LIT("Visit my profile for the best deals on watches today"),
+                                  0, &theirs),
+                     0);
+    assert_int_equal(theirs.status, COMMENT_VISIBLE);
+    f->d.published = (struct domain_published){0};
+
+    f->d.ctx.now = T0 + 10;
+    assert_int_equal(comment_edit(&f->d.ctx, &f->anna, f->c.id,
+                                  STR_LIT("The ferry was late again this morning, as every day"),
+                                  &out),
+                     0);
+    assert_int_equal(out.status, COMMENT_VISIBLE);
+    assert_int_equal(stored(f).status, COMMENT_VISIBLE);
+    assert_int_not_equal(out.spam_hash, 0);
+
+    assert_int_equal(comment_edit(&f->d.ctx, &f->anna, f->c.id,
+                                  STR_LIT("visit my PROFILE for the best deals, on watches today!"),
+                                  &out),
+                     0);
+    assert_int_equal(out.status, COMMENT_HELD);
+    assert_string_equal(out.hold_reason, SPAM_REASON_DUPLICATE);
+    struct comment now = stored(f);
+    assert_int_equal(now.status, COMMENT_HELD);
+    assert_string_equal(now.hold_reason, SPAM_REASON_DUPLICATE);
+    assert_true(now.has_spam_score);
+    assert_int_equal(now.spam_score, 990);
+    /* It left its page: the hub was told, twice in all. */
+    assert_int_equal(f->d.published.calls, 2);
+    assert_int_equal(f->d.published.seq, out.event_seq);
+    struct story one;
+    assert_int_equal(story_get(&f->d.ctx, STR_LIT("one"), &one), 0);
+    assert_int_equal(one.n_comments, 0);
+}
+
 /* What the Actions page offers each reader: the same answers the actions' own
  * checks give, with no error detail left behind for a refused one. */
 static void test_permissions(void **state)
@@ -241,6 +289,8 @@ int main(void)
                                         domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hidden_comments, setup, domain_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, domain_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_edit_meets_the_spam_filter, setup,
+                                        domain_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

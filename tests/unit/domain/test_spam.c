@@ -326,17 +326,20 @@ static void test_filter_on_a_store(void **state)
     static const struct user reader = {.id = 7, .username = "anna"};
     static const struct user mod = {.id = 8, .username = "mo", .role = ROLE_MODERATOR};
     struct spam_assessment out;
-    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
+    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", SPAM_FILTER_POST, &out),
+                     0);
     assert_true(out.verdict.has_score);
     assert_true(out.verdict.is_held);
     const struct user *exempt[] = {&mod, NULL};
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(spam_filter_assess(&ctx, exempt[i], 1, text, "<p>x</p>", &out), 0);
+        assert_int_equal(
+            spam_filter_assess(&ctx, exempt[i], 1, text, "<p>x</p>", SPAM_FILTER_POST, &out), 0);
         assert_false(out.verdict.has_score);
         assert_false(out.verdict.is_held);
     }
     env.spam.enabled = false;
-    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", &out), 0);
+    assert_int_equal(spam_filter_assess(&ctx, &reader, 1, text, "<p>x</p>", SPAM_FILTER_POST, &out),
+                     0);
     assert_false(out.verdict.has_score);
     store_close(ctx.st);
 }
@@ -410,11 +413,11 @@ static int edit_first(struct arena *a, struct store *st, int64_t id, enum commen
                       const struct store_spam_sample *spam, const struct store_audit *audit,
                       struct comment *out, int64_t *event_seq)
 {
+    static const struct store_comment_revision rev = {
+        .body_src = "Buy cheap pills", .body_html = "<p>Buy cheap pills</p>", .edited_at = 2};
     int64_t seq;
     if (spam != NULL && n_sampled++ == 0)
-        assert_int_equal(real_ops->comment_edit(st, id, "Buy cheap pills", "<p>Buy cheap pills</p>",
-                                                2, NULL, &seq),
-                         0);
+        assert_int_equal(real_ops->comment_edit(st, id, &rev, &seq), 0);
     return real_ops->comment_set_status(a, st, id, status, spam, audit, out, event_seq);
 }
 

@@ -200,14 +200,17 @@ static int has_schema(sqlite3 *db, bool *has)
     return 0;
 }
 
-/* `create`: SQLITE_OPEN_CREATE, for migrate and serve; without it a missing file,
- * or one without stet's schema, is STET_ENOTFOUND and not logged (the command says
- * how to make the database). */
+/* Once per process, before the first connection: SQLite's memory statistics, which
+ * stet never reads, take a process-wide mutex on every allocation. After SQLite was
+ * initialized the call fails harmlessly and the statistics stay on. */
 static void configure_sqlite(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* `create`: SQLITE_OPEN_CREATE, for migrate and serve; without it a missing file,
+ * or one without stet's schema, is STET_ENOTFOUND and not logged (the command says
+ * how to make the database). */
 static int open_conn(const char *path, bool sync_full, bool create, struct store **out)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
